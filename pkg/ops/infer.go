@@ -1,0 +1,127 @@
+package ops
+
+import (
+	"fmt"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+)
+
+// FoldLimit bounds the size in bytes of a tensor that constant folding may
+// create, so that a ConstantOfShape of a huge shape does not bloat bundles.
+const FoldLimit = 64 << 20
+
+// Propagate walks g in topological order, infers every node output's dtype
+// and shape, and, when fold is set, evaluates nodes whose inputs are all
+// constants with their CPU kernels and removes them: their outputs become
+// constants. It returns the number of nodes folded. g must be topologically
+// sorted. Shapes the model declares for outputs are kept when inference can
+// only say less (a dynamic dim).
+func Propagate(g *ir.Graph, fold bool) (int, error) {
+	kept := g.Nodes[:0:0]
+	folded := 0
+	for _, n := range g.Nodes {
+		op, ok := Lookup(n.Op)
+		if !ok {
+			return folded, &NodeError{n, fmt.Errorf("op %s is not supported: trtc has no shape inference or CPU kernel for it", n.Op)}
+		}
+		in := make([]*ir.Value, len(n.Inputs))
+		allConst := true
+		for i, name := range n.Inputs {
+			if name == "" {
+				continue
+			}
+			v := g.Values[name]
+			if v == nil {
+				return folded, &NodeError{n, fmt.Errorf("input %d %q is undefined", i, name)}
+			}
+			in[i] = v
+			if v.Const == nil {
+				allConst = false
+			}
+		}
+		outs, err := op.Infer(n, in)
+		if err != nil {
+			return folded, &NodeError{n, err}
+		}
+		if len(outs) < countOutputs(n) {
+			return folded, &NodeError{n, fmt.Errorf("inference gave %d outputs, node has %d", len(outs), countOutputs(n))}
+		}
+		if fold && allConst && !op.NoFold && len(n.Outputs) > 0 {
+			if tensors, ok := tryFold(n, in, outs); ok {
+				for i, name := range n.Outputs {
+					if name == "" {
+						continue
+					}
+					t := tensors[i]
+					g.Values[name] = &ir.Value{Name: name, DType: t.DType, Shape: ir.S(t.Shape...), Const: t, ShapeData: outs[i].ShapeData}
+				}
+				folded++
+				continue
+			}
+		}
+		allFoldedByInfer := len(n.Outputs) > 0
+		for i, name := range n.Outputs {
+			if name == "" {
+				continue
+			}
+			o := outs[i]
+			o.Name = name
+			if prev := g.Values[name]; prev != nil && o.Const == nil {
+				o.Shape = refineShape(o.Shape, prev.Shape)
+			}
+			g.Values[name] = o
+			if o.Const == nil {
+				allFoldedByInfer = false
+			}
+		}
+		if fold && allFoldedByInfer {
+			folded++
+			continue
+		}
+		kept = append(kept, n)
+	}
+	g.Nodes = kept
+	return folded, nil
+}
+
+func tryFold(n *ir.Node, in []*ir.Value, outs []*ir.Value) ([]*ir.Tensor, bool) {
+	for _, o := range outs {
+		if o == nil {
+			return nil, false
+		}
+		if dims, ok := o.Shape.Ints(); ok && ir.Numel(dims)*int64(max(1, o.DType.Size())) > FoldLimit {
+			return nil, false
+		}
+	}
+	args := make([]*ir.Tensor, len(in))
+	for i, v := range in {
+		if v != nil {
+			args[i] = v.Const
+		}
+	}
+	res, err := Execute(n, args)
+	if err != nil {
+		return nil, false // leave it to run time, where the error names the node
+	}
+	for i, name := range n.Outputs {
+		if name != "" && (i >= len(res) || res[i] == nil) {
+			return nil, false
+		}
+	}
+	return res, true
+}
+
+// refineShape keeps static dims that a model declared where inference left a
+// dim dynamic.
+func refineShape(inferred, declared ir.Shape) ir.Shape {
+	if len(inferred) != len(declared) {
+		return inferred
+	}
+	out := inferred.Clone()
+	for i := range out {
+		if !out[i].Static() && (declared[i].Static() || declared[i].Sym != "") {
+			out[i] = declared[i]
+		}
+	}
+	return out
+}

@@ -1,0 +1,103 @@
+package ops
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+)
+
+// Op is one op key's semantics.
+type Op struct {
+	Key string
+	// Infer returns each output's dtype and shape (Name is filled by the
+	// caller). in[i] is nil for an absent optional input; in[i].Const is set
+	// for constants and in[i].ShapeData for shape-valued tensors. Infer may
+	// set Const on an output it can compute without running the kernel
+	// (Shape of a static input) and ShapeData where it tracks shape values.
+	Infer func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error)
+	// Run is the CPU fallback kernel. in[i] is nil for an absent optional
+	// input.
+	Run func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error)
+	// NonCompute marks ops that only move or relabel data (Reshape,
+	// Identity, Shape, ...): they do not count towards min block size.
+	NonCompute bool
+	// NoFold keeps the op out of constant folding (random ops).
+	NoFold bool
+}
+
+var (
+	mu    sync.RWMutex
+	table = map[string]*Op{}
+)
+
+// Register adds an op; a duplicate key is a programming error and panics at
+// init time.
+func Register(op Op) {
+	if op.Key == "" || op.Infer == nil || op.Run == nil {
+		panic(fmt.Sprintf("ops.Register(%q): key, Infer and Run are required", op.Key))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := table[op.Key]; dup {
+		panic("ops.Register: duplicate op " + op.Key)
+	}
+	table[op.Key] = &op
+}
+
+// Lookup returns the op for a key.
+func Lookup(key string) (*Op, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	op, ok := table[key]
+	return op, ok
+}
+
+// Keys lists registered op keys in order.
+func Keys() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	keys := make([]string, 0, len(table))
+	for k := range table {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// NodeError ties an error to a node.
+type NodeError struct {
+	Node *ir.Node
+	Err  error
+}
+
+func (e *NodeError) Error() string { return fmt.Sprintf("%s: %v", e.Node, e.Err) }
+func (e *NodeError) Unwrap() error { return e.Err }
+
+// Execute runs a node's fallback kernel on concrete inputs, checking the
+// output count. Errors name the node.
+func Execute(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+	op, ok := Lookup(n.Op)
+	if !ok {
+		return nil, &NodeError{n, fmt.Errorf("no CPU kernel for op %s", n.Op)}
+	}
+	out, err := op.Run(n, in)
+	if err != nil {
+		return nil, &NodeError{n, err}
+	}
+	if len(out) < countOutputs(n) {
+		return nil, &NodeError{n, fmt.Errorf("kernel returned %d outputs, node has %d", len(out), countOutputs(n))}
+	}
+	return out, nil
+}
+
+func countOutputs(n *ir.Node) int {
+	c := 0
+	for i, o := range n.Outputs {
+		if o != "" {
+			c = i + 1
+		}
+	}
+	return c
+}
