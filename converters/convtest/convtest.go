@@ -1,0 +1,231 @@
+// Package convtest checks converters numerically, as Torch-TensorRT's
+// DispatchTestCase does against PyTorch: a one-node graph is converted with
+// the registry, built and run by the reference backend, and compared with the
+// node's CPU fallback kernel on the same (random) inputs. Dynamic cases give
+// the graph symbolic dims and run with concrete ones.
+package convtest
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/trtc-dev/trtc/converters"
+	"github.com/trtc-dev/trtc/pkg/backend/reference"
+	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
+)
+
+// Input describes one node input.
+type Input struct {
+	DType ir.DType
+	// Shape is the graph's shape; symbolic dims make the case dynamic.
+	Shape ir.Shape
+	// RunShape is the concrete shape at run time; defaults to Shape.
+	RunShape []int64
+	// Data fixes the values; otherwise they are random in [Lo, Hi)
+	// (default [-2, 2) for floats, [0, 5) for integers).
+	Data   *ir.Tensor
+	Lo, Hi float64
+	// Const makes the input a graph constant (an initializer).
+	Const bool
+	// Absent leaves an optional input out ("").
+	Absent bool
+}
+
+// Case is one converter check.
+type Case struct {
+	Op         string // "onnx.Add"
+	Attrs      map[string]ir.Attr
+	Inputs     []Input
+	NumOutputs int   // default 1
+	Opset      int64 // default 20
+	Atol, Rtol float64
+	Seed       int64
+	Registry   *conversion.Registry // default converters.Builtin()
+	Settings   *conversion.Settings
+}
+
+// Result is what a case produced.
+type Result struct {
+	Converter *conversion.Converter
+	Engine    []*ir.Tensor
+	Fallback  []*ir.Tensor
+	Layers    int
+}
+
+// Build runs a case and returns both results without comparing them.
+func Build(c Case) (*Result, error) {
+	if c.NumOutputs == 0 {
+		c.NumOutputs = 1
+	}
+	if c.Opset == 0 {
+		c.Opset = 20
+	}
+	if c.Registry == nil {
+		c.Registry = converters.Builtin()
+	}
+	rng := rand.New(rand.NewSource(c.Seed + 1))
+	g := ir.NewGraph("convtest", "onnx")
+	g.Opsets[""] = c.Opset
+	n := &ir.Node{Name: "node", Op: c.Op, Attrs: c.Attrs}
+	if n.Attrs == nil {
+		n.Attrs = map[string]ir.Attr{}
+	}
+	runIn := map[string]*ir.Tensor{}
+	var fbIn []*ir.Tensor
+	var segIn []string
+	for i, in := range c.Inputs {
+		if in.Absent {
+			n.Inputs = append(n.Inputs, "")
+			fbIn = append(fbIn, nil)
+			continue
+		}
+		name := fmt.Sprintf("in%d", i)
+		n.Inputs = append(n.Inputs, name)
+		data := in.Data
+		if data == nil {
+			dims := in.RunShape
+			if dims == nil {
+				var ok bool
+				if dims, ok = in.Shape.Ints(); !ok {
+					return nil, fmt.Errorf("input %d: dynamic shape %v needs RunShape", i, in.Shape)
+				}
+			}
+			data = Random(rng, in.DType, dims, in.Lo, in.Hi)
+		}
+		shape := in.Shape
+		if shape == nil {
+			shape = ir.S(data.Shape...)
+		}
+		v := &ir.Value{Name: name, DType: data.DType, Shape: shape}
+		if in.Const {
+			v.Const = data
+			v.Shape = ir.S(data.Shape...)
+		} else {
+			g.Inputs = append(g.Inputs, name)
+			runIn[name] = data
+			segIn = append(segIn, name)
+		}
+		g.Values[name] = v
+		fbIn = append(fbIn, data)
+	}
+	for i := 0; i < c.NumOutputs; i++ {
+		name := fmt.Sprintf("out%d", i)
+		n.Outputs = append(n.Outputs, name)
+		g.Outputs = append(g.Outputs, name)
+	}
+	g.Nodes = []*ir.Node{n}
+	if _, err := ops.Propagate(g, false); err != nil {
+		return nil, fmt.Errorf("inference: %w", err)
+	}
+	cn := conversion.NewNode(g, n)
+	d := c.Registry.Decide(cn, c.Settings)
+	if d.Converter == nil {
+		return nil, fmt.Errorf("no converter accepted %s: %v", c.Op, d.Reasons())
+	}
+	net := reference.NewNetwork()
+	seg := conversion.Segment{Nodes: []*ir.Node{n}, Converters: []*conversion.Converter{d.Converter}, Inputs: segIn, Outputs: n.Outputs}
+	if err := conversion.ConvertSegment(net, g, c.Settings, seg); err != nil {
+		return nil, err
+	}
+	blob, err := net.Serialize()
+	if err != nil {
+		return nil, err
+	}
+	eng, err := reference.Load(blob)
+	if err != nil {
+		return nil, err
+	}
+	outs, err := eng.Run(runIn)
+	if err != nil {
+		return nil, fmt.Errorf("engine run: %w", err)
+	}
+	fb, err := ops.Execute(n, fbIn)
+	if err != nil {
+		return nil, fmt.Errorf("fallback run: %w", err)
+	}
+	r := &Result{Converter: d.Converter, Fallback: fb[:c.NumOutputs], Layers: net.NumLayers()}
+	for _, name := range n.Outputs {
+		r.Engine = append(r.Engine, outs[name])
+	}
+	return r, nil
+}
+
+// Run builds a case and fails t unless the engine matches the fallback
+// kernel in dtype, shape and values (within Atol/Rtol; default 1e-5/1e-4).
+func Run(t testing.TB, c Case) *Result {
+	t.Helper()
+	r, err := Build(c)
+	if err != nil {
+		t.Fatalf("%s: %v", c.Op, err)
+	}
+	atol, rtol := c.Atol, c.Rtol
+	if atol == 0 {
+		atol = 1e-5
+	}
+	if rtol == 0 {
+		rtol = 1e-4
+	}
+	for i := range r.Engine {
+		if err := Compare(r.Engine[i], r.Fallback[i], atol, rtol); err != nil {
+			t.Fatalf("%s output %d: engine vs fallback: %v", c.Op, i, err)
+		}
+	}
+	return r
+}
+
+// Compare checks dtype, shape and values; NaNs must match NaNs.
+func Compare(got, want *ir.Tensor, atol, rtol float64) error {
+	if got == nil || want == nil {
+		return fmt.Errorf("missing tensor (got %v, want %v)", got, want)
+	}
+	if got.DType != want.DType {
+		return fmt.Errorf("dtype %v, want %v", got.DType, want.DType)
+	}
+	if !ir.S(got.Shape...).Equal(ir.S(want.Shape...)) {
+		return fmt.Errorf("shape %v, want %v", ir.S(got.Shape...), ir.S(want.Shape...))
+	}
+	n := int(got.Numel())
+	bad, first := 0, -1
+	for i := 0; i < n; i++ {
+		g, w := got.Float(i), want.Float(i)
+		if math.IsNaN(w) && math.IsNaN(g) || g == w {
+			continue
+		}
+		if math.Abs(g-w) > atol+rtol*math.Abs(w) || math.IsNaN(g) != math.IsNaN(w) {
+			if first < 0 {
+				first = i
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d elements differ; first at %d: got %g, want %g", bad, n, first, got.Float(first), want.Float(first))
+	}
+	return nil
+}
+
+// Random makes a tensor of random values in [lo, hi) (defaults per dtype).
+func Random(rng *rand.Rand, dt ir.DType, dims []int64, lo, hi float64) *ir.Tensor {
+	if lo == 0 && hi == 0 {
+		lo, hi = -2, 2
+		if dt.IsInt() {
+			lo, hi = 0, 5
+		}
+		if dt == ir.Bool {
+			lo, hi = 0, 2
+		}
+	}
+	t := ir.NewTensor(dt, dims)
+	for i := 0; i < int(t.Numel()); i++ {
+		v := lo + rng.Float64()*(hi-lo)
+		if !dt.IsFloat() {
+			v = math.Floor(v)
+		}
+		t.SetFloat(i, v)
+	}
+	return t
+}

@@ -1,0 +1,89 @@
+package onnx
+
+import (
+	"fmt"
+
+	"github.com/trtc-dev/trtc/converters/impl"
+	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
+)
+
+// Binary arithmetic and comparison ops map one to one onto ElementWise.
+var binaryOps = []struct {
+	op     string
+	ew     network.ElementWiseOperation
+	dtypes []ir.DType // dtypes TensorRT supports for this operation
+}{
+	{"Add", network.ElementWiseSUM, numeric},
+	{"Sub", network.ElementWiseSUB, numeric},
+	{"Mul", network.ElementWisePROD, numeric},
+	{"Div", network.ElementWiseDIV, numeric},
+	{"Pow", network.ElementWisePOW, floats},
+	{"Max", network.ElementWiseMAX, numeric},
+	{"Min", network.ElementWiseMIN, numeric},
+	{"Equal", network.ElementWiseEQUAL, numeric},
+	{"Less", network.ElementWiseLESS, numeric},
+	{"Greater", network.ElementWiseGREATER, numeric},
+	{"And", network.ElementWiseAND, []ir.DType{ir.Bool}},
+	{"Or", network.ElementWiseOR, []ir.DType{ir.Bool}},
+	{"Xor", network.ElementWiseXOR, []ir.DType{ir.Bool}},
+}
+
+var (
+	floats  = []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}
+	numeric = []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int32, ir.Int64}
+)
+
+// dtypeIn is a validator: every present input has one of dts.
+func dtypeIn(dts ...ir.DType) conversion.Validator {
+	return func(n *conversion.Node) error {
+		for i, v := range n.In {
+			if v == nil {
+				continue
+			}
+			ok := false
+			for _, d := range dts {
+				ok = ok || v.DType == d
+			}
+			if !ok {
+				return fmt.Errorf("input %d is %v; TensorRT supports %v here", i, v.DType, dts)
+			}
+		}
+		return nil
+	}
+}
+
+func init() {
+	for _, b := range binaryOps {
+		ew := b.ew
+		builtins = append(builtins, conversion.Converter{
+			Target:        "onnx." + b.op,
+			Priority:      conversion.Standard,
+			DynamicShapes: true,
+			Validator:     variadicOK(b.op, dtypeIn(b.dtypes...)),
+			Description:   fmt.Sprintf("%s as ElementWise %d with numpy broadcasting", b.op, ew),
+			Convert: func(ctx *conversion.Context, n *conversion.Node) error {
+				acc := ctx.Input(n, 0)
+				for i := 1; i < len(n.Inputs); i++ {
+					acc = impl.ElementWise(ctx, acc, ctx.Input(n, i), ew)
+				}
+				ctx.SetOutput(n, 0, acc)
+				return nil
+			},
+		})
+	}
+}
+
+// variadicOK wraps a validator: Max and Min take 1..N inputs, the rest 2.
+func variadicOK(op string, v conversion.Validator) conversion.Validator {
+	return func(n *conversion.Node) error {
+		if op != "Max" && op != "Min" && len(n.Inputs) != 2 {
+			return fmt.Errorf("%s needs 2 inputs, has %d", op, len(n.Inputs))
+		}
+		if len(n.Inputs) == 0 {
+			return fmt.Errorf("%s has no inputs", op)
+		}
+		return v(n)
+	}
+}

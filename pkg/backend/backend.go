@@ -1,0 +1,98 @@
+// Package backend defines what an engine builder provides and keeps the
+// table of builders compiled into this trtc: "reference" always, "tensorrt"
+// when built with the tensorrt tag.
+package backend
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
+)
+
+// BuildOptions configure an engine build. Backends ignore what they do not
+// support and say so in their docs.
+type BuildOptions struct {
+	WorkspaceBytes    int64
+	OptimizationLevel int
+	TimingCache       string
+	// Profiles are optimization profiles: per input name, min/opt/max dims.
+	Profiles []Profile
+}
+
+// Profile is one optimization profile.
+type Profile struct {
+	Min, Opt, Max map[string][]int64
+}
+
+// Target describes what an engine was built for; the bundle records it and
+// the runtime checks it before loading.
+type Target struct {
+	Backend           string
+	Version           string // backend version (TensorRT version, or trtc's)
+	ComputeCapability string // "9.0"; "" for the CPU reference
+	HardwareCompat    string
+	VersionCompatible bool
+}
+
+// Backend builds and loads engines.
+type Backend interface {
+	Name() string
+	NewNetwork() network.Network
+	// Build serializes the network's engine.
+	Build(net network.Network, opts BuildOptions) ([]byte, Target, error)
+	// Load deserializes an engine for execution.
+	Load(blob []byte) (Engine, error)
+}
+
+// Engine runs one engine segment on host tensors.
+type Engine interface {
+	// Run binds inputs by tensor name and returns outputs by name.
+	Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error)
+	Close() error
+}
+
+var (
+	mu       sync.RWMutex
+	backends = map[string]Backend{}
+	missing  = map[string]string{}
+)
+
+// Register adds a backend (from an init function).
+func Register(b Backend) {
+	mu.Lock()
+	defer mu.Unlock()
+	backends[b.Name()] = b
+}
+
+// RegisterMissing records a backend this build lacks and how to get it.
+func RegisterMissing(name, hint string) {
+	mu.Lock()
+	defer mu.Unlock()
+	missing[name] = hint
+}
+
+// Get returns a backend by name.
+func Get(name string) (Backend, error) {
+	mu.RLock()
+	defer mu.RUnlock()
+	if b, ok := backends[name]; ok {
+		return b, nil
+	}
+	if hint, ok := missing[name]; ok {
+		return nil, fmt.Errorf("backend %q is not available: %s", name, hint)
+	}
+	return nil, fmt.Errorf("unknown backend %q (available: %v)", name, Names())
+}
+
+// Names lists available backends.
+func Names() []string {
+	var out []string
+	for n := range backends {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,121 @@
+package reference
+
+import (
+	"fmt"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+)
+
+// Engine executes a plan.
+type Engine struct {
+	p *plan
+	// lastUse[t] is the index of the last layer reading tensor t, so
+	// intermediates are released early.
+	lastUse []int
+}
+
+func newEngine(p *plan) *Engine {
+	e := &Engine{p: p, lastUse: make([]int, len(p.Tensors))}
+	for i := range e.lastUse {
+		e.lastUse[i] = -1
+	}
+	for li, l := range p.Layers {
+		for _, id := range l.In {
+			if id >= 0 {
+				e.lastUse[id] = li
+			}
+		}
+	}
+	for _, id := range p.Outputs {
+		e.lastUse[id] = len(p.Layers)
+	}
+	return e
+}
+
+// InputNames lists the engine's input tensor names.
+func (e *Engine) InputNames() []string {
+	var out []string
+	for _, id := range e.p.Inputs {
+		out = append(out, e.p.Tensors[id].Name)
+	}
+	return out
+}
+
+// Close releases nothing: the engine holds only Go memory.
+func (e *Engine) Close() error { return nil }
+
+// Run executes the plan.
+func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error) {
+	vals := make([]*ir.Tensor, len(e.p.Tensors))
+	syms := map[string]int64{}
+	for _, id := range e.p.Inputs {
+		pt := e.p.Tensors[id]
+		t, ok := inputs[pt.Name]
+		if !ok {
+			return nil, fmt.Errorf("engine input %q is not bound", pt.Name)
+		}
+		if err := checkBinding(pt, t, syms); err != nil {
+			return nil, err
+		}
+		vals[id] = t
+	}
+	for li, l := range e.p.Layers {
+		in := make([]*ir.Tensor, len(l.In))
+		for i, id := range l.In {
+			if id >= 0 {
+				in[i] = vals[id]
+				if in[i] == nil {
+					return nil, fmt.Errorf("layer %s: input %d was not computed", l.Name, i)
+				}
+			}
+		}
+		out, err := kinds[l.Kind].run(l, in)
+		if err != nil {
+			return nil, fmt.Errorf("layer %s: %w", l.Name, err)
+		}
+		if len(out) != len(l.Out) {
+			return nil, fmt.Errorf("layer %s: %d outputs, plan has %d", l.Name, len(out), len(l.Out))
+		}
+		for i, id := range l.Out {
+			vals[id] = out[i]
+		}
+		for _, id := range l.In {
+			if id >= 0 && e.lastUse[id] == li {
+				vals[id] = nil
+			}
+		}
+	}
+	res := make(map[string]*ir.Tensor, len(e.p.Outputs))
+	for i, id := range e.p.Outputs {
+		res[e.p.OutName[i]] = vals[id]
+	}
+	return res, nil
+}
+
+// checkBinding checks an input tensor against its declared dtype and shape;
+// dynamic dims with the same symbol must agree across inputs.
+func checkBinding(pt planTensor, t *ir.Tensor, syms map[string]int64) error {
+	if t.DType != pt.DType {
+		return fmt.Errorf("input %q: dtype %v, engine expects %v", pt.Name, t.DType, pt.DType)
+	}
+	if len(t.Shape) != len(pt.Shape) {
+		return fmt.Errorf("input %q: shape %v, engine expects rank %d %v", pt.Name, ir.S(t.Shape...), len(pt.Shape), pt.Shape)
+	}
+	for i, d := range pt.Shape {
+		got := t.Shape[i]
+		if d.Static() {
+			if got != d.Size {
+				return fmt.Errorf("input %q: dim %d is %d, engine expects %d (shape %v)", pt.Name, i, got, d.Size, pt.Shape)
+			}
+			continue
+		}
+		if d.Sym == "" {
+			continue
+		}
+		if prev, ok := syms[d.Sym]; ok && prev != got {
+			return fmt.Errorf("input %q: dim %d (%s) is %d, but %s is %d in another input", pt.Name, i, d.Sym, got, d.Sym, prev)
+		}
+		syms[d.Sym] = got
+	}
+	return nil
+}

@@ -1,0 +1,140 @@
+package reference
+
+import (
+	"bytes"
+	"encoding/gob"
+	"errors"
+	"fmt"
+
+	"github.com/trtc-dev/trtc/pkg/backend"
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
+)
+
+// planMagic starts every reference engine blob; planVersion changes whenever
+// the encoding or a layer's semantics change.
+const (
+	planMagic   = "TRTCREF1"
+	planVersion = 1
+)
+
+// plan is the serialized form of a network.
+type plan struct {
+	Version int
+	Tensors []planTensor
+	Layers  []*layer
+	Inputs  []int
+	Outputs []int
+	OutName []string
+}
+
+type planTensor struct {
+	Name  string
+	DType ir.DType
+	Shape ir.Shape
+}
+
+func init() {
+	for _, p := range []any{
+		elementWiseParams{}, unaryParams{}, constantParams{}, matMulParams{},
+		shuffleParams{}, reduceParams{}, softMaxParams{}, concatParams{},
+		gatherParams{}, castParams{}, normParams{}, cumulativeParams{}, topKParams{},
+		network.ActivationParams{}, network.ConvolutionParams{}, network.PoolingParams{},
+		network.SliceParams{}, network.FillParams{},
+	} {
+		gob.Register(p)
+	}
+	backend.Register(Backend{})
+}
+
+// Backend is the reference backend.
+type Backend struct{}
+
+func (Backend) Name() string                             { return "reference" }
+func (Backend) NewNetwork() network.Network              { return NewNetwork() }
+func (Backend) Load(blob []byte) (backend.Engine, error) { return Load(blob) }
+
+// Build checks the network and serializes it. Build options that tune
+// TensorRT's kernel selection do not apply to the CPU executor.
+func (Backend) Build(net network.Network, _ backend.BuildOptions) ([]byte, backend.Target, error) {
+	n, ok := net.(*Network)
+	if !ok {
+		return nil, backend.Target{}, fmt.Errorf("reference backend cannot build a %T", net)
+	}
+	blob, err := n.Serialize()
+	return blob, backend.Target{Backend: "reference", Version: fmt.Sprint(planVersion)}, err
+}
+
+// Serialize encodes the network as an engine blob.
+func (n *Network) Serialize() ([]byte, error) {
+	if n.err != nil {
+		return nil, n.err
+	}
+	if len(n.outputs) == 0 {
+		return nil, errors.New("network has no outputs")
+	}
+	p := plan{Version: planVersion, Layers: n.layers, Inputs: n.inputs, Outputs: n.outputs, OutName: n.outName}
+	for _, t := range n.tensors {
+		p.Tensors = append(p.Tensors, planTensor{t.val.Name, t.val.DType, t.val.Shape})
+	}
+	var buf bytes.Buffer
+	buf.WriteString(planMagic)
+	if err := gob.NewEncoder(&buf).Encode(&p); err != nil {
+		return nil, fmt.Errorf("encoding reference plan: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Load decodes and checks an engine blob.
+func Load(blob []byte) (*Engine, error) {
+	if len(blob) < len(planMagic) || string(blob[:len(planMagic)]) != planMagic {
+		return nil, errors.New("not a reference engine (bad magic)")
+	}
+	var p plan
+	if err := gob.NewDecoder(bytes.NewReader(blob[len(planMagic):])).Decode(&p); err != nil {
+		return nil, fmt.Errorf("decoding reference engine: %w", err)
+	}
+	if p.Version != planVersion {
+		return nil, fmt.Errorf("reference engine version %d, this trtc reads version %d", p.Version, planVersion)
+	}
+	nt := len(p.Tensors)
+	check := func(ids []int, optional bool) error {
+		for _, id := range ids {
+			if (id < 0 && !optional) || id >= nt {
+				return fmt.Errorf("tensor id %d out of range", id)
+			}
+		}
+		return nil
+	}
+	if err := check(p.Inputs, false); err != nil {
+		return nil, err
+	}
+	if err := check(p.Outputs, false); err != nil {
+		return nil, err
+	}
+	if len(p.OutName) != len(p.Outputs) {
+		return nil, errors.New("reference engine: output names do not match outputs")
+	}
+	for _, l := range p.Layers {
+		if kinds[l.Kind] == nil {
+			return nil, fmt.Errorf("reference engine: layer %s has unknown kind %q", l.Name, l.Kind)
+		}
+		if err := check(l.In, true); err != nil {
+			return nil, fmt.Errorf("layer %s: %w", l.Name, err)
+		}
+		if err := check(l.Out, false); err != nil {
+			return nil, fmt.Errorf("layer %s: %w", l.Name, err)
+		}
+		if c, ok := l.Params.(constantParams); ok {
+			if c.Weights == nil {
+				return nil, fmt.Errorf("layer %s: missing weights", l.Name)
+			}
+			w, err := ir.WrapBytes(c.Weights.DType, c.Weights.Shape, c.Weights.Data)
+			if err != nil {
+				return nil, fmt.Errorf("layer %s: %w", l.Name, err)
+			}
+			l.Params = constantParams{w}
+		}
+	}
+	return newEngine(&p), nil
+}

@@ -1,0 +1,226 @@
+package network
+
+import (
+	"fmt"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+)
+
+// Tensor is an ITensor: a value flowing between layers. Dynamic dims are
+// ir.Sym dims (TensorRT reports them as -1).
+type Tensor interface {
+	Name() string
+	DType() ir.DType
+	Shape() ir.Shape
+}
+
+// LayerKind names a layer type as TensorRT's LayerType does; it is the first
+// part of every layer name.
+type LayerKind string
+
+const (
+	KindInput          LayerKind = "Input"
+	KindElementWise    LayerKind = "ElementWise"
+	KindActivation     LayerKind = "Activation"
+	KindUnary          LayerKind = "Unary"
+	KindConstant       LayerKind = "Constant"
+	KindMatrixMultiply LayerKind = "MatrixMultiply"
+	KindConvolution    LayerKind = "Convolution"
+	KindPooling        LayerKind = "Pooling"
+	KindShuffle        LayerKind = "Shuffle"
+	KindReduce         LayerKind = "Reduce"
+	KindSoftMax        LayerKind = "SoftMax"
+	KindConcatenation  LayerKind = "Concatenation"
+	KindSlice          LayerKind = "Slice"
+	KindGather         LayerKind = "Gather"
+	KindSelect         LayerKind = "Select"
+	KindCast           LayerKind = "Cast"
+	KindIdentity       LayerKind = "Identity"
+	KindNormalization  LayerKind = "Normalization"
+	KindShape          LayerKind = "Shape"
+	KindFill           LayerKind = "Fill"
+	KindCumulative     LayerKind = "Cumulative"
+	KindTopK           LayerKind = "TopK"
+)
+
+// Kinds lists every layer kind of the API, in declaration order. A test
+// checks that every backend implements each of them.
+var Kinds = []LayerKind{
+	KindElementWise, KindActivation, KindUnary, KindConstant, KindMatrixMultiply,
+	KindConvolution, KindPooling, KindShuffle, KindReduce, KindSoftMax,
+	KindConcatenation, KindSlice, KindGather, KindSelect, KindCast, KindIdentity,
+	KindNormalization, KindShape, KindFill, KindCumulative, KindTopK,
+}
+
+// ActivationParams are IActivationLayer's alpha and beta (meaning per type,
+// as TensorRT documents: LEAKY_RELU alpha=slope, CLIP alpha=min beta=max,
+// HARD_SIGMOID alpha*x+beta clipped, ...).
+type ActivationParams struct {
+	Type        ActivationType
+	Alpha, Beta float32
+}
+
+// ConvolutionParams are IConvolutionLayer's settings for N spatial dims.
+type ConvolutionParams struct {
+	NbOutputMaps int64
+	KernelSize   []int64
+	Kernel       *ir.Tensor // [K, C/groups, kernel...]
+	Bias         *ir.Tensor // [K] or nil
+	Stride       []int64    // default 1s
+	PrePadding   []int64    // default 0s
+	PostPadding  []int64    // default 0s
+	Dilation     []int64    // default 1s
+	NbGroups     int64      // default 1
+}
+
+// PoolingParams are IPoolingLayer's settings for N spatial dims.
+type PoolingParams struct {
+	Type                        PoolingType
+	WindowSize                  []int64
+	Stride                      []int64 // default = WindowSize
+	PrePadding, PostPadding     []int64
+	PaddingMode                 PaddingMode
+	AverageCountExcludesPadding bool
+	BlendFactor                 float32
+}
+
+// ShuffleParams are IShuffleLayer's: transpose, reshape, transpose.
+type ShuffleParams struct {
+	FirstTranspose []int // nil = identity
+	// Reshape gives static dims (0 copies the input dim when
+	// ZeroIsPlaceholder, -1 is inferred); nil with ReshapeTensor nil means no
+	// reshape.
+	Reshape           []int64
+	ReshapeTensor     Tensor // 1-D Int64 shape tensor (setInput(1, ...))
+	ZeroIsPlaceholder bool
+	SecondTranspose   []int
+}
+
+// SliceParams are ISliceLayer's. Static Start/Size/Stride, or tensors that
+// override them (setInput(1..3)); Fill is the value for SampleFILL.
+type SliceParams struct {
+	Start, Size, Stride    []int64
+	StartT, SizeT, StrideT Tensor
+	Mode                   SampleMode
+	Fill                   Tensor
+	Axes                   Tensor // TensorRT 10.9+: setInput(5, axes)
+}
+
+// FillParams are IFillLayer's: a shape (static or a tensor), a dtype, and
+// alpha/beta (LINSPACE start and delta, or tensors for them).
+type FillParams struct {
+	Op          FillOperation
+	Dims        []int64
+	DimsT       Tensor
+	DType       ir.DType
+	Alpha, Beta float64
+	AlphaT      Tensor
+	BetaT       Tensor
+}
+
+// Network is INetworkDefinition. See the package doc for error handling and
+// layer naming. Axes masks are bit masks, bit i for dim i.
+type Network interface {
+	// BeginNode sets the scope for naming the layers that follow.
+	BeginNode(op, node string)
+
+	AddInput(name string, dt ir.DType, shape ir.Shape) Tensor
+	MarkOutput(t Tensor, name string)
+
+	AddElementWise(a, b Tensor, op ElementWiseOperation) Tensor
+	AddActivation(x Tensor, p ActivationParams) Tensor
+	AddUnary(x Tensor, op UnaryOperation) Tensor
+	AddConstant(w *ir.Tensor) Tensor
+	AddMatrixMultiply(a Tensor, opA MatrixOperation, b Tensor, opB MatrixOperation) Tensor
+	AddConvolutionNd(x Tensor, p ConvolutionParams) Tensor
+	AddPoolingNd(x Tensor, p PoolingParams) Tensor
+	AddShuffle(x Tensor, p ShuffleParams) Tensor
+	AddReduce(x Tensor, op ReduceOperation, axes uint32, keepDims bool) Tensor
+	AddSoftMax(x Tensor, axes uint32) Tensor
+	AddConcatenation(xs []Tensor, axis int) Tensor
+	AddSlice(x Tensor, p SliceParams) Tensor
+	AddGather(data, indices Tensor, axis int, mode GatherMode) Tensor
+	AddSelect(cond, then, els Tensor) Tensor
+	AddCast(x Tensor, to ir.DType) Tensor
+	AddIdentity(x Tensor) Tensor
+	AddNormalization(x, scale, bias Tensor, axes uint32, epsilon float32) Tensor
+	AddShape(x Tensor) Tensor
+	AddFill(p FillParams) Tensor
+	AddCumulative(x, axis Tensor, op CumulativeOperation, exclusive, reverse bool) Tensor
+	AddTopK(x Tensor, op TopKOperation, k int64, axes uint32) (values, indices Tensor)
+
+	// Err is the first error any Add met, or nil.
+	Err() error
+	// NumLayers counts layers added so far.
+	NumLayers() int
+}
+
+// Error is a layer error: which layer, and what is wrong.
+type Error struct {
+	Layer string
+	Err   error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("layer %s: %v", e.Layer, e.Err) }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Namer makes layer names for a backend: "[Kind]-[op]-[node]" and, from the
+// second layer of a kind in one node, "[Kind]-[op]-[node]_N". Outside any node
+// (network inputs) the name is "[Kind]-[name]".
+type Namer struct {
+	op, node string
+	counts   map[LayerKind]int
+	used     map[string]bool
+}
+
+// BeginNode starts a node's scope.
+func (n *Namer) BeginNode(op, node string) {
+	n.op, n.node = op, node
+	n.counts = map[LayerKind]int{}
+}
+
+// Name returns the next unique name for a layer of kind k.
+func (n *Namer) Name(k LayerKind) string {
+	if n.used == nil {
+		n.used = map[string]bool{}
+	}
+	if n.counts == nil {
+		n.counts = map[LayerKind]int{}
+	}
+	base := fmt.Sprintf("[%s]-[%s]-[%s]", k, n.op, n.node)
+	if n.node == "" {
+		base = fmt.Sprintf("[%s]", k)
+	}
+	c := n.counts[k]
+	n.counts[k] = c + 1
+	name := base
+	if c > 0 {
+		name = fmt.Sprintf("%s_%d", base, c)
+	}
+	for n.used[name] { // a node name reused across the graph
+		c++
+		name = fmt.Sprintf("%s_%d", base, c)
+	}
+	n.used[name] = true
+	return name
+}
+
+// AxesMask turns axis indices into TensorRT's bit mask.
+func AxesMask(axes ...int) uint32 {
+	var m uint32
+	for _, a := range axes {
+		m |= 1 << uint(a)
+	}
+	return m
+}
+
+// MaskAxes lists the axes set in a mask.
+func MaskAxes(mask uint32, rank int) []int {
+	var out []int
+	for i := 0; i < rank; i++ {
+		if mask&(1<<uint(i)) != 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
