@@ -145,6 +145,8 @@ const (
 	TensorProto_INT4           TensorProto_DataType = 22
 	TensorProto_FLOAT4E2M1     TensorProto_DataType = 23
 	TensorProto_FLOAT8E8M0     TensorProto_DataType = 24
+	TensorProto_UINT2          TensorProto_DataType = 25
+	TensorProto_INT2           TensorProto_DataType = 26
 )
 
 // Enum value maps for TensorProto_DataType.
@@ -175,6 +177,8 @@ var (
 		22: "INT4",
 		23: "FLOAT4E2M1",
 		24: "FLOAT8E8M0",
+		25: "UINT2",
+		26: "INT2",
 	}
 	TensorProto_DataType_value = map[string]int32{
 		"UNDEFINED":      0,
@@ -202,6 +206,8 @@ var (
 		"INT4":           22,
 		"FLOAT4E2M1":     23,
 		"FLOAT8E8M0":     24,
+		"UINT2":          25,
+		"INT2":           26,
 	}
 )
 
@@ -2561,7 +2567,7 @@ const file_proto_onnx_onnx_proto_rawDesc = "" +
 	"\x04type\x18\x02 \x01(\v2\x14.trtc.onnx.TypeProtoR\x04type\x12\x1d\n" +
 	"\n" +
 	"doc_string\x18\x03 \x01(\tR\tdocString\x12H\n" +
-	"\x0emetadata_props\x18\x04 \x03(\v2!.trtc.onnx.StringStringEntryProtoR\rmetadataProps\"\xb0\b\n" +
+	"\x0emetadata_props\x18\x04 \x03(\v2!.trtc.onnx.StringStringEntryProtoR\rmetadataProps\"\xc5\b\n" +
 	"\vTensorProto\x12\x12\n" +
 	"\x04dims\x18\x01 \x03(\x03R\x04dims\x12\x1b\n" +
 	"\tdata_type\x18\x02 \x01(\x05R\bdataType\x128\n" +
@@ -2588,7 +2594,7 @@ const file_proto_onnx_onnx_proto_rawDesc = "" +
 	"\x0emetadata_props\x18\x10 \x03(\v2!.trtc.onnx.StringStringEntryProtoR\rmetadataProps\x1a1\n" +
 	"\aSegment\x12\x14\n" +
 	"\x05begin\x18\x01 \x01(\x03R\x05begin\x12\x10\n" +
-	"\x03end\x18\x02 \x01(\x03R\x03end\"\xd9\x02\n" +
+	"\x03end\x18\x02 \x01(\x03R\x03end\"\xee\x02\n" +
 	"\bDataType\x12\r\n" +
 	"\tUNDEFINED\x10\x00\x12\t\n" +
 	"\x05FLOAT\x10\x01\x12\t\n" +
@@ -2624,7 +2630,9 @@ const file_proto_onnx_onnx_proto_rawDesc = "" +
 	"\n" +
 	"FLOAT4E2M1\x10\x17\x12\x0e\n" +
 	"\n" +
-	"FLOAT8E8M0\x10\x18\")\n" +
+	"FLOAT8E8M0\x10\x18\x12\t\n" +
+	"\x05UINT2\x10\x19\x12\b\n" +
+	"\x04INT2\x10\x1a\")\n" +
 	"\fDataLocation\x12\v\n" +
 	"\aDEFAULT\x10\x00\x12\f\n" +
 	"\bEXTERNAL\x10\x01\"\x89\x01\n" +
