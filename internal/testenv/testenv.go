@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-// RepoRoot returns the folder holding go.mod above the working directory.
-func RepoRoot(t testing.TB) string {
-	t.Helper()
+// RepoRoot returns the folder holding go.mod at or above the working
+// directory, or "".
+func RepoRoot() string {
 	dir, err := os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return ""
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
@@ -20,22 +20,24 @@ func RepoRoot(t testing.TB) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("no go.mod above the test's folder")
+			return ""
 		}
 		dir = parent
 	}
 }
 
-// NodeTestsDir returns the ONNX backend node tests, ../shared/onnx-node-tests
-// from the repository root, or skips the test. $TRTC_NODE_TESTS overrides the
-// place; folders above the root are also tried, so a git worktree nested
-// below the main checkout (wt/name) finds them too.
-func NodeTestsDir(t testing.TB) string {
-	t.Helper()
+// FindNodeTests returns the folder of the ONNX backend node tests, or "".
+// They live at ../shared/onnx-node-tests from the repository root;
+// $TRTC_NODE_TESTS overrides that, and folders above the root are tried too,
+// so that a git worktree nested below the main checkout finds them.
+func FindNodeTests() string {
 	if dir := os.Getenv("TRTC_NODE_TESTS"); dir != "" {
 		return dir
 	}
-	root := RepoRoot(t)
+	root := RepoRoot()
+	if root == "" {
+		return ""
+	}
 	for dir := root; ; {
 		cand := filepath.Join(dir, "..", "shared", "onnx-node-tests")
 		if st, err := os.Stat(cand); err == nil && st.IsDir() {
@@ -43,10 +45,19 @@ func NodeTestsDir(t testing.TB) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			break
+			return ""
 		}
 		dir = parent
 	}
-	t.Skipf("ONNX node tests not found at %s (set TRTC_NODE_TESTS to their folder)", filepath.Join(root, "..", "shared", "onnx-node-tests"))
-	return ""
+}
+
+// NodeTestsDir is FindNodeTests for a test, which it skips when the node
+// tests are absent.
+func NodeTestsDir(t testing.TB) string {
+	t.Helper()
+	dir := FindNodeTests()
+	if dir == "" {
+		t.Skip("ONNX node tests not found at ../shared/onnx-node-tests from the repository root (set TRTC_NODE_TESTS to their folder)")
+	}
+	return dir
 }
