@@ -502,4 +502,3 @@ func guessAttrType(ap *onnxpb.AttributeProto) onnxpb.AttributeProto_AttributeTyp
 	}
 	return onnxpb.AttributeProto_UNDEFINED
 }
-

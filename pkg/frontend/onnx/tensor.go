@@ -378,4 +378,3 @@ func resolveExternal(dir, location string) (string, error) {
 	}
 	return real, nil
 }
-
