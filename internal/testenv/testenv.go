@@ -1,0 +1,63 @@
+// Package testenv finds test inputs that live outside the repository.
+package testenv
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// RepoRoot returns the folder holding go.mod at or above the working
+// directory, or "".
+func RepoRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// FindNodeTests returns the folder of the ONNX backend node tests, or "".
+// They live at ../shared/onnx-node-tests from the repository root;
+// $TRTC_NODE_TESTS overrides that, and folders above the root are tried too,
+// so that a git worktree nested below the main checkout finds them.
+func FindNodeTests() string {
+	if dir := os.Getenv("TRTC_NODE_TESTS"); dir != "" {
+		return dir
+	}
+	root := RepoRoot()
+	if root == "" {
+		return ""
+	}
+	for dir := root; ; {
+		cand := filepath.Join(dir, "..", "shared", "onnx-node-tests")
+		if st, err := os.Stat(cand); err == nil && st.IsDir() {
+			return filepath.Clean(cand)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// NodeTestsDir is FindNodeTests for a test, which it skips when the node
+// tests are absent.
+func NodeTestsDir(t testing.TB) string {
+	t.Helper()
+	dir := FindNodeTests()
+	if dir == "" {
+		t.Skip("ONNX node tests not found at ../shared/onnx-node-tests from the repository root (set TRTC_NODE_TESTS to their folder)")
+	}
+	return dir
+}
