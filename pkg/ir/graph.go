@@ -258,20 +258,20 @@ func (g *Graph) TopoSort() error {
 		}
 	}
 	// A min-heap on original index keeps the order stable.
-	ready := &intHeap{}
+	ready := &IndexHeap{}
 	for i := range g.Nodes {
 		if indeg[i] == 0 {
-			ready.push(i)
+			ready.Push(i)
 		}
 	}
 	order := make([]*Node, 0, len(g.Nodes))
-	for ready.len() > 0 {
-		i := ready.pop()
+	for ready.Len() > 0 {
+		i := ready.Pop()
 		order = append(order, g.Nodes[i])
 		for _, u := range users[i] {
 			indeg[u]--
 			if indeg[u] == 0 {
-				ready.push(u)
+				ready.Push(u)
 			}
 		}
 	}
@@ -286,43 +286,6 @@ func (g *Graph) TopoSort() error {
 	}
 	g.Nodes = order
 	return nil
-}
-
-type intHeap struct{ a []int }
-
-func (h *intHeap) len() int { return len(h.a) }
-func (h *intHeap) push(x int) {
-	h.a = append(h.a, x)
-	i := len(h.a) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if h.a[p] <= h.a[i] {
-			break
-		}
-		h.a[p], h.a[i] = h.a[i], h.a[p]
-		i = p
-	}
-}
-func (h *intHeap) pop() int {
-	top := h.a[0]
-	last := len(h.a) - 1
-	h.a[0] = h.a[last]
-	h.a = h.a[:last]
-	i := 0
-	for {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h.a) && h.a[l] < h.a[m] {
-			m = l
-		}
-		if r < len(h.a) && h.a[r] < h.a[m] {
-			m = r
-		}
-		if m == i {
-			return top
-		}
-		h.a[m], h.a[i] = h.a[i], h.a[m]
-		i = m
-	}
 }
 
 // UniqueNodeNames gives every unnamed node a name (op_index) and makes

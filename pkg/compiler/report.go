@@ -1,0 +1,272 @@
+package compiler
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/partition"
+)
+
+// Report is the dry-run report; its JSON form is what --report writes and
+// what CI scripts read, so field names are a stable interface.
+type Report struct {
+	Model           string              `json:"model"`
+	Backend         string              `json:"backend"`
+	TotalNodes      int                 `json:"total_nodes"`
+	ConvertedNodes  int                 `json:"converted_nodes"`
+	FallbackNodes   int                 `json:"fallback_nodes"`
+	CoveragePercent float64             `json:"coverage_percent"`
+	FoldedNodes     int                 `json:"folded_nodes"`
+	MinBlockSize    int                 `json:"min_block_size"`
+	Segments        []SegmentReport     `json:"segments"`
+	Unsupported     []UnsupportedReport `json:"unsupported"`
+	UnsupportedOps  []OpCount           `json:"unsupported_ops"`
+	ForcedFallback  []NodeRef           `json:"forced_fallback"`
+	Recommendations []string            `json:"recommendations"`
+	Bundle          string              `json:"bundle,omitempty"`
+}
+
+// SegmentReport describes one segment.
+type SegmentReport struct {
+	Index      int            `json:"index"`
+	Kind       string         `json:"kind"`
+	ComputeOps int            `json:"compute_ops"`
+	Layers     int            `json:"layers,omitempty"`
+	Inputs     []TensorReport `json:"inputs"`
+	Outputs    []TensorReport `json:"outputs"`
+	Nodes      []NodeReport   `json:"nodes"`
+}
+
+// TensorReport is a value crossing a segment boundary.
+type TensorReport struct {
+	Name  string `json:"name"`
+	DType string `json:"dtype"`
+	Shape string `json:"shape"`
+}
+
+// NodeReport is one node of a segment.
+type NodeReport struct {
+	Name      string        `json:"name"`
+	Op        string        `json:"op"`
+	Converter *ConverterRef `json:"converter"`
+	// Rejected lists candidates tried before the winner (or all, for a
+	// fallback node) with their reasons.
+	Rejected []RejectionReport `json:"rejected,omitempty"`
+}
+
+// ConverterRef names the converter that took a node.
+type ConverterRef struct {
+	Name     string `json:"name"`
+	Origin   string `json:"origin"`
+	Priority string `json:"priority"`
+}
+
+// RejectionReport is one candidate's refusal.
+type RejectionReport struct {
+	Converter string `json:"converter"`
+	Origin    string `json:"origin"`
+	Reason    string `json:"reason"`
+}
+
+// UnsupportedReport is a node that falls back although it was not forced.
+type UnsupportedReport struct {
+	Node    string   `json:"node"`
+	Op      string   `json:"op"`
+	Reasons []string `json:"reasons"`
+}
+
+// OpCount counts nodes of one op.
+type OpCount struct {
+	Op    string `json:"op"`
+	Count int    `json:"count"`
+}
+
+// NodeRef names a node.
+type NodeRef struct {
+	Node string `json:"node"`
+	Op   string `json:"op"`
+}
+
+// BuildReport summarizes a compile.
+func BuildReport(r *Result) *Report {
+	p := r.Partition
+	rep := &Report{
+		Model: r.Model, Backend: r.Settings.Backend,
+		TotalNodes: len(p.Nodes), ConvertedNodes: p.Converted(), FoldedNodes: r.Folded,
+		MinBlockSize: r.Settings.MinBlockSize,
+		Segments:     []SegmentReport{}, Unsupported: []UnsupportedReport{},
+		UnsupportedOps: []OpCount{}, ForcedFallback: []NodeRef{}, Recommendations: []string{},
+	}
+	rep.FallbackNodes = rep.TotalNodes - rep.ConvertedNodes
+	if rep.TotalNodes > 0 {
+		rep.CoveragePercent = float64(int(1000*float64(rep.ConvertedNodes)/float64(rep.TotalNodes)+0.5)) / 10
+	} else {
+		rep.CoveragePercent = 100
+	}
+	g := r.Graph
+	tensor := func(name string) TensorReport {
+		v := g.Value(name)
+		if v == nil {
+			return TensorReport{Name: name}
+		}
+		return TensorReport{Name: name, DType: v.DType.String(), Shape: v.Shape.String()}
+	}
+	for i, seg := range p.Segments {
+		sr := SegmentReport{Index: i, Kind: seg.Kind.String(), ComputeOps: seg.ComputeOps(),
+			Inputs: []TensorReport{}, Outputs: []TensorReport{}}
+		if e := r.Engines[seg]; e != nil {
+			sr.Layers = e.Layers
+		}
+		for _, in := range seg.Inputs {
+			sr.Inputs = append(sr.Inputs, tensor(in))
+		}
+		for _, out := range seg.Outputs {
+			sr.Outputs = append(sr.Outputs, tensor(out))
+		}
+		for j, n := range seg.Nodes {
+			info := p.Info(n)
+			nr := NodeReport{Name: n.Name, Op: n.Op}
+			for _, rj := range info.Decision.Rejected {
+				nr.Rejected = append(nr.Rejected, RejectionReport{rj.Converter, rj.Origin, rj.Reason})
+			}
+			if seg.Kind == partition.Engine {
+				c := seg.Converters[j]
+				nr.Converter = &ConverterRef{Name: c.Name, Origin: c.Origin, Priority: c.Priority.String()}
+			}
+			sr.Nodes = append(sr.Nodes, nr)
+		}
+		rep.Segments = append(rep.Segments, sr)
+	}
+	opCounts := map[string]int{}
+	for _, ni := range p.Nodes {
+		switch {
+		case ni.Decision.Forced:
+			rep.ForcedFallback = append(rep.ForcedFallback, NodeRef{ni.Node.Name, ni.Node.Op})
+		case ni.Decision.Converter == nil || ni.Demoted:
+			reasons := ni.Decision.Reasons()
+			if ni.Demoted {
+				reasons = []string{fmt.Sprintf("converter %s accepted it, but its engine segment had fewer than %d compute ops (--min-block-size)", ni.Decision.Converter.Name, r.Settings.MinBlockSize)}
+			}
+			rep.Unsupported = append(rep.Unsupported, UnsupportedReport{ni.Node.Name, ni.Node.Op, reasons})
+			if !ni.Demoted {
+				opCounts[ni.Node.Op]++
+			}
+		}
+	}
+	for _, op := range ir.SortedKeys(opCounts) {
+		rep.UnsupportedOps = append(rep.UnsupportedOps, OpCount{op, opCounts[op]})
+	}
+	sort.SliceStable(rep.UnsupportedOps, func(i, j int) bool { return rep.UnsupportedOps[i].Count > rep.UnsupportedOps[j].Count })
+	rep.Recommendations = recommend(r, rep)
+	return rep
+}
+
+func recommend(r *Result, rep *Report) []string {
+	out := []string{}
+	if d := r.Partition.DemotedSegments; len(d) > 0 {
+		small := d[0]
+		for _, k := range d {
+			small = min(small, k)
+		}
+		out = append(out, fmt.Sprintf("%d engine segment(s) of %v compute ops ran as fallback because of --min-block-size %d; --min-block-size %d would keep them as engines (each engine boundary costs a device-host copy)",
+			len(d), d, r.Settings.MinBlockSize, max(1, small)))
+	}
+	for _, oc := range rep.UnsupportedOps {
+		out = append(out, fmt.Sprintf("%s: %d node(s) fall back; a converter for it (a plugin, see docs/custom-converters.md) would raise coverage", oc.Op, oc.Count))
+	}
+	if len(rep.ForcedFallback) > 0 && len(out) == 0 {
+		out = append(out, "forced fallback ops split the graph; drop --fallback-ops entries you do not need")
+	}
+	return out
+}
+
+// WriteText renders the report for people.
+func (rep *Report) WriteText(w io.Writer) {
+	fmt.Fprintf(w, "model:      %s\n", rep.Model)
+	fmt.Fprintf(w, "backend:    %s\n", rep.Backend)
+	fmt.Fprintf(w, "nodes:      %d total, %d converted, %d fallback (coverage %.1f%%), %d folded at compile time\n",
+		rep.TotalNodes, rep.ConvertedNodes, rep.FallbackNodes, rep.CoveragePercent, rep.FoldedNodes)
+	fmt.Fprintf(w, "segments:   %d (min block size %d)\n", len(rep.Segments), rep.MinBlockSize)
+	for _, s := range rep.Segments {
+		fmt.Fprintf(w, "\n  #%d %s: %d node(s), %d compute op(s)", s.Index, s.Kind, len(s.Nodes), s.ComputeOps)
+		if s.Layers > 0 {
+			fmt.Fprintf(w, ", %d layer(s)", s.Layers)
+		}
+		fmt.Fprintln(w)
+		for _, t := range s.Inputs {
+			fmt.Fprintf(w, "      in  %-24s %s%s\n", t.Name, t.DType, t.Shape)
+		}
+		for _, t := range s.Outputs {
+			fmt.Fprintf(w, "      out %-24s %s%s\n", t.Name, t.DType, t.Shape)
+		}
+		if s.Kind == "fallback" || len(s.Nodes) <= 12 {
+			for _, n := range s.Nodes {
+				conv := ""
+				if n.Converter != nil {
+					conv = fmt.Sprintf("  <- %s [%s, %s]", n.Converter.Name, n.Converter.Priority, n.Converter.Origin)
+				}
+				fmt.Fprintf(w, "      %-28s %s%s\n", n.Name, n.Op, conv)
+			}
+		} else {
+			counts := map[string]int{}
+			for _, n := range s.Nodes {
+				counts[n.Op]++
+			}
+			var parts []string
+			for _, op := range ir.SortedKeys(counts) {
+				parts = append(parts, fmt.Sprintf("%s×%d", strings.TrimPrefix(op, "onnx."), counts[op]))
+			}
+			fmt.Fprintf(w, "      ops: %s\n", strings.Join(parts, " "))
+		}
+	}
+	if len(rep.UnsupportedOps) > 0 {
+		fmt.Fprintln(w, "\nunsupported ops:")
+		for _, oc := range rep.UnsupportedOps {
+			fmt.Fprintf(w, "  %-28s %d node(s)\n", oc.Op, oc.Count)
+		}
+	}
+	if len(rep.Unsupported) > 0 {
+		fmt.Fprintln(w, "\nfallback nodes and why:")
+		for _, u := range rep.Unsupported {
+			fmt.Fprintf(w, "  %s (%s)\n", u.Node, u.Op)
+			for _, r := range u.Reasons {
+				fmt.Fprintf(w, "      - %s\n", r)
+			}
+		}
+	}
+	if len(rep.ForcedFallback) > 0 {
+		fmt.Fprintln(w, "\nforced fallback (--fallback-ops):")
+		for _, f := range rep.ForcedFallback {
+			fmt.Fprintf(w, "  %s (%s)\n", f.Node, f.Op)
+		}
+	}
+	var rejected []string
+	for _, s := range rep.Segments {
+		for _, n := range s.Nodes {
+			if n.Converter != nil && len(n.Rejected) > 0 {
+				for _, rj := range n.Rejected {
+					rejected = append(rejected, fmt.Sprintf("  %s (%s): %s [%s] declined: %s; converted by %s", n.Name, n.Op, rj.Converter, rj.Origin, rj.Reason, n.Converter.Name))
+				}
+			}
+		}
+	}
+	if len(rejected) > 0 {
+		fmt.Fprintln(w, "\ncandidates that declined converted nodes:")
+		for _, l := range rejected {
+			fmt.Fprintln(w, l)
+		}
+	}
+	if len(rep.Recommendations) > 0 {
+		fmt.Fprintln(w, "\nrecommendations:")
+		for _, r := range rep.Recommendations {
+			fmt.Fprintf(w, "  - %s\n", r)
+		}
+	}
+	if rep.Bundle != "" {
+		fmt.Fprintf(w, "\nbundle:     %s\n", rep.Bundle)
+	}
+}
+

@@ -1,0 +1,13 @@
+// Package partition decides, node by node, whether a converter takes each
+// node (the capability pass), and cuts the graph into ordered engine and
+// fallback segments.
+//
+// Invariants of the result:
+//   - Segments are in execution order and every node is in exactly one.
+//   - Every value a segment reads is a graph input, a constant, or an output
+//     of an earlier segment: segments never form a cycle. This holds by
+//     construction: segments are contiguous runs of one topological order.
+//   - No engine segment holds fewer compute ops than MinBlockSize, unless
+//     RequireFullCompilation is set (then every node must convert, and
+//     min block size does not demote).
+package partition
