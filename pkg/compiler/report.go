@@ -269,4 +269,3 @@ func (rep *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "\nbundle:     %s\n", rep.Bundle)
 	}
 }
-

@@ -19,6 +19,12 @@ const FoldLimit = 64 << 20
 func Propagate(g *ir.Graph, fold bool) (int, error) {
 	kept := g.Nodes[:0:0]
 	folded := 0
+	// Nodes producing graph outputs are never folded: a graph output must
+	// stay the output of a node that some segment runs.
+	isOutput := make(map[string]bool, len(g.Outputs))
+	for _, o := range g.Outputs {
+		isOutput[o] = true
+	}
 	for _, n := range g.Nodes {
 		op, ok := Lookup(n.Op)
 		if !ok {
@@ -46,6 +52,11 @@ func Propagate(g *ir.Graph, fold bool) (int, error) {
 		if len(outs) < countOutputs(n) {
 			return folded, &NodeError{n, fmt.Errorf("inference gave %d outputs, node has %d", len(outs), countOutputs(n))}
 		}
+		producesOutput := false
+		for _, o := range n.Outputs {
+			producesOutput = producesOutput || isOutput[o]
+		}
+		fold := fold && !producesOutput
 		if fold && allConst && !op.NoFold && len(n.Outputs) > 0 {
 			if tensors, ok := tryFold(n, in, outs); ok {
 				for i, name := range n.Outputs {

@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trtc-dev/trtc/pkg/backend"
+	"github.com/trtc-dev/trtc/pkg/compiler"
+	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/frontend"
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/partition"
+)
+
+// CompileOptions are `trtc compile`'s inputs.
+type CompileOptions struct {
+	IO                     *IO
+	Model                  string
+	Output                 string
+	Format                 string
+	MinBlockSize           int
+	FallbackOps            []string
+	RequireFullCompilation bool
+	Shapes                 []string
+	Backend                string
+	DryRun                 bool
+	Report                 string
+	Plugins                []string
+}
+
+// NewCmdCompile builds `trtc compile`; runF replaces compileRun in tests.
+func NewCmdCompile(streams *IO, runF func(*CompileOptions) error) *cobra.Command {
+	opts := &CompileOptions{IO: streams}
+	cmd := &cobra.Command{
+		Use:   "compile MODEL",
+		Short: "Compile a model into a bundle of TensorRT engines and fallback segments",
+		Long: `Compile parses MODEL (ONNX; format detected from content), checks every node
+against the converter registry, cuts the graph into engine and fallback
+segments, builds the engines and writes one bundle file.
+
+With --dry-run nothing is written: the coverage and partition report is printed
+instead. --report writes the same report as JSON in either case.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Model = args[0]
+			cfg := streams.Config
+			opts.MinBlockSize = cfg.GetInt("min-block-size")
+			opts.FallbackOps = splitList(cfg.GetStringSlice("fallback-ops"))
+			opts.RequireFullCompilation = cfg.GetBool("require-full-compilation")
+			opts.Backend = cfg.GetString("backend")
+			opts.Plugins = pluginList(cfg)
+			if runF != nil {
+				return runF(opts)
+			}
+			return compileRun(opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Output, "output", "o", "", "bundle path (default: MODEL with extension .trtb)")
+	f.StringVar(&opts.Format, "format", "", "model format: onnx, pt2 or pb (default: detected)")
+	f.Int("min-block-size", 5, "fewest compute ops an engine segment may hold")
+	f.StringSlice("fallback-ops", nil, "ops that always run as fallback (Relu, onnx.Relu, aten.relu.default)")
+	f.Bool("require-full-compilation", false, "fail unless every node converts")
+	f.StringArrayVar(&opts.Shapes, "shapes", nil, "input shape override NAME:DIMS, e.g. input:1x3x224x224 (repeatable)")
+	f.String("backend", "reference", "engine backend: reference or tensorrt")
+	f.BoolVar(&opts.DryRun, "dry-run", false, "report coverage and partitions; write no bundle")
+	f.StringVar(&opts.Report, "report", "", "write the report as JSON to this file")
+	f.StringArray("plugin", nil, "converter plugin .so to load (repeatable)")
+	return cmd
+}
+
+// splitList flattens comma-separated entries.
+func splitList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// parseShapes reads NAME:DIMS entries.
+func parseShapes(entries []string) (map[string]ir.Shape, error) {
+	out := map[string]ir.Shape{}
+	for _, e := range splitList(entries) {
+		i := strings.LastIndexByte(e, ':')
+		if i <= 0 {
+			return nil, usageErrorf("--shapes %q: want NAME:DIMS such as input:1x3x224x224", e)
+		}
+		s, err := ir.ParseShape(e[i+1:])
+		if err != nil {
+			return nil, usageErrorf("--shapes %q: %v", e, err)
+		}
+		out[e[:i]] = s
+	}
+	return out, nil
+}
+
+func compileRun(opts *CompileOptions) error {
+	log := opts.IO.Log
+	if opts.MinBlockSize < 1 {
+		return usageErrorf("--min-block-size must be at least 1, got %d", opts.MinBlockSize)
+	}
+	shapes, err := parseShapes(opts.Shapes)
+	if err != nil {
+		return err
+	}
+	settings := &conversion.Settings{
+		MinBlockSize: opts.MinBlockSize, FallbackOps: opts.FallbackOps,
+		RequireFullCompilation: opts.RequireFullCompilation, InputShapes: shapes, Backend: opts.Backend,
+	}
+	if _, err := backend.Get(opts.Backend); err != nil {
+		return withCode(ExitBuild, err)
+	}
+	reg, err := loadRegistry(opts.Plugins, log)
+	if err != nil {
+		return err
+	}
+	out := opts.Output
+	if out == "" {
+		out = strings.TrimSuffix(opts.Model, filepath.Ext(opts.Model)) + ".trtb"
+	}
+
+	g, err := frontend.Load(opts.Model, opts.Format)
+	if err != nil {
+		return withCode(ExitInput, err)
+	}
+	log.Info().Str("model", opts.Model).Int("nodes", len(g.Nodes)).Msg("parsed")
+	folded, err := compiler.Prepare(g, opts.Model, settings)
+	var unsupported *compiler.UnsupportedOpsError
+	if errors.As(err, &unsupported) {
+		return withCode(ExitUnsupported, err)
+	}
+	if err != nil {
+		return withCode(ExitInput, err)
+	}
+	res, err := compiler.Compile(g, opts.Model, folded, compiler.Options{Settings: settings, Registry: reg})
+	var full *partition.FullCompilationError
+	if errors.As(err, &full) {
+		return withCode(ExitFallback, err)
+	}
+	if err != nil {
+		return withCode(ExitBuild, err)
+	}
+	rep := compiler.BuildReport(res)
+	if !opts.DryRun {
+		if err := compiler.WriteBundle(res, opts.Model, out); err != nil {
+			return withCode(ExitBuild, err)
+		}
+		rep.Bundle = out
+	}
+	if opts.Report != "" {
+		if err := writeJSONFile(opts.Report, rep); err != nil {
+			return withCode(ExitInput, fmt.Errorf("--report: %w", err))
+		}
+	}
+	if opts.DryRun {
+		rep.WriteText(opts.IO.Out)
+		return nil
+	}
+	fmt.Fprintf(opts.IO.Out, "%s: %d/%d nodes converted (%.1f%%), %d segment(s) -> %s\n",
+		opts.Model, rep.ConvertedNodes, rep.TotalNodes, rep.CoveragePercent, len(rep.Segments), out)
+	return nil
+}
+
+// writeJSONFile writes v as indented JSON, atomically.
+func writeJSONFile(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(data, '\n'))
+}
+
+// writeFileAtomic writes through a temp file in the same folder and renames
+// it, so readers never see a half-written file.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trtc-dev/trtc/pkg/bundle"
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/runtime"
+	"github.com/trtc-dev/trtc/pkg/tensorio"
+)
+
+// RunOptions are `trtc run`'s inputs.
+type RunOptions struct {
+	IO        *IO
+	Bundle    string
+	Inputs    []string
+	OutputDir string
+}
+
+// NewCmdRun builds `trtc run`.
+func NewCmdRun(streams *IO, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{IO: streams}
+	cmd := &cobra.Command{
+		Use:   "run BUNDLE --input FILE | --input NAME=FILE ...",
+		Short: "Execute a bundle on inputs from .npy or ONNX TensorProto .pb files",
+		Long: `Run executes BUNDLE: engines through their backend, fallback segments through
+trtc's CPU kernels. Inputs are .npy files or serialized ONNX TensorProto .pb
+files. A single unnamed --input binds to the model's single input; otherwise
+give NAME=FILE. Each output is written as DIR/<output name>.npy.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.Bundle = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(opts)
+		},
+	}
+	cmd.Flags().StringArrayVarP(&opts.Inputs, "input", "i", nil, "input tensor FILE or NAME=FILE (repeatable)")
+	cmd.Flags().StringVar(&opts.OutputDir, "output-dir", ".", "directory for the output .npy files")
+	return cmd
+}
+
+func runRun(opts *RunOptions) error {
+	if len(opts.Inputs) == 0 {
+		return usageErrorf("no --input given")
+	}
+	prog, err := runtime.Open(opts.Bundle)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, bundle.ErrCorrupt) || errors.Is(err, bundle.ErrNotBundle) || errors.Is(err, bundle.ErrVersion) {
+			return withCode(ExitInput, err)
+		}
+		return withCode(ExitRun, err)
+	}
+	defer prog.Close()
+	inputs, err := bindInputs(opts.Inputs, prog.Inputs)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	outs, err := prog.Run(inputs)
+	if err != nil {
+		var ie *runtime.InputError
+		if errors.As(err, &ie) {
+			return withCode(ExitInput, err)
+		}
+		return withCode(ExitRun, err)
+	}
+	elapsed := time.Since(start)
+	if err := os.MkdirAll(opts.OutputDir, 0o755); err != nil {
+		return withCode(ExitInput, err)
+	}
+	for _, o := range prog.Outputs {
+		path := filepath.Join(opts.OutputDir, safeFileName(o.Name)+".npy")
+		if err := tensorio.WriteNPY(path, outs[o.Name]); err != nil {
+			return withCode(ExitRun, fmt.Errorf("writing output %q: %w", o.Name, err))
+		}
+		fmt.Fprintf(opts.IO.Out, "%s %v%v -> %s\n", o.Name, outs[o.Name].DType, ir.S(outs[o.Name].Shape...), path)
+	}
+	opts.IO.Log.Info().Dur("elapsed", elapsed).Int("segments", len(prog.Segments())).Msg("ran bundle")
+	return nil
+}
+
+// safeFileName keeps an output name usable as a file name.
+func safeFileName(name string) string {
+	r := strings.NewReplacer("/", "_", "\\", "_", ":", "_", "..", "_")
+	if name = r.Replace(name); name == "" {
+		name = "output"
+	}
+	return name
+}
+
+// bindInputs reads the --input files and binds them to graph inputs.
+func bindInputs(specs []string, want []runtime.Value) (map[string]*ir.Tensor, error) {
+	out := map[string]*ir.Tensor{}
+	names := make([]string, len(want))
+	for i, v := range want {
+		names[i] = v.Name
+	}
+	for _, spec := range specs {
+		name, file := "", spec
+		if i := strings.IndexByte(spec, '='); i > 0 {
+			name, file = spec[:i], spec[i+1:]
+		}
+		if name == "" {
+			if len(specs) != 1 || len(want) != 1 {
+				return nil, usageErrorf("--input %s has no name, but the model has %d inputs (%s): use NAME=FILE", spec, len(want), strings.Join(names, ", "))
+			}
+			name = want[0].Name
+		}
+		if _, dup := out[name]; dup {
+			return nil, usageErrorf("input %q is given twice", name)
+		}
+		t, _, err := tensorio.ReadAuto(file)
+		if err != nil {
+			return nil, withCode(ExitInput, fmt.Errorf("input %q: %w", name, err))
+		}
+		out[name] = t
+	}
+	return out, nil
+}

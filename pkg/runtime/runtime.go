@@ -1,0 +1,405 @@
+// Package runtime executes bundles: it opens and validates a bundle, loads
+// each engine through its backend and each fallback subgraph with its
+// constants, checks the caller's inputs against the graph's declared dtypes
+// and shapes, and runs the segments in order, binding tensors by value name.
+//
+// Intermediate tensors are released after their last reader. Engines own
+// their own memory; fallback constants alias the bundle's mapping, so a
+// Program must be closed after its last Run.
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/trtc-dev/trtc/pkg/backend"
+	"github.com/trtc-dev/trtc/pkg/bundle"
+	"github.com/trtc-dev/trtc/pkg/graphio"
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
+	bundlepb "github.com/trtc-dev/trtc/proto/bundle"
+)
+
+// Value is a graph input or output as the bundle declares it.
+type Value struct {
+	Name  string
+	DType ir.DType
+	Shape ir.Shape
+	Min   map[string]int64
+	Max   map[string]int64
+}
+
+// Program is a loaded bundle.
+type Program struct {
+	b        *bundle.Bundle
+	Inputs   []Value
+	Outputs  []Value
+	segments []segment
+	lastUse  map[string]int // value -> index of the last segment reading it
+}
+
+type segment interface {
+	run(env map[string]*ir.Tensor) error
+	reads() []string
+	describe() string
+	close() error
+}
+
+// InputError is a caller mistake in the inputs given to Run.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// Open loads a bundle for execution.
+func Open(path string) (*Program, error) {
+	b, err := bundle.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	p := &Program{b: b}
+	if err := p.load(); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("bundle %s: %w", path, err)
+	}
+	return p, nil
+}
+
+func (p *Program) load() error {
+	m := p.b.Manifest()
+	p.Inputs = valuesOf(m.Inputs)
+	p.Outputs = valuesOf(m.Outputs)
+	for i, s := range m.Segments {
+		switch k := s.Kind.(type) {
+		case *bundlepb.Segment_Engine:
+			seg, err := p.loadEngine(i, k.Engine)
+			if err != nil {
+				return fmt.Errorf("segment %d (engine): %w", i, err)
+			}
+			p.segments = append(p.segments, seg)
+		case *bundlepb.Segment_Fallback:
+			seg, err := p.loadFallback(i, k.Fallback)
+			if err != nil {
+				return fmt.Errorf("segment %d (fallback): %w", i, err)
+			}
+			p.segments = append(p.segments, seg)
+		default:
+			return fmt.Errorf("segment %d has no kind", i)
+		}
+	}
+	p.lastUse = map[string]int{}
+	for i, s := range p.segments {
+		for _, v := range s.reads() {
+			p.lastUse[v] = i
+		}
+	}
+	for _, o := range p.Outputs {
+		p.lastUse[o.Name] = len(p.segments)
+	}
+	return nil
+}
+
+func valuesOf(gv []*bundlepb.GraphValue) []Value {
+	out := make([]Value, len(gv))
+	for i, v := range gv {
+		val := Value{Name: v.Name, DType: ir.DType(v.Dtype), Shape: make(ir.Shape, len(v.Dims)),
+			Min: map[string]int64{}, Max: map[string]int64{}}
+		for j, d := range v.Dims {
+			if sym, ok := d.Kind.(*bundlepb.Dim_Symbol); ok {
+				val.Shape[j] = ir.Sym(sym.Symbol)
+			} else {
+				val.Shape[j] = ir.D(d.GetSize())
+			}
+		}
+		for _, r := range v.Ranges {
+			if r.Min != nil {
+				val.Min[r.Symbol] = *r.Min
+			}
+			if r.Max != nil {
+				val.Max[r.Symbol] = *r.Max
+			}
+		}
+		out[i] = val
+	}
+	return out
+}
+
+// Close releases engines and the bundle mapping.
+func (p *Program) Close() error {
+	var errs []error
+	for _, s := range p.segments {
+		errs = append(errs, s.close())
+	}
+	if p.b != nil {
+		errs = append(errs, p.b.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Segments describes the segments in order, for inspect and logs.
+func (p *Program) Segments() []string {
+	out := make([]string, len(p.segments))
+	for i, s := range p.segments {
+		out[i] = s.describe()
+	}
+	return out
+}
+
+// CheckInputs validates inputs against the declared graph inputs: every
+// input bound, no unknown names, dtypes equal, static dims equal, one
+// size per symbolic dim, and sizes within the recorded ranges.
+func (p *Program) CheckInputs(inputs map[string]*ir.Tensor) error {
+	var names []string
+	syms := map[string]int64{}
+	for _, in := range p.Inputs {
+		names = append(names, in.Name)
+		t, ok := inputs[in.Name]
+		if !ok {
+			return &InputError{fmt.Errorf("input %q is missing (the model's inputs: %s)", in.Name, strings.Join(inputNames(p.Inputs), ", "))}
+		}
+		if t.DType != in.DType {
+			return &InputError{fmt.Errorf("input %q: dtype %v, the model expects %v", in.Name, t.DType, in.DType)}
+		}
+		if len(in.Shape) != len(t.Shape) {
+			return &InputError{fmt.Errorf("input %q: shape %v has rank %d, the model expects %v", in.Name, ir.S(t.Shape...), len(t.Shape), in.Shape)}
+		}
+		for i, d := range in.Shape {
+			got := t.Shape[i]
+			if d.Static() {
+				if got != d.Size {
+					return &InputError{fmt.Errorf("input %q: shape %v, the model expects %v (dim %d must be %d)", in.Name, ir.S(t.Shape...), in.Shape, i, d.Size)}
+				}
+				continue
+			}
+			if d.Sym == "" {
+				continue
+			}
+			if prev, ok := syms[d.Sym]; ok && prev != got {
+				return &InputError{fmt.Errorf("input %q: dim %d (%s) is %d, but %s is %d in another input", in.Name, i, d.Sym, got, d.Sym, prev)}
+			}
+			syms[d.Sym] = got
+			if lo, ok := in.Min[d.Sym]; ok && got < lo {
+				return &InputError{fmt.Errorf("input %q: dim %d (%s) is %d, below the compiled range [%d, %d]", in.Name, i, d.Sym, got, lo, in.Max[d.Sym])}
+			}
+			if hi, ok := in.Max[d.Sym]; ok && got > hi {
+				return &InputError{fmt.Errorf("input %q: dim %d (%s) is %d, above the compiled range [%d, %d]", in.Name, i, d.Sym, got, in.Min[d.Sym], hi)}
+			}
+		}
+	}
+	for name := range inputs {
+		found := false
+		for _, n := range names {
+			found = found || n == name
+		}
+		if !found {
+			return &InputError{fmt.Errorf("input %q is not an input of the model (its inputs: %s)", name, strings.Join(names, ", "))}
+		}
+	}
+	return nil
+}
+
+func inputNames(vs []Value) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.Name
+	}
+	return out
+}
+
+// Run executes the bundle on inputs (by graph input name) and returns the
+// graph outputs by name.
+func (p *Program) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error) {
+	if err := p.CheckInputs(inputs); err != nil {
+		return nil, err
+	}
+	env := make(map[string]*ir.Tensor, len(inputs))
+	for k, v := range inputs {
+		env[k] = v
+	}
+	for i, s := range p.segments {
+		if err := s.run(env); err != nil {
+			return nil, fmt.Errorf("segment %d (%s): %w", i, s.describe(), err)
+		}
+		for _, v := range s.reads() {
+			if p.lastUse[v] == i {
+				delete(env, v)
+			}
+		}
+	}
+	out := make(map[string]*ir.Tensor, len(p.Outputs))
+	for _, o := range p.Outputs {
+		t, ok := env[o.Name]
+		if !ok {
+			return nil, fmt.Errorf("output %q was not produced", o.Name)
+		}
+		out[o.Name] = t
+	}
+	return out, nil
+}
+
+// engineSegment runs one engine.
+type engineSegment struct {
+	index   int
+	backend string
+	eng     backend.Engine
+	in, out []*bundlepb.Binding
+}
+
+func (p *Program) loadEngine(i int, es *bundlepb.EngineSegment) (*engineSegment, error) {
+	be, err := backend.Get(es.Backend)
+	if err != nil {
+		return nil, err
+	}
+	if es.Target != nil && es.Target.Backend != "" && es.Target.Backend != es.Backend {
+		return nil, fmt.Errorf("engine was built by backend %q but is marked %q", es.Target.Backend, es.Backend)
+	}
+	eng, err := be.Load(p.b.Blob(int(es.Blob)))
+	if err != nil {
+		return nil, err
+	}
+	s := &engineSegment{index: i, backend: es.Backend, eng: eng}
+	for _, b := range es.Bindings {
+		if b.Direction == bundlepb.Direction_DIRECTION_INPUT {
+			s.in = append(s.in, b)
+		} else {
+			s.out = append(s.out, b)
+		}
+	}
+	return s, nil
+}
+
+func (s *engineSegment) run(env map[string]*ir.Tensor) error {
+	in := make(map[string]*ir.Tensor, len(s.in))
+	for _, b := range s.in {
+		t, ok := env[b.Value]
+		if !ok {
+			return fmt.Errorf("value %q is not available", b.Value)
+		}
+		in[b.Tensor] = t
+	}
+	out, err := s.eng.Run(in)
+	if err != nil {
+		return err
+	}
+	for _, b := range s.out {
+		t, ok := out[b.Tensor]
+		if !ok {
+			return fmt.Errorf("engine did not return tensor %q", b.Tensor)
+		}
+		env[b.Value] = t
+	}
+	return nil
+}
+
+func (s *engineSegment) reads() []string {
+	out := make([]string, len(s.in))
+	for i, b := range s.in {
+		out[i] = b.Value
+	}
+	return out
+}
+
+func (s *engineSegment) describe() string { return "engine, " + s.backend }
+func (s *engineSegment) close() error     { return s.eng.Close() }
+
+// fallbackSegment runs nodes with the CPU kernels.
+type fallbackSegment struct {
+	g         *ir.Graph
+	consts    map[string]*ir.Tensor
+	inputs    []string
+	lastLocal map[string]int
+}
+
+func (p *Program) loadFallback(i int, fs *bundlepb.FallbackSegment) (*fallbackSegment, error) {
+	g, err := graphio.Unmarshal(p.b.Blob(int(fs.SubgraphBlob)), nil)
+	if err != nil {
+		return nil, fmt.Errorf("subgraph: %w", err)
+	}
+	s := &fallbackSegment{g: g, consts: map[string]*ir.Tensor{}, inputs: fs.Inputs, lastLocal: map[string]int{}}
+	for _, c := range fs.Constants {
+		t, err := ir.WrapBytes(ir.DType(c.Dtype), c.Dims, p.b.Blob(int(c.Blob)))
+		if err != nil {
+			return nil, fmt.Errorf("constant %q: %w", c.Value, err)
+		}
+		s.consts[c.Value] = t
+	}
+	var missing []string
+	for _, n := range g.Nodes {
+		if _, ok := ops.Lookup(n.Op); !ok {
+			missing = append(missing, n.Op)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, fmt.Errorf("this trtc has no CPU kernel for %s", strings.Join(missing, ", "))
+	}
+	outputs := map[string]bool{}
+	for _, o := range fs.Outputs {
+		outputs[o] = true
+	}
+	for ni, n := range g.Nodes {
+		for _, in := range n.Inputs {
+			if !outputs[in] {
+				s.lastLocal[in] = ni
+			}
+		}
+	}
+	return s, nil
+}
+
+func (s *fallbackSegment) run(env map[string]*ir.Tensor) error {
+	local := map[string]*ir.Tensor{}
+	get := func(name string) (*ir.Tensor, bool) {
+		if t, ok := local[name]; ok {
+			return t, true
+		}
+		if t, ok := s.consts[name]; ok {
+			return t, true
+		}
+		t, ok := env[name]
+		return t, ok
+	}
+	for ni, n := range s.g.Nodes {
+		in := make([]*ir.Tensor, len(n.Inputs))
+		for i, name := range n.Inputs {
+			if name == "" {
+				continue
+			}
+			t, ok := get(name)
+			if !ok {
+				return fmt.Errorf("node %q: input %q is not available", n.Name, name)
+			}
+			in[i] = t
+		}
+		out, err := ops.Execute(n, in)
+		if err != nil {
+			return err
+		}
+		for i, name := range n.Outputs {
+			if name != "" && i < len(out) {
+				local[name] = out[i]
+			}
+		}
+		for _, name := range n.Inputs {
+			if last, ok := s.lastLocal[name]; ok && last == ni {
+				delete(local, name)
+			}
+		}
+	}
+	for _, o := range s.g.Outputs {
+		t, ok := local[o]
+		if !ok {
+			return fmt.Errorf("output %q was not produced", o)
+		}
+		env[o] = t
+	}
+	return nil
+}
+
+func (s *fallbackSegment) reads() []string { return s.inputs }
+func (s *fallbackSegment) describe() string {
+	return fmt.Sprintf("fallback, %d node(s)", len(s.g.Nodes))
+}
+func (s *fallbackSegment) close() error { return nil }
