@@ -13,7 +13,6 @@ import (
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/conversion"
-	"github.com/trtc-dev/trtc/pkg/frontend"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/partition"
 )
@@ -130,27 +129,11 @@ func compileRun(opts *CompileOptions) error {
 		out = strings.TrimSuffix(opts.Model, filepath.Ext(opts.Model)) + ".trtb"
 	}
 
-	g, err := frontend.Load(opts.Model, opts.Format)
+	res, err := compiler.CompileFile(opts.Model, compiler.Options{Settings: settings, Registry: reg, Format: opts.Format})
 	if err != nil {
-		return withCode(ExitInput, err)
+		return withCode(compileExitCode(err), err)
 	}
-	log.Info().Str("model", opts.Model).Int("nodes", len(g.Nodes)).Msg("parsed")
-	folded, err := compiler.Prepare(g, opts.Model, settings)
-	var unsupported *compiler.UnsupportedOpsError
-	if errors.As(err, &unsupported) {
-		return withCode(ExitUnsupported, err)
-	}
-	if err != nil {
-		return withCode(ExitInput, err)
-	}
-	res, err := compiler.Compile(g, opts.Model, folded, compiler.Options{Settings: settings, Registry: reg})
-	var full *partition.FullCompilationError
-	if errors.As(err, &full) {
-		return withCode(ExitFallback, err)
-	}
-	if err != nil {
-		return withCode(ExitBuild, err)
-	}
+	log.Info().Str("model", opts.Model).Int("segments", len(res.Partition.Segments)).Msg("compiled")
 	rep := compiler.BuildReport(res)
 	if !opts.DryRun {
 		if err := compiler.WriteBundle(res, opts.Model, out); err != nil {
@@ -170,6 +153,26 @@ func compileRun(opts *CompileOptions) error {
 	fmt.Fprintf(opts.IO.Out, "%s: %d/%d nodes converted (%.1f%%), %d segment(s) -> %s\n",
 		opts.Model, rep.ConvertedNodes, rep.TotalNodes, rep.CoveragePercent, len(rep.Segments), out)
 	return nil
+}
+
+// compileExitCode classifies a compile error.
+func compileExitCode(err error) int {
+	var (
+		load        *compiler.LoadError
+		prep        *compiler.PrepareError
+		unsupported *compiler.UnsupportedOpsError
+		dtype       *compiler.UnsupportedDTypeError
+		full        *partition.FullCompilationError
+	)
+	switch {
+	case errors.As(err, &load), errors.As(err, &prep):
+		return ExitInput
+	case errors.As(err, &unsupported), errors.As(err, &dtype):
+		return ExitUnsupported
+	case errors.As(err, &full):
+		return ExitFallback
+	}
+	return ExitBuild
 }
 
 // writeJSONFile writes v as indented JSON, atomically.

@@ -17,6 +17,7 @@ const (
 	ExitBuild       = 6 // conversion or engine build failed, or the backend is unavailable
 	ExitRun         = 7 // a bundle failed to run (input binding, execution)
 	ExitPlugin      = 8 // a converter plugin failed to load or register
+	ExitMismatch    = 9 // trtc run --expect: an output differs from the expected one
 )
 
 // ExitError carries an exit code with an error.

@@ -22,6 +22,9 @@ type RunOptions struct {
 	Bundle    string
 	Inputs    []string
 	OutputDir string
+	// Expect is a directory of <output name>.npy files to compare with.
+	Expect     string
+	Atol, Rtol float64
 }
 
 // NewCmdRun builds `trtc run`.
@@ -45,6 +48,9 @@ give NAME=FILE. Each output is written as DIR/<output name>.npy.`,
 	}
 	cmd.Flags().StringArrayVarP(&opts.Inputs, "input", "i", nil, "input tensor FILE or NAME=FILE (repeatable)")
 	cmd.Flags().StringVar(&opts.OutputDir, "output-dir", ".", "directory for the output .npy files")
+	cmd.Flags().StringVar(&opts.Expect, "expect", "", "compare each output with DIR/<output name>.npy; exit 9 on a mismatch")
+	cmd.Flags().Float64Var(&opts.Atol, "atol", 1e-4, "absolute tolerance for --expect")
+	cmd.Flags().Float64Var(&opts.Rtol, "rtol", 1e-3, "relative tolerance for --expect")
 	return cmd
 }
 
@@ -85,6 +91,31 @@ func runRun(opts *RunOptions) error {
 		fmt.Fprintf(opts.IO.Out, "%s %v%v -> %s\n", o.Name, outs[o.Name].DType, ir.S(outs[o.Name].Shape...), path)
 	}
 	opts.IO.Log.Info().Dur("elapsed", elapsed).Int("segments", len(prog.Segments())).Msg("ran bundle")
+	if opts.Expect != "" {
+		return expectOutputs(opts, prog.Outputs, outs)
+	}
+	return nil
+}
+
+// expectOutputs compares outputs with reference files.
+func expectOutputs(opts *RunOptions, want []runtime.Value, outs map[string]*ir.Tensor) error {
+	var bad []string
+	for _, o := range want {
+		path := filepath.Join(opts.Expect, safeFileName(o.Name)+".npy")
+		ref, err := tensorio.ReadNPY(path)
+		if err != nil {
+			return withCode(ExitInput, fmt.Errorf("--expect: %w", err))
+		}
+		d := tensorio.Diff(outs[o.Name], ref, opts.Atol, opts.Rtol)
+		fmt.Fprintf(opts.IO.Out, "%s: %s\n", o.Name, d)
+		if !d.OK {
+			bad = append(bad, o.Name)
+		}
+	}
+	if len(bad) > 0 {
+		return &ExitError{Code: ExitMismatch, Err: fmt.Errorf("%d output(s) differ from %s beyond atol %g, rtol %g: %s",
+			len(bad), opts.Expect, opts.Atol, opts.Rtol, strings.Join(bad, ", "))}
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/frontend"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
@@ -74,6 +75,12 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 	if err := applyInputShapes(g, s.InputShapes); err != nil {
 		return 0, fmt.Errorf("%s: %w", model, err)
 	}
+	for _, name := range g.Inputs {
+		if v := g.Value(name); v != nil && !v.DType.Supported() {
+			return 0, &UnsupportedDTypeError{Model: model, Value: name, DType: v.DType}
+		}
+	}
+	constOutputs(g)
 	unknown := map[string][]string{}
 	for _, n := range g.Nodes {
 		if _, ok := ops.Lookup(n.Op); !ok {
@@ -93,6 +100,38 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 		}
 	}
 	return folded, nil
+}
+
+// UnsupportedDTypeError is a graph input of a dtype trtc cannot hold.
+type UnsupportedDTypeError struct {
+	Model, Value string
+	DType        ir.DType
+}
+
+func (e *UnsupportedDTypeError) Error() string {
+	return fmt.Sprintf("%s: graph input %q has dtype %v, which trtc does not support", e.Model, e.Value, e.DType)
+}
+
+// constOutputs gives each graph output that is a plain constant (an
+// initializer, or a Constant node the frontend turned into one) an
+// Identity node, so that every graph output is produced by some segment.
+func constOutputs(g *ir.Graph) {
+	producers := g.Producers()
+	for i, name := range g.Outputs {
+		v := g.Value(name)
+		if v == nil || v.Const == nil || producers[name] != nil {
+			continue
+		}
+		src := name + "/constant"
+		for g.Value(src) != nil {
+			src += "_"
+		}
+		c := *v
+		c.Name = src
+		g.Values[src] = &c
+		g.Values[name] = &ir.Value{Name: name, DType: v.DType, Shape: v.Shape.Clone()}
+		g.Nodes = append(g.Nodes, &ir.Node{Name: "output_" + name, Op: "onnx.Identity", Inputs: []string{src}, Outputs: []string{g.Outputs[i]}, Attrs: map[string]ir.Attr{}})
+	}
 }
 
 func applyInputShapes(g *ir.Graph, shapes map[string]ir.Shape) error {
@@ -194,4 +233,41 @@ func (f *failedFilter) Decide(n *conversion.Node, s *conversion.Settings) conver
 		d.Converter = nil
 	}
 	return d
+}
+
+// LoadError is a model file that could not be read or parsed.
+type LoadError struct{ Err error }
+
+func (e *LoadError) Error() string { return e.Err.Error() }
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// PrepareError is a model that parsed but is inconsistent (bad shapes,
+// failed inference, bad --shapes).
+type PrepareError struct{ Err error }
+
+func (e *PrepareError) Error() string { return e.Err.Error() }
+func (e *PrepareError) Unwrap() error { return e.Err }
+
+// CompileFile runs the whole pipeline on a model file, short of writing the
+// bundle. Errors are *LoadError, *UnsupportedOpsError, *PrepareError,
+// *partition.FullCompilationError, or build errors.
+func CompileFile(path string, opts Options) (*Result, error) {
+	s := opts.Settings
+	if s == nil {
+		s = conversion.DefaultSettings()
+		opts.Settings = s
+	}
+	g, err := frontend.Load(path, opts.Format)
+	if err != nil {
+		return nil, &LoadError{err}
+	}
+	folded, err := Prepare(g, path, s)
+	if err != nil {
+		var u *UnsupportedOpsError
+		if errors.As(err, &u) {
+			return nil, err
+		}
+		return nil, &PrepareError{err}
+	}
+	return Compile(g, path, folded, opts)
 }
