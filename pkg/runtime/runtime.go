@@ -151,10 +151,18 @@ func (p *Program) Segments() []string {
 // input bound, no unknown names, dtypes equal, static dims equal, one
 // size per symbolic dim, and sizes within the recorded ranges.
 func (p *Program) CheckInputs(inputs map[string]*ir.Tensor) error {
-	var names []string
+	names := inputNames(p.Inputs)
+	for _, name := range ir.SortedKeys(inputs) {
+		found := false
+		for _, n := range names {
+			found = found || n == name
+		}
+		if !found {
+			return &InputError{fmt.Errorf("input %q is not an input of the model (its inputs: %s)", name, strings.Join(names, ", "))}
+		}
+	}
 	syms := map[string]int64{}
 	for _, in := range p.Inputs {
-		names = append(names, in.Name)
 		t, ok := inputs[in.Name]
 		if !ok {
 			return &InputError{fmt.Errorf("input %q is missing (the model's inputs: %s)", in.Name, strings.Join(inputNames(p.Inputs), ", "))}
@@ -186,15 +194,6 @@ func (p *Program) CheckInputs(inputs map[string]*ir.Tensor) error {
 			if hi, ok := in.Max[d.Sym]; ok && got > hi {
 				return &InputError{fmt.Errorf("input %q: dim %d (%s) is %d, above the compiled range [%d, %d]", in.Name, i, d.Sym, got, in.Min[d.Sym], hi)}
 			}
-		}
-	}
-	for name := range inputs {
-		found := false
-		for _, n := range names {
-			found = found || n == name
-		}
-		if !found {
-			return &InputError{fmt.Errorf("input %q is not an input of the model (its inputs: %s)", name, strings.Join(names, ", "))}
 		}
 	}
 	return nil
