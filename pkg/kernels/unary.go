@@ -176,7 +176,9 @@ func unaryFloat[T float](op UnaryOp, o, x []T) {
 	}
 }
 
-type signed interface{ ~int8 | ~int16 | ~int32 | ~int64 }
+type signed interface {
+	~int8 | ~int16 | ~int32 | ~int64
+}
 
 // unaryInt handles Abs, Neg and Sign; Abs and Neg wrap at the minimum value
 // as two's complement does.
@@ -208,7 +210,9 @@ func unaryInt[T signed](op UnaryOp, o, x []T) {
 	}
 }
 
-type unsigned interface{ ~uint8 | ~uint16 | ~uint32 | ~uint64 }
+type unsigned interface {
+	~uint8 | ~uint16 | ~uint32 | ~uint64
+}
 
 // unaryUint: Abs is the identity, Neg wraps, Sign is 0 or 1.
 func unaryUint[T unsigned](op UnaryOp, o, x []T) {
