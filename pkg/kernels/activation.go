@@ -245,7 +245,31 @@ func Clip(t *ir.Tensor, lo, hi float64, hasLo, hasHi bool) (*ir.Tensor, error) {
 }
 
 func clipT[T number](o, x []T, lo, hi float64, hasLo, hasHi bool) {
-	l, h := T(lo), T(hi)
+	var l, h T
+	if isFloat[T]() {
+		l, h = T(lo), T(hi)
+	} else {
+		// A bound beyond the type's range clips nothing on its side, and
+		// converting it would be undefined in Go.
+		tlo, thi := intLimits[T]()
+		flo, fhi := float64(tlo), float64(thi)
+		hasLo = hasLo && lo > flo
+		hasHi = hasHi && hi < fhi
+		if hasLo {
+			if lo = math.Ceil(lo); lo >= fhi {
+				l = thi
+			} else {
+				l = T(lo)
+			}
+		}
+		if hasHi {
+			if hi = math.Floor(hi); hi <= flo {
+				h = tlo
+			} else {
+				h = T(hi)
+			}
+		}
+	}
 	x = x[:len(o)]
 	for i, v := range x {
 		if hasLo && v < l {

@@ -121,3 +121,17 @@ func TestPRelu(t *testing.T) {
 		t.Errorf("int prelu = %v", g)
 	}
 }
+
+func TestClipIntBoundsBeyondRange(t *testing.T) {
+	x := ir.FromSlice(ir.Int64, []int64{3}, []int64{math.MinInt64, -5, math.MaxInt64})
+	// max = INT64_MAX as a float64 is 2^63: no clipping on that side.
+	r, _ := Clip(x, 0, float64(math.MaxInt64), true, true)
+	if g := ir.View[int64](r); g[0] != 0 || g[1] != 0 || g[2] != math.MaxInt64 {
+		t.Errorf("int64 clip = %v", g)
+	}
+	u := ir.FromSlice(ir.Uint8, []int64{2}, []uint8{3, 200})
+	r, _ = Clip(u, -1e9, 1e9, true, true)
+	if g := ir.View[uint8](r); g[0] != 3 || g[1] != 200 {
+		t.Errorf("uint8 clip = %v", g)
+	}
+}
