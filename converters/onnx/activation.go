@@ -69,13 +69,19 @@ func init() {
 		})
 	}
 	simple("Relu", fmt.Sprintf("Relu as Activation %v (int32/int64: ElementWise %v with 0)", network.ActivationRELU, network.ElementWiseMAX), 0,
-		func(ctx *conversion.Context, n *conversion.Node) network.Tensor { return impl.Relu(ctx, ctx.Input(n, 0)) },
+		func(ctx *conversion.Context, n *conversion.Node) network.Tensor {
+			return impl.Relu(ctx, ctx.Input(n, 0))
+		},
 		dtypeIn(numeric...))
 	simple("HardSwish", fmt.Sprintf("HardSwish as x * Activation %v(1/6, 0.5)", network.ActivationHARD_SIGMOID), 14,
-		func(ctx *conversion.Context, n *conversion.Node) network.Tensor { return impl.HardSwish(ctx, ctx.Input(n, 0)) },
+		func(ctx *conversion.Context, n *conversion.Node) network.Tensor {
+			return impl.HardSwish(ctx, ctx.Input(n, 0))
+		},
 		floatIn)
 	simple("Mish", fmt.Sprintf("Mish as x * %v(%v(x))", network.ActivationTANH, network.ActivationSOFTPLUS), 18,
-		func(ctx *conversion.Context, n *conversion.Node) network.Tensor { return impl.Mish(ctx, ctx.Input(n, 0)) },
+		func(ctx *conversion.Context, n *conversion.Node) network.Tensor {
+			return impl.Mish(ctx, ctx.Input(n, 0))
+		},
 		floatIn)
 	simple("Celu", fmt.Sprintf("Celu as alpha * Activation %v(x / alpha)", network.ActivationELU), 12,
 		func(ctx *conversion.Context, n *conversion.Node) network.Tensor {

@@ -129,11 +129,13 @@ func activation[T float](op ActOp, o, x []T, alpha, beta float64) {
 		}
 	case ActClip:
 		for i, v := range x {
-			if v < a {
-				v = a
-			}
+			// TensorRT's order: min with beta first, so alpha wins when
+			// alpha > beta (ONNX Clip, which lets max win, is Clip below).
 			if v > b {
 				v = b
+			}
+			if v < a {
+				v = a
 			}
 			o[i] = v // NaN fails both tests and stays
 		}

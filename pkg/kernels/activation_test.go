@@ -104,6 +104,9 @@ func TestClipNaNAndBounds(t *testing.T) {
 	// The activation form keeps NaN too.
 	got, _ = Activation(ActClip, f32(nan, 3), 0, 1)
 	checkFloats(t, "act clip", got, []float64{math.NaN(), 1}, 0)
+	// TensorRT's CLIP is max(alpha, min(beta, x)): alpha > beta gives alpha.
+	got, _ = Activation(ActClip, f32(-5, 0, 5), 2, 1)
+	checkFloats(t, "act clip alpha>beta", got, []float64{2, 2, 2}, 0)
 }
 
 func TestPRelu(t *testing.T) {
