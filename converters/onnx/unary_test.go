@@ -2,10 +2,13 @@ package onnx_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
+	"github.com/trtc-dev/trtc/converters"
 	"github.com/trtc-dev/trtc/converters/convtest"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
 func TestUnaryFloatOps(t *testing.T) {
@@ -92,6 +95,27 @@ func TestUnaryRejects(t *testing.T) {
 	} {
 		if _, err := convtest.Build(c); err == nil {
 			t.Errorf("%s on %v should fall back", c.Op, c.Inputs[0].DType)
+		}
+	}
+}
+
+// Every op of this family has a converter, inference and a fallback kernel.
+func TestFamilyTablesComplete(t *testing.T) {
+	reg := converters.Builtin()
+	for _, op := range strings.Fields(`Sqrt Exp Log Neg Abs Reciprocal Erf Tanh Sigmoid Relu LeakyRelu
+		HardSigmoid HardSwish Gelu Clip Not Where Cast CastLike Mod Sin Cos Tan Asin Acos Atan Sinh
+		Cosh Asinh Acosh Atanh Floor Ceil Round Sign Elu Selu Softplus Softsign ThresholdedRelu Celu
+		IsNaN IsInf PRelu Sum Mean LessOrEqual GreaterOrEqual Mish Shrink`) {
+		if _, ok := ops.Lookup("onnx." + op); !ok {
+			t.Errorf("onnx.%s has no op semantics", op)
+		}
+		cs := reg.Candidates("onnx." + op)
+		if len(cs) == 0 {
+			t.Errorf("onnx.%s has no converter", op)
+			continue
+		}
+		if !cs[0].DynamicShapes || cs[0].Description == "" || strings.Contains(cs[0].Description, "%!") {
+			t.Errorf("onnx.%s: dynamic=%v description %q", op, cs[0].DynamicShapes, cs[0].Description)
 		}
 	}
 }
