@@ -38,7 +38,9 @@ func TestInferFamily(t *testing.T) {
 	}
 	// Cast between ints keeps ShapeData; to float drops it.
 	shape := &ir.Value{DType: ir.Int64, Shape: ir.S(2), ShapeData: ir.Shape{ir.Sym("N"), ir.D(3)}}
-	to := func(dt ir.DType) map[string]ir.Attr { return map[string]ir.Attr{"to": {Kind: ir.AttrInt, I: int64(dt)}} }
+	to := func(dt ir.DType) map[string]ir.Attr {
+		return map[string]ir.Attr{"to": {Kind: ir.AttrInt, I: int64(dt)}}
+	}
 	if v, _ := infer1(t, "onnx.Cast", to(ir.Int32), shape); v == nil || v.DType != ir.Int32 || !v.ShapeData.Equal(shape.ShapeData) {
 		t.Errorf("Cast int64->int32 lost ShapeData: %+v", v)
 	}
