@@ -62,7 +62,7 @@ func init() {
 			Priority:      conversion.Standard,
 			DynamicShapes: true,
 			Validator:     variadicOK(b.op, dtypeIn(b.dtypes...)),
-			Description:   fmt.Sprintf("%s as ElementWise %d with numpy broadcasting", b.op, ew),
+			Description:   fmt.Sprintf("%s as ElementWise %v with numpy broadcasting", b.op, ew),
 			Convert: func(ctx *conversion.Context, n *conversion.Node) error {
 				acc := ctx.Input(n, 0)
 				for i := 1; i < len(n.Inputs); i++ {

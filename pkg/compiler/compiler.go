@@ -77,7 +77,7 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 	}
 	for _, name := range g.Inputs {
 		if v := g.Value(name); v != nil && !v.DType.Supported() {
-			return 0, &UnsupportedDTypeError{Model: model, Value: name, DType: v.DType}
+			return 0, &UnsupportedDTypeError{Model: model, Value: fmt.Sprintf("graph input %q", name), DType: v.DType}
 		}
 	}
 	constOutputs(g)
@@ -91,6 +91,15 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 		return 0, &UnsupportedOpsError{Model: model, Ops: unknown}
 	}
 	folded, err := ops.Propagate(g, true)
+	var dt *ops.UnsupportedDTypeError
+	if errors.As(err, &dt) {
+		where := "a node"
+		var ne *ops.NodeError
+		if errors.As(err, &ne) {
+			where = ne.Node.String()
+		}
+		return 0, &UnsupportedDTypeError{Model: model, Value: where, DType: dt.DType, Err: err}
+	}
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", model, err)
 	}
@@ -102,15 +111,20 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 	return folded, nil
 }
 
-// UnsupportedDTypeError is a graph input of a dtype trtc cannot hold.
+// UnsupportedDTypeError is a model that needs a dtype trtc cannot hold
+// (strings, float8, int4, ...), in a graph input or a node.
 type UnsupportedDTypeError struct {
-	Model, Value string
-	DType        ir.DType
+	Model string
+	Value string // `graph input "x"` or `node "c" (onnx.Cast)`
+	DType ir.DType
+	Err   error // the underlying error, if any
 }
 
 func (e *UnsupportedDTypeError) Error() string {
-	return fmt.Sprintf("%s: graph input %q has dtype %v, which trtc does not support", e.Model, e.Value, e.DType)
+	return fmt.Sprintf("%s: %s uses dtype %v, which trtc does not support", e.Model, e.Value, e.DType)
 }
+
+func (e *UnsupportedDTypeError) Unwrap() error { return e.Err }
 
 // constOutputs gives each graph output that is a plain constant (an
 // initializer, or a Constant node the frontend turned into one) an

@@ -38,10 +38,10 @@ func inferCast(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 		to = ir.DType(n.AttrInt("to", 0))
 	}
 	if !to.Supported() {
-		return nil, fmt.Errorf("cast to %v is not supported", to)
+		return nil, &UnsupportedDTypeError{What: "cast to", DType: to}
 	}
 	if !in[0].DType.Supported() {
-		return nil, fmt.Errorf("cast from %v is not supported", in[0].DType)
+		return nil, &UnsupportedDTypeError{What: "cast from", DType: in[0].DType}
 	}
 	out := &ir.Value{DType: to, Shape: in[0].Shape.Clone()}
 	if in[0].ShapeData != nil && in[0].DType.IsInt() && (to == ir.Int64 || to == ir.Int32) {

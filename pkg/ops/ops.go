@@ -101,3 +101,15 @@ func countOutputs(n *ir.Node) int {
 	}
 	return c
 }
+
+// UnsupportedDTypeError is an op asked to produce or read a dtype trtc cannot
+// hold (float8, int4, strings, ...). The compiler reports it as an
+// unsupported model rather than a malformed one.
+type UnsupportedDTypeError struct {
+	What  string // "cast to", "input 0"
+	DType ir.DType
+}
+
+func (e *UnsupportedDTypeError) Error() string {
+	return fmt.Sprintf("%s %v: trtc does not support this dtype", e.What, e.DType)
+}
