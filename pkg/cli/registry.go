@@ -26,8 +26,11 @@ func pluginList(cfg *viper.Viper) []string {
 // loadRegistry returns the built-in registry plus the given plugins.
 func loadRegistry(plugins []string, log zerolog.Logger) (*conversion.Registry, error) {
 	reg := converters.Builtin()
-	if len(plugins) > 0 {
-		return nil, usageErrorf("converter plugins are not supported by this trtc yet (%s)", plugins[0])
+	if err := conversion.LoadPlugins(reg, plugins); err != nil {
+		return nil, withCode(ExitPlugin, err)
+	}
+	for _, p := range plugins {
+		log.Info().Str("plugin", p).Msg("loaded converter plugin")
 	}
 	return reg, nil
 }
