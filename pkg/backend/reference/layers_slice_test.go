@@ -59,7 +59,9 @@ func TestSliceTensorParamsAndAxes(t *testing.T) {
 	x := iota32(3, 4)
 	got := runNet(t, map[string]*ir.Tensor{"x": x}, func(n *Network) []network.Tensor {
 		in := n.AddInput("x", ir.Float32, ir.Shape{ir.Sym("N"), ir.D(4)})
-		i64 := func(v ...int64) network.Tensor { return n.AddConstant(ir.FromSlice(ir.Int64, []int64{int64(len(v))}, v)) }
+		i64 := func(v ...int64) network.Tensor {
+			return n.AddConstant(ir.FromSlice(ir.Int64, []int64{int64(len(v))}, v))
+		}
 		o := n.AddSlice(in, network.SliceParams{StartT: i64(1), SizeT: i64(2), StrideT: i64(2), Axes: i64(1)})
 		if !o.Shape().Equal(ir.Shape{ir.Sym("N"), ir.D(2)}) {
 			t.Errorf("inferred %v, want [Nx2]", o.Shape())
