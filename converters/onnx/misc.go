@@ -129,7 +129,9 @@ func convRange(ctx *conversion.Context, n *conversion.Node) error {
 		sign = -1
 	}
 	c := func(v int64) network.Tensor { return ctx.Net.AddConstant(ir.Scalar(dt, float64(v))) }
-	ew := func(a, b network.Tensor, op network.ElementWiseOperation) network.Tensor { return ctx.Net.AddElementWise(a, b, op) }
+	ew := func(a, b network.Tensor, op network.ElementWiseOperation) network.Tensor {
+		return ctx.Net.AddElementWise(a, b, op)
+	}
 	start, limit := scalar0(ctx, ctx.Input(n, 0)), scalar0(ctx, ctx.Input(n, 1))
 	num := ew(ew(limit, start, network.ElementWiseSUB), c(delta-sign), network.ElementWiseSUM)
 	cnt := ew(ew(num, c(delta), network.ElementWiseFLOOR_DIV), c(0), network.ElementWiseMAX)

@@ -193,4 +193,3 @@ func make1s(k int) []int64 {
 	}
 	return v
 }
-

@@ -9,7 +9,7 @@ import (
 
 func ints(v ...int64) *ir.Tensor { return ir.FromSlice(ir.Int64, []int64{int64(len(v))}, v) }
 
-func iattr(v int64) ir.Attr    { return ir.Attr{Kind: ir.AttrInt, I: v} }
+func iattr(v int64) ir.Attr     { return ir.Attr{Kind: ir.AttrInt, I: v} }
 func iattrs(v ...int64) ir.Attr { return ir.Attr{Kind: ir.AttrInts, Ints: v} }
 
 var nbatch = ir.Shape{ir.Sym("N"), ir.D(3), ir.D(4)}
