@@ -48,12 +48,16 @@ func reshapeDims(in ir.Shape, dims ir.Shape, zeroIsPlaceholder bool) (ir.Shape, 
 				return nil, fmt.Errorf("reshape dim %d is 0 (copy) but the input has rank %d", i, len(in))
 			}
 			out[i] = in[i]
-		case d.Static() && d.Size == -1:
-			if infer >= 0 {
-				return nil, fmt.Errorf("reshape dims %v have more than one -1", dims)
-			}
+		case d.Size == -1 && d.Sym == "" && infer < 0:
+			// A -1 (ir.S(-1) is an unnamed dynamic dim), or a value
+			// unknown at build time: either way inference gives the
+			// only value that fits.
 			infer = i
 			continue
+		case d.Size == -1 && d.Sym == "":
+			// A second one: unknown until run time, where a literal
+			// second -1 fails the element-count check.
+			out[i] = d
 		case d.Size < -1:
 			return nil, fmt.Errorf("reshape dim %d is %d", i, d.Size)
 		default:

@@ -1,0 +1,65 @@
+package impl
+
+import (
+	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
+)
+
+// Gather picks slices of data along axis with numpy/ONNX index semantics:
+// negative indices count from the end. TensorRT's Gather takes indices in
+// [0, dim) only, so constant indices are normalized at build time and
+// run-time ones with idx - floor(idx/dim)*dim.
+func Gather(ctx *conversion.Context, data, indices network.Tensor, axis int, constIdx *ir.Tensor) network.Tensor {
+	return ctx.Net.AddGather(data, NormIndices(ctx, data, indices, axis, constIdx), axis, network.GatherDEFAULT)
+}
+
+// GatherElements is ONNX GatherElements (TensorRT ELEMENT mode).
+func GatherElements(ctx *conversion.Context, data, indices network.Tensor, axis int, constIdx *ir.Tensor) network.Tensor {
+	return ctx.Net.AddGather(data, NormIndices(ctx, data, indices, axis, constIdx), axis, network.GatherELEMENT)
+}
+
+// NormIndices maps indices in [-dim, dim) of data's axis into [0, dim).
+// constIdx is the indices' constant value, or nil when they are run-time.
+func NormIndices(ctx *conversion.Context, data, indices network.Tensor, axis int, constIdx *ir.Tensor) network.Tensor {
+	d := data.Shape()[axis]
+	if constIdx != nil {
+		neg := false
+		for _, v := range constIdx.Ints() {
+			neg = neg || v < 0
+		}
+		if !neg {
+			return indices
+		}
+		if d.Static() {
+			t := ir.NewTensor(constIdx.DType, constIdx.Shape)
+			for i, v := range constIdx.Ints() {
+				if v < 0 {
+					v += d.Size
+				}
+				t.SetFloat(i, float64(v))
+			}
+			return ctx.Net.AddConstant(t)
+		}
+	}
+	// idx - floor_div(idx, dim) * dim, with dim in the indices' dtype and
+	// rank so TensorRT's elementwise rules hold.
+	dt := indices.DType()
+	rank := len(indices.Shape())
+	var dim network.Tensor
+	if d.Static() {
+		dim = Scalar(ctx, float64(d.Size), dt, rank)
+	} else {
+		dim = Dim(ctx, data, axis)
+		if dt != ir.Int64 {
+			dim = ctx.Net.AddCast(dim, dt)
+		}
+		if rank == 0 {
+			dim = ReshapeScalar(ctx, dim)
+		} else {
+			dim = PrependOnes(ctx, dim, rank-1)
+		}
+	}
+	q := ctx.Net.AddElementWise(indices, dim, network.ElementWiseFLOOR_DIV)
+	return ctx.Net.AddElementWise(indices, ctx.Net.AddElementWise(q, dim, network.ElementWisePROD), network.ElementWiseSUB)
+}
