@@ -155,3 +155,15 @@ func Trilu(t *ir.Tensor, k int64, upper bool) (*ir.Tensor, error) {
 	}
 	return out, nil
 }
+
+// setInt writes an integer exactly (float64 would round large int64s).
+func setInt(t *ir.Tensor, i int, v int64) {
+	switch t.DType {
+	case ir.Int64:
+		ir.View[int64](t)[i] = v
+	case ir.Uint64:
+		ir.View[uint64](t)[i] = uint64(v)
+	default:
+		t.SetFloat(i, float64(v))
+	}
+}
