@@ -122,7 +122,7 @@ func inferShuffle(l *layer, in []*ir.Value) ([]*ir.Value, error) {
 		if s, err = reshapeDims(s, dims, p.ZeroIsPlaceholder); err != nil {
 			return nil, err
 		}
-	case p.Reshape != nil:
+	case p.StaticReshape:
 		if s, err = reshapeDims(s, ir.S(p.Reshape...), p.ZeroIsPlaceholder); err != nil {
 			return nil, err
 		}
@@ -146,7 +146,7 @@ func runShuffle(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 	switch {
 	case p.DynamicReshape:
 		dims = ir.S(in[1].Ints()...)
-	case p.Reshape != nil:
+	case p.StaticReshape:
 		dims = ir.S(p.Reshape...)
 	}
 	if dims != nil {

@@ -116,3 +116,29 @@ func TestShuffleErrors(t *testing.T) {
 		t.Fatal("a non-permutation was accepted")
 	}
 }
+
+// A reshape to a scalar (empty dims) survives the plan's round trip.
+func TestShuffleToScalarRoundTrip(t *testing.T) {
+	n := NewNetwork()
+	x := n.AddInput("x", ir.Float32, ir.S(1, 1))
+	y := n.AddShuffle(x, network.ShuffleParams{Reshape: []int64{}})
+	if len(y.Shape()) != 0 {
+		t.Fatalf("built shape %v, want a scalar", y.Shape())
+	}
+	n.MarkOutput(y, "y")
+	blob, err := n.Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Load(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Run(map[string]*ir.Tensor{"x": ir.FromSlice(ir.Float32, []int64{1, 1}, []float32{7})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out["y"]; len(got.Shape) != 0 || got.Float(0) != 7 {
+		t.Fatalf("got %v = %v, want scalar 7", got, got.Floats())
+	}
+}

@@ -252,7 +252,7 @@ func (n *Network) AddPoolingNd(x network.Tensor, p network.PoolingParams) networ
 func (n *Network) AddShuffle(x network.Tensor, p network.ShuffleParams) network.Tensor {
 	shape := p.ReshapeTensor
 	p.ReshapeTensor = nil
-	return one(n.add(network.KindShuffle, shuffleParams{p, shape != nil}, x, shape))
+	return one(n.add(network.KindShuffle, shuffleParams{p, shape != nil, p.Reshape != nil}, x, shape))
 }
 func (n *Network) AddReduce(x network.Tensor, op network.ReduceOperation, axes uint32, keepDims bool) network.Tensor {
 	return one(n.add(network.KindReduce, reduceParams{op, axes, keepDims}, x))
@@ -312,6 +312,10 @@ type (
 	shuffleParams     struct {
 		network.ShuffleParams
 		DynamicReshape bool
+		// StaticReshape records Reshape != nil, since the plan encoding
+		// (gob) does not keep an empty slice apart from a nil one and an
+		// empty Reshape means "to a scalar".
+		StaticReshape bool
 	}
 	reduceParams struct {
 		Op       network.ReduceOperation
