@@ -24,11 +24,14 @@ func LogSoftMax(ctx *conversion.Context, x network.Tensor, axis int) network.Ten
 }
 
 // Flatten2D reshapes x to [d0, ..., d(axis-1), prod(d(axis)...)]: leading
-// dims are copied (so they may be dynamic), the trailing ones are merged
-// (they must be static for Unflatten to restore them).
+// dims are copied (so they may be dynamic), the trailing ones, which must be
+// static, are merged.
 func Flatten2D(ctx *conversion.Context, x network.Tensor, axis int) network.Tensor {
 	dims := make([]int64, axis+1)
-	dims[axis] = -1
+	dims[axis] = 1
+	for _, d := range x.Shape()[axis:] {
+		dims[axis] *= d.Size
+	}
 	return ctx.Net.AddShuffle(x, network.ShuffleParams{Reshape: dims, ZeroIsPlaceholder: true})
 }
 
