@@ -23,12 +23,16 @@ func naiveGemm(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb 
 		for j := 0; j < n; j++ {
 			var s float64
 			for p := 0; p < k; p++ {
-				av, bv := a[i*lda+p], b[p*ldb+j]
+				var av, bv float32
 				if ta {
 					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
 				}
 				if tb {
 					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
 				}
 				s += float64(av) * float64(bv)
 			}
