@@ -1,0 +1,73 @@
+package impl
+
+import (
+	"math"
+
+	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
+)
+
+// BatchNorm folds inference batch normalization into y = x * a + b with
+// a = scale / sqrt(var + eps) and b = bias - mean * a, constants of shape
+// [1, C, 1, ...] in x's dtype.
+func BatchNorm(ctx *conversion.Context, x network.Tensor, scale, bias, mean, variance *ir.Tensor, eps float32) network.Tensor {
+	rank := len(x.Shape())
+	C := scale.Numel()
+	shape := make([]int64, rank)
+	for i := range shape {
+		shape[i] = 1
+	}
+	shape[1] = C
+	a, b := ir.NewTensor(x.DType(), shape), ir.NewTensor(x.DType(), shape)
+	for c := 0; c < int(C); c++ {
+		av := scale.Float(c) / math.Sqrt(variance.Float(c)+float64(eps))
+		a.SetFloat(c, av)
+		b.SetFloat(c, bias.Float(c)-mean.Float(c)*av)
+	}
+	y := ctx.Net.AddElementWise(x, ctx.Net.AddConstant(a), network.ElementWisePROD)
+	return ctx.Net.AddElementWise(y, ctx.Net.AddConstant(b), network.ElementWiseSUM)
+}
+
+// Normalize is a Normalization layer over axes; scale and bias are given
+// x's rank with leading 1s (nil means 1 and 0).
+func Normalize(ctx *conversion.Context, x, scale, bias network.Tensor, axes []int, eps float32) network.Tensor {
+	rank := len(x.Shape())
+	fix := func(t network.Tensor, def float64) network.Tensor {
+		if t == nil {
+			return Scalar(ctx, def, x.DType(), rank)
+		}
+		return LeadingOnes(ctx, t, rank-len(t.Shape()))
+	}
+	return ctx.Net.AddNormalization(x, fix(scale, 1), fix(bias, 0), network.AxesMask(axes...), eps)
+}
+
+// LayerNorm normalizes over dims [axis, rank).
+func LayerNorm(ctx *conversion.Context, x, scale, bias network.Tensor, axis int, eps float32) network.Tensor {
+	var axes []int
+	for d := axis; d < len(x.Shape()); d++ {
+		axes = append(axes, d)
+	}
+	return Normalize(ctx, x, scale, bias, axes, eps)
+}
+
+// InstanceNorm normalizes each (n, c) plane over the spatial dims with
+// per-channel scale and bias ([C], reshaped to [1, C, 1, ...]).
+func InstanceNorm(ctx *conversion.Context, x, scale, bias network.Tensor, eps float32) network.Tensor {
+	rank := len(x.Shape())
+	shape := make([]int64, rank)
+	for i := range shape {
+		shape[i] = 1
+	}
+	shape[1] = 0 // copied from the [C] input's dim 0
+	per := func(t network.Tensor) network.Tensor {
+		s := append([]int64{}, shape...)
+		s[1] = t.Shape()[0].Size
+		return ctx.Net.AddShuffle(t, network.ShuffleParams{Reshape: s})
+	}
+	var axes []int
+	for d := 2; d < rank; d++ {
+		axes = append(axes, d)
+	}
+	return ctx.Net.AddNormalization(x, per(scale), per(bias), network.AxesMask(axes...), eps)
+}

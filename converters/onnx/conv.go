@@ -1,0 +1,63 @@
+package onnx
+
+import (
+	"fmt"
+
+	"github.com/trtc-dev/trtc/converters/impl"
+	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/ops"
+)
+
+// Conv as an N-D Convolution layer with constant weights.
+
+// staticSpatial checks that an input of a windowed op has rank 3..5 and
+// static channel and spatial dims (the batch dim may be dynamic), and
+// returns the spatial dims.
+func staticSpatial(n *conversion.Node) ([]int64, error) {
+	x := n.In[0]
+	if len(x.Shape) < 3 || len(x.Shape) > 5 {
+		return nil, fmt.Errorf("input %v: TensorRT handles 1 to 3 spatial dims", x.Shape)
+	}
+	dims, ok := x.Shape[1:].Ints()
+	if !ok {
+		return nil, fmt.Errorf("input %v: channel and spatial dims must be static (only the batch dim may be dynamic)", x.Shape)
+	}
+	return dims[1:], nil
+}
+
+func init() {
+	builtins = append(builtins, conversion.Converter{
+		Target:        "onnx.Conv",
+		Priority:      conversion.Standard,
+		DynamicShapes: true,
+		Validator: func(n *conversion.Node) error {
+			if err := dtypeIn(floats...)(n); err != nil {
+				return err
+			}
+			in, err := staticSpatial(n)
+			if err != nil {
+				return err
+			}
+			if n.Const(1) == nil {
+				return fmt.Errorf("weights W must be a constant (TensorRT convolution takes kernel weights)")
+			}
+			if len(n.In) > 2 && n.In[2] != nil && n.Const(2) == nil {
+				return fmt.Errorf("bias B must be a constant")
+			}
+			_, err = ops.WindowGeometry(n.Node, in, n.Const(1).Shape[2:], false)
+			return err
+		},
+		Description: "Conv as ConvolutionNd (groups, dilations, explicit or SAME padding resolved at build time)",
+		Convert: func(ctx *conversion.Context, n *conversion.Node) error {
+			in, _ := staticSpatial(n)
+			w := n.Const(1)
+			g, err := ops.WindowGeometry(n.Node, in, w.Shape[2:], false)
+			if err != nil {
+				return err
+			}
+			y := impl.Conv(ctx, ctx.Input(n, 0), w, n.Const(2), g.Strides, g.Dilations, g.PadsBegin, g.PadsEnd, n.AttrInt("group", 1))
+			ctx.SetOutput(n, 0, y)
+			return nil
+		},
+	})
+}

@@ -1,0 +1,104 @@
+package onnx
+
+import (
+	"fmt"
+
+	"github.com/trtc-dev/trtc/converters/impl"
+	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/ir"
+)
+
+// BatchNormalization (inference form, folded into a scale and a shift),
+// LayerNormalization and InstanceNormalization (Normalization layers).
+
+func init() {
+	builtins = append(builtins,
+		conversion.Converter{
+			Target:        "onnx.BatchNormalization",
+			Priority:      conversion.Standard,
+			DynamicShapes: true,
+			Validator: func(n *conversion.Node) error {
+				if n.AttrInt("training_mode", 0) != 0 {
+					return fmt.Errorf("training_mode=1 computes batch statistics; only the inference form converts")
+				}
+				for i := 1; i < len(n.Outputs); i++ {
+					if n.Outputs[i] != "" {
+						return fmt.Errorf("output %d (running statistics) is used; only the inference form converts", i)
+					}
+				}
+				if err := dtypeIn(floats...)(&conversion.Node{Node: n.Node, In: n.In[:1]}); err != nil {
+					return err
+				}
+				if len(n.In[0].Shape) < 2 || !n.In[0].Shape[1].Static() {
+					return fmt.Errorf("input %v needs a static channel dim", n.In[0].Shape)
+				}
+				for i, name := range []string{"scale", "B", "input_mean", "input_var"} {
+					if n.Const(1+i) == nil {
+						return fmt.Errorf("%s must be a constant to fold into a scale and shift", name)
+					}
+				}
+				return nil
+			},
+			Description: "BatchNormalization folded into ElementWise PROD and SUM with per-channel constants",
+			Convert: func(ctx *conversion.Context, n *conversion.Node) error {
+				y := impl.BatchNorm(ctx, ctx.Input(n, 0), n.Const(1), n.Const(2), n.Const(3), n.Const(4), n.AttrFloat("epsilon", 1e-5))
+				ctx.SetOutput(n, 0, y)
+				return nil
+			},
+		},
+		conversion.Converter{
+			Target:        "onnx.LayerNormalization",
+			Priority:      conversion.Standard,
+			DynamicShapes: true,
+			Validator: func(n *conversion.Node) error {
+				for i := 1; i < len(n.Outputs); i++ {
+					if n.Outputs[i] != "" {
+						return fmt.Errorf("output %d (Mean/InvStdDev) is used; the Normalization layer does not produce it", i)
+					}
+				}
+				if err := dtypeIn(floats...)(n); err != nil {
+					return err
+				}
+				rank := len(n.In[0].Shape)
+				axis, err := ir.NormAxis(n.AttrInt("axis", -1), rank)
+				if err != nil || rank == 0 {
+					return fmt.Errorf("axis %d is out of range for rank %d", n.AttrInt("axis", -1), rank)
+				}
+				for i := 1; i < 3 && i < len(n.In); i++ {
+					if v := n.In[i]; v != nil && len(v.Shape) > rank-axis {
+						return fmt.Errorf("input %d %v has more dims than the normalized dims", i, v.Shape)
+					}
+				}
+				return nil
+			},
+			Description: "LayerNormalization as a Normalization layer over axis..rank-1",
+			Convert: func(ctx *conversion.Context, n *conversion.Node) error {
+				x := ctx.Input(n, 0)
+				axis, _ := ir.NormAxis(n.AttrInt("axis", -1), len(x.Shape()))
+				y := impl.LayerNorm(ctx, x, ctx.Input(n, 1), ctx.Input(n, 2), axis, n.AttrFloat("epsilon", 1e-5))
+				ctx.SetOutput(n, 0, y)
+				return nil
+			},
+		},
+		conversion.Converter{
+			Target:        "onnx.InstanceNormalization",
+			Priority:      conversion.Standard,
+			DynamicShapes: true,
+			Validator: func(n *conversion.Node) error {
+				if err := dtypeIn(floats...)(n); err != nil {
+					return err
+				}
+				if len(n.In) < 3 || n.In[1] == nil || n.In[2] == nil || !n.In[1].Shape.IsStatic() || !n.In[2].Shape.IsStatic() {
+					return fmt.Errorf("scale and B must be present with static shapes")
+				}
+				return nil
+			},
+			Description: "InstanceNormalization as a Normalization layer over the spatial dims",
+			Convert: func(ctx *conversion.Context, n *conversion.Node) error {
+				y := impl.InstanceNorm(ctx, ctx.Input(n, 0), ctx.Input(n, 1), ctx.Input(n, 2), n.AttrFloat("epsilon", 1e-5))
+				ctx.SetOutput(n, 0, y)
+				return nil
+			},
+		},
+	)
+}

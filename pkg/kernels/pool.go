@@ -1,0 +1,245 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+)
+
+// PoolParams are a pooling window's geometry over the spatial dims. Out
+// gives the output's spatial dims (callers derive them from ceil mode or
+// auto padding with PoolOutSize and SamePads).
+type PoolParams struct {
+	Max                bool // else average
+	Kernel, Strides    []int64
+	Dilations          []int64 // nil: 1s
+	PadsBegin, PadsEnd []int64 // nil: 0s
+	Out                []int64
+	// CountIncludePad divides averages by the number of taps inside the
+	// padded input (ONNX count_include_pad=1, TensorRT
+	// AverageCountExcludesPadding=false) instead of those inside the input.
+	CountIncludePad bool
+}
+
+// PoolOutSize is one spatial dim's output extent. With ceil, a last window
+// that would start past the input and its leading padding is dropped (as
+// ONNX, PyTorch and TensorRT do).
+func PoolOutSize(in, k, stride, dilation, padBegin, padEnd int64, ceil bool) int64 {
+	span := in + padBegin + padEnd - ((k-1)*dilation + 1)
+	if span < 0 {
+		return 0
+	}
+	if !ceil {
+		return span/stride + 1
+	}
+	out := (span+stride-1)/stride + 1
+	if (out-1)*stride >= in+padBegin {
+		out--
+	}
+	return out
+}
+
+// SamePads returns the begin and end padding of SAME_UPPER (extra at the
+// end) or SAME_LOWER (extra at the beginning) auto padding, whose output is
+// ceil(in/stride).
+func SamePads(in, k, stride, dilation int64, lower bool) (begin, end int64) {
+	out := (in + stride - 1) / stride
+	total := max(0, (out-1)*stride+(k-1)*dilation+1-in)
+	if lower {
+		return total - total/2, total / 2
+	}
+	return total / 2, total - total/2
+}
+
+// Pool runs max or average pooling over x [N, C, spatial...]. For max
+// pooling it can also return the flat index of each maximum in x (ONNX
+// MaxPool's Indices, row-major, or with the spatial dims column-major when
+// colMajor), computed when wantIndices.
+func Pool(x *ir.Tensor, p PoolParams, wantIndices, colMajor bool) (*ir.Tensor, *ir.Tensor, error) {
+	nsp := len(x.Shape) - 2
+	if nsp < 1 {
+		return nil, nil, fmt.Errorf("pooling needs rank >= 3, got %v", ir.S(x.Shape...))
+	}
+	cp := ConvParams{Strides: p.Strides, Dilations: p.Dilations, PadsBegin: p.PadsBegin, PadsEnd: p.PadsEnd}
+	if err := cp.fill(nsp); err != nil {
+		return nil, nil, err
+	}
+	if len(p.Kernel) != nsp || len(p.Out) != nsp {
+		return nil, nil, fmt.Errorf("pooling kernel %v / output %v do not have %d spatial dims", p.Kernel, p.Out, nsp)
+	}
+	p.Strides, p.Dilations, p.PadsBegin, p.PadsEnd = cp.Strides, cp.Dilations, cp.PadsBegin, cp.PadsEnd
+	outShape := append([]int64{x.Shape[0], x.Shape[1]}, p.Out...)
+	if x.DType == ir.Float16 || x.DType == ir.BFloat16 {
+		o, idx, err := Pool(ToFloat32(x), p, wantIndices, colMajor)
+		if err != nil {
+			return nil, nil, err
+		}
+		return FromFloat32(o, x.DType), idx, nil
+	}
+	if !p.Max && !x.DType.IsFloat() {
+		return nil, nil, fmt.Errorf("average pooling of %v is not supported", x.DType)
+	}
+	out := ir.NewTensor(x.DType, outShape)
+	var idx []int64
+	var idxT *ir.Tensor
+	if wantIndices {
+		idxT = ir.NewTensor(ir.Int64, outShape)
+		idx = ir.View[int64](idxT)
+	}
+	g := newPoolGeom(x.Shape, p, colMajor)
+	switch x.DType {
+	case ir.Float32:
+		poolT(ir.View[float32](x), ir.View[float32](out), idx, g, p, float32(math.Inf(-1)))
+	case ir.Float64:
+		poolT(ir.View[float64](x), ir.View[float64](out), idx, g, p, math.Inf(-1))
+	case ir.Int8:
+		poolT(ir.View[int8](x), ir.View[int8](out), idx, g, p, math.MinInt8)
+	case ir.Uint8:
+		poolT(ir.View[uint8](x), ir.View[uint8](out), idx, g, p, 0)
+	case ir.Int32:
+		poolT(ir.View[int32](x), ir.View[int32](out), idx, g, p, math.MinInt32)
+	case ir.Int64:
+		poolT(ir.View[int64](x), ir.View[int64](out), idx, g, p, math.MinInt64)
+	default:
+		return nil, nil, fmt.Errorf("pooling of %v is not supported", x.DType)
+	}
+	return out, idxT, nil
+}
+
+// poolGeom holds, per spatial dim and output position, the input positions
+// of the taps that fall inside the input, and how many taps fall inside
+// the padded input.
+type poolGeom struct {
+	nsp     int
+	in, out []int64
+	taps    [][][]int64 // taps[d][o] = input coords
+	padded  [][]int64   // padded[d][o] = taps inside the padded input
+	idxStr  []int64     // index strides for the Indices output
+	inSize  int
+	outSize int
+}
+
+func newPoolGeom(xs []int64, p PoolParams, colMajor bool) *poolGeom {
+	nsp := len(xs) - 2
+	g := &poolGeom{nsp: nsp, in: xs[2:], out: p.Out, inSize: int(ir.Numel(xs[2:])), outSize: int(ir.Numel(p.Out))}
+	g.taps = make([][][]int64, nsp)
+	g.padded = make([][]int64, nsp)
+	for d := 0; d < nsp; d++ {
+		g.taps[d] = make([][]int64, p.Out[d])
+		g.padded[d] = make([]int64, p.Out[d])
+		for o := int64(0); o < p.Out[d]; o++ {
+			for k := int64(0); k < p.Kernel[d]; k++ {
+				i := o*p.Strides[d] - p.PadsBegin[d] + k*p.Dilations[d]
+				if i >= -p.PadsBegin[d] && i < g.in[d]+p.PadsEnd[d] {
+					g.padded[d][o]++
+				}
+				if i >= 0 && i < g.in[d] {
+					g.taps[d][o] = append(g.taps[d][o], i)
+				}
+			}
+		}
+	}
+	g.idxStr = Strides(g.in)
+	if colMajor {
+		acc := int64(1)
+		for d := 0; d < nsp; d++ {
+			g.idxStr[d] = acc
+			acc *= g.in[d]
+		}
+	}
+	return g
+}
+
+func poolT[T number](x, out []T, idx []int64, g *poolGeom, p PoolParams, lowest T) {
+	planes := len(x) / max(1, g.inSize)
+	if g.inSize == 0 {
+		planes = len(out) / max(1, g.outSize)
+	}
+	inStr := Strides(g.in)
+	oidx := make([]int64, g.nsp)
+	tidx := make([]int, g.nsp)
+	lists := make([][]int64, 0, g.nsp)
+	for pl := 0; pl < planes; pl++ {
+		xp := x[pl*g.inSize : (pl+1)*g.inSize]
+		op := out[pl*g.outSize : (pl+1)*g.outSize]
+		clear(oidx)
+		for oi := range op {
+			lists = lists[:0]
+			count, padded, empty := 1, int64(1), false
+			for d := 0; d < g.nsp; d++ {
+				l := g.taps[d][oidx[d]]
+				lists = append(lists, l)
+				count *= len(l)
+				padded *= g.padded[d][oidx[d]]
+				empty = empty || len(l) == 0
+			}
+			if p.Max {
+				best, bestOff := lowest, int64(-1)
+				if !empty {
+					clear(tidx)
+					for {
+						off, ioff := int64(0), int64(0)
+						for d := 0; d < g.nsp; d++ {
+							c := lists[d][tidx[d]]
+							off += c * inStr[d]
+							ioff += c * g.idxStr[d]
+						}
+						// The first NaN wins and sticks.
+						if v := xp[off]; bestOff < 0 || v > best || (v != v && best == best) {
+							best, bestOff = v, ioff
+						}
+						if !nextTap(tidx, lists) {
+							break
+						}
+					}
+				}
+				op[oi] = best
+				if idx != nil {
+					idx[pl*g.outSize+oi] = int64(pl*g.inSize) + max(bestOff, 0)
+				}
+			} else {
+				var s T
+				if !empty {
+					clear(tidx)
+					for {
+						off := int64(0)
+						for d := 0; d < g.nsp; d++ {
+							off += lists[d][tidx[d]] * inStr[d]
+						}
+						s += xp[off]
+						if !nextTap(tidx, lists) {
+							break
+						}
+					}
+				}
+				div := T(count)
+				if p.CountIncludePad {
+					div = T(padded)
+				}
+				if div != 0 {
+					op[oi] = s / div
+				}
+			}
+			for d := g.nsp - 1; d >= 0; d-- {
+				oidx[d]++
+				if oidx[d] < g.out[d] {
+					break
+				}
+				oidx[d] = 0
+			}
+		}
+	}
+}
+
+// nextTap advances a multi-index over the tap lists; false when done.
+func nextTap(t []int, lists [][]int64) bool {
+	for d := len(t) - 1; d >= 0; d-- {
+		t[d]++
+		if t[d] < len(lists[d]) {
+			return true
+		}
+		t[d] = 0
+	}
+	return false
+}
