@@ -137,8 +137,6 @@ func SortedAxes(axes []int64, rank int) ([]int, error) {
 	return out, nil
 }
 
-type float interface{ ~float32 | ~float64 }
-
 func reduceFloat[T float](x, out []T, outer, R, inner int, op ReduceOp) {
 	if op == ReduceLogSumExp {
 		// max-shifted: log(sum(exp(x - m))) + m

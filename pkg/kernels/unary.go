@@ -124,6 +124,7 @@ func Unary(op UnaryOp, t *ir.Tensor) (*ir.Tensor, error) {
 	return out, nil
 }
 
+// float is the floating-point element types.
 type float interface{ ~float32 | ~float64 }
 
 func unaryFloat[T float](op UnaryOp, o, x []T) {

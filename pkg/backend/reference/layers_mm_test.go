@@ -9,7 +9,7 @@ import (
 )
 
 // run builds a one-output network and runs it.
-func runNet(t *testing.T, n *Network, out network.Tensor, in map[string]*ir.Tensor) *ir.Tensor {
+func runBuilt(t *testing.T, n *Network, out network.Tensor, in map[string]*ir.Tensor) *ir.Tensor {
 	t.Helper()
 	n.MarkOutput(out, "y")
 	blob, err := n.Serialize()
@@ -37,7 +37,7 @@ func TestMatrixMultiplyVectorAndChecks(t *testing.T) {
 	if got := y.Shape(); len(got) != 2 || got[1].Size != 2 {
 		t.Fatalf("shape %v", got)
 	}
-	out := runNet(t, n, y, map[string]*ir.Tensor{"a": ir.FromSlice(ir.Float32, []int64{2, 3}, []float32{1, 0, 0, 1, 1, 1})})
+	out := runBuilt(t, n, y, map[string]*ir.Tensor{"a": ir.FromSlice(ir.Float32, []int64{2, 3}, []float32{1, 0, 0, 1, 1, 1})})
 	want := []float64{1, 2, 9, 12}
 	for i, w := range want {
 		if out.Float(i) != w {
@@ -70,7 +70,7 @@ func TestPoolingModes(t *testing.T) {
 		n := NewNetwork()
 		in := n.AddInput("x", ir.Float32, ir.S(1, 1, 5, 5))
 		y := n.AddPoolingNd(in, network.PoolingParams{Type: network.PoolingMAX, WindowSize: []int64{2, 2}, Stride: []int64{2, 2}, PrePadding: c.pre, PaddingMode: c.mode})
-		out := runNet(t, n, y, map[string]*ir.Tensor{"x": x})
+		out := runBuilt(t, n, y, map[string]*ir.Tensor{"x": x})
 		if out.Shape[2] != c.want || out.Shape[3] != c.want {
 			t.Fatalf("mode %d pre %v: shape %v, want %d", c.mode, c.pre, out.Shape, c.want)
 		}
@@ -79,7 +79,7 @@ func TestPoolingModes(t *testing.T) {
 	n := NewNetwork()
 	in := n.AddInput("x", ir.Float32, ir.S(1, 1, 5, 5))
 	y := n.AddPoolingNd(in, network.PoolingParams{Type: network.PoolingMAX_AVERAGE_BLEND, WindowSize: []int64{2, 2}, BlendFactor: 0.25})
-	out := runNet(t, n, y, map[string]*ir.Tensor{"x": x})
+	out := runBuilt(t, n, y, map[string]*ir.Tensor{"x": x})
 	if want := 0.25*6 + 0.75*3; out.Float(0) != want { // window {0,1,5,6}
 		t.Fatalf("blend = %g, want %g", out.Float(0), want)
 	}
