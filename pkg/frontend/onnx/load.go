@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
 	onnxpb "github.com/trtc-dev/trtc/proto/onnx"
 )
 
@@ -60,7 +61,33 @@ func Parse(data []byte, dir string) (*ir.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	stampOpsets(g, opsets[""])
 	return g, nil
+}
+
+// opsetSensitive lists default-domain ops whose meaning changed between
+// opsets in a way their attributes and inputs do not show (Softmax-13 made
+// the axis one dim instead of a 2-D coercion). Their nodes carry the model's
+// opset in ops.OpsetAttr, so kernels and converters read it from the node.
+var opsetSensitive = map[string]bool{"onnx.Softmax": true, "onnx.LogSoftmax": true, "onnx.Hardmax": true}
+
+func stampOpsets(g *ir.Graph, opset int64) {
+	for _, n := range g.Nodes {
+		if opsetSensitive[n.Op] && !n.HasAttr(ops.OpsetAttr) {
+			if n.Attrs == nil {
+				n.Attrs = map[string]ir.Attr{}
+			}
+			n.Attrs[ops.OpsetAttr] = ir.Attr{Kind: ir.AttrInt, I: opset}
+		}
+		for _, a := range n.Attrs {
+			if a.G != nil {
+				stampOpsets(a.G, opset)
+			}
+			for _, sub := range a.Graphs {
+				stampOpsets(sub, opset)
+			}
+		}
+	}
 }
 
 func normDomain(d string) string {
