@@ -10,12 +10,22 @@ GOFLAGS_BUILD := -trimpath
 EXAMPLE := testdata/models/cnn_resnet
 OUT     := $(CURDIR)/.example
 
-.PHONY: all build example test test-short bench vet fmt proto clean
+.PHONY: all build plugins example test test-short bench vet fmt proto clean
 
 all: build
 
 build:
 	$(GO) build $(GOFLAGS_BUILD) -o $(TRTC) ./cmd/trtc
+
+# plugins builds every converter plugin under plugins/ into bin/plugins/, with
+# the flags trtc is built with: Go refuses a plugin built otherwise.
+PLUGINS := $(notdir $(wildcard plugins/*))
+plugins:
+	@mkdir -p $(BIN)/plugins
+	@for p in $(PLUGINS); do \
+		echo "$(GO) build -buildmode=plugin $(GOFLAGS_BUILD) -o $(BIN)/plugins/$$p.so ./plugins/$$p"; \
+		$(GO) build -buildmode=plugin $(GOFLAGS_BUILD) -o $(BIN)/plugins/$$p.so ./plugins/$$p || exit 1; \
+	done
 
 # example compiles the bundled ResNet, runs the bundle on its input and checks
 # the output against ONNX Runtime's (atol 1e-4, rtol 1e-3).

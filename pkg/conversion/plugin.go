@@ -1,12 +1,16 @@
 package conversion
 
 import (
+	"debug/buildinfo"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"plugin"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/version"
@@ -71,6 +75,12 @@ func LoadPlugins(r *Registry, paths []string) error {
 }
 
 func loadPlugin(r *Registry, path string) (err error) {
+	// Go's runtime aborts the process (it does not return an error) when
+	// asked to open a shared library that is not a Go plugin, or a Go
+	// library of another build mode; so the file is checked first.
+	if err := preflight(path); err != nil {
+		return &PluginError{path, err}
+	}
 	p, err := plugin.Open(path)
 	if err != nil {
 		return &PluginError{path, explainOpen(err)}
@@ -95,6 +105,51 @@ func loadPlugin(r *Registry, path string) (err error) {
 		return &PluginError{path, fmt.Errorf("%s returned an error: %w", PluginSymbol, err)}
 	}
 	*r = *scratch
+	return nil
+}
+
+// preflight reads the file's Go build information and refuses what
+// plugin.Open cannot load safely: a file that is not a Go binary, a Go
+// binary that is not a plugin, or one built by another toolchain or with
+// other flags than this trtc.
+func preflight(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return errors.New("no such file")
+		}
+		return err
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(f, magic); err != nil || string(magic) != "\x7fELF" {
+		return errors.New("not a Go plugin: not an ELF shared object")
+	}
+	info, err := buildinfo.Read(f)
+	if err != nil {
+		return errors.New("not a Go plugin: a shared library without Go build information (built by a C or C++ toolchain?)")
+	}
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	if mode := settings["-buildmode"]; mode != "plugin" {
+		return fmt.Errorf("not a Go plugin: a Go binary built with -buildmode=%s; build it with -buildmode=plugin (`make plugins`)", mode)
+	}
+	if info.GoVersion != runtime.Version() {
+		return fmt.Errorf("it was built with %s, but this trtc was built with %s; rebuild the plugin with the same toolchain (`make plugins`)", info.GoVersion, runtime.Version())
+	}
+	if self, ok := debug.ReadBuildInfo(); ok {
+		mine := map[string]string{}
+		for _, s := range self.Settings {
+			mine[s.Key] = s.Value
+		}
+		for _, key := range []string{"-trimpath", "CGO_ENABLED", "GOARCH", "GOAMD64", "-race"} {
+			if settings[key] != mine[key] {
+				return fmt.Errorf("it was built with %s=%q, this trtc with %s=%q; build trtc and its plugins with the same flags (`make build plugins`)", key, settings[key], key, mine[key])
+			}
+		}
+	}
 	return nil
 }
 
