@@ -6,9 +6,13 @@
 package convtest
 
 import (
+	"flag"
 	"fmt"
 	"math"
 	"math/rand"
+	"os"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters"
@@ -147,6 +151,7 @@ func Build(c Case) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fallback run: %w", err)
 	}
+	tested.Store(d.Converter.Name, true)
 	r := &Result{Converter: d.Converter, Fallback: fb[:c.NumOutputs], Layers: net.NumLayers()}
 	for _, name := range n.Outputs {
 		r.Engine = append(r.Engine, outs[name])
@@ -228,4 +233,42 @@ func Random(rng *rand.Rand, dt ir.DType, dims []int64, lo, hi float64) *ir.Tenso
 		t.SetFloat(i, v)
 	}
 	return t
+}
+
+// tested records the converters that Build exercised, by name.
+var tested sync.Map
+
+// Exercised reports whether a converter ran in some case of this test
+// binary.
+func Exercised(name string) bool { _, ok := tested.Load(name); return ok }
+
+// Untested lists the built-in converters whose targets start with prefix
+// and that no case of this test binary exercised. A package's TestMain calls
+// it after a full run so that every converter keeps a numerical test.
+func Untested(prefix string) []string {
+	var out []string
+	for _, c := range converters.Builtin().All() {
+		if strings.HasPrefix(c.Target, prefix) && !Exercised(c.Name) {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// CheckAllTested runs the tests and then fails the binary if a built-in
+// converter under prefix was not exercised, unless the run was filtered
+// (-run) or short.
+func CheckAllTested(m *testing.M, prefix string) int {
+	code := m.Run()
+	if code != 0 || testing.Short() {
+		return code
+	}
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" {
+		return code
+	}
+	if missing := Untested(prefix); len(missing) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: %d built-in converter(s) have no numerical test (convtest.Run): %s\n", len(missing), strings.Join(missing, ", "))
+		return 1
+	}
+	return code
 }

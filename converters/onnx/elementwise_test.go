@@ -43,3 +43,15 @@ func TestBinaryVariadicAndLogical(t *testing.T) {
 		{DType: ir.Bool, Shape: ir.S(2, 3)}, {DType: ir.Bool, Shape: ir.S(2, 3)},
 	}})
 }
+
+func TestPowOrXor(t *testing.T) {
+	convtest.Run(t, convtest.Case{Op: "onnx.Pow", Inputs: []convtest.Input{
+		{DType: ir.Float32, Shape: ir.S(2, 3), Lo: 0.1, Hi: 3},
+		{DType: ir.Float32, Shape: ir.S(3), Lo: -2, Hi: 2},
+	}})
+	for _, op := range []string{"Or", "Xor"} {
+		convtest.Run(t, convtest.Case{Op: "onnx." + op, Inputs: []convtest.Input{
+			{DType: ir.Bool, Shape: ir.S(4, 3)}, {DType: ir.Bool, Shape: ir.S(3)},
+		}})
+	}
+}
