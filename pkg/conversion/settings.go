@@ -1,6 +1,7 @@
 package conversion
 
 import (
+	"path"
 	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -38,9 +39,14 @@ func NormalizeOpKey(op string) string {
 }
 
 // IsForcedFallback reports whether op is in the forced-fallback list.
+// Entries may be globs: "Reduce*" (onnx.Reduce*), "aten.*".
 func (s *Settings) IsForcedFallback(op string) bool {
 	for _, f := range s.FallbackOps {
-		if NormalizeOpKey(f) == op {
+		key := NormalizeOpKey(f)
+		if key == op {
+			return true
+		}
+		if ok, err := path.Match(key, op); err == nil && ok {
 			return true
 		}
 	}
