@@ -6,6 +6,7 @@
 package convtest
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -20,6 +21,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/ops"
+	"github.com/trtc-dev/trtc/pkg/tensorio"
 )
 
 // Input describes one node input.
@@ -184,31 +186,8 @@ func Run(t testing.TB, c Case) *Result {
 
 // Compare checks dtype, shape and values; NaNs must match NaNs.
 func Compare(got, want *ir.Tensor, atol, rtol float64) error {
-	if got == nil || want == nil {
-		return fmt.Errorf("missing tensor (got %v, want %v)", got, want)
-	}
-	if got.DType != want.DType {
-		return fmt.Errorf("dtype %v, want %v", got.DType, want.DType)
-	}
-	if !ir.S(got.Shape...).Equal(ir.S(want.Shape...)) {
-		return fmt.Errorf("shape %v, want %v", ir.S(got.Shape...), ir.S(want.Shape...))
-	}
-	n := int(got.Numel())
-	bad, first := 0, -1
-	for i := 0; i < n; i++ {
-		g, w := got.Float(i), want.Float(i)
-		if math.IsNaN(w) && math.IsNaN(g) || g == w {
-			continue
-		}
-		if math.Abs(g-w) > atol+rtol*math.Abs(w) || math.IsNaN(g) != math.IsNaN(w) {
-			if first < 0 {
-				first = i
-			}
-			bad++
-		}
-	}
-	if bad > 0 {
-		return fmt.Errorf("%d of %d elements differ; first at %d: got %g, want %g", bad, n, first, got.Float(first), want.Float(first))
+	if d := tensorio.Diff(got, want, atol, rtol); !d.OK {
+		return errors.New(d.String())
 	}
 	return nil
 }

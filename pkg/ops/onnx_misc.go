@@ -38,8 +38,10 @@ func ConstantValue(n *ir.Node) (*ir.Tensor, error) {
 			t = ir.FromSlice(ir.Int64, nil, []int64{a.I})
 		case "value_ints":
 			t = ir.FromSlice(ir.Int64, []int64{int64(len(a.Ints))}, a.Ints)
-		case "value_string", "value_strings", "sparse_value":
-			return nil, fmt.Errorf("Constant attribute %s is not supported", name)
+		case "value_string", "value_strings":
+			return nil, fmt.Errorf("Constant attribute %s: string constants are not supported (trtc holds numeric tensors only)", name)
+		case "sparse_value":
+			return nil, fmt.Errorf("Constant attribute %s: sparse constants are not supported", name)
 		default:
 			continue
 		}

@@ -400,27 +400,9 @@ func constantNode(n *ir.Node, g *ir.Graph) error {
 		return fmt.Errorf("a Constant node needs exactly one value attribute, has %d", len(n.Attrs))
 	}
 	out := n.Outputs[0]
-	var t *ir.Tensor
-	for name, a := range n.Attrs {
-		switch name {
-		case "value":
-			t = a.T
-		case "value_float":
-			t = ir.FromSlice(ir.Float32, nil, []float32{a.F})
-		case "value_floats":
-			t = ir.FromSlice(ir.Float32, []int64{int64(len(a.Floats))}, a.Floats)
-		case "value_int":
-			t = ir.FromSlice(ir.Int64, nil, []int64{a.I})
-		case "value_ints":
-			t = ir.FromSlice(ir.Int64, []int64{int64(len(a.Ints))}, a.Ints)
-		case "value_string", "value_strings":
-			return fmt.Errorf("%s: string constants are not supported (trtc holds numeric tensors only)", name)
-		default:
-			return fmt.Errorf("unknown Constant attribute %q", name)
-		}
-		if t == nil || (name == "value" && a.Kind != ir.AttrTensor) {
-			return fmt.Errorf("attribute %q has kind %v", name, a.Kind)
-		}
+	t, err := ops.ConstantValue(n)
+	if err != nil {
+		return err
 	}
 	if g.Values[out] != nil {
 		return fmt.Errorf("output %q is already defined", out)
