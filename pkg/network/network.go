@@ -140,6 +140,10 @@ type Network interface {
 	AddConcatenation(xs []Tensor, axis int) Tensor
 	AddSlice(x Tensor, p SliceParams) Tensor
 	AddGather(data, indices Tensor, axis int, mode GatherMode) Tensor
+	// AddGatherND is addGatherV2(data, indices, kND) with
+	// setNbElementWiseDims(nbElementWiseDims): the leading dims shared by
+	// data and indices (ONNX GatherND's batch_dims).
+	AddGatherND(data, indices Tensor, nbElementWiseDims int) Tensor
 	AddSelect(cond, then, els Tensor) Tensor
 	AddCast(x Tensor, to ir.DType) Tensor
 	AddIdentity(x Tensor) Tensor
