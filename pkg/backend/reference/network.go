@@ -305,6 +305,12 @@ func (n *Network) AddTopK(x network.Tensor, op network.TopKOperation, k int64, a
 	return r[0], r[1]
 }
 
+func (n *Network) AddResize(x network.Tensor, p network.ResizeParams) network.Tensor {
+	dims := p.OutputDimsT
+	p.OutputDimsT = nil
+	return one(n.add(network.KindResize, p, x, dims))
+}
+
 // Parameter structs of kinds whose TensorRT settings are not a struct in
 // package network. Exported fields, so the plan encoder can write them.
 type (
