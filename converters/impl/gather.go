@@ -63,3 +63,55 @@ func NormIndices(ctx *conversion.Context, data, indices network.Tensor, axis int
 	q := ctx.Net.AddElementWise(indices, dim, network.ElementWiseFLOOR_DIV)
 	return ctx.Net.AddElementWise(indices, ctx.Net.AddElementWise(q, dim, network.ElementWisePROD), network.ElementWiseSUB)
 }
+
+// GatherND is ONNX GatherND: the last dim of indices (static, m) indexes
+// data's dims batchDims..batchDims+m-1, the first batchDims dims of data and
+// indices being paired (TensorRT's ND mode with nbElementWiseDims).
+// Negative indices count from the end, as for Gather.
+func GatherND(ctx *conversion.Context, data, indices network.Tensor, batchDims int, constIdx *ir.Tensor) network.Tensor {
+	is := indices.Shape()
+	q := len(is)
+	m := int(is[q-1].Size)
+	dims := data.Shape()[batchDims : batchDims+m]
+	if constIdx != nil {
+		neg := false
+		for _, v := range constIdx.Ints() {
+			neg = neg || v < 0
+		}
+		if !neg {
+			return ctx.Net.AddGatherND(data, indices, batchDims)
+		}
+		if dims.IsStatic() {
+			t := ir.NewTensor(constIdx.DType, constIdx.Shape)
+			for i, v := range constIdx.Ints() {
+				if v < 0 {
+					v += dims[i%m].Size
+				}
+				t.SetFloat(i, float64(v))
+			}
+			return ctx.Net.AddGatherND(data, ctx.Net.AddConstant(t), batchDims)
+		}
+	}
+	// idx - floor_div(idx, dim) * dim, dim the [1, ..., 1, m] sizes of the
+	// indexed dims.
+	shape := make([]int64, q)
+	for i := range shape {
+		shape[i] = 1
+	}
+	shape[q-1] = int64(m)
+	var dim network.Tensor
+	if dims.IsStatic() {
+		sizes, _ := dims.Ints()
+		dim = ctx.Net.AddConstant(ir.FromSlice(ir.Int64, shape, sizes))
+	} else {
+		spec := make([]DimSrc, m)
+		for i := range spec {
+			spec[i] = FromIn(batchDims + i)
+		}
+		dim = Reshape(ctx, ShapeFrom(ctx, data, spec), shape)
+	}
+	dim = Cast(ctx, dim, indices.DType())
+	fq := ctx.Net.AddElementWise(indices, dim, network.ElementWiseFLOOR_DIV)
+	norm := ctx.Net.AddElementWise(indices, ctx.Net.AddElementWise(fq, dim, network.ElementWisePROD), network.ElementWiseSUB)
+	return ctx.Net.AddGatherND(data, norm, batchDims)
+}

@@ -147,6 +147,44 @@ const (
 	TopKMIN TopKOperation = 1
 )
 
+// InterpolationMode is nvinfer1::InterpolationMode (ResizeMode before
+// TensorRT 10).
+type InterpolationMode int32
+
+const (
+	InterpolationNEAREST InterpolationMode = 0
+	InterpolationLINEAR  InterpolationMode = 1
+	InterpolationCUBIC   InterpolationMode = 2
+)
+
+// ResizeCoordinateTransformation is nvinfer1::ResizeCoordinateTransformation.
+type ResizeCoordinateTransformation int32
+
+const (
+	ResizeALIGN_CORNERS ResizeCoordinateTransformation = 0
+	ResizeASYMMETRIC    ResizeCoordinateTransformation = 1
+	ResizeHALF_PIXEL    ResizeCoordinateTransformation = 2
+)
+
+// ResizeSelector is nvinfer1::ResizeSelector: how an output dim of 1 picks
+// its input coordinate.
+type ResizeSelector int32
+
+const (
+	ResizeSelectorFORMULA ResizeSelector = 0
+	ResizeSelectorUPPER   ResizeSelector = 1
+)
+
+// ResizeRoundMode is nvinfer1::ResizeRoundMode (nearest neighbour).
+type ResizeRoundMode int32
+
+const (
+	ResizeRoundHALF_UP   ResizeRoundMode = 0
+	ResizeRoundHALF_DOWN ResizeRoundMode = 1
+	ResizeRoundFLOOR     ResizeRoundMode = 2
+	ResizeRoundCEIL      ResizeRoundMode = 3
+)
+
 // PaddingMode is nvinfer1::PaddingMode (convolution/pooling output size).
 type PaddingMode int32
 

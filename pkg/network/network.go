@@ -41,6 +41,7 @@ const (
 	KindFill           LayerKind = "Fill"
 	KindCumulative     LayerKind = "Cumulative"
 	KindTopK           LayerKind = "TopK"
+	KindResize         LayerKind = "Resize"
 )
 
 // Kinds lists every layer kind of the API, in declaration order. A test
@@ -49,7 +50,7 @@ var Kinds = []LayerKind{
 	KindElementWise, KindActivation, KindUnary, KindConstant, KindMatrixMultiply,
 	KindConvolution, KindPooling, KindShuffle, KindReduce, KindSoftMax,
 	KindConcatenation, KindSlice, KindGather, KindSelect, KindCast, KindIdentity,
-	KindNormalization, KindShape, KindFill, KindCumulative, KindTopK,
+	KindNormalization, KindShape, KindFill, KindCumulative, KindTopK, KindResize,
 }
 
 // ActivationParams are IActivationLayer's alpha and beta (meaning per type,
@@ -118,6 +119,25 @@ type FillParams struct {
 	BetaT       Tensor
 }
 
+// ResizeParams are IResizeLayer's. The output size is static OutputDims,
+// a 1-D Int32/Int64 shape tensor OutputDimsT (setInput(1, ...)), or
+// per-dim Scales (output dim = floor(input dim * scale)); exactly one is
+// set. The coordinate transformation uses the scales when they are given,
+// else output/input. Selector UPPER maps an output dim of 1 to input
+// coordinate 0. NearestRounding applies to NEAREST; CubicCoeff (default
+// -0.75 when 0) and ExcludeOutside to CUBIC.
+type ResizeParams struct {
+	Mode            InterpolationMode
+	OutputDims      []int64
+	OutputDimsT     Tensor
+	Scales          []float32
+	CoordTransform  ResizeCoordinateTransformation
+	Selector        ResizeSelector
+	NearestRounding ResizeRoundMode
+	CubicCoeff      float32
+	ExcludeOutside  bool
+}
+
 // Network is INetworkDefinition. See the package doc for error handling and
 // layer naming. Axes masks are bit masks, bit i for dim i.
 type Network interface {
@@ -140,6 +160,10 @@ type Network interface {
 	AddConcatenation(xs []Tensor, axis int) Tensor
 	AddSlice(x Tensor, p SliceParams) Tensor
 	AddGather(data, indices Tensor, axis int, mode GatherMode) Tensor
+	// AddGatherND is addGatherV2(data, indices, kND) with
+	// setNbElementWiseDims(nbElementWiseDims): the leading dims shared by
+	// data and indices (ONNX GatherND's batch_dims).
+	AddGatherND(data, indices Tensor, nbElementWiseDims int) Tensor
 	AddSelect(cond, then, els Tensor) Tensor
 	AddCast(x Tensor, to ir.DType) Tensor
 	AddIdentity(x Tensor) Tensor
@@ -148,6 +172,7 @@ type Network interface {
 	AddFill(p FillParams) Tensor
 	AddCumulative(x, axis Tensor, op CumulativeOperation, exclusive, reverse bool) Tensor
 	AddTopK(x Tensor, op TopKOperation, k int64, axes uint32) (values, indices Tensor)
+	AddResize(x Tensor, p ResizeParams) Tensor
 
 	// Err is the first error any Add met, or nil.
 	Err() error

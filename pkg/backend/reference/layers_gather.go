@@ -8,7 +8,9 @@ import (
 	"github.com/trtc-dev/trtc/pkg/network"
 )
 
-// Gather is IGatherLayer with nbElementWiseDims = 0. DEFAULT: output shape
+// Gather is IGatherLayer, with nbElementWiseDims = 0 except in ND mode,
+// where the first nbElementWiseDims dims of data and indices must match and
+// are paired element-wise (the index tuples index the dims after them). DEFAULT: output shape
 // data[:axis] + indices + data[axis+1:]; ELEMENT: indices has data's rank
 // and gives the output shape; ND: the last dim of indices (static) indexes
 // data's leading dims. Indices are Int32 or Int64 and must lie in [0, dim):
@@ -62,11 +64,19 @@ func inferGather(l *layer, in []*ir.Value) ([]*ir.Value, error) {
 		if q < 1 || !idx.Shape[q-1].Static() {
 			return nil, fmt.Errorf("ND mode needs indices whose last dim is a build-time constant, got %v", idx.Shape)
 		}
-		m := int(idx.Shape[q-1].Size)
-		if m > r {
-			return nil, fmt.Errorf("index tuples of %d exceed data rank %d", m, r)
+		m, b := int(idx.Shape[q-1].Size), p.NbElementWiseDims
+		if b < 0 || b >= min(r, q) {
+			return nil, fmt.Errorf("nbElementWiseDims %d with data rank %d and indices rank %d", b, r, q)
 		}
-		out := append(append(ir.Shape{}, idx.Shape[:q-1]...), data.Shape[m:]...)
+		if b+m > r {
+			return nil, fmt.Errorf("index tuples of %d exceed data rank %d after %d element-wise dims", m, r, b)
+		}
+		for d := 0; d < b; d++ {
+			if x, y := data.Shape[d], idx.Shape[d]; x.Static() && y.Static() && x.Size != y.Size {
+				return nil, fmt.Errorf("element-wise dim %d is %v in data but %v in indices", d, x, y)
+			}
+		}
+		out := append(append(ir.Shape{}, idx.Shape[:q-1]...), data.Shape[b+m:]...)
 		return []*ir.Value{{DType: data.DType, Shape: out}}, nil
 	}
 	return nil, fmt.Errorf("unknown GatherMode %d", p.Mode)
@@ -82,7 +92,7 @@ func runGather(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 	case network.GatherELEMENT:
 		out, err = kernels.GatherElements(in[0], in[1], p.Axis, false)
 	case network.GatherND:
-		out, err = kernels.GatherND(in[0], in[1], 0, false)
+		out, err = kernels.GatherND(in[0], in[1], p.NbElementWiseDims, false)
 	default:
 		err = fmt.Errorf("unknown GatherMode %d", p.Mode)
 	}

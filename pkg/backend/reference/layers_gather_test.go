@@ -90,3 +90,24 @@ func TestFillCumulativeTopK(t *testing.T) {
 		t.Fatal("TopK over two axes was accepted")
 	}
 }
+
+func TestGatherNDElementWiseDims(t *testing.T) {
+	// data [2,2,3], one index tuple per batch: out[b] = data[b, idx[b,0]].
+	x := iota32(2, 2, 3)
+	idx := ir.FromSlice(ir.Int64, []int64{2, 1}, []int64{1, 0})
+	r := runNet(t, map[string]*ir.Tensor{"x": x, "i": idx}, func(n *Network) []network.Tensor {
+		return []network.Tensor{n.AddGatherND(n.AddInput("x", ir.Float32, ir.S(2, 2, 3)), n.AddInput("i", ir.Int64, ir.S(2, 1)), 1)}
+	})
+	wantFloats(t, r[0], []int64{2, 3}, []float64{3, 4, 5, 6, 7, 8})
+
+	for _, c := range []struct {
+		idx ir.Shape
+		b   int
+	}{{ir.S(3, 1), 1}, {ir.S(2, 1), 2}, {ir.S(2, 3), 1}} {
+		n := NewNetwork()
+		n.AddGatherND(n.AddInput("x", ir.Float32, ir.S(2, 2, 3)), n.AddInput("i", ir.Int64, c.idx), c.b)
+		if n.Err() == nil {
+			t.Errorf("GatherND of indices %v with %d element-wise dims was accepted", c.idx, c.b)
+		}
+	}
+}

@@ -269,7 +269,10 @@ func (n *Network) AddSlice(x network.Tensor, p network.SliceParams) network.Tens
 	return one(n.add(network.KindSlice, p, in...))
 }
 func (n *Network) AddGather(data, indices network.Tensor, axis int, mode network.GatherMode) network.Tensor {
-	return one(n.add(network.KindGather, gatherParams{axis, mode}, data, indices))
+	return one(n.add(network.KindGather, gatherParams{Axis: axis, Mode: mode}, data, indices))
+}
+func (n *Network) AddGatherND(data, indices network.Tensor, nbElementWiseDims int) network.Tensor {
+	return one(n.add(network.KindGather, gatherParams{Mode: network.GatherND, NbElementWiseDims: nbElementWiseDims}, data, indices))
 }
 func (n *Network) AddSelect(cond, then, els network.Tensor) network.Tensor {
 	return one(n.add(network.KindSelect, nil, cond, then, els))
@@ -302,6 +305,12 @@ func (n *Network) AddTopK(x network.Tensor, op network.TopKOperation, k int64, a
 	return r[0], r[1]
 }
 
+func (n *Network) AddResize(x network.Tensor, p network.ResizeParams) network.Tensor {
+	dims := p.OutputDimsT
+	p.OutputDimsT = nil
+	return one(n.add(network.KindResize, p, x, dims))
+}
+
 // Parameter structs of kinds whose TensorRT settings are not a struct in
 // package network. Exported fields, so the plan encoder can write them.
 type (
@@ -327,6 +336,9 @@ type (
 	gatherParams  struct {
 		Axis int
 		Mode network.GatherMode
+		// NbElementWiseDims leading dims of data and indices are paired
+		// element-wise (ND mode only here).
+		NbElementWiseDims int
 	}
 	castParams struct{ To ir.DType }
 	normParams struct {

@@ -40,7 +40,7 @@ func init() {
 		shuffleParams{}, reduceParams{}, softMaxParams{}, concatParams{},
 		gatherParams{}, castParams{}, normParams{}, cumulativeParams{}, topKParams{},
 		network.ActivationParams{}, network.ConvolutionParams{}, network.PoolingParams{},
-		network.SliceParams{}, network.FillParams{},
+		network.SliceParams{}, network.FillParams{}, network.ResizeParams{},
 	} {
 		gob.Register(p)
 	}
