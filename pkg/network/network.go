@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -201,7 +202,10 @@ type Namer struct {
 // BeginNode starts a node's scope.
 func (n *Namer) BeginNode(op, node string) {
 	n.op, n.node = op, node
-	n.counts = map[LayerKind]int{}
+	if n.counts == nil {
+		n.counts = map[LayerKind]int{}
+	}
+	clear(n.counts)
 }
 
 // Name returns the next unique name for a layer of kind k.
@@ -212,19 +216,19 @@ func (n *Namer) Name(k LayerKind) string {
 	if n.counts == nil {
 		n.counts = map[LayerKind]int{}
 	}
-	base := fmt.Sprintf("[%s]-[%s]-[%s]", k, n.op, n.node)
+	base := "[" + string(k) + "]-[" + n.op + "]-[" + n.node + "]"
 	if n.node == "" {
-		base = fmt.Sprintf("[%s]", k)
+		base = "[" + string(k) + "]"
 	}
 	c := n.counts[k]
 	n.counts[k] = c + 1
 	name := base
 	if c > 0 {
-		name = fmt.Sprintf("%s_%d", base, c)
+		name = base + "_" + strconv.Itoa(c)
 	}
 	for n.used[name] { // a node name reused across the graph
 		c++
-		name = fmt.Sprintf("%s_%d", base, c)
+		name = base + "_" + strconv.Itoa(c)
 	}
 	n.used[name] = true
 	return name

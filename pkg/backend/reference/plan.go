@@ -78,11 +78,23 @@ func (n *Network) Serialize() ([]byte, error) {
 		p.Tensors = append(p.Tensors, planTensor{t.val.Name, t.val.DType, t.val.Shape})
 	}
 	var buf bytes.Buffer
+	buf.Grow(len(planMagic) + 256*len(n.layers) + weightBytes(n.layers))
 	buf.WriteString(planMagic)
 	if err := gob.NewEncoder(&buf).Encode(&p); err != nil {
 		return nil, fmt.Errorf("encoding reference plan: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// weightBytes sums the constant weights, to size the encoding buffer once.
+func weightBytes(layers []*layer) int {
+	total := 0
+	for _, l := range layers {
+		if c, ok := l.Params.(constantParams); ok && c.Weights != nil {
+			total += len(c.Weights.Data)
+		}
+	}
+	return total
 }
 
 // Load decodes and checks an engine blob.
