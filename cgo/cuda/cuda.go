@@ -234,6 +234,13 @@ func CopyDtoH(dst []byte, src *DeviceBuffer) error {
 	return check(rawMemcpyDtoH(unsafe.Pointer(&dst[0]), src.ptr, len(dst)), "cudaMemcpy(DeviceToHost, %s)", byteSize(len(dst)))
 }
 
+// CopyFromHost is CopyHtoD(b, src); with CopyToHost it makes
+// *DeviceBuffer a backend.DeviceMemory.
+func (b *DeviceBuffer) CopyFromHost(src []byte) error { return CopyHtoD(b, src) }
+
+// CopyToHost is CopyDtoH(dst, b).
+func (b *DeviceBuffer) CopyToHost(dst []byte) error { return CopyDtoH(dst, b) }
+
 // CopyDtoD copies n bytes from the start of src to the start of dst.
 func CopyDtoD(dst, src *DeviceBuffer, n int) error {
 	if err := dst.usable("CopyDtoD"); err != nil {

@@ -7,7 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/trtc-dev/trtc/pkg/backend"
 )
+
+// A device buffer is what the runtime hands device engines.
+var _ backend.DeviceMemory = (*DeviceBuffer)(nil)
 
 // These tests need no GPU and no CUDA: they run in CI.
 
