@@ -65,8 +65,8 @@ func TestCandidates(t *testing.T) {
 // library without CUDA's symbols. Load runs once per process, so each case
 // runs in a child process (this test binary, selecting TestLoadFailureChild).
 func TestLoadFailures(t *testing.T) {
-	notELF, err := filepath.Abs("doc.go")
-	if err != nil {
+	notELF := filepath.Join(t.TempDir(), "libcudart.so")
+	if err := os.WriteFile(notELF, []byte("not a shared library"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct{ path, want string }{
