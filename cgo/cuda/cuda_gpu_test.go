@@ -3,6 +3,7 @@ package cuda
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -280,5 +281,43 @@ func TestGPUStreamOrder(t *testing.T) {
 	}
 	if err := end.Sync(); err == nil || !strings.Contains(err.Error(), "destroyed") {
 		t.Errorf("Sync on a destroyed event = %v, want an error", err)
+	}
+}
+
+// TestGPURuntime round-trips data through the raw-address API on a stream
+// it creates, and reads the compute capability Properties reports.
+func TestGPURuntime(t *testing.T) {
+	needGPU(t)
+	var rt Runtime
+	src := []byte("raw device addresses, as the tensorrt runner uses them")
+	p, err := rt.Malloc(int64(len(src)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(p)
+	s, err := rt.StreamCreate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.MemcpyHtoD(p, src); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.StreamSynchronize(s); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(src))
+	if err := rt.MemcpyDtoH(got, p); err != nil || !bytes.Equal(got, src) {
+		t.Errorf("round trip: %q, %v", got, err)
+	}
+	if err := rt.StreamDestroy(s); err != nil {
+		t.Error(err)
+	}
+	cc, err := rt.ComputeCapability()
+	props, perr := Properties(0)
+	if err != nil || perr != nil || cc != fmt.Sprintf("%d.%d", props.Major, props.Minor) {
+		t.Errorf("ComputeCapability() = %q, %v; Properties(0) = %+v, %v", cc, err, props, perr)
+	}
+	if _, err := rt.Malloc(1 << 50); !errors.Is(err, &Error{Code: ErrorMemoryAllocation}) {
+		t.Errorf("Malloc(1 PiB) = %v, want cudaErrorMemoryAllocation", err)
 	}
 }
