@@ -9,15 +9,16 @@ import (
 // them, and they change only with a major version.
 const (
 	ExitOK          = 0
-	ExitInternal    = 1 // a bug in trtc
-	ExitUsage       = 2 // bad flags or arguments
-	ExitInput       = 3 // a model, bundle or tensor file is missing, unreadable or malformed
-	ExitUnsupported = 4 // ops with neither a converter nor a CPU kernel
-	ExitFallback    = 5 // --require-full-compilation and some node falls back
-	ExitBuild       = 6 // conversion or engine build failed, or the backend is unavailable
-	ExitRun         = 7 // a bundle failed to run (input binding, execution)
-	ExitPlugin      = 8 // a converter plugin failed to load or register
-	ExitMismatch    = 9 // trtc run --expect: an output differs from the expected one
+	ExitInternal    = 1  // a bug in trtc
+	ExitUsage       = 2  // bad flags or arguments
+	ExitInput       = 3  // a model, bundle or tensor file is missing, unreadable or malformed
+	ExitUnsupported = 4  // ops with neither a converter nor a CPU kernel
+	ExitFallback    = 5  // --require-full-compilation and some node falls back
+	ExitBuild       = 6  // conversion or engine build failed, or the backend is unavailable
+	ExitRun         = 7  // a bundle failed to run (input binding, execution)
+	ExitPlugin      = 8  // a converter plugin failed to load or register
+	ExitMismatch    = 9  // trtc run --expect: an output differs from the expected one
+	ExitNoGPU       = 10 // no NVIDIA driver or GPU, or a bundle's engines were built for another GPU or TensorRT version
 )
 
 // ExitError carries an exit code with an error.

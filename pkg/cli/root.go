@@ -77,6 +77,7 @@ func NewRootCmd(streams *IO) *cobra.Command {
 		NewCmdRun(streams, nil),
 		NewCmdConverters(streams),
 		NewCmdInspect(streams, nil),
+		NewCmdDevices(streams, nil),
 		NewCmdVersion(streams),
 	)
 	return root

@@ -25,6 +25,9 @@ type RunOptions struct {
 	// Expect is a directory of <output name>.npy files to compare with.
 	Expect     string
 	Atol, Rtol float64
+	// Stats prints the run time and the bytes that crossed between host
+	// and device memory.
+	Stats bool
 }
 
 // NewCmdRun builds `trtc run`.
@@ -36,7 +39,14 @@ func NewCmdRun(streams *IO, runF func(*RunOptions) error) *cobra.Command {
 		Long: `Run executes BUNDLE: engines through their backend, fallback segments through
 trtc's CPU kernels. Inputs are .npy files or serialized ONNX TensorProto .pb
 files. A single unnamed --input binds to the model's single input; otherwise
-give NAME=FILE. Each output is written as DIR/<output name>.npy.`,
+give NAME=FILE. Each output is written as DIR/<output name>.npy.
+
+Engines that run on a GPU keep their tensors in device memory; values
+cross to the host only where a fallback segment or the caller reads them.
+--stats prints the run time and those bytes ("bytes crossed: H2D n, D2H m"),
+which are also logged at info level. A bundle whose engines were built for
+another GPU or TensorRT version is refused before anything is loaded, with
+exit code 10.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Bundle = args[0]
@@ -51,6 +61,7 @@ give NAME=FILE. Each output is written as DIR/<output name>.npy.`,
 	cmd.Flags().StringVar(&opts.Expect, "expect", "", "compare each output with DIR/<output name>.npy; exit 9 on a mismatch")
 	cmd.Flags().Float64Var(&opts.Atol, "atol", 1e-4, "absolute tolerance for --expect")
 	cmd.Flags().Float64Var(&opts.Rtol, "rtol", 1e-3, "relative tolerance for --expect")
+	cmd.Flags().BoolVar(&opts.Stats, "stats", false, "print the run time and the bytes copied between host and device")
 	return cmd
 }
 
@@ -60,6 +71,10 @@ func runRun(opts *RunOptions) error {
 	}
 	prog, err := runtime.Open(opts.Bundle)
 	if err != nil {
+		var te *runtime.TargetError
+		if errors.As(err, &te) {
+			return withCode(ExitNoGPU, err)
+		}
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, bundle.ErrCorrupt) || errors.Is(err, bundle.ErrNotBundle) || errors.Is(err, bundle.ErrVersion) {
 			return withCode(ExitInput, err)
 		}
@@ -90,7 +105,12 @@ func runRun(opts *RunOptions) error {
 		}
 		fmt.Fprintf(opts.IO.Out, "%s %v%v -> %s\n", o.Name, outs[o.Name].DType, ir.S(outs[o.Name].Shape...), path)
 	}
-	opts.IO.Log.Info().Dur("elapsed", elapsed).Int("segments", len(prog.Segments())).Msg("ran bundle")
+	tr := prog.Transfers()
+	opts.IO.Log.Info().Dur("elapsed", elapsed).Int("segments", len(prog.Segments())).
+		Int64("h2d_bytes", tr.H2D).Int64("d2h_bytes", tr.D2H).Msg("ran bundle")
+	if opts.Stats {
+		fmt.Fprintf(opts.IO.Out, "ran %d segment(s) in %v; %s\n", len(prog.Segments()), elapsed.Round(time.Microsecond), tr)
+	}
 	if opts.Expect != "" {
 		return expectOutputs(opts, prog.Outputs, outs)
 	}

@@ -6,6 +6,13 @@
 // Intermediate tensors are released after their last reader. Engines own
 // their own memory; fallback constants alias the bundle's mapping, so a
 // Program must be closed after its last Run.
+//
+// Engines whose backend runs on device memory (backend.DeviceEngine) get
+// device tensors: a value stays on the device from one such engine to the
+// next and crosses to the host only where a fallback segment or the caller
+// reads it; Transfers counts the bytes that crossed. Before an engine is
+// deserialized, its build target (backend version, compute capability,
+// compatibility flags) is checked against this machine (CheckTarget).
 package runtime
 
 import (
@@ -38,10 +45,12 @@ type Program struct {
 	Outputs  []Value
 	segments []segment
 	lastUse  map[string]int // value -> index of the last segment reading it
+	count    counters
+	machine  *machineFacts // probed once, for the first engine with a target to check
 }
 
 type segment interface {
-	run(env map[string]*ir.Tensor) error
+	run(env *env) error
 	reads() []string
 	describe() string
 	close() error
@@ -213,30 +222,46 @@ func (p *Program) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, erro
 	if err := p.CheckInputs(inputs); err != nil {
 		return nil, err
 	}
-	env := make(map[string]*ir.Tensor, len(inputs))
-	for k, v := range inputs {
-		env[k] = v
+	env := newEnv(inputs, &p.count)
+	out, err := p.run(env)
+	if rerr := env.release(); rerr != nil && err == nil {
+		err = rerr
 	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (p *Program) run(env *env) (map[string]*ir.Tensor, error) {
 	for i, s := range p.segments {
 		if err := s.run(env); err != nil {
 			return nil, fmt.Errorf("segment %d (%s): %w", i, s.describe(), err)
 		}
 		for _, v := range s.reads() {
 			if p.lastUse[v] == i {
-				delete(env, v)
+				if err := env.drop(v); err != nil {
+					return nil, fmt.Errorf("segment %d (%s): %w", i, s.describe(), err)
+				}
 			}
 		}
 	}
 	out := make(map[string]*ir.Tensor, len(p.Outputs))
 	for _, o := range p.Outputs {
-		t, ok := env[o.Name]
-		if !ok {
+		if !env.has(o.Name) {
 			return nil, fmt.Errorf("output %q was not produced", o.Name)
+		}
+		t, err := env.host(o.Name)
+		if err != nil {
+			return nil, fmt.Errorf("output %q: %w", o.Name, err)
 		}
 		out[o.Name] = t
 	}
 	return out, nil
 }
+
+// Transfers is the total of host/device copies over every Run so far.
+func (p *Program) Transfers() Transfers { return p.count.snapshot() }
 
 // engineSegment runs one engine.
 type engineSegment struct {
@@ -254,6 +279,9 @@ func (p *Program) loadEngine(i int, es *bundlepb.EngineSegment) (*engineSegment,
 	if es.Target != nil && es.Target.Backend != "" && es.Target.Backend != es.Backend {
 		return nil, fmt.Errorf("engine was built by backend %q but is marked %q", es.Target.Backend, es.Backend)
 	}
+	if err := p.checkTarget(i, be, es.Target); err != nil {
+		return nil, err
+	}
 	eng, err := be.Load(p.b.Blob(int(es.Blob)))
 	if err != nil {
 		return nil, err
@@ -269,12 +297,15 @@ func (p *Program) loadEngine(i int, es *bundlepb.EngineSegment) (*engineSegment,
 	return s, nil
 }
 
-func (s *engineSegment) run(env map[string]*ir.Tensor) error {
+func (s *engineSegment) run(env *env) error {
+	if de, ok := s.eng.(backend.DeviceEngine); ok {
+		return s.runDevice(env, de)
+	}
 	in := make(map[string]*ir.Tensor, len(s.in))
 	for _, b := range s.in {
-		t, ok := env[b.Value]
-		if !ok {
-			return fmt.Errorf("value %q is not available", b.Value)
+		t, err := env.host(b.Value)
+		if err != nil {
+			return err
 		}
 		in[b.Tensor] = t
 	}
@@ -287,9 +318,46 @@ func (s *engineSegment) run(env map[string]*ir.Tensor) error {
 		if !ok {
 			return fmt.Errorf("engine did not return tensor %q", b.Tensor)
 		}
-		env[b.Value] = t
+		if err := env.setHost(b.Value, t); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// runDevice runs a device engine: inputs are uploaded only where they are
+// not on the device yet, and outputs stay there.
+func (s *engineSegment) runDevice(env *env, de backend.DeviceEngine) error {
+	in := make(map[string]*backend.DeviceTensor, len(s.in))
+	for _, b := range s.in {
+		t, err := env.device(b.Value, de.Alloc)
+		if err != nil {
+			return err
+		}
+		in[b.Tensor] = t
+	}
+	out, err := de.RunDevice(in)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	bound := map[string]bool{}
+	for _, b := range s.out {
+		t, ok := out[b.Tensor]
+		if !ok {
+			errs = append(errs, fmt.Errorf("engine did not return tensor %q", b.Tensor))
+			continue
+		}
+		bound[b.Tensor] = true
+		errs = append(errs, env.setDevice(b.Value, t))
+	}
+	// Outputs bound to no graph value are freed at once.
+	for _, name := range ir.SortedKeys(out) {
+		if !bound[name] {
+			errs = append(errs, out[name].Mem.Free())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (s *engineSegment) reads() []string {
@@ -348,17 +416,16 @@ func (p *Program) loadFallback(i int, fs *bundlepb.FallbackSegment) (*fallbackSe
 	return s, nil
 }
 
-func (s *fallbackSegment) run(env map[string]*ir.Tensor) error {
+func (s *fallbackSegment) run(env *env) error {
 	local := map[string]*ir.Tensor{}
-	get := func(name string) (*ir.Tensor, bool) {
+	get := func(name string) (*ir.Tensor, error) {
 		if t, ok := local[name]; ok {
-			return t, true
+			return t, nil
 		}
 		if t, ok := s.consts[name]; ok {
-			return t, true
+			return t, nil
 		}
-		t, ok := env[name]
-		return t, ok
+		return env.host(name)
 	}
 	for ni, n := range s.g.Nodes {
 		in := make([]*ir.Tensor, len(n.Inputs))
@@ -366,9 +433,9 @@ func (s *fallbackSegment) run(env map[string]*ir.Tensor) error {
 			if name == "" {
 				continue
 			}
-			t, ok := get(name)
-			if !ok {
-				return fmt.Errorf("node %q: input %q is not available", n.Name, name)
+			t, err := get(name)
+			if err != nil {
+				return fmt.Errorf("node %q: input %q: %w", n.Name, name, err)
 			}
 			in[i] = t
 		}
@@ -392,7 +459,9 @@ func (s *fallbackSegment) run(env map[string]*ir.Tensor) error {
 		if !ok {
 			return fmt.Errorf("output %q was not produced", o)
 		}
-		env[o] = t
+		if err := env.setHost(o, t); err != nil {
+			return err
+		}
 	}
 	return nil
 }
