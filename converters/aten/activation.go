@@ -29,7 +29,9 @@ func init() {
 	}
 	for _, key := range []string{"aten.relu.default", "aten.relu_.default"} {
 		simple(key, fmt.Sprintf("relu as Activation %v (integers: ElementWise MAX with 0)", network.ActivationRELU), dtypeIn(numeric...),
-			func(ctx *conversion.Context, n *conversion.Node) network.Tensor { return impl.Relu(ctx, ctx.Input(n, 0)) })
+			func(ctx *conversion.Context, n *conversion.Node) network.Tensor {
+				return impl.Relu(ctx, ctx.Input(n, 0))
+			})
 	}
 	add("aten.gelu.default", fmt.Sprintf("gelu as Activation %v (approximate=none) or %v (approximate=tanh)", network.ActivationGELU_ERF, network.ActivationGELU_TANH),
 		all(floatIn, func(n *conversion.Node) error {

@@ -43,7 +43,9 @@ func (p *plan) konst(t *ir.Tensor) ref {
 	return ref{kind: 'c', i: len(p.consts) - 1}
 }
 
-func (p *plan) ints(v ...int64) ref { return p.konst(ir.FromSlice(ir.Int64, []int64{int64(len(v))}, v)) }
+func (p *plan) ints(v ...int64) ref {
+	return p.konst(ir.FromSlice(ir.Int64, []int64{int64(len(v))}, v))
+}
 
 func (p *plan) scalar(dt ir.DType, v float64) ref { return p.konst(ir.Scalar(dt, v)) }
 
