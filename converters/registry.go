@@ -2,6 +2,7 @@
 package converters
 
 import (
+	"github.com/trtc-dev/trtc/converters/aten"
 	"github.com/trtc-dev/trtc/converters/onnx"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 )
@@ -10,5 +11,6 @@ import (
 func Builtin() *conversion.Registry {
 	r := conversion.NewRegistry()
 	onnx.Register(r)
+	aten.Register(r)
 	return r
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/bundle"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/frontend"
+	"github.com/trtc-dev/trtc/pkg/graphio"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	bundlepb "github.com/trtc-dev/trtc/proto/bundle"
 )
@@ -25,6 +26,8 @@ type InspectOptions struct {
 	Path   string
 	Output string
 	Format string
+	// Export writes the parsed graph as a trtc graph protobuf (.pb).
+	Export string
 }
 
 // NewCmdInspect builds `trtc inspect`.
@@ -47,6 +50,7 @@ func NewCmdInspect(streams *IO, runF func(*InspectOptions) error) *cobra.Command
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVar(&opts.Format, "format", "", "model format: onnx, pt2 or pb (default: detected)")
+	cmd.Flags().StringVar(&opts.Export, "export", "", "also write the parsed graph as a trtc graph protobuf (.pb) to this file")
 	return cmd
 }
 
@@ -62,6 +66,11 @@ func inspectRun(opts *InspectOptions) error {
 	g, err := frontend.Load(opts.Path, opts.Format)
 	if err != nil {
 		return withCode(ExitInput, err)
+	}
+	if opts.Export != "" {
+		if err := graphio.WriteFile(opts.Export, g); err != nil {
+			return withCode(ExitInput, fmt.Errorf("writing %s: %w", opts.Export, err))
+		}
 	}
 	return inspectModel(opts, g)
 }

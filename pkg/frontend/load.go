@@ -11,7 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/trtc-dev/trtc/pkg/frontend/aten"
 	"github.com/trtc-dev/trtc/pkg/frontend/onnx"
+	"github.com/trtc-dev/trtc/pkg/graphio"
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
@@ -63,8 +65,10 @@ func Load(path, format string) (*ir.Graph, error) {
 	switch format {
 	case "onnx":
 		return onnx.Load(path)
-	case "pt2", "pb":
-		return nil, fmt.Errorf("%s: %s models (ATen graphs) are not supported by this trtc yet; export the model to ONNX", path, format)
+	case "pt2":
+		return aten.Load(path)
+	case "pb":
+		return graphio.ReadFile(path)
 	}
 	return nil, fmt.Errorf("%s: unknown format %q (want one of %s)", path, format, strings.Join(Formats, ", "))
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -56,11 +57,24 @@ func Marshal(g *ir.Graph, opts *EncodeOptions) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("graph %q: %w", g.Name, err)
 	}
-	return b, nil
+	// The magic goes first on the wire, so that format detection can read
+	// it from the file's first bytes (Deterministic orders by field number,
+	// which would put it last).
+	head := protowire.AppendTag(nil, magicField, protowire.BytesType)
+	head = protowire.AppendString(head, Magic)
+	return append(head, b...), nil
 }
+
+// Magic is the value of the magic field in graphs that Marshal writes.
+const Magic = "trtc.graph"
+
+const magicField = 8
 
 // Decode converts a protobuf graph to an ir.Graph, checking it.
 func Decode(p *graphpb.Graph, opts *DecodeOptions) (*ir.Graph, error) {
+	if m := p.GetMagic(); m != "" && m != Magic {
+		return nil, fmt.Errorf("magic is %q, want %q: not a trtc graph", m, Magic)
+	}
 	if opts == nil {
 		opts = &DecodeOptions{}
 	}

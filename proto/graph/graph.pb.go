@@ -195,7 +195,11 @@ type Graph struct {
 	Inputs  []string `protobuf:"bytes,5,rep,name=inputs,proto3" json:"inputs,omitempty"`
 	Outputs []string `protobuf:"bytes,6,rep,name=outputs,proto3" json:"outputs,omitempty"`
 	// Sorted by domain; "" is the default ONNX domain.
-	Opsets        []*Opset `protobuf:"bytes,7,rep,name=opsets,proto3" json:"opsets,omitempty"`
+	Opsets []*Opset `protobuf:"bytes,7,rep,name=opsets,proto3" json:"opsets,omitempty"`
+	// "trtc.graph" in files that graphio writes. graphio.Marshal writes it as
+	// the first field on the wire (protobuf accepts fields in any order), so
+	// that a reader can tell a trtc graph from its first bytes.
+	Magic         string `protobuf:"bytes,8,opt,name=magic,proto3" json:"magic,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -277,6 +281,13 @@ func (x *Graph) GetOpsets() []*Opset {
 		return x.Opsets
 	}
 	return nil
+}
+
+func (x *Graph) GetMagic() string {
+	if x != nil {
+		return x.Magic
+	}
+	return ""
 }
 
 type Opset struct {
@@ -958,7 +969,7 @@ var File_proto_graph_graph_proto protoreflect.FileDescriptor
 const file_proto_graph_graph_proto_rawDesc = "" +
 	"\n" +
 	"\x17proto/graph/graph.proto\x12\n" +
-	"trtc.graph\"\xe3\x01\n" +
+	"trtc.graph\"\xf9\x01\n" +
 	"\x05Graph\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06format\x18\x02 \x01(\tR\x06format\x12&\n" +
@@ -966,7 +977,8 @@ const file_proto_graph_graph_proto_rawDesc = "" +
 	"\x06values\x18\x04 \x03(\v2\x11.trtc.graph.ValueR\x06values\x12\x16\n" +
 	"\x06inputs\x18\x05 \x03(\tR\x06inputs\x12\x18\n" +
 	"\aoutputs\x18\x06 \x03(\tR\aoutputs\x12)\n" +
-	"\x06opsets\x18\a \x03(\v2\x11.trtc.graph.OpsetR\x06opsets\"9\n" +
+	"\x06opsets\x18\a \x03(\v2\x11.trtc.graph.OpsetR\x06opsets\x12\x14\n" +
+	"\x05magic\x18\b \x01(\tR\x05magic\"9\n" +
 	"\x05Opset\x12\x16\n" +
 	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x03R\aversion\"+\n" +
