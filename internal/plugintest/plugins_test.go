@@ -386,3 +386,41 @@ func otherVersionPlugin(t *testing.T) string {
 	}
 	return out
 }
+
+// TestTutorialATen is the tutorial in ATen form: torch.export archives of
+// the GeLU module in both modes. The plugin converts the tanh model's
+// aten.gelu.default node, the built-in converter the erf model's, and both
+// agree with PyTorch.
+func TestTutorialATen(t *testing.T) {
+	skipShort(t)
+	so := plugin(t, "./plugins/gelu_tanh")
+	tmp := t.TempDir()
+	for _, c := range []struct {
+		name, origin, rejected string
+	}{
+		{"gelu_tanh", so, ""},
+		{"gelu_erf", "builtin", `approximate is "none"`},
+	} {
+		dir := filepath.Join(root, "testdata", "pt2", c.name)
+		bundle, rep := filepath.Join(tmp, c.name+".trtb"), filepath.Join(tmp, c.name+".json")
+		mustRun(t, "compile", filepath.Join(dir, "model.pt2"), "-o", bundle, "--report", rep,
+			"--min-block-size", "1", "--plugin", so)
+		var gelu *compiler.NodeReport
+		for _, s := range report(t, rep).Segments {
+			for i, n := range s.Nodes {
+				if n.Op == "aten.gelu.default" {
+					gelu = &s.Nodes[i]
+				}
+			}
+		}
+		if gelu == nil || gelu.Converter == nil || gelu.Converter.Origin != c.origin {
+			t.Fatalf("%s: aten.gelu.default converted by %+v, want origin %s", c.name, gelu, c.origin)
+		}
+		if c.rejected != "" && (len(gelu.Rejected) != 1 || gelu.Rejected[0].Origin != so || !strings.Contains(gelu.Rejected[0].Reason, c.rejected)) {
+			t.Errorf("%s: rejections %+v, want the plugin's reason", c.name, gelu.Rejected)
+		}
+		out := mustRun(t, "run", bundle, "--input", filepath.Join(dir, "x.npy"), "--output-dir", filepath.Join(tmp, "out_"+c.name),
+			"--expect", filepath.Join(dir, "expected"), "--atol", "1e-5", "--rtol", "1e-4")
+		t.Logf("%s: %s", c.name, strings.TrimSpace(out))
+	}
+}
