@@ -1,3 +1,5 @@
+//go:build tensorrt
+
 // shim.cpp implements shim.h over TensorRT's C++ API (NvInfer.h), for
 // TensorRT 10.x and 11.x. Version guards (TRTC_TRT_AT_LEAST) mark where the
 // API differs; each names the release whose headers introduced the change.
