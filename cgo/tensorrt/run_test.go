@@ -51,7 +51,7 @@ func (d *fakeDevice) StreamSynchronize(uintptr) error {
 	}
 	return nil
 }
-func (d *fakeDevice) StreamDestroy(uintptr) error         { d.streams--; return nil }
+func (d *fakeDevice) StreamDestroy(uintptr) error        { d.streams--; return nil }
 func (d *fakeDevice) ComputeCapability() (string, error) { return "9.0", nil }
 
 // doubler is a fake engine: y = 2*x for float32 x of shape [N, 2], with N
