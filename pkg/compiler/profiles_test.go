@@ -1,10 +1,17 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/trtc-dev/trtc/converters"
 	"github.com/trtc-dev/trtc/pkg/backend"
+	"github.com/trtc-dev/trtc/pkg/backend/reference"
+	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/network"
 )
 
 func TestProfilesProto(t *testing.T) {
@@ -25,5 +32,28 @@ func TestProfilesProto(t *testing.T) {
 	}
 	if profilesProto(nil, []string{"a"}) != nil {
 		t.Error("a static engine got profiles")
+	}
+}
+
+// brokenBackend's networks fail before any layer, as a TensorRT network
+// does when libnvinfer cannot create a builder.
+type brokenBackend struct{ backend.Backend }
+
+type brokenNetwork struct{ network.Network }
+
+func (brokenBackend) Name() string                { return "broken-test" }
+func (brokenBackend) NewNetwork() network.Network { return brokenNetwork{reference.NewNetwork()} }
+func (brokenNetwork) Err() error                  { return errors.New("createInferBuilder returned null") }
+
+// A backend that cannot make a network fails the compile; its nodes must
+// not silently fall back.
+func TestBrokenBackendFailsCompile(t *testing.T) {
+	backend.Register(brokenBackend{})
+	s := conversion.DefaultSettings()
+	s.Backend = "broken-test"
+	model := filepath.Join("..", "..", "testdata", "models", "cnn_resnet", "model.onnx")
+	_, err := CompileFile(model, Options{Settings: s, Registry: converters.Builtin()})
+	if err == nil || !strings.Contains(err.Error(), "backend broken-test: createInferBuilder returned null") {
+		t.Fatalf("got %v", err)
 	}
 }
