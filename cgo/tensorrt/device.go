@@ -7,14 +7,13 @@ import (
 
 // Device is the CUDA runtime the engine runner needs: device memory,
 // copies, and a stream. Pointers and streams are integers (cudaMalloc's
-// void*, cudaStream_t), never Go pointers. cgo/cuda implements it by loading
-// libcudart with dlopen; trtc wires it with SetDevice, e.g.
+// void*, cudaStream_t), never Go pointers. cgo/cuda's Runtime (libcudart
+// loaded with dlopen) has exactly these methods; once both packages are in
+// one tree, trtc wires it with
 //
-//	tensorrt.SetDevice(func() (tensorrt.Device, error) { return cudaDevice{}, nil })
+//	tensorrt.SetDevice(func() (tensorrt.Device, error) { return cuda.Runtime{}, nil })
 //
-// where cudaDevice's methods call cuda.Malloc, cuda.Free, cuda.MemcpyHtoD,
-// cuda.MemcpyDtoH, cuda.StreamCreate, cuda.StreamSynchronize and
-// cuda.StreamDestroy.
+// Until then Load says that no device layer is wired (ErrNoDevice).
 type Device interface {
 	Malloc(size int64) (uintptr, error)
 	Free(ptr uintptr) error

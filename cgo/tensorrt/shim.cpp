@@ -368,7 +368,7 @@ trtc_status trtc_builder_create(trtc_builder** out)
         }
 #if NV_TENSORRT_MAJOR < 11
         // TensorRT 10 networks are weakly typed unless asked; 11 has only
-        // strongly typed networks and no such flag.
+        // strongly typed networks and deprecates (ignores) the flag.
         NetworkDefinitionCreationFlags flags = 1U << static_cast<uint32_t>(NetworkDefinitionCreationFlag::kSTRONGLY_TYPED);
 #else
         NetworkDefinitionCreationFlags flags = 0;
