@@ -10,7 +10,7 @@ GOFLAGS_BUILD := -trimpath
 EXAMPLE := testdata/models/cnn_resnet
 OUT     := $(CURDIR)/.example
 
-.PHONY: all build plugins example test test-short bench vet fmt proto clean
+.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables
 
 all: build
 
@@ -61,6 +61,42 @@ PROTOC_GEN_GO := $(BIN)/protoc-gen-go
 proto:
 	$(GO) build -o $(PROTOC_GEN_GO) google.golang.org/protobuf/cmd/protoc-gen-go
 	protoc --plugin=protoc-gen-go=$(PROTOC_GEN_GO) --go_out=. --go_opt=paths=source_relative $(PROTOS)
+
+# tables regenerates cgo/tensorrt/enumcheck.h and docs/backends.md (a test
+# checks they are up to date).
+tables:
+	$(GO) run ./cgo/tensorrt/internal/gentables
+
+# TensorRT backend (docs/tensorrt.md). TENSORRT_INCLUDE is a folder with
+# NvInfer.h (NVIDIA/TensorRT's include/, 10.x or 11.x); TENSORRT_LIB one with
+# libnvinfer.so. cgo/tensorrt/stub stands in for CUDA's cuda_runtime_api.h,
+# of which TensorRT's headers need two types.
+TRT_STUB   := $(CURDIR)/cgo/tensorrt/stub
+TRT_FAKE   := $(CURDIR)/.headers/fake-nvinfer
+TRT_CXXFLAGS = -Wall -Wextra -Werror -I$(abspath $(TENSORRT_INCLUDE)) -I$(TRT_STUB)
+
+# check-tensorrt compiles the shim with -Wall -Wextra -Werror against the
+# headers, links the package against a fake libnvinfer and runs its error-path
+# tests. Without TENSORRT_INCLUDE it checks nothing and says so.
+check-tensorrt:
+	@if [ -z "$(TENSORRT_INCLUDE)" ]; then \
+		echo "check-tensorrt: SKIPPED — TENSORRT_INCLUDE is not set (nothing was checked; see docs/tensorrt.md)"; \
+		exit 0; \
+	fi; \
+	set -e; \
+	test -f "$(TENSORRT_INCLUDE)/NvInfer.h" || { echo "check-tensorrt: $(TENSORRT_INCLUDE)/NvInfer.h not found"; exit 2; }; \
+	mkdir -p $(TRT_FAKE); \
+	g++ -std=c++17 -shared -fPIC $(TRT_CXXFLAGS) -o $(TRT_FAKE)/libnvinfer.so cgo/tensorrt/testdata/fake/fake_nvinfer.cpp; \
+	export CGO_CXXFLAGS="$(TRT_CXXFLAGS)" CGO_LDFLAGS="-L$(TRT_FAKE) -Wl,-rpath,$(TRT_FAKE)"; \
+	$(GO) vet -tags tensorrt ./cgo/tensorrt/; \
+	$(GO) test -count=1 -tags tensorrt,fakenvinfer ./cgo/tensorrt/; \
+	echo "check-tensorrt: passed against TensorRT $$(sed -n 's/^#define \(NV_TENSORRT_MAJOR\|TRT_MAJOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $(TENSORRT_INCLUDE)/NvInferVersion.h | head -1).$$(sed -n 's/^#define \(NV_TENSORRT_MINOR\|TRT_MINOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $(TENSORRT_INCLUDE)/NvInferVersion.h | head -1) headers in $(TENSORRT_INCLUDE)"
+
+# build-tensorrt builds bin/trtc with the TensorRT backend.
+build-tensorrt:
+	@test -n "$(TENSORRT_INCLUDE)" -a -n "$(TENSORRT_LIB)" || { echo "build-tensorrt: set TENSORRT_INCLUDE (NvInfer.h) and TENSORRT_LIB (libnvinfer.so)"; exit 2; }
+	CGO_CXXFLAGS="-I$(abspath $(TENSORRT_INCLUDE)) -I$(TRT_STUB)" CGO_LDFLAGS="-L$(abspath $(TENSORRT_LIB)) -Wl,-rpath,$(abspath $(TENSORRT_LIB))" \
+		$(GO) build $(GOFLAGS_BUILD) -tags tensorrt -o $(TRTC) ./cmd/trtc
 
 clean:
 	rm -rf $(BIN) $(OUT)

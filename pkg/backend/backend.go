@@ -15,11 +15,23 @@ import (
 // BuildOptions configure an engine build. Backends ignore what they do not
 // support and say so in their docs.
 type BuildOptions struct {
-	WorkspaceBytes    int64
-	OptimizationLevel int
-	TimingCache       string
+	// WorkspaceBytes limits the builder's workspace memory pool; 0 leaves
+	// the backend's default.
+	WorkspaceBytes int64
+	// OptimizationLevel is the builder optimization level (TensorRT: 0..5),
+	// used only when OptimizationLevelSet.
+	OptimizationLevel    int
+	OptimizationLevelSet bool
+	// TimingCache is a timing cache file: read before the build if it
+	// exists, written after it.
+	TimingCache string
 	// Profiles are optimization profiles: per input name, min/opt/max dims.
 	Profiles []Profile
+	// HardwareCompatibility is "", "none", "ampere+" or
+	// "same-compute-capability" (TensorRT's HardwareCompatibilityLevel).
+	HardwareCompatibility string
+	// VersionCompatible builds engines that later TensorRT versions run.
+	VersionCompatible bool
 }
 
 // Profile is one optimization profile.
@@ -35,6 +47,9 @@ type Target struct {
 	ComputeCapability string // "9.0"; "" for the CPU reference
 	HardwareCompat    string
 	VersionCompatible bool
+	// Profiles are the optimization profiles the engine was built with, by
+	// engine input name; nil for static engines and backends without them.
+	Profiles []Profile
 }
 
 // Backend builds and loads engines.

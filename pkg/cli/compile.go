@@ -31,6 +31,13 @@ type CompileOptions struct {
 	DryRun                 bool
 	Report                 string
 	Plugins                []string
+	// Engine build settings (TensorRT; the reference backend ignores them).
+	MinShapes, OptShapes, MaxShapes []string
+	Workspace                       string
+	OptimizationLevel               int
+	TimingCache                     string
+	HardwareCompatibility           string
+	VersionCompatible               bool
 }
 
 // NewCmdCompile builds `trtc compile`; runF replaces compileRun in tests.
@@ -71,6 +78,16 @@ instead. --report writes the same report as JSON in either case.`,
 	f.BoolVar(&opts.DryRun, "dry-run", false, "report coverage and partitions; write no bundle")
 	f.StringVar(&opts.Report, "report", "", "write the report as JSON to this file")
 	f.StringArray("plugin", nil, "converter plugin .so to load (repeatable)")
+	// TensorRT build settings, named as trtexec names them; the reference
+	// backend ignores them (its plans have no profiles, pools or caches).
+	f.StringArrayVar(&opts.MinShapes, "min-shapes", nil, "optimization profile minimum shapes NAME:DIMS[,NAME:DIMS...], e.g. input:1x3x224x224; the Nth of --min/--opt/--max-shapes form profile N (repeatable; TensorRT only)")
+	f.StringArrayVar(&opts.OptShapes, "opt-shapes", nil, "optimization profile shapes TensorRT tunes for (see --min-shapes)")
+	f.StringArrayVar(&opts.MaxShapes, "max-shapes", nil, "optimization profile maximum shapes (see --min-shapes)")
+	f.StringVar(&opts.Workspace, "workspace", "", "builder workspace memory pool limit, e.g. 4GiB, 512MiB or bytes (default: TensorRT's)")
+	f.IntVar(&opts.OptimizationLevel, "builder-optimization-level", -1, "TensorRT builder optimization level 0..5 (default: TensorRT's, 3)")
+	f.StringVar(&opts.TimingCache, "timing-cache", "", "timing cache file, read if present and written after the build")
+	f.StringVar(&opts.HardwareCompatibility, "hardware-compatibility", "none", "engine hardware compatibility: none, ampere+ or same-compute-capability")
+	f.BoolVar(&opts.VersionCompatible, "version-compatible", false, "build engines that later TensorRT versions can run (TensorRT only; so are the flags above)")
 	return cmd
 }
 
@@ -117,6 +134,10 @@ func compileRun(opts *CompileOptions) error {
 		MinBlockSize: opts.MinBlockSize, FallbackOps: opts.FallbackOps,
 		RequireFullCompilation: opts.RequireFullCompilation, InputShapes: shapes, Backend: opts.Backend,
 	}
+	build, err := buildOptions(opts)
+	if err != nil {
+		return err
+	}
 	if _, err := backend.Get(opts.Backend); err != nil {
 		return withCode(ExitBuild, err)
 	}
@@ -129,7 +150,7 @@ func compileRun(opts *CompileOptions) error {
 		out = strings.TrimSuffix(opts.Model, filepath.Ext(opts.Model)) + ".trtb"
 	}
 
-	res, err := compiler.CompileFile(opts.Model, compiler.Options{Settings: settings, Registry: reg, Format: opts.Format})
+	res, err := compiler.CompileFile(opts.Model, compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: build})
 	if err != nil {
 		return withCode(compileExitCode(err), err)
 	}

@@ -15,7 +15,10 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
-	// The reference backend is always built in.
+	// The reference backend is always built in; the TensorRT backend with
+	// the tensorrt build tag, and as a "missing" entry saying how to get it
+	// without.
+	_ "github.com/trtc-dev/trtc/cgo/tensorrt"
 	_ "github.com/trtc-dev/trtc/pkg/backend/reference"
 )
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/bundle"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/graphio"
@@ -58,6 +59,7 @@ func addSegments(w *bundle.Writer, m *bundlepb.Manifest, r *Result) error {
 					ComputeCapability: e.Target.ComputeCapability, HardwareCompatibility: e.Target.HardwareCompat,
 					VersionCompatible: e.Target.VersionCompatible},
 			}
+			es.Profiles = profilesProto(e.Target.Profiles, seg.Inputs)
 			for _, in := range seg.Inputs {
 				es.Bindings = append(es.Bindings, &bundlepb.Binding{Value: in, Tensor: in, Direction: bundlepb.Direction_DIRECTION_INPUT})
 			}
@@ -198,6 +200,22 @@ func valuesProto(g *ir.Graph, names []string) []*bundlepb.GraphValue {
 			}
 		}
 		out = append(out, gv)
+	}
+	return out
+}
+
+// profilesProto records the optimization profiles an engine was built with,
+// one entry per engine input each names, in the segment's input order.
+func profilesProto(ps []backend.Profile, inputs []string) []*bundlepb.OptimizationProfile {
+	var out []*bundlepb.OptimizationProfile
+	for _, p := range ps {
+		op := &bundlepb.OptimizationProfile{}
+		for _, in := range inputs {
+			if mn, ok := p.Min[in]; ok {
+				op.Inputs = append(op.Inputs, &bundlepb.ProfileShape{Tensor: in, Min: mn, Opt: p.Opt[in], Max: p.Max[in]})
+			}
+		}
+		out = append(out, op)
 	}
 	return out
 }

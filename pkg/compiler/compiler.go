@@ -205,6 +205,12 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 				continue
 			}
 			net := be.NewNetwork()
+			// A network that failed before any converter ran is the
+			// backend's failure (no library, no device), not a node's: it
+			// must not send the nodes to fallback.
+			if err := net.Err(); err != nil {
+				return nil, fmt.Errorf("%s: backend %s: %w", model, be.Name(), err)
+			}
 			err := conversion.ConvertSegment(net, g, s, conversion.Segment{
 				Nodes: seg.Nodes, Converters: seg.Converters, Inputs: seg.Inputs, Outputs: seg.Outputs})
 			var ce *conversion.ConvertError

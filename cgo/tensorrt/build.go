@@ -1,0 +1,164 @@
+//go:build tensorrt
+
+package tensorrt
+
+// #include <stdlib.h>
+// #include "shim.h"
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"unsafe"
+
+	"github.com/trtc-dev/trtc/pkg/backend"
+	"github.com/trtc-dev/trtc/pkg/network"
+)
+
+func init() { backend.Register(Backend{}) }
+
+// Backend is the "tensorrt" backend.
+type Backend struct{}
+
+func (Backend) Name() string                { return "tensorrt" }
+func (Backend) NewNetwork() network.Network { return NewNetwork() }
+
+// Build builds a serialized engine (IBuilder::buildSerializedNetwork) with
+// opts: workspace pool limit, builder optimization level, timing cache file
+// (read if present, written after), one optimization profile per opts
+// profile, hardware compatibility level and the version-compatible flag.
+// The network's builder is released afterwards.
+func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, backend.Target, error) {
+	n, ok := net.(*Network)
+	if !ok {
+		return nil, backend.Target{}, fmt.Errorf("tensorrt: network is not a TensorRT network (%T)", net)
+	}
+	if n.err != nil {
+		return nil, backend.Target{}, n.err
+	}
+	defer n.release()
+	hw, err := hardwareCompat(opts.HardwareCompatibility)
+	if err != nil {
+		return nil, backend.Target{}, err
+	}
+	profiles, err := resolveProfiles(n.inputs, opts.Profiles)
+	if err != nil {
+		return nil, backend.Target{}, err
+	}
+	for _, p := range profiles {
+		var idx C.int32_t
+		if err := check(C.trtc_profile_new(n.b, &idx), "creating an optimization profile"); err != nil {
+			return nil, backend.Target{}, err
+		}
+		for _, in := range n.inputs {
+			mn, ok := p.Min[in.Name]
+			if !ok {
+				continue
+			}
+			cname := C.CString(in.Name)
+			err := check(C.trtc_profile_set(n.b, idx, cname, cdims(mn), cdims(p.Opt[in.Name]), cdims(p.Max[in.Name])),
+				fmt.Sprintf("setting profile %d for input %s", int(idx), in.Name))
+			C.free(unsafe.Pointer(cname))
+			if err != nil {
+				return nil, backend.Target{}, err
+			}
+		}
+	}
+	var cache []byte
+	if opts.TimingCache != "" {
+		cache, err = os.ReadFile(opts.TimingCache)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, backend.Target{}, fmt.Errorf("timing cache: %w", err)
+		}
+	}
+	cfg := C.trtc_build_config{
+		workspace_bytes: C.int64_t(opts.WorkspaceBytes), optimization_level: -1,
+		hardware_compat: C.int32_t(hw.Level), version_compatible: cbool(opts.VersionCompatible),
+	}
+	if opts.OptimizationLevelSet {
+		cfg.optimization_level = C.int32_t(opts.OptimizationLevel)
+	}
+	var plan, cacheOut *C.trtc_blob
+	cp, cn := bytesPtr(cache)
+	if err := check(C.trtc_build(n.b, cfg, cp, cn, &plan, &cacheOut), "building the engine"); err != nil {
+		return nil, backend.Target{}, err
+	}
+	blob, err := takeBlob(plan)
+	if err != nil {
+		C.trtc_blob_destroy(cacheOut)
+		return nil, backend.Target{}, err
+	}
+	if cacheOut != nil {
+		data, err := takeBlob(cacheOut)
+		if err == nil && opts.TimingCache != "" {
+			err = writeFileAtomic(opts.TimingCache, data)
+		}
+		if err != nil {
+			return nil, backend.Target{}, fmt.Errorf("timing cache: %w", err)
+		}
+	}
+	linked, _, err := libVersion()
+	if err != nil {
+		return nil, backend.Target{}, err
+	}
+	t := backend.Target{Backend: "tensorrt", Version: versionString(linked), HardwareCompat: hw.Name,
+		VersionCompatible: opts.VersionCompatible, Profiles: profiles}
+	// The GPU the engine was tuned for, where the CUDA layer can say.
+	if dev, err := currentDevice(); err == nil {
+		if cc, err := dev.ComputeCapability(); err == nil {
+			t.ComputeCapability = cc
+		}
+	}
+	return blob, t, nil
+}
+
+// takeBlob copies a shim blob into Go memory and destroys it.
+func takeBlob(b *C.trtc_blob) ([]byte, error) {
+	defer C.trtc_blob_destroy(b)
+	var data unsafe.Pointer
+	var size C.int64_t
+	if err := check(C.trtc_blob_data(b, &data, &size), "reading a serialized blob"); err != nil {
+		return nil, err
+	}
+	return C.GoBytes(data, C.int(size)), nil
+}
+
+// writeFileAtomic writes through a temp file and renames it.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// Load deserializes an engine and makes its execution context. Running it
+// needs a Device (SetDevice).
+func (Backend) Load(blob []byte) (backend.Engine, error) {
+	dev, err := currentDevice()
+	if err != nil {
+		return nil, err
+	}
+	api, err := newEngine(blob)
+	if err != nil {
+		return nil, err
+	}
+	return &runner{api: api, dev: dev}, nil
+}

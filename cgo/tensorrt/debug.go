@@ -1,0 +1,24 @@
+//go:build tensorrt
+
+package tensorrt
+
+// #include "shim.h"
+import "C"
+
+// debugThrow makes the shim throw a C++ exception of kind what inside its
+// guard (tests).
+func debugThrow(what int32) error {
+	return check(C.trtc_debug_throw(C.int32_t(what)), "debug throw")
+}
+
+// nullBuilderCall and nullEngineCall call the shim with null handles
+// (tests): it must refuse, not crash.
+func nullBuilderCall() error {
+	var out C.trtc_out
+	return check(C.trtc_add_identity(nil, nil, nil, &out), "identity on a null builder")
+}
+
+func nullEngineCall() error {
+	var n C.int32_t
+	return check(C.trtc_engine_nb_io(nil, &n), "listing a null engine")
+}

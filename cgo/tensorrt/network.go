@@ -1,0 +1,387 @@
+//go:build tensorrt
+
+package tensorrt
+
+// #include <stdlib.h>
+// #include "shim.h"
+import "C"
+
+import (
+	"fmt"
+	"runtime"
+	"unsafe"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
+)
+
+// tensor is an ITensor of one Network, with the dtype and dims TensorRT
+// inferred for it (dynamic dims are -1 there and unnamed here, except for
+// network inputs, which keep the model's symbols).
+type tensor struct {
+	h     *C.trtc_tensor
+	net   *Network
+	name  string
+	dtype ir.DType
+	shape ir.Shape
+}
+
+func (t *tensor) Name() string    { return t.name }
+func (t *tensor) DType() ir.DType { return t.dtype }
+func (t *tensor) Shape() ir.Shape { return t.shape }
+
+var poisoned = &tensor{name: "<error>"}
+
+// Network is network.Network over a TensorRT INetworkDefinition (strongly
+// typed). It owns the C builder until Build or until it is collected.
+type Network struct {
+	b       *C.trtc_builder
+	cleanup runtime.Cleanup
+	namer   network.Namer
+	err     error
+	layers  int
+	inputs  []inputSpec
+}
+
+// NewNetwork creates a builder and an empty network; a failure (no
+// libnvinfer, a version mismatch) is the network's sticky error.
+func NewNetwork() *Network {
+	n := &Network{}
+	var b *C.trtc_builder
+	if err := check(C.trtc_builder_create(&b), "creating the builder"); err != nil {
+		n.err = err
+		return n
+	}
+	n.b = b
+	n.cleanup = runtime.AddCleanup(n, func(b *C.trtc_builder) { C.trtc_builder_destroy(b) }, b)
+	return n
+}
+
+// release destroys the C builder now (after a build).
+func (n *Network) release() {
+	if n.b != nil {
+		n.cleanup.Stop()
+		C.trtc_builder_destroy(n.b)
+		n.b = nil
+	}
+}
+
+func (n *Network) BeginNode(op, node string) { n.namer.BeginNode(op, node) }
+func (n *Network) Err() error                { return n.err }
+func (n *Network) NumLayers() int            { return n.layers }
+
+func (n *Network) fail(layer string, err error) {
+	if n.err == nil {
+		n.err = &network.Error{Layer: layer, Err: err}
+	}
+}
+
+// handle resolves a tensor of this network; nil stays nil (an absent
+// optional input).
+func (n *Network) handle(t network.Tensor, i int) (*C.trtc_tensor, error) {
+	if t == nil {
+		return nil, nil
+	}
+	tt, ok := t.(*tensor)
+	if !ok || tt == nil {
+		return nil, nil
+	}
+	if tt.net != n || tt.h == nil {
+		return nil, fmt.Errorf("input %d: tensor %q is not of this network", i, tt.name)
+	}
+	return tt.h, nil
+}
+
+func (n *Network) wrap(o C.trtc_out, name string) *tensor {
+	shape := make(ir.Shape, 0, max(int(o.dims.nb), 0))
+	for _, d := range godims(o.dims) {
+		if d < 0 {
+			shape = append(shape, ir.Dim{Size: -1})
+		} else {
+			shape = append(shape, ir.Dim{Size: d})
+		}
+	}
+	return &tensor{h: o.tensor, net: n, name: name, dtype: fromTRT(int32(o.dtype)), shape: shape}
+}
+
+// shimCall adds one layer through the shim.
+type shimCall func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status
+
+// layer names the layer, resolves its inputs, calls the shim and wraps the
+// output; on any failure it records the sticky error.
+func (n *Network) layer(kind network.LayerKind, ins []network.Tensor, call shimCall) network.Tensor {
+	name := n.namer.Name(kind)
+	if n.err != nil {
+		return poisoned
+	}
+	hs := make([]*C.trtc_tensor, len(ins))
+	for i, t := range ins {
+		h, err := n.handle(t, i)
+		if err != nil {
+			n.fail(name, err)
+			return poisoned
+		}
+		hs[i] = h
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	var out C.trtc_out
+	if err := check(call(cname, hs, &out), "adding layer "+name); err != nil {
+		n.fail(name, err)
+		return poisoned
+	}
+	runtime.KeepAlive(n)
+	n.layers++
+	return n.wrap(out, name+"_out0")
+}
+
+// AddInput declares a network input; dynamic dims become -1.
+func (n *Network) AddInput(name string, dt ir.DType, shape ir.Shape) network.Tensor {
+	if n.err != nil {
+		return poisoned
+	}
+	trt, err := toTRT(dt)
+	if err != nil {
+		n.fail("input "+name, err)
+		return poisoned
+	}
+	dims := make([]int64, len(shape))
+	for i, d := range shape {
+		dims[i] = d.Size
+		if !d.Static() {
+			dims[i] = -1
+		}
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	var out C.trtc_out
+	if err := check(C.trtc_add_input(n.b, cname, C.int32_t(trt), cdims(dims), &out), "adding input "+name); err != nil {
+		n.fail("input "+name, err)
+		return poisoned
+	}
+	n.inputs = append(n.inputs, inputSpec{Name: name, Shape: shape.Clone()})
+	t := n.wrap(out, name)
+	t.shape = shape.Clone()
+	return t
+}
+
+// MarkOutput marks t as a network output called name.
+func (n *Network) MarkOutput(t network.Tensor, name string) {
+	if n.err != nil {
+		return
+	}
+	h, err := n.handle(t, 0)
+	if err == nil && h == nil {
+		err = fmt.Errorf("missing output tensor")
+	}
+	if err != nil {
+		n.fail("output "+name, err)
+		return
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	if err := check(C.trtc_mark_output(n.b, h, cname), "marking output "+name); err != nil {
+		n.fail("output "+name, err)
+	}
+}
+
+func (n *Network) AddElementWise(a, b network.Tensor, op network.ElementWiseOperation) network.Tensor {
+	return n.layer(network.KindElementWise, []network.Tensor{a, b}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_elementwise(n.b, name, in[0], in[1], C.int32_t(op), out)
+	})
+}
+
+func (n *Network) AddActivation(x network.Tensor, p network.ActivationParams) network.Tensor {
+	return n.layer(network.KindActivation, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_activation(n.b, name, in[0], C.int32_t(p.Type), C.float(p.Alpha), C.float(p.Beta), out)
+	})
+}
+
+func (n *Network) AddUnary(x network.Tensor, op network.UnaryOperation) network.Tensor {
+	return n.layer(network.KindUnary, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_unary(n.b, name, in[0], C.int32_t(op), out)
+	})
+}
+
+// AddConstant copies w into the builder (TensorRT reads it at build time).
+func (n *Network) AddConstant(w *ir.Tensor) network.Tensor {
+	if w == nil {
+		n.fail(n.namer.Name(network.KindConstant), fmt.Errorf("nil weights"))
+		return poisoned
+	}
+	trt, err := toTRT(w.DType)
+	if err != nil {
+		n.fail(n.namer.Name(network.KindConstant), err)
+		return poisoned
+	}
+	return n.layer(network.KindConstant, nil, func(name *C.char, _ []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		data, size := bytesPtr(w.Data)
+		return C.trtc_add_constant(n.b, name, C.int32_t(trt), cdims(w.Shape), data, size, out)
+	})
+}
+
+func (n *Network) AddMatrixMultiply(a network.Tensor, opA network.MatrixOperation, b network.Tensor, opB network.MatrixOperation) network.Tensor {
+	return n.layer(network.KindMatrixMultiply, []network.Tensor{a, b}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_matrix_multiply(n.b, name, in[0], C.int32_t(opA), in[1], C.int32_t(opB), out)
+	})
+}
+
+// AddConvolutionNd copies the kernel and bias into the builder.
+func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams) network.Tensor {
+	if p.Kernel == nil {
+		n.fail(n.namer.Name(network.KindConvolution), fmt.Errorf("convolution without kernel weights"))
+		return poisoned
+	}
+	wt, err := toTRT(p.Kernel.DType)
+	if err == nil && p.Bias != nil && p.Bias.DType != p.Kernel.DType {
+		err = fmt.Errorf("bias dtype %v differs from kernel dtype %v", p.Bias.DType, p.Kernel.DType)
+	}
+	if err != nil {
+		n.fail(n.namer.Name(network.KindConvolution), err)
+		return poisoned
+	}
+	cp := C.trtc_conv_params{
+		nb_output_maps: C.int64_t(p.NbOutputMaps), kernel_size: cdims(p.KernelSize), stride: cdims(p.Stride),
+		pre_padding: cdims(p.PrePadding), post_padding: cdims(p.PostPadding), dilation: cdims(p.Dilation),
+		nb_groups: C.int64_t(p.NbGroups), weights_dtype: C.int32_t(wt),
+	}
+	var bias []byte
+	if p.Bias != nil {
+		bias = p.Bias.Data
+	}
+	return n.layer(network.KindConvolution, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		k, kn := bytesPtr(p.Kernel.Data)
+		b, bn := bytesPtr(bias)
+		return C.trtc_add_convolution(n.b, name, in[0], cp, k, kn, b, bn, out)
+	})
+}
+
+func (n *Network) AddPoolingNd(x network.Tensor, p network.PoolingParams) network.Tensor {
+	cp := C.trtc_pool_params{
+		_type: C.int32_t(p.Type), window: cdims(p.WindowSize), stride: cdims(p.Stride),
+		pre_padding: cdims(p.PrePadding), post_padding: cdims(p.PostPadding),
+		padding_mode: C.int32_t(p.PaddingMode), exclude_padding: cbool(p.AverageCountExcludesPadding),
+		blend_factor: C.float(p.BlendFactor),
+	}
+	return n.layer(network.KindPooling, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_pooling(n.b, name, in[0], cp, out)
+	})
+}
+
+func (n *Network) AddShuffle(x network.Tensor, p network.ShuffleParams) network.Tensor {
+	cp := C.trtc_shuffle_params{
+		first_transpose: cdimsInt(p.FirstTranspose), reshape: cdims(p.Reshape),
+		second_transpose: cdimsInt(p.SecondTranspose), zero_is_placeholder: cbool(p.ZeroIsPlaceholder),
+	}
+	return n.layer(network.KindShuffle, []network.Tensor{x, p.ReshapeTensor}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_shuffle(n.b, name, in[0], cp, in[1], out)
+	})
+}
+
+func (n *Network) AddReduce(x network.Tensor, op network.ReduceOperation, axes uint32, keepDims bool) network.Tensor {
+	return n.layer(network.KindReduce, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_reduce(n.b, name, in[0], C.int32_t(op), C.uint32_t(axes), cbool(keepDims), out)
+	})
+}
+
+func (n *Network) AddSoftMax(x network.Tensor, axes uint32) network.Tensor {
+	return n.layer(network.KindSoftMax, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_softmax(n.b, name, in[0], C.uint32_t(axes), out)
+	})
+}
+
+func (n *Network) AddConcatenation(xs []network.Tensor, axis int) network.Tensor {
+	return n.layer(network.KindConcatenation, xs, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		if len(in) == 0 {
+			return C.trtc_add_concatenation(n.b, name, nil, 0, C.int32_t(axis), out)
+		}
+		return C.trtc_add_concatenation(n.b, name, &in[0], C.int32_t(len(in)), C.int32_t(axis), out)
+	})
+}
+
+func (n *Network) AddSlice(x network.Tensor, p network.SliceParams) network.Tensor {
+	cp := C.trtc_slice_params{start: cdims(p.Start), size: cdims(p.Size), stride: cdims(p.Stride), mode: C.int32_t(p.Mode)}
+	ins := []network.Tensor{x, p.StartT, p.SizeT, p.StrideT, p.Fill, p.Axes}
+	return n.layer(network.KindSlice, ins, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_slice(n.b, name, in[0], cp, in[1], in[2], in[3], in[4], in[5], out)
+	})
+}
+
+func (n *Network) AddGather(data, indices network.Tensor, axis int, mode network.GatherMode) network.Tensor {
+	return n.layer(network.KindGather, []network.Tensor{data, indices}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_gather(n.b, name, in[0], in[1], C.int32_t(axis), C.int32_t(mode), out)
+	})
+}
+
+func (n *Network) AddSelect(cond, then, els network.Tensor) network.Tensor {
+	return n.layer(network.KindSelect, []network.Tensor{cond, then, els}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_select(n.b, name, in[0], in[1], in[2], out)
+	})
+}
+
+func (n *Network) AddCast(x network.Tensor, to ir.DType) network.Tensor {
+	trt, err := toTRT(to)
+	if err != nil {
+		n.fail(n.namer.Name(network.KindCast), err)
+		return poisoned
+	}
+	return n.layer(network.KindCast, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_cast(n.b, name, in[0], C.int32_t(trt), out)
+	})
+}
+
+func (n *Network) AddIdentity(x network.Tensor) network.Tensor {
+	return n.layer(network.KindIdentity, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_identity(n.b, name, in[0], out)
+	})
+}
+
+func (n *Network) AddNormalization(x, scale, bias network.Tensor, axes uint32, epsilon float32) network.Tensor {
+	return n.layer(network.KindNormalization, []network.Tensor{x, scale, bias}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_normalization(n.b, name, in[0], in[1], in[2], C.uint32_t(axes), C.float(epsilon), out)
+	})
+}
+
+func (n *Network) AddShape(x network.Tensor) network.Tensor {
+	return n.layer(network.KindShape, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_shape(n.b, name, in[0], out)
+	})
+}
+
+func (n *Network) AddFill(p network.FillParams) network.Tensor {
+	trt, err := toTRT(p.DType)
+	if err != nil {
+		n.fail(n.namer.Name(network.KindFill), err)
+		return poisoned
+	}
+	dims := p.Dims
+	if dims == nil {
+		dims = []int64{} // a scalar, unless DimsT gives the shape
+	}
+	cp := C.trtc_fill_params{op: C.int32_t(p.Op), dims: cdims(dims), dtype: C.int32_t(trt), alpha: C.double(p.Alpha), beta: C.double(p.Beta)}
+	return n.layer(network.KindFill, []network.Tensor{p.DimsT, p.AlphaT, p.BetaT}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_fill(n.b, name, cp, in[0], in[1], in[2], out)
+	})
+}
+
+func (n *Network) AddCumulative(x, axis network.Tensor, op network.CumulativeOperation, exclusive, reverse bool) network.Tensor {
+	return n.layer(network.KindCumulative, []network.Tensor{x, axis}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_cumulative(n.b, name, in[0], in[1], C.int32_t(op), cbool(exclusive), cbool(reverse), out)
+	})
+}
+
+// AddTopK returns values and Int32 indices.
+func (n *Network) AddTopK(x network.Tensor, op network.TopKOperation, k int64, axes uint32) (network.Tensor, network.Tensor) {
+	var idx C.trtc_out
+	var layerName string
+	vals := n.layer(network.KindTopK, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		layerName = C.GoString(name)
+		return C.trtc_add_topk(n.b, name, in[0], C.int32_t(op), C.int64_t(k), C.uint32_t(axes), out, &idx)
+	})
+	if vals == network.Tensor(poisoned) {
+		return poisoned, poisoned
+	}
+	return vals, n.wrap(idx, layerName+"_out1")
+}
+
+var _ network.Network = (*Network)(nil)

@@ -1,0 +1,1065 @@
+//go:build tensorrt
+
+// shim.cpp implements shim.h over TensorRT's C++ API (NvInfer.h), for
+// TensorRT 10.x and 11.x. Version guards (TRTC_TRT_AT_LEAST) mark where the
+// API differs; each names the release whose headers introduced the change.
+//
+// Compile-checked with -Wall -Werror against NVIDIA/TensorRT's public
+// headers (make check-tensorrt); never run against a real libnvinfer here.
+// See docs/tensorrt.md for what that means.
+
+#include "shim.h"
+
+// TensorRT's headers themselves use deprecated declarations and leave
+// parameters unused; those warnings are theirs, not trtc's, and are silenced
+// for the includes only. Uses of deprecated APIs in this file still warn
+// (and fail the -Werror check).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include <NvInfer.h>
+#include <NvInferRuntime.h>
+#include <NvInferVersion.h>
+#pragma GCC diagnostic pop
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#if NV_TENSORRT_MAJOR < 10
+#error "trtc's TensorRT backend needs TensorRT 10 or newer headers"
+#endif
+
+#define TRTC_TRT_AT_LEAST(maj, min) \
+    (NV_TENSORRT_MAJOR > (maj) || (NV_TENSORRT_MAJOR == (maj) && NV_TENSORRT_MINOR >= (min)))
+
+// enumcheck.h (generated from pkg/network/enums.go) asserts that trtc's enum
+// values are these headers' values, so they pass through unchanged.
+#define TRTC_ENUM(T, N, V) \
+    static_assert(static_cast<int32_t>(nvinfer1::T::N) == (V), "pkg/network/enums.go: " #T "::" #N " is not " #V);
+#include "enumcheck.h"
+#undef TRTC_ENUM
+
+using namespace nvinfer1;
+
+namespace
+{
+
+// ShimError is how shim code reports a failure; guard() turns it into a
+// status. TensorRT's own API is noexcept throughout.
+struct ShimError
+{
+    int32_t code;
+    std::string msg;
+};
+
+[[noreturn]] void fail(int32_t code, std::string msg)
+{
+    throw ShimError{code, std::move(msg)};
+}
+
+// Logger keeps the last kKeep errors and warnings TensorRT reported, each
+// with a sequence number, so a failing call can report those it caused.
+class Logger : public ILogger
+{
+public:
+    static constexpr size_t kKeep = 16;
+
+    void log(Severity severity, AsciiChar const* msg) noexcept override
+    {
+        if (severity > Severity::kWARNING || msg == nullptr)
+        {
+            return;
+        }
+        try
+        {
+            char const* level = severity == Severity::kWARNING ? "warning" : "error";
+            std::lock_guard<std::mutex> lock(mMu);
+            mMsgs.emplace_back(mSeq++, std::string(level) + ": " + msg);
+            if (mMsgs.size() > kKeep)
+            {
+                mMsgs.pop_front();
+            }
+        }
+        catch (...)
+        {
+            // Out of memory while keeping a message: drop it.
+        }
+    }
+
+    uint64_t mark()
+    {
+        std::lock_guard<std::mutex> lock(mMu);
+        return mSeq;
+    }
+
+    // since joins the messages logged from mark on.
+    std::string since(uint64_t mark)
+    {
+        std::lock_guard<std::mutex> lock(mMu);
+        std::string out;
+        for (auto const& m : mMsgs)
+        {
+            if (m.first >= mark)
+            {
+                out += out.empty() ? "" : "; ";
+                out += m.second;
+            }
+        }
+        return out;
+    }
+
+private:
+    std::mutex mMu;
+    std::deque<std::pair<uint64_t, std::string>> mMsgs;
+    uint64_t mSeq{0};
+};
+
+trtc_status makeStatus(int32_t code, std::string const& msg)
+{
+    trtc_status s;
+    s.code = code;
+    std::snprintf(s.msg, sizeof s.msg, "%s", msg.c_str());
+    return s;
+}
+
+// guard runs f, turning ShimErrors and exceptions into a status and adding
+// what the logger reported during the call to a failing one.
+template <typename F>
+trtc_status guard(Logger* logger, F&& f) noexcept
+{
+    uint64_t mark = 0;
+    std::string msg;
+    int32_t code = TRTC_OK;
+    try
+    {
+        if (logger != nullptr)
+        {
+            mark = logger->mark();
+        }
+        f();
+    }
+    catch (ShimError const& e)
+    {
+        code = e.code;
+        msg = e.msg;
+    }
+    catch (std::bad_alloc const&)
+    {
+        code = TRTC_ERR_EXCEPTION;
+        msg = "out of host memory (std::bad_alloc)";
+    }
+    catch (std::exception const& e)
+    {
+        code = TRTC_ERR_EXCEPTION;
+        msg = std::string("C++ exception: ") + e.what();
+    }
+    catch (...)
+    {
+        code = TRTC_ERR_EXCEPTION;
+        msg = "C++ exception of unknown type";
+    }
+    if (code == TRTC_OK)
+    {
+        return makeStatus(TRTC_OK, "");
+    }
+    try
+    {
+        if (logger != nullptr)
+        {
+            std::string logged = logger->since(mark);
+            if (!logged.empty())
+            {
+                msg += " (TensorRT: " + logged + ")";
+            }
+        }
+    }
+    catch (...)
+    {
+    }
+    return makeStatus(code, msg);
+}
+
+Dims toDims(trtc_dims const& d, char const* what)
+{
+    if (d.nb < 0 || d.nb > Dims::MAX_DIMS)
+    {
+        fail(TRTC_ERR_ARGUMENT, std::string(what) + ": rank " + std::to_string(d.nb) + " is outside TensorRT's 0.."
+                + std::to_string(Dims::MAX_DIMS));
+    }
+    Dims out;
+    out.nbDims = d.nb;
+    for (int32_t i = 0; i < Dims::MAX_DIMS; ++i)
+    {
+        out.d[i] = i < d.nb ? d.d[i] : 0;
+    }
+    return out;
+}
+
+trtc_dims fromDims(Dims const& d)
+{
+    trtc_dims out;
+    out.nb = d.nbDims;
+    for (int32_t i = 0; i < TRTC_MAX_DIMS; ++i)
+    {
+        out.d[i] = (i < d.nbDims && i < Dims::MAX_DIMS) ? d.d[i] : 0;
+    }
+    return out;
+}
+
+int64_t elementSize(DataType t)
+{
+    switch (t)
+    {
+    case DataType::kFLOAT:
+    case DataType::kINT32: return 4;
+    case DataType::kHALF:
+    case DataType::kBF16: return 2;
+    case DataType::kINT8:
+    case DataType::kUINT8:
+    case DataType::kBOOL:
+    case DataType::kFP8: return 1;
+    case DataType::kINT64: return 8;
+    default: break;
+    }
+    fail(TRTC_ERR_ARGUMENT, "weights of TensorRT DataType " + std::to_string(static_cast<int32_t>(t))
+            + " are not supported by trtc (only whole-byte types)");
+}
+
+ITensor* tensor(trtc_tensor* t, char const* what)
+{
+    if (t == nullptr)
+    {
+        fail(TRTC_ERR_ARGUMENT, std::string(what) + " is missing");
+    }
+    return reinterpret_cast<ITensor*>(t);
+}
+
+void setOut(ITensor* t, trtc_out* out)
+{
+    out->tensor = reinterpret_cast<trtc_tensor*>(t);
+    out->dtype = static_cast<int32_t>(t->getType());
+    out->dims = fromDims(t->getDimensions());
+}
+
+} // namespace
+
+struct trtc_builder
+{
+    // Declaration order is destruction order reversed: the network and
+    // config go before the builder, the logger last.
+    Logger logger;
+    std::unique_ptr<IBuilder> builder;
+    std::unique_ptr<INetworkDefinition> network;
+    std::unique_ptr<IBuilderConfig> config;
+    std::vector<std::unique_ptr<uint8_t[]>> weights;
+    std::vector<IOptimizationProfile*> profiles; // owned by the builder
+
+    // copyWeights copies caller memory into memory this builder owns:
+    // TensorRT reads weights at build time, long after the call.
+    Weights copyWeights(DataType t, void const* data, int64_t nbytes, char const* what)
+    {
+        if (nbytes == 0)
+        {
+            return Weights{t, nullptr, 0};
+        }
+        int64_t size = elementSize(t);
+        if (data == nullptr || nbytes < 0 || nbytes % size != 0)
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(what) + ": " + std::to_string(nbytes)
+                    + " bytes is not a whole number of elements of " + std::to_string(size) + " bytes");
+        }
+        std::unique_ptr<uint8_t[]> buf(new uint8_t[static_cast<size_t>(nbytes)]);
+        std::memcpy(buf.get(), data, static_cast<size_t>(nbytes));
+        weights.push_back(std::move(buf));
+        return Weights{t, weights.back().get(), nbytes / size};
+    }
+
+    // finish names a new layer and its outputs and reports its first output.
+    void finish(ILayer* layer, char const* name, char const* call, trtc_out* out)
+    {
+        if (layer == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("INetworkDefinition::") + call + " failed for layer " + name);
+        }
+        layer->setName(name);
+        for (int32_t i = 0; i < layer->getNbOutputs(); ++i)
+        {
+            std::string tn = std::string(name) + "_out" + std::to_string(i);
+            layer->getOutput(i)->setName(tn.c_str());
+        }
+        setOut(layer->getOutput(0), out);
+    }
+};
+
+struct trtc_blob
+{
+    std::unique_ptr<IHostMemory> mem;
+};
+
+struct trtc_engine
+{
+    Logger logger;
+    std::unique_ptr<IRuntime> runtime;
+    std::unique_ptr<ICudaEngine> engine;
+    std::unique_ptr<IExecutionContext> context;
+};
+
+#define BUILDER_GUARD(b, ...)                                                                                         \
+    guard((b) != nullptr ? &(b)->logger : nullptr, [&]() {                                                             \
+        if ((b) == nullptr || !(b)->network)                                                                           \
+        {                                                                                                              \
+            fail(TRTC_ERR_ARGUMENT, "builder is missing or was not created");                                          \
+        }                                                                                                              \
+        __VA_ARGS__;                                                                                                   \
+    })
+
+extern "C" {
+
+trtc_status trtc_version(int32_t* linked, int32_t* compiled)
+{
+    return guard(nullptr, [&]() {
+        *linked = getInferLibVersion();
+        *compiled = NV_TENSORRT_VERSION;
+    });
+}
+
+trtc_status trtc_debug_throw(int32_t what)
+{
+    return guard(nullptr, [&]() {
+        switch (what)
+        {
+        case 1: throw std::runtime_error("trtc_debug_throw");
+        case 2: throw std::bad_alloc();
+        case 3: throw 42;
+        default: fail(TRTC_ERR_ARGUMENT, "trtc_debug_throw: unknown kind " + std::to_string(what));
+        }
+    });
+}
+
+trtc_status trtc_builder_create(trtc_builder** out)
+{
+    *out = nullptr;
+    std::unique_ptr<trtc_builder> b;
+    trtc_status st = guard(nullptr, [&]() { b.reset(new trtc_builder()); });
+    if (st.code != TRTC_OK)
+    {
+        return st;
+    }
+    st = guard(&b->logger, [&]() {
+        int32_t linked = getInferLibVersion();
+        if (linked / 10000 != NV_TENSORRT_MAJOR)
+        {
+            fail(TRTC_ERR_VERSION, "libnvinfer is TensorRT " + std::to_string(linked) + " but trtc was compiled against "
+                    + std::to_string(NV_TENSORRT_VERSION) + " headers; rebuild trtc against the installed TensorRT");
+        }
+        b->builder.reset(createInferBuilder(b->logger));
+        if (!b->builder)
+        {
+            fail(TRTC_ERR_TENSORRT, "createInferBuilder returned null: libnvinfer could not create a builder");
+        }
+#if NV_TENSORRT_MAJOR < 11
+        // TensorRT 10 networks are weakly typed unless asked; 11 has only
+        // strongly typed networks and deprecates (ignores) the flag.
+        NetworkDefinitionCreationFlags flags = 1U << static_cast<uint32_t>(NetworkDefinitionCreationFlag::kSTRONGLY_TYPED);
+#else
+        NetworkDefinitionCreationFlags flags = 0;
+#endif
+        b->network.reset(b->builder->createNetworkV2(flags));
+        if (!b->network)
+        {
+            fail(TRTC_ERR_TENSORRT, "IBuilder::createNetworkV2 returned null");
+        }
+        b->config.reset(b->builder->createBuilderConfig());
+        if (!b->config)
+        {
+            fail(TRTC_ERR_TENSORRT, "IBuilder::createBuilderConfig returned null");
+        }
+    });
+    if (st.code == TRTC_OK)
+    {
+        *out = b.release();
+    }
+    return st;
+}
+
+void trtc_builder_destroy(trtc_builder* b)
+{
+    delete b;
+}
+
+trtc_status trtc_add_input(trtc_builder* b, char const* name, int32_t dtype, trtc_dims dims, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        ITensor* t = b->network->addInput(name, static_cast<DataType>(dtype), toDims(dims, name));
+        if (t == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("INetworkDefinition::addInput failed for input ") + name);
+        }
+        setOut(t, out);
+    });
+}
+
+trtc_status trtc_mark_output(trtc_builder* b, trtc_tensor* tt, char const* name)
+{
+    return BUILDER_GUARD(b, {
+        ITensor* t = tensor(tt, "output tensor");
+        if (t->isNetworkInput() || t->isNetworkOutput())
+        {
+            IIdentityLayer* l = b->network->addIdentity(*t);
+            if (l == nullptr)
+            {
+                fail(TRTC_ERR_TENSORRT, std::string("INetworkDefinition::addIdentity failed for output ") + name);
+            }
+            l->setName((std::string("[Identity]-[output]-[") + name + "]").c_str());
+            t = l->getOutput(0);
+        }
+        t->setName(name);
+        b->network->markOutput(*t);
+        if (!t->isNetworkOutput())
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("INetworkDefinition::markOutput failed for output ") + name);
+        }
+    });
+}
+
+trtc_status trtc_add_elementwise(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* y, int32_t op, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        b->finish(b->network->addElementWise(*tensor(x, "input 0"), *tensor(y, "input 1"), static_cast<ElementWiseOperation>(op)),
+            name, "addElementWise", out);
+    });
+}
+
+trtc_status trtc_add_activation(trtc_builder* b, char const* name, trtc_tensor* x, int32_t type, float alpha, float beta, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        IActivationLayer* l = b->network->addActivation(*tensor(x, "input"), static_cast<ActivationType>(type));
+        if (l != nullptr)
+        {
+            l->setAlpha(alpha);
+            l->setBeta(beta);
+        }
+        b->finish(l, name, "addActivation", out);
+    });
+}
+
+trtc_status trtc_add_unary(trtc_builder* b, char const* name, trtc_tensor* x, int32_t op, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+#if !TRTC_TRT_AT_LEAST(10, 1)
+        if (op == 24)
+        {
+            fail(TRTC_ERR_VERSION, "UnaryOperation::kISNAN needs TensorRT 10.1 or newer");
+        }
+#endif
+        b->finish(b->network->addUnary(*tensor(x, "input"), static_cast<UnaryOperation>(op)), name, "addUnary", out);
+    });
+}
+
+trtc_status trtc_add_constant(trtc_builder* b, char const* name, int32_t dtype, trtc_dims dims, void const* data, int64_t nbytes, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        Dims d = toDims(dims, name);
+        int64_t volume = 1;
+        for (int32_t i = 0; i < d.nbDims; ++i)
+        {
+            volume *= d.d[i];
+        }
+        Weights w = b->copyWeights(static_cast<DataType>(dtype), data, nbytes, name);
+        if (w.count != volume)
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(name) + ": " + std::to_string(w.count) + " weights for a shape of "
+                    + std::to_string(volume) + " elements");
+        }
+        b->finish(b->network->addConstant(d, w), name, "addConstant", out);
+    });
+}
+
+trtc_status trtc_add_matrix_multiply(trtc_builder* b, char const* name, trtc_tensor* x, int32_t opx, trtc_tensor* y, int32_t opy, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        b->finish(b->network->addMatrixMultiply(*tensor(x, "input 0"), static_cast<MatrixOperation>(opx),
+                      *tensor(y, "input 1"), static_cast<MatrixOperation>(opy)),
+            name, "addMatrixMultiply", out);
+    });
+}
+
+trtc_status trtc_add_convolution(trtc_builder* b, char const* name, trtc_tensor* x, trtc_conv_params p, void const* kernel,
+    int64_t kernel_bytes, void const* bias, int64_t bias_bytes, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        DataType wt = static_cast<DataType>(p.weights_dtype);
+        Weights kw = b->copyWeights(wt, kernel, kernel_bytes, "convolution kernel");
+        Weights bw = b->copyWeights(wt, bias, bias_bytes, "convolution bias");
+        IConvolutionLayer* l = b->network->addConvolutionNd(
+            *tensor(x, "input"), p.nb_output_maps, toDims(p.kernel_size, "kernel size"), kw, bw);
+        if (l != nullptr)
+        {
+            if (p.stride.nb >= 0)
+            {
+                l->setStrideNd(toDims(p.stride, "stride"));
+            }
+            if (p.pre_padding.nb >= 0)
+            {
+                l->setPrePadding(toDims(p.pre_padding, "pre-padding"));
+            }
+            if (p.post_padding.nb >= 0)
+            {
+                l->setPostPadding(toDims(p.post_padding, "post-padding"));
+            }
+            if (p.dilation.nb >= 0)
+            {
+                l->setDilationNd(toDims(p.dilation, "dilation"));
+            }
+            if (p.nb_groups > 0)
+            {
+                l->setNbGroups(p.nb_groups);
+            }
+        }
+        b->finish(l, name, "addConvolutionNd", out);
+    });
+}
+
+trtc_status trtc_add_pooling(trtc_builder* b, char const* name, trtc_tensor* x, trtc_pool_params p, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        IPoolingLayer* l = b->network->addPoolingNd(*tensor(x, "input"), static_cast<PoolingType>(p.type), toDims(p.window, "window"));
+        if (l != nullptr)
+        {
+            if (p.stride.nb >= 0)
+            {
+                l->setStrideNd(toDims(p.stride, "stride"));
+            }
+            if (p.pre_padding.nb >= 0)
+            {
+                l->setPrePadding(toDims(p.pre_padding, "pre-padding"));
+            }
+            if (p.post_padding.nb >= 0)
+            {
+                l->setPostPadding(toDims(p.post_padding, "post-padding"));
+            }
+            l->setPaddingMode(static_cast<PaddingMode>(p.padding_mode));
+            l->setAverageCountExcludesPadding(p.exclude_padding != 0);
+            if (p.type == static_cast<int32_t>(PoolingType::kMAX_AVERAGE_BLEND))
+            {
+                l->setBlendFactor(p.blend_factor);
+            }
+        }
+        b->finish(l, name, "addPoolingNd", out);
+    });
+}
+
+namespace
+{
+Permutation toPermutation(trtc_dims const& d, char const* what)
+{
+    if (d.nb < 0 || d.nb > Dims::MAX_DIMS)
+    {
+        fail(TRTC_ERR_ARGUMENT, std::string(what) + ": " + std::to_string(d.nb) + " axes");
+    }
+    Permutation p;
+    for (int32_t i = 0; i < Dims::MAX_DIMS; ++i)
+    {
+        p.order[i] = static_cast<int32_t>(i < d.nb ? d.d[i] : i);
+    }
+    return p;
+}
+} // namespace
+
+trtc_status trtc_add_shuffle(trtc_builder* b, char const* name, trtc_tensor* x, trtc_shuffle_params p, trtc_tensor* reshape_tensor, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        IShuffleLayer* l = b->network->addShuffle(*tensor(x, "input"));
+        if (l != nullptr)
+        {
+            if (p.first_transpose.nb >= 0)
+            {
+                l->setFirstTranspose(toPermutation(p.first_transpose, "first transpose"));
+            }
+            // TensorRT's default is true; trtc's is false, so always set it.
+            l->setZeroIsPlaceholder(p.zero_is_placeholder != 0);
+            if (reshape_tensor != nullptr)
+            {
+                l->setInput(1, *tensor(reshape_tensor, "reshape tensor"));
+            }
+            else if (p.reshape.nb >= 0)
+            {
+                l->setReshapeDimensions(toDims(p.reshape, "reshape"));
+            }
+            if (p.second_transpose.nb >= 0)
+            {
+                l->setSecondTranspose(toPermutation(p.second_transpose, "second transpose"));
+            }
+        }
+        b->finish(l, name, "addShuffle", out);
+    });
+}
+
+trtc_status trtc_add_reduce(trtc_builder* b, char const* name, trtc_tensor* x, int32_t op, uint32_t axes, int32_t keep_dims, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        b->finish(b->network->addReduce(*tensor(x, "input"), static_cast<ReduceOperation>(op), axes, keep_dims != 0), name,
+            "addReduce", out);
+    });
+}
+
+trtc_status trtc_add_softmax(trtc_builder* b, char const* name, trtc_tensor* x, uint32_t axes, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        ISoftMaxLayer* l = b->network->addSoftMax(*tensor(x, "input"));
+        if (l != nullptr)
+        {
+            l->setAxes(axes);
+        }
+        b->finish(l, name, "addSoftMax", out);
+    });
+}
+
+trtc_status trtc_add_concatenation(trtc_builder* b, char const* name, trtc_tensor* const* xs, int32_t n, int32_t axis, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        if (n < 1 || xs == nullptr)
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(name) + ": concatenation of no tensors");
+        }
+        std::vector<ITensor*> ins;
+        for (int32_t i = 0; i < n; ++i)
+        {
+            ins.push_back(tensor(xs[i], "concatenation input"));
+        }
+        IConcatenationLayer* l = b->network->addConcatenation(ins.data(), n);
+        if (l != nullptr)
+        {
+            l->setAxis(axis);
+        }
+        b->finish(l, name, "addConcatenation", out);
+    });
+}
+
+trtc_status trtc_add_slice(trtc_builder* b, char const* name, trtc_tensor* x, trtc_slice_params p, trtc_tensor* start_t,
+    trtc_tensor* size_t_, trtc_tensor* stride_t, trtc_tensor* fill, trtc_tensor* axes, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        ITensor* in = tensor(x, "input");
+#if !TRTC_TRT_AT_LEAST(10, 3)
+        if (axes != nullptr)
+        {
+            fail(TRTC_ERR_VERSION, "slice axes (ISliceLayer input 5) need TensorRT 10.3 or newer");
+        }
+#endif
+        // Static start/size/stride that a tensor replaces still need a rank:
+        // that of a static one, else the tensor's length, else the input's.
+        int32_t n = -1;
+        for (trtc_dims const* d : {&p.start, &p.size, &p.stride})
+        {
+            if (n < 0 && d->nb >= 0)
+            {
+                n = d->nb;
+            }
+        }
+        for (trtc_tensor* t : {start_t, size_t_, stride_t})
+        {
+            if (n < 0 && t != nullptr)
+            {
+                Dims d = tensor(t, "slice parameter")->getDimensions();
+                if (d.nbDims == 1 && d.d[0] >= 0)
+                {
+                    n = static_cast<int32_t>(d.d[0]);
+                }
+            }
+        }
+        if (n < 0)
+        {
+            n = in->getDimensions().nbDims;
+        }
+        auto orDefault = [&](trtc_dims const& d, int64_t v, char const* what) {
+            if (d.nb >= 0)
+            {
+                return toDims(d, what);
+            }
+            trtc_dims z;
+            z.nb = n;
+            for (int64_t& e : z.d)
+            {
+                e = v;
+            }
+            return toDims(z, what);
+        };
+        ISliceLayer* l = b->network->addSlice(
+            *in, orDefault(p.start, 0, "start"), orDefault(p.size, 0, "size"), orDefault(p.stride, 1, "stride"));
+        if (l != nullptr)
+        {
+            l->setMode(static_cast<SampleMode>(p.mode));
+            trtc_tensor* extra[] = {start_t, size_t_, stride_t, fill, axes};
+            for (int32_t i = 0; i < 5; ++i)
+            {
+                if (extra[i] != nullptr)
+                {
+                    l->setInput(i + 1, *tensor(extra[i], "slice input"));
+                }
+            }
+        }
+        b->finish(l, name, "addSlice", out);
+    });
+}
+
+trtc_status trtc_add_gather(trtc_builder* b, char const* name, trtc_tensor* data, trtc_tensor* indices, int32_t axis, int32_t mode, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        GatherMode m = static_cast<GatherMode>(mode);
+        IGatherLayer* l = b->network->addGatherV2(*tensor(data, "data"), *tensor(indices, "indices"), m);
+        if (l != nullptr)
+        {
+            if (m == GatherMode::kND)
+            {
+                l->setNbElementWiseDims(0);
+            }
+            else
+            {
+                l->setGatherAxis(axis);
+            }
+        }
+        b->finish(l, name, "addGatherV2", out);
+    });
+}
+
+trtc_status trtc_add_select(trtc_builder* b, char const* name, trtc_tensor* cond, trtc_tensor* then_, trtc_tensor* else_, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        b->finish(b->network->addSelect(*tensor(cond, "condition"), *tensor(then_, "then input"), *tensor(else_, "else input")),
+            name, "addSelect", out);
+    });
+}
+
+trtc_status trtc_add_cast(trtc_builder* b, char const* name, trtc_tensor* x, int32_t dtype, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        b->finish(b->network->addCast(*tensor(x, "input"), static_cast<DataType>(dtype)), name, "addCast", out);
+    });
+}
+
+trtc_status trtc_add_identity(trtc_builder* b, char const* name, trtc_tensor* x, trtc_out* out)
+{
+    return BUILDER_GUARD(b, { b->finish(b->network->addIdentity(*tensor(x, "input")), name, "addIdentity", out); });
+}
+
+trtc_status trtc_add_normalization(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* scale, trtc_tensor* bias,
+    uint32_t axes, float epsilon, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+#if TRTC_TRT_AT_LEAST(10, 15)
+        // 10.15 deprecated addNormalization for addNormalizationV2, which
+        // differs only for group normalization (scale/bias per channel);
+        // trtc sets no groups.
+        INormalizationLayer* l = b->network->addNormalizationV2(*tensor(x, "input"), *tensor(scale, "scale"), *tensor(bias, "bias"), axes);
+        char const* call = "addNormalizationV2";
+#else
+        INormalizationLayer* l = b->network->addNormalization(*tensor(x, "input"), *tensor(scale, "scale"), *tensor(bias, "bias"), axes);
+        char const* call = "addNormalization";
+#endif
+        if (l != nullptr)
+        {
+            l->setEpsilon(epsilon);
+        }
+        b->finish(l, name, call, out);
+    });
+}
+
+trtc_status trtc_add_shape(trtc_builder* b, char const* name, trtc_tensor* x, trtc_out* out)
+{
+    return BUILDER_GUARD(b, { b->finish(b->network->addShape(*tensor(x, "input")), name, "addShape", out); });
+}
+
+trtc_status trtc_add_fill(trtc_builder* b, char const* name, trtc_fill_params p, trtc_tensor* dims_t, trtc_tensor* alpha_t,
+    trtc_tensor* beta_t, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        Dims d{};
+        d.nbDims = 0;
+        if (dims_t == nullptr)
+        {
+            d = toDims(p.dims, "fill dims");
+        }
+        IFillLayer* l = b->network->addFill(d, static_cast<FillOperation>(p.op), static_cast<DataType>(p.dtype));
+        if (l != nullptr)
+        {
+            if (dims_t != nullptr)
+            {
+                l->setInput(0, *tensor(dims_t, "fill dims"));
+            }
+            if (alpha_t != nullptr || beta_t != nullptr)
+            {
+                l->setInput(1, *tensor(alpha_t, "fill alpha"));
+                l->setInput(2, *tensor(beta_t, "fill beta"));
+            }
+            else
+            {
+                l->setAlpha(p.alpha);
+                l->setBeta(p.beta);
+            }
+        }
+        b->finish(l, name, "addFill", out);
+    });
+}
+
+trtc_status trtc_add_cumulative(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* axis, int32_t op, int32_t exclusive,
+    int32_t reverse, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+#if TRTC_TRT_AT_LEAST(10, 8)
+        b->finish(b->network->addCumulative(*tensor(x, "input"), *tensor(axis, "axis"), static_cast<CumulativeOperation>(op),
+                      exclusive != 0, reverse != 0),
+            name, "addCumulative", out);
+#else
+        (void) x;
+        (void) axis;
+        (void) op;
+        (void) exclusive;
+        (void) reverse;
+        (void) out;
+        fail(TRTC_ERR_VERSION, std::string(name) + ": cumulative layers need TensorRT 10.8 or newer");
+#endif
+    });
+}
+
+trtc_status trtc_add_topk(trtc_builder* b, char const* name, trtc_tensor* x, int32_t op, int64_t k, uint32_t axes, trtc_out* values,
+    trtc_out* indices)
+{
+    return BUILDER_GUARD(b, {
+        if (k < 0 || k > INT32_MAX)
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(name) + ": k " + std::to_string(k) + " is outside TensorRT's int32 range");
+        }
+#if TRTC_TRT_AT_LEAST(10, 14)
+        // 10.14 added the indices type (and deprecated the form without it).
+        ITopKLayer* l = b->network->addTopK(
+            *tensor(x, "input"), static_cast<TopKOperation>(op), static_cast<int32_t>(k), axes, DataType::kINT32);
+#else
+        ITopKLayer* l = b->network->addTopK(*tensor(x, "input"), static_cast<TopKOperation>(op), static_cast<int32_t>(k), axes);
+#endif
+        b->finish(l, name, "addTopK", values);
+        setOut(l->getOutput(1), indices);
+    });
+}
+
+trtc_status trtc_profile_new(trtc_builder* b, int32_t* index)
+{
+    return BUILDER_GUARD(b, {
+        IOptimizationProfile* p = b->builder->createOptimizationProfile();
+        if (p == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, "IBuilder::createOptimizationProfile returned null");
+        }
+        b->profiles.push_back(p);
+        *index = static_cast<int32_t>(b->profiles.size() - 1);
+    });
+}
+
+trtc_status trtc_profile_set(trtc_builder* b, int32_t index, char const* input, trtc_dims min, trtc_dims opt, trtc_dims max)
+{
+    return BUILDER_GUARD(b, {
+        if (index < 0 || static_cast<size_t>(index) >= b->profiles.size())
+        {
+            fail(TRTC_ERR_ARGUMENT, "no optimization profile " + std::to_string(index));
+        }
+        IOptimizationProfile* p = b->profiles[static_cast<size_t>(index)];
+        std::pair<OptProfileSelector, trtc_dims const*> sel[] = {
+            {OptProfileSelector::kMIN, &min}, {OptProfileSelector::kOPT, &opt}, {OptProfileSelector::kMAX, &max}};
+        for (auto const& s : sel)
+        {
+            if (!p->setDimensions(input, s.first, toDims(*s.second, input)))
+            {
+                fail(TRTC_ERR_TENSORRT, std::string("IOptimizationProfile::setDimensions failed for input ") + input
+                        + " in profile " + std::to_string(index));
+            }
+        }
+    });
+}
+
+trtc_status trtc_build(trtc_builder* b, trtc_build_config c, void const* timing_cache, int64_t timing_cache_len, trtc_blob** plan,
+    trtc_blob** cache_out)
+{
+    *plan = nullptr;
+    *cache_out = nullptr;
+    return BUILDER_GUARD(b, {
+        IBuilderConfig& cfg = *b->config;
+        if (c.workspace_bytes > 0)
+        {
+            cfg.setMemoryPoolLimit(MemoryPoolType::kWORKSPACE, static_cast<size_t>(c.workspace_bytes));
+        }
+        if (c.optimization_level >= 0)
+        {
+            cfg.setBuilderOptimizationLevel(c.optimization_level);
+        }
+#if !TRTC_TRT_AT_LEAST(10, 9)
+        if (c.hardware_compat > 1)
+        {
+            fail(TRTC_ERR_VERSION, "hardware compatibility level same-compute-capability needs TensorRT 10.9 or newer");
+        }
+#endif
+        cfg.setHardwareCompatibilityLevel(static_cast<HardwareCompatibilityLevel>(c.hardware_compat));
+        if (c.version_compatible != 0)
+        {
+            cfg.setFlag(BuilderFlag::kVERSION_COMPATIBLE);
+        }
+        std::unique_ptr<ITimingCache> cache(
+            cfg.createTimingCache(timing_cache_len > 0 ? timing_cache : nullptr, static_cast<size_t>(timing_cache_len)));
+        if (!cache)
+        {
+            fail(TRTC_ERR_TENSORRT, "IBuilderConfig::createTimingCache failed (is the timing cache file from another TensorRT?)");
+        }
+        if (!cfg.setTimingCache(*cache, false))
+        {
+            fail(TRTC_ERR_TENSORRT, "IBuilderConfig::setTimingCache refused the timing cache (built on another device or TensorRT?)");
+        }
+        for (size_t i = 0; i < b->profiles.size(); ++i)
+        {
+            if (cfg.addOptimizationProfile(b->profiles[i]) < 0)
+            {
+                fail(TRTC_ERR_TENSORRT, "IBuilderConfig::addOptimizationProfile refused profile " + std::to_string(i));
+            }
+        }
+        std::unique_ptr<trtc_blob> p(new trtc_blob());
+        p->mem.reset(b->builder->buildSerializedNetwork(*b->network, cfg));
+        if (!p->mem)
+        {
+            fail(TRTC_ERR_TENSORRT, "IBuilder::buildSerializedNetwork failed");
+        }
+        std::unique_ptr<trtc_blob> tc(new trtc_blob());
+        tc->mem.reset(cache->serialize());
+        *plan = p.release();
+        *cache_out = tc->mem ? tc.release() : nullptr;
+    });
+}
+
+trtc_status trtc_blob_data(trtc_blob* blob, void const** data, int64_t* size)
+{
+    return guard(nullptr, [&]() {
+        if (blob == nullptr || !blob->mem)
+        {
+            fail(TRTC_ERR_ARGUMENT, "blob is missing");
+        }
+        *data = blob->mem->data();
+        *size = static_cast<int64_t>(blob->mem->size());
+    });
+}
+
+void trtc_blob_destroy(trtc_blob* blob)
+{
+    delete blob;
+}
+
+trtc_status trtc_engine_create(void const* plan, int64_t size, trtc_engine** out)
+{
+    *out = nullptr;
+    std::unique_ptr<trtc_engine> e;
+    trtc_status st = guard(nullptr, [&]() { e.reset(new trtc_engine()); });
+    if (st.code != TRTC_OK)
+    {
+        return st;
+    }
+    st = guard(&e->logger, [&]() {
+        e->runtime.reset(createInferRuntime(e->logger));
+        if (!e->runtime)
+        {
+            fail(TRTC_ERR_TENSORRT, "createInferRuntime returned null: libnvinfer could not create a runtime");
+        }
+        e->engine.reset(e->runtime->deserializeCudaEngine(plan, static_cast<size_t>(size)));
+        if (!e->engine)
+        {
+            fail(TRTC_ERR_TENSORRT,
+                "IRuntime::deserializeCudaEngine failed (an engine built by another TensorRT version, or for another GPU?)");
+        }
+        e->context.reset(e->engine->createExecutionContext());
+        if (!e->context)
+        {
+            fail(TRTC_ERR_TENSORRT, "ICudaEngine::createExecutionContext failed");
+        }
+    });
+    if (st.code == TRTC_OK)
+    {
+        *out = e.release();
+    }
+    return st;
+}
+
+void trtc_engine_destroy(trtc_engine* e)
+{
+    delete e;
+}
+
+#define ENGINE_GUARD(e, ...)                                                                                          \
+    guard((e) != nullptr ? &(e)->logger : nullptr, [&]() {                                                             \
+        if ((e) == nullptr || !(e)->context)                                                                           \
+        {                                                                                                              \
+            fail(TRTC_ERR_ARGUMENT, "engine is missing or was not created");                                           \
+        }                                                                                                              \
+        __VA_ARGS__;                                                                                                   \
+    })
+
+trtc_status trtc_engine_nb_io(trtc_engine* e, int32_t* n)
+{
+    return ENGINE_GUARD(e, { *n = e->engine->getNbIOTensors(); });
+}
+
+trtc_status trtc_engine_io(trtc_engine* e, int32_t i, char const** name, int32_t* is_input, int32_t* dtype, trtc_dims* dims)
+{
+    return ENGINE_GUARD(e, {
+        char const* n = e->engine->getIOTensorName(i);
+        if (n == nullptr)
+        {
+            fail(TRTC_ERR_ARGUMENT, "engine has no I/O tensor " + std::to_string(i));
+        }
+        *name = n;
+        *is_input = e->engine->getTensorIOMode(n) == TensorIOMode::kINPUT ? 1 : 0;
+        *dtype = static_cast<int32_t>(e->engine->getTensorDataType(n));
+        *dims = fromDims(e->engine->getTensorShape(n));
+    });
+}
+
+trtc_status trtc_engine_set_input_shape(trtc_engine* e, char const* name, trtc_dims dims)
+{
+    return ENGINE_GUARD(e, {
+        if (!e->context->setInputShape(name, toDims(dims, name)))
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("IExecutionContext::setInputShape refused the shape of input ") + name
+                    + " (outside the optimization profile?)");
+        }
+    });
+}
+
+trtc_status trtc_engine_tensor_shape(trtc_engine* e, char const* name, trtc_dims* dims)
+{
+    return ENGINE_GUARD(e, { *dims = fromDims(e->context->getTensorShape(name)); });
+}
+
+trtc_status trtc_engine_set_address(trtc_engine* e, char const* name, uintptr_t addr)
+{
+    return ENGINE_GUARD(e, {
+        if (!e->context->setTensorAddress(name, reinterpret_cast<void*>(addr)))
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("IExecutionContext::setTensorAddress failed for tensor ") + name);
+        }
+    });
+}
+
+trtc_status trtc_engine_enqueue(trtc_engine* e, uintptr_t stream)
+{
+    return ENGINE_GUARD(e, {
+        if (!e->context->enqueueV3(reinterpret_cast<cudaStream_t>(stream)))
+        {
+            fail(TRTC_ERR_TENSORRT, "IExecutionContext::enqueueV3 failed");
+        }
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,191 @@
+/*
+ * shim.h: trtc's plain C interface over TensorRT's C++ API (NvInfer).
+ *
+ * Rules, which shim.cpp keeps for every function:
+ *   - Every function returns a trtc_status. code 0 is success; otherwise msg
+ *     says what failed, followed by the errors and warnings that TensorRT's
+ *     logger reported during the call. There is no thread-local "last error":
+ *     Go moves goroutines between threads between cgo calls.
+ *   - No C++ exception crosses this interface: each function body runs inside
+ *     a try/catch that turns an exception into a status.
+ *   - Handles are opaque. Tensors (trtc_tensor) are owned by their builder's
+ *     network and live as long as it.
+ *   - Pointers passed in (names, weights, dims, plans, timing caches) are read
+ *     during the call only. Weights are copied into memory the builder owns,
+ *     because TensorRT reads them at build time. No caller pointer is kept.
+ *   - Enum arguments are TensorRT's values (nvinfer1::ElementWiseOperation,
+ *     DataType, ...), passed through unchanged; shim.cpp checks at compile
+ *     time that they equal trtc's (enumcheck.h).
+ *
+ * Nothing here has been run against a real libnvinfer: see docs/tensorrt.md.
+ */
+#ifndef TRTC_SHIM_H
+#define TRTC_SHIM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+	TRTC_OK = 0,
+	TRTC_ERR_TENSORRT = 1,  /* TensorRT refused (null result or false) */
+	TRTC_ERR_EXCEPTION = 2, /* a C++ exception was caught */
+	TRTC_ERR_ARGUMENT = 3,  /* a bad argument, found before TensorRT was called */
+	TRTC_ERR_VERSION = 4    /* the TensorRT library or headers lack what is asked */
+};
+
+#define TRTC_MSG_LEN 2048
+#define TRTC_MAX_DIMS 8
+
+typedef struct {
+	int32_t code;
+	char msg[TRTC_MSG_LEN];
+} trtc_status;
+
+typedef struct {
+	int32_t nb; /* -1: absent */
+	int64_t d[TRTC_MAX_DIMS];
+} trtc_dims;
+
+typedef struct trtc_builder trtc_builder;
+typedef struct trtc_tensor trtc_tensor;
+typedef struct trtc_blob trtc_blob;
+typedef struct trtc_engine trtc_engine;
+
+/* A layer output: the tensor and what TensorRT inferred for it. */
+typedef struct {
+	trtc_tensor *tensor;
+	int32_t dtype;
+	trtc_dims dims;
+} trtc_out;
+
+/* Versions: of the linked libnvinfer (getInferLibVersion) and of the
+ * headers trtc was compiled against (NV_TENSORRT_VERSION). */
+trtc_status trtc_version(int32_t *linked, int32_t *compiled);
+
+/* trtc_debug_throw throws a C++ exception of kind what (1 std::runtime_error,
+ * 2 std::bad_alloc, 3 a non-standard type) inside the guard every function
+ * uses, so tests check that it becomes a status. */
+trtc_status trtc_debug_throw(int32_t what);
+
+/* Builder: IBuilder, its strongly typed INetworkDefinition and
+ * IBuilderConfig, a logger, and the weights copied so far. */
+trtc_status trtc_builder_create(trtc_builder **out);
+void trtc_builder_destroy(trtc_builder *b);
+
+trtc_status trtc_add_input(trtc_builder *b, const char *name, int32_t dtype, trtc_dims dims, trtc_out *out);
+/* trtc_mark_output names t and marks it an output. A network input or an
+ * already marked tensor gets an identity layer first (TensorRT tensors have
+ * one name). */
+trtc_status trtc_mark_output(trtc_builder *b, trtc_tensor *t, const char *name);
+
+/* Layers. name is the layer's name; the outputs are named name_outN. */
+trtc_status trtc_add_elementwise(trtc_builder *b, const char *name, trtc_tensor *x, trtc_tensor *y, int32_t op, trtc_out *out);
+trtc_status trtc_add_activation(trtc_builder *b, const char *name, trtc_tensor *x, int32_t type, float alpha, float beta, trtc_out *out);
+trtc_status trtc_add_unary(trtc_builder *b, const char *name, trtc_tensor *x, int32_t op, trtc_out *out);
+trtc_status trtc_add_constant(trtc_builder *b, const char *name, int32_t dtype, trtc_dims dims, const void *data, int64_t nbytes, trtc_out *out);
+trtc_status trtc_add_matrix_multiply(trtc_builder *b, const char *name, trtc_tensor *x, int32_t opx, trtc_tensor *y, int32_t opy, trtc_out *out);
+
+typedef struct {
+	int64_t nb_output_maps;
+	trtc_dims kernel_size, stride, pre_padding, post_padding, dilation; /* nb -1: default */
+	int64_t nb_groups;
+	int32_t weights_dtype;
+} trtc_conv_params;
+/* kernel and bias are copied; bias may be NULL with bias_bytes 0. */
+trtc_status trtc_add_convolution(trtc_builder *b, const char *name, trtc_tensor *x, trtc_conv_params p,
+	const void *kernel, int64_t kernel_bytes, const void *bias, int64_t bias_bytes, trtc_out *out);
+
+typedef struct {
+	int32_t type;
+	trtc_dims window, stride, pre_padding, post_padding; /* nb -1: default */
+	int32_t padding_mode;
+	int32_t exclude_padding;
+	float blend_factor;
+} trtc_pool_params;
+trtc_status trtc_add_pooling(trtc_builder *b, const char *name, trtc_tensor *x, trtc_pool_params p, trtc_out *out);
+
+typedef struct {
+	trtc_dims first_transpose;  /* nb -1: identity */
+	trtc_dims reshape;          /* nb -1: none */
+	trtc_dims second_transpose; /* nb -1: identity */
+	int32_t zero_is_placeholder;
+} trtc_shuffle_params;
+/* reshape_tensor may be NULL; when set it overrides p.reshape. */
+trtc_status trtc_add_shuffle(trtc_builder *b, const char *name, trtc_tensor *x, trtc_shuffle_params p, trtc_tensor *reshape_tensor, trtc_out *out);
+
+trtc_status trtc_add_reduce(trtc_builder *b, const char *name, trtc_tensor *x, int32_t op, uint32_t axes, int32_t keep_dims, trtc_out *out);
+trtc_status trtc_add_softmax(trtc_builder *b, const char *name, trtc_tensor *x, uint32_t axes, trtc_out *out);
+trtc_status trtc_add_concatenation(trtc_builder *b, const char *name, trtc_tensor *const *xs, int32_t n, int32_t axis, trtc_out *out);
+
+typedef struct {
+	trtc_dims start, size, stride;
+	int32_t mode;
+} trtc_slice_params;
+/* start_t, size_t_, stride_t, fill and axes may be NULL. */
+trtc_status trtc_add_slice(trtc_builder *b, const char *name, trtc_tensor *x, trtc_slice_params p,
+	trtc_tensor *start_t, trtc_tensor *size_t_, trtc_tensor *stride_t, trtc_tensor *fill, trtc_tensor *axes, trtc_out *out);
+
+trtc_status trtc_add_gather(trtc_builder *b, const char *name, trtc_tensor *data, trtc_tensor *indices, int32_t axis, int32_t mode, trtc_out *out);
+trtc_status trtc_add_select(trtc_builder *b, const char *name, trtc_tensor *cond, trtc_tensor *then_, trtc_tensor *else_, trtc_out *out);
+trtc_status trtc_add_cast(trtc_builder *b, const char *name, trtc_tensor *x, int32_t dtype, trtc_out *out);
+trtc_status trtc_add_identity(trtc_builder *b, const char *name, trtc_tensor *x, trtc_out *out);
+trtc_status trtc_add_normalization(trtc_builder *b, const char *name, trtc_tensor *x, trtc_tensor *scale, trtc_tensor *bias, uint32_t axes, float epsilon, trtc_out *out);
+trtc_status trtc_add_shape(trtc_builder *b, const char *name, trtc_tensor *x, trtc_out *out);
+
+typedef struct {
+	int32_t op;
+	trtc_dims dims; /* ignored when dims_t is set */
+	int32_t dtype;
+	double alpha, beta;
+} trtc_fill_params;
+/* dims_t, alpha_t and beta_t may be NULL. */
+trtc_status trtc_add_fill(trtc_builder *b, const char *name, trtc_fill_params p, trtc_tensor *dims_t, trtc_tensor *alpha_t, trtc_tensor *beta_t, trtc_out *out);
+trtc_status trtc_add_cumulative(trtc_builder *b, const char *name, trtc_tensor *x, trtc_tensor *axis, int32_t op, int32_t exclusive, int32_t reverse, trtc_out *out);
+/* Indices are Int32, as in the reference backend. */
+trtc_status trtc_add_topk(trtc_builder *b, const char *name, trtc_tensor *x, int32_t op, int64_t k, uint32_t axes, trtc_out *values, trtc_out *indices);
+
+/* Optimization profiles: trtc_profile_new appends one and gives its index;
+ * trtc_profile_set sets one input's min/opt/max dims in it. */
+trtc_status trtc_profile_new(trtc_builder *b, int32_t *index);
+trtc_status trtc_profile_set(trtc_builder *b, int32_t index, const char *input, trtc_dims min, trtc_dims opt, trtc_dims max);
+
+typedef struct {
+	int64_t workspace_bytes;    /* 0: TensorRT's default */
+	int32_t optimization_level; /* -1: TensorRT's default (3) */
+	int32_t hardware_compat;    /* nvinfer1::HardwareCompatibilityLevel */
+	int32_t version_compatible;
+} trtc_build_config;
+
+/* trtc_build builds the serialized engine. timing_cache (may be NULL) is a
+ * serialized ITimingCache to start from; *cache_out receives the cache after
+ * the build (NULL when none). */
+trtc_status trtc_build(trtc_builder *b, trtc_build_config c, const void *timing_cache, int64_t timing_cache_len,
+	trtc_blob **plan, trtc_blob **cache_out);
+
+trtc_status trtc_blob_data(trtc_blob *blob, const void **data, int64_t *size);
+void trtc_blob_destroy(trtc_blob *blob);
+
+/* Engine: IRuntime, ICudaEngine and one IExecutionContext. The plan is read
+ * during the call only. */
+trtc_status trtc_engine_create(const void *plan, int64_t size, trtc_engine **out);
+void trtc_engine_destroy(trtc_engine *e);
+trtc_status trtc_engine_nb_io(trtc_engine *e, int32_t *n);
+/* *name points into the engine and lives as long as it. */
+trtc_status trtc_engine_io(trtc_engine *e, int32_t i, const char **name, int32_t *is_input, int32_t *dtype, trtc_dims *dims);
+trtc_status trtc_engine_set_input_shape(trtc_engine *e, const char *name, trtc_dims dims);
+/* The context's shape for a tensor, with input shapes set: outputs are
+ * resolved unless they depend on data. */
+trtc_status trtc_engine_tensor_shape(trtc_engine *e, const char *name, trtc_dims *dims);
+/* addr is a device pointer (cudaMalloc), as an integer. */
+trtc_status trtc_engine_set_address(trtc_engine *e, const char *name, uintptr_t addr);
+/* stream is a cudaStream_t, as an integer. */
+trtc_status trtc_engine_enqueue(trtc_engine *e, uintptr_t stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
