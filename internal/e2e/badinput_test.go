@@ -156,3 +156,30 @@ func TestRequireFullCompilation(t *testing.T) {
 	}
 	noFile(t, bundle)
 }
+
+// Inputs may be serialized ONNX TensorProto files, bound by name.
+func TestTensorProtoInput(t *testing.T) {
+	tmp := t.TempDir()
+	model := addModel(t, tmp)
+	bundle := filepath.Join(tmp, "add.trtb")
+	mustTrtc(t, "compile", model, "-o", bundle, "--min-block-size", "1")
+	tp := &onnxpb.TensorProto{Name: proto.String("x"), DataType: proto.Int32(int32(onnxpb.TensorProto_FLOAT)),
+		Dims: []int64{2, 3}, FloatData: []float32{1, 2, 3, 4, 5, 6}}
+	data, err := proto.Marshal(tp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb := filepath.Join(tmp, "x.pb")
+	if err := os.WriteFile(pb, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "out")
+	mustTrtc(t, "run", bundle, "--input", "x="+pb, "--output-dir", out)
+	y, err := tensorio.ReadNPY(filepath.Join(out, "y.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := y.Floats(); len(got) != 6 || got[0] != 2 || got[5] != 12 {
+		t.Fatalf("y = %v, want x+x", got)
+	}
+}
