@@ -67,8 +67,8 @@ func TestConvTransposeAgainstNaive(t *testing.T) {
 		{[]int64{1, 1, 3, 3}, []int64{1, 2, 3, 3}, ConvParams{}, false},
 		{[]int64{2, 3, 4, 5}, []int64{3, 4, 3, 2}, ConvParams{Strides: []int64{2, 3}, PadsBegin: []int64{1, 0}, PadsEnd: []int64{0, 1}}, true},
 		{[]int64{1, 4, 5, 4}, []int64{4, 3, 3, 3}, ConvParams{Group: 2, Dilations: []int64{2, 1}, Strides: []int64{1, 2}}, true},
-		{[]int64{1, 2, 3, 3}, []int64{2, 1, 3, 3}, ConvParams{Strides: []int64{3, 2}, PadsBegin: []int64{0, -1}, PadsEnd: []int64{-1, 1}}, true}, // output_padding / output_shape folded in
-		{[]int64{2, 3, 6}, []int64{3, 2, 4}, ConvParams{Strides: []int64{2}, PadsBegin: []int64{1}, PadsEnd: []int64{2}}, true},                   // 1-D
+		{[]int64{1, 2, 3, 3}, []int64{2, 1, 3, 3}, ConvParams{Strides: []int64{3, 2}, PadsBegin: []int64{0, -1}, PadsEnd: []int64{-1, 1}}, true},                                            // output_padding / output_shape folded in
+		{[]int64{2, 3, 6}, []int64{3, 2, 4}, ConvParams{Strides: []int64{2}, PadsBegin: []int64{1}, PadsEnd: []int64{2}}, true},                                                             // 1-D
 		{[]int64{1, 2, 3, 2, 3}, []int64{2, 2, 2, 3, 2}, ConvParams{Strides: []int64{2, 1, 2}, PadsBegin: []int64{1, 0, 0}, PadsEnd: []int64{0, 1, -1}, Dilations: []int64{1, 2, 1}}, true}, // 3-D
 		{[]int64{1, 40, 4, 4}, []int64{40, 9, 2, 2}, ConvParams{Strides: []int64{2, 2}}, false},
 	}
