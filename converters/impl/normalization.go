@@ -128,3 +128,28 @@ func GroupNorm(ctx *conversion.Context, x network.Tensor, groups int64, scale, b
 	y = Mul(ctx, y, Reshape(ctx, scale, per))
 	return Add(ctx, y, Reshape(ctx, bias, per))
 }
+
+// LpNorm divides x by its L1 or L2 norm along axis (p = 1 or 2); a zero
+// norm is replaced by 1 (Select on EQUAL), so zero vectors stay zero.
+func LpNorm(ctx *conversion.Context, x network.Tensor, axis int, p int64) network.Tensor {
+	var norm network.Tensor
+	if p == 1 {
+		norm = ReduceL1(ctx, x, []int{axis}, true)
+	} else {
+		norm = ReduceL2(ctx, x, []int{axis}, true)
+	}
+	one := ScalarLike(ctx, 1, norm)
+	zero := ctx.Net.AddElementWise(norm, ScalarLike(ctx, 0, norm), network.ElementWiseEQUAL)
+	return Div(ctx, x, ctx.Net.AddSelect(zero, one, norm))
+}
+
+// MeanVarianceNorm is (x - mean) / (sqrt(var) + eps) over axes, the
+// statistics from Reduce AVG layers (ONNX MeanVarianceNormalization, whose
+// eps is added to the standard deviation, not the variance, so the
+// Normalization layer does not fit exactly).
+func MeanVarianceNorm(ctx *conversion.Context, x network.Tensor, axes []int, eps float64) network.Tensor {
+	mask := network.AxesMask(axes...)
+	d := Sub(ctx, x, ctx.Net.AddReduce(x, network.ReduceAVG, mask, true))
+	std := Sqrt(ctx, ctx.Net.AddReduce(Mul(ctx, d, d), network.ReduceAVG, mask, true))
+	return Div(ctx, d, Add(ctx, std, ScalarLike(ctx, eps, x)))
+}

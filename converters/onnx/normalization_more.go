@@ -90,3 +90,51 @@ func groupNormPerGroup(n *conversion.Node) (bool, error) {
 	}
 	return ops.GroupNormPerGroup(n.Node, x[1].Size, n.AttrInt("num_groups", 0), sl[0].Size)
 }
+
+func init() {
+	builtins = append(builtins,
+		conversion.Converter{
+			Target: "onnx.LpNormalization", Priority: conversion.Standard, DynamicShapes: true,
+			Validator: func(n *conversion.Node) error {
+				if err := dtypeIn(floats...)(n); err != nil {
+					return err
+				}
+				if p := n.AttrInt("p", 2); p != 1 && p != 2 {
+					return fmt.Errorf("p %d must be 1 or 2", p)
+				}
+				_, err := ir.NormAxis(n.AttrInt("axis", -1), len(n.In[0].Shape))
+				return err
+			},
+			Description: "LpNormalization as x divided by a Reduce SUM of |x| (p=1) or its square root of squares (p=2)",
+			Convert: func(ctx *conversion.Context, n *conversion.Node) error {
+				x := ctx.Input(n, 0)
+				axis, err := ir.NormAxis(n.AttrInt("axis", -1), len(x.Shape()))
+				if err != nil {
+					return err
+				}
+				ctx.SetOutput(n, 0, impl.LpNorm(ctx, x, axis, n.AttrInt("p", 2)))
+				return nil
+			},
+		},
+		conversion.Converter{
+			Target: "onnx.MeanVarianceNormalization", Priority: conversion.Standard, DynamicShapes: true,
+			Validator: func(n *conversion.Node) error {
+				if err := dtypeIn(floats...)(n); err != nil {
+					return err
+				}
+				_, err := ops.MVNAxes(n.Node, len(n.In[0].Shape))
+				return err
+			},
+			Description: "MeanVarianceNormalization as (x - Reduce AVG) / (sqrt(Reduce AVG of squares) + 1e-9)",
+			Convert: func(ctx *conversion.Context, n *conversion.Node) error {
+				x := ctx.Input(n, 0)
+				axes, err := ops.MVNAxes(n.Node, len(x.Shape()))
+				if err != nil {
+					return err
+				}
+				ctx.SetOutput(n, 0, impl.MeanVarianceNorm(ctx, x, axes, ops.MVNEpsilon))
+				return nil
+			},
+		},
+	)
+}
