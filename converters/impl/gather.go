@@ -69,6 +69,13 @@ func NormIndices(ctx *conversion.Context, data, indices network.Tensor, axis int
 // indices being paired (TensorRT's ND mode with nbElementWiseDims).
 // Negative indices count from the end, as for Gather.
 func GatherND(ctx *conversion.Context, data, indices network.Tensor, batchDims int, constIdx *ir.Tensor) network.Tensor {
+	return ctx.Net.AddGatherND(data, NormIndicesND(ctx, data, indices, batchDims, constIdx), batchDims)
+}
+
+// NormIndicesND maps ND index tuples (the last dim of indices, static m,
+// indexing data's dims batchDims..batchDims+m-1) from [-dim, dim) into
+// [0, dim). constIdx is the indices' constant value, or nil.
+func NormIndicesND(ctx *conversion.Context, data, indices network.Tensor, batchDims int, constIdx *ir.Tensor) network.Tensor {
 	is := indices.Shape()
 	q := len(is)
 	m := int(is[q-1].Size)
@@ -79,7 +86,7 @@ func GatherND(ctx *conversion.Context, data, indices network.Tensor, batchDims i
 			neg = neg || v < 0
 		}
 		if !neg {
-			return ctx.Net.AddGatherND(data, indices, batchDims)
+			return indices
 		}
 		if dims.IsStatic() {
 			t := ir.NewTensor(constIdx.DType, constIdx.Shape)
@@ -89,7 +96,7 @@ func GatherND(ctx *conversion.Context, data, indices network.Tensor, batchDims i
 				}
 				t.SetFloat(i, float64(v))
 			}
-			return ctx.Net.AddGatherND(data, ctx.Net.AddConstant(t), batchDims)
+			return ctx.Net.AddConstant(t)
 		}
 	}
 	// idx - floor_div(idx, dim) * dim, dim the [1, ..., 1, m] sizes of the
@@ -112,6 +119,5 @@ func GatherND(ctx *conversion.Context, data, indices network.Tensor, batchDims i
 	}
 	dim = Cast(ctx, dim, indices.DType())
 	fq := ctx.Net.AddElementWise(indices, dim, network.ElementWiseFLOOR_DIV)
-	norm := ctx.Net.AddElementWise(indices, ctx.Net.AddElementWise(fq, dim, network.ElementWisePROD), network.ElementWiseSUB)
-	return ctx.Net.AddGatherND(data, norm, batchDims)
+	return ctx.Net.AddElementWise(indices, ctx.Net.AddElementWise(fq, dim, network.ElementWisePROD), network.ElementWiseSUB)
 }

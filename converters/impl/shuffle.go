@@ -158,3 +158,11 @@ func NormAxes(axes []int64, rank int) ([]int, error) {
 	}
 	return out, nil
 }
+
+// BlockShuffle reshapes x to view, permutes it by perm and reshapes it to
+// out (DepthToSpace, SpaceToDepth, pixel shuffles). A 0 in view or out
+// copies the input's dim there (its batch dim, which perm keeps first).
+func BlockShuffle(ctx *conversion.Context, x network.Tensor, view []int64, perm []int, out []int64) network.Tensor {
+	y := ctx.Net.AddShuffle(x, network.ShuffleParams{Reshape: view, ZeroIsPlaceholder: true, SecondTranspose: perm})
+	return ctx.Net.AddShuffle(y, network.ShuffleParams{Reshape: out, ZeroIsPlaceholder: true})
+}

@@ -11,11 +11,7 @@ import (
 
 // noConverter lists ONNX ops that have a CPU kernel but deliberately no
 // converter, each with the reason.
-var noConverter = map[string]string{
-	"onnx.ScatterElements": "needs IScatterLayer, not yet in the network API",
-	"onnx.Scatter":         "needs IScatterLayer, not yet in the network API",
-	"onnx.ScatterND":       "needs IScatterLayer, not yet in the network API",
-}
+var noConverter = map[string]string{}
 
 // Every ONNX op trtc can run has a converter or a stated reason not to.
 func TestEveryOpHasConverterOrReason(t *testing.T) {

@@ -185,6 +185,14 @@ const (
 	ResizeRoundCEIL      ResizeRoundMode = 3
 )
 
+// ScatterMode is nvinfer1::ScatterMode.
+type ScatterMode int32
+
+const (
+	ScatterELEMENT ScatterMode = 0
+	ScatterND      ScatterMode = 1
+)
+
 // PaddingMode is nvinfer1::PaddingMode (convolution/pooling output size).
 type PaddingMode int32
 

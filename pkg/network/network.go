@@ -43,6 +43,8 @@ const (
 	KindCumulative     LayerKind = "Cumulative"
 	KindTopK           LayerKind = "TopK"
 	KindResize         LayerKind = "Resize"
+	KindDeconvolution  LayerKind = "Deconvolution"
+	KindScatter        LayerKind = "Scatter"
 )
 
 // Kinds lists every layer kind of the API, in declaration order. A test
@@ -52,6 +54,7 @@ var Kinds = []LayerKind{
 	KindConvolution, KindPooling, KindShuffle, KindReduce, KindSoftMax,
 	KindConcatenation, KindSlice, KindGather, KindSelect, KindCast, KindIdentity,
 	KindNormalization, KindShape, KindFill, KindCumulative, KindTopK, KindResize,
+	KindDeconvolution, KindScatter,
 }
 
 // ActivationParams are IActivationLayer's alpha and beta (meaning per type,
@@ -67,6 +70,23 @@ type ConvolutionParams struct {
 	NbOutputMaps int64
 	KernelSize   []int64
 	Kernel       *ir.Tensor // [K, C/groups, kernel...]
+	Bias         *ir.Tensor // [K] or nil
+	Stride       []int64    // default 1s
+	PrePadding   []int64    // default 0s
+	PostPadding  []int64    // default 0s
+	Dilation     []int64    // default 1s
+	NbGroups     int64      // default 1
+}
+
+// DeconvolutionParams are IDeconvolutionLayer's settings for N spatial
+// dims (addDeconvolutionNd with setStrideNd, setPrePadding, setPostPadding,
+// setDilationNd, setNbGroups). Kernel is [C, K/groups, kernel...], the
+// transpose of a convolution's layout; each output spatial dim is
+// (in-1)*stride + (kernel-1)*dilation + 1 - prePadding - postPadding.
+type DeconvolutionParams struct {
+	NbOutputMaps int64
+	KernelSize   []int64
+	Kernel       *ir.Tensor // [C, K/groups, kernel...]
 	Bias         *ir.Tensor // [K] or nil
 	Stride       []int64    // default 1s
 	PrePadding   []int64    // default 0s
@@ -174,6 +194,11 @@ type Network interface {
 	AddCumulative(x, axis Tensor, op CumulativeOperation, exclusive, reverse bool) Tensor
 	AddTopK(x Tensor, op TopKOperation, k int64, axes uint32) (values, indices Tensor)
 	AddResize(x Tensor, p ResizeParams) Tensor
+	AddDeconvolutionNd(x Tensor, p DeconvolutionParams) Tensor
+	// AddScatter is addScatter(data, indices, updates, mode) with setAxis
+	// (ELEMENT mode only): a copy of data with updates written at the
+	// indexed positions. Indices must lie in [0, dim).
+	AddScatter(data, indices, updates Tensor, mode ScatterMode, axis int) Tensor
 
 	// Err is the first error any Add met, or nil.
 	Err() error

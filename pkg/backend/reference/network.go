@@ -311,6 +311,14 @@ func (n *Network) AddResize(x network.Tensor, p network.ResizeParams) network.Te
 	return one(n.add(network.KindResize, p, x, dims))
 }
 
+func (n *Network) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionParams) network.Tensor {
+	return one(n.add(network.KindDeconvolution, p, x))
+}
+
+func (n *Network) AddScatter(data, indices, updates network.Tensor, mode network.ScatterMode, axis int) network.Tensor {
+	return one(n.add(network.KindScatter, scatterParams{mode, axis}, data, indices, updates))
+}
+
 // Parameter structs of kinds whose TensorRT settings are not a struct in
 // package network. Exported fields, so the plan encoder can write them.
 type (

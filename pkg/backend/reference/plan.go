@@ -41,6 +41,7 @@ func init() {
 		gatherParams{}, castParams{}, normParams{}, cumulativeParams{}, topKParams{},
 		network.ActivationParams{}, network.ConvolutionParams{}, network.PoolingParams{},
 		network.SliceParams{}, network.FillParams{}, network.ResizeParams{},
+		network.DeconvolutionParams{}, scatterParams{},
 	} {
 		gob.Register(p)
 	}

@@ -69,7 +69,9 @@ func Parse(data []byte, dir string) (*ir.Graph, error) {
 // opsets in a way their attributes and inputs do not show (Softmax-13 made
 // the axis one dim instead of a 2-D coercion). Their nodes carry the model's
 // opset in ops.OpsetAttr, so kernels and converters read it from the node.
-var opsetSensitive = map[string]bool{"onnx.Softmax": true, "onnx.LogSoftmax": true, "onnx.Hardmax": true}
+// GroupNormalization-21 made scale and bias per channel instead of per group.
+var opsetSensitive = map[string]bool{"onnx.Softmax": true, "onnx.LogSoftmax": true, "onnx.Hardmax": true,
+	"onnx.GroupNormalization": true}
 
 func stampOpsets(g *ir.Graph, opset int64) {
 	for _, n := range g.Nodes {
