@@ -94,6 +94,37 @@ func TestShimNullHandles(t *testing.T) {
 	if err := nullEngineCall(); err == nil || !strings.Contains(err.Error(), "engine is missing") {
 		t.Errorf("call on a null engine: %v", err)
 	}
+	for what, err := range nullLayerCalls() {
+		if err == nil || !strings.Contains(err.Error(), "builder is missing") {
+			t.Errorf("%s on a null builder: %v", what, err)
+		}
+	}
+}
+
+// Layers added after the builder failed keep its error and add nothing,
+// even with parameters the shim would refuse.
+func TestFakeStickyNewLayers(t *testing.T) {
+	n := NewNetwork()
+	first := n.Err()
+	if first == nil {
+		t.Fatal("NewNetwork over a builder-less libnvinfer reported no error")
+	}
+	x := n.AddInput("x", ir.Float32, ir.S(1, 3, 4, 4))
+	i := n.AddInput("i", ir.Int64, ir.S(1, 2))
+	outs := []network.Tensor{
+		n.AddGatherND(x, i, 1),
+		n.AddGatherND(x, i, -1),
+		n.AddResize(x, network.ResizeParams{Mode: network.InterpolationLINEAR, Scales: []float32{1, 1, 2, 2}}),
+		n.AddResize(x, network.ResizeParams{}),
+	}
+	for k, o := range outs {
+		if o.Name() != "<error>" {
+			t.Errorf("layer %d after a failed builder gave tensor %q", k, o.Name())
+		}
+	}
+	if n.Err() != first || n.NumLayers() != 0 {
+		t.Errorf("error not sticky: %v, %d layers", n.Err(), n.NumLayers())
+	}
 }
 
 func TestLinkedVersion(t *testing.T) {

@@ -313,6 +313,18 @@ func (n *Network) AddGather(data, indices network.Tensor, axis int, mode network
 	})
 }
 
+// AddGatherND gathers with GatherMode::kND; the first nbElementWiseDims
+// dims of data and indices are paired, not gathered.
+func (n *Network) AddGatherND(data, indices network.Tensor, nbElementWiseDims int) network.Tensor {
+	if nbElementWiseDims < 0 {
+		n.fail(n.namer.Name(network.KindGather), fmt.Errorf("gather ND: %d element-wise dims", nbElementWiseDims))
+		return poisoned
+	}
+	return n.layer(network.KindGather, []network.Tensor{data, indices}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_gather_nd(n.b, name, in[0], in[1], C.int32_t(nbElementWiseDims), out)
+	})
+}
+
 func (n *Network) AddSelect(cond, then, els network.Tensor) network.Tensor {
 	return n.layer(network.KindSelect, []network.Tensor{cond, then, els}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
 		return C.trtc_add_select(n.b, name, in[0], in[1], in[2], out)
@@ -382,6 +394,31 @@ func (n *Network) AddTopK(x network.Tensor, op network.TopKOperation, k int64, a
 		return poisoned, poisoned
 	}
 	return vals, n.wrap(idx, layerName+"_out1")
+}
+
+// AddResize adds an IResizeLayer whose output size is p.OutputDims,
+// p.OutputDimsT or p.Scales (exactly one).
+func (n *Network) AddResize(x network.Tensor, p network.ResizeParams) network.Tensor {
+	rank := -1 // a missing input is the shim's to report
+	if t, ok := x.(*tensor); ok && t != nil && t.h != nil {
+		rank = len(t.shape)
+	}
+	if err := checkResize(p, rank); err != nil {
+		n.fail(n.namer.Name(network.KindResize), err)
+		return poisoned
+	}
+	cp := C.trtc_resize_params{
+		mode: C.int32_t(p.Mode), output_dims: cdims(p.OutputDims), nb_scales: C.int32_t(len(p.Scales)),
+		coord_transform: C.int32_t(p.CoordTransform), selector: C.int32_t(p.Selector),
+		nearest_rounding: C.int32_t(p.NearestRounding), cubic_coeff: C.float(cubicCoeff(p.CubicCoeff)),
+		exclude_outside: cbool(p.ExcludeOutside),
+	}
+	for i, s := range p.Scales {
+		cp.scales[i] = C.float(s)
+	}
+	return n.layer(network.KindResize, []network.Tensor{x, p.OutputDimsT}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_resize(n.b, name, in[0], cp, in[1], out)
+	})
 }
 
 var _ network.Network = (*Network)(nil)

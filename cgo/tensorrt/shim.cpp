@@ -732,6 +732,23 @@ trtc_status trtc_add_gather(trtc_builder* b, char const* name, trtc_tensor* data
     });
 }
 
+trtc_status trtc_add_gather_nd(trtc_builder* b, char const* name, trtc_tensor* data, trtc_tensor* indices, int32_t nb_elementwise_dims,
+    trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        if (nb_elementwise_dims < 0)
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(name) + ": " + std::to_string(nb_elementwise_dims) + " element-wise dims");
+        }
+        IGatherLayer* l = b->network->addGatherV2(*tensor(data, "data"), *tensor(indices, "indices"), GatherMode::kND);
+        if (l != nullptr)
+        {
+            l->setNbElementWiseDims(nb_elementwise_dims);
+        }
+        b->finish(l, name, "addGatherV2", out);
+    });
+}
+
 trtc_status trtc_add_select(trtc_builder* b, char const* name, trtc_tensor* cond, trtc_tensor* then_, trtc_tensor* else_, trtc_out* out)
 {
     return BUILDER_GUARD(b, {
@@ -848,6 +865,48 @@ trtc_status trtc_add_topk(trtc_builder* b, char const* name, trtc_tensor* x, int
 #endif
         b->finish(l, name, "addTopK", values);
         setOut(l->getOutput(1), indices);
+    });
+}
+
+trtc_status trtc_add_resize(trtc_builder* b, char const* name, trtc_tensor* x, trtc_resize_params p, trtc_tensor* output_dims_t, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        int32_t ways = (p.output_dims.nb >= 0 ? 1 : 0) + (output_dims_t != nullptr ? 1 : 0) + (p.nb_scales > 0 ? 1 : 0);
+        if (ways != 1)
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(name) + ": exactly one of output dims, an output-dims tensor and scales must be set, not "
+                    + std::to_string(ways));
+        }
+        if (p.nb_scales > TRTC_MAX_DIMS)
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(name) + ": " + std::to_string(p.nb_scales) + " scales, more than TensorRT's "
+                    + std::to_string(Dims::MAX_DIMS) + " dims");
+        }
+        IResizeLayer* l = b->network->addResize(*tensor(x, "input"));
+        if (l != nullptr)
+        {
+            // A shape tensor makes the layer dynamic; TensorRT then refuses
+            // setOutputDimensions and setScales, so only one is called.
+            if (output_dims_t != nullptr)
+            {
+                l->setInput(1, *tensor(output_dims_t, "output dims"));
+            }
+            else if (p.nb_scales > 0)
+            {
+                l->setScales(p.scales, p.nb_scales);
+            }
+            else
+            {
+                l->setOutputDimensions(toDims(p.output_dims, "output dims"));
+            }
+            l->setResizeMode(static_cast<InterpolationMode>(p.mode));
+            l->setCoordinateTransformation(static_cast<ResizeCoordinateTransformation>(p.coord_transform));
+            l->setSelectorForSinglePixel(static_cast<ResizeSelector>(p.selector));
+            l->setNearestRounding(static_cast<ResizeRoundMode>(p.nearest_rounding));
+            l->setCubicCoeff(p.cubic_coeff);
+            l->setExcludeOutside(p.exclude_outside != 0);
+        }
+        b->finish(l, name, "addResize", out);
     });
 }
 

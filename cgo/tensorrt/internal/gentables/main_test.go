@@ -41,8 +41,14 @@ func TestTableCoversEveryMethod(t *testing.T) {
 			t.Errorf("table lacks %s", m)
 		}
 	}
-	if !strings.Contains(string(table), "| `AddConvolutionNd` | Convolution | yes | `trtc_add_convolution` |") {
-		t.Errorf("convolution row wrong:\n%s", table)
+	for _, row := range []string{
+		"| `AddConvolutionNd` | Convolution | yes | `trtc_add_convolution` |",
+		"| `AddGatherND` | Gather | yes | `trtc_add_gather_nd` |",
+		"| `AddResize` | Resize | yes | `trtc_add_resize` |",
+	} {
+		if !strings.Contains(string(table), row) {
+			t.Errorf("table lacks the row %s:\n%s", row, table)
+		}
 	}
 }
 
