@@ -134,6 +134,10 @@ func TestFakeStickyNewLayers(t *testing.T) {
 		n.AddGatherND(x, i, -1),
 		n.AddResize(x, network.ResizeParams{Mode: network.InterpolationLINEAR, Scales: []float32{1, 1, 2, 2}}),
 		n.AddResize(x, network.ResizeParams{}),
+		n.AddDeconvolutionNd(x, network.DeconvolutionParams{NbOutputMaps: 2, KernelSize: []int64{2, 2},
+			Kernel: ir.NewTensor(ir.Float32, []int64{3, 2, 2, 2})}),
+		n.AddDeconvolutionNd(x, network.DeconvolutionParams{}),
+		n.AddScatter(x, i, x, network.ScatterELEMENT, 1),
 	}
 	for k, o := range outs {
 		if o.Name() != "<error>" {

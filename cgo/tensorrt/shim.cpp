@@ -250,6 +250,36 @@ void setOut(ITensor* t, trtc_out* out)
     out->dims = fromDims(t->getDimensions());
 }
 
+// setConv applies the optional settings that IConvolutionLayer and
+// IDeconvolutionLayer share.
+template <typename L>
+void setConv(L* l, trtc_conv_params const& p)
+{
+    if (l == nullptr)
+    {
+        return;
+    }
+    if (p.stride.nb >= 0)
+    {
+        l->setStrideNd(toDims(p.stride, "stride"));
+    }
+    if (p.pre_padding.nb >= 0)
+    {
+        l->setPrePadding(toDims(p.pre_padding, "pre-padding"));
+    }
+    if (p.post_padding.nb >= 0)
+    {
+        l->setPostPadding(toDims(p.post_padding, "post-padding"));
+    }
+    if (p.dilation.nb >= 0)
+    {
+        l->setDilationNd(toDims(p.dilation, "dilation"));
+    }
+    if (p.nb_groups > 0)
+    {
+        l->setNbGroups(p.nb_groups);
+    }
+}
 } // namespace
 
 struct trtc_builder
@@ -502,30 +532,22 @@ trtc_status trtc_add_convolution(trtc_builder* b, char const* name, trtc_tensor*
         Weights bw = b->copyWeights(wt, bias, bias_bytes, "convolution bias");
         IConvolutionLayer* l = b->network->addConvolutionNd(
             *tensor(x, "input"), p.nb_output_maps, toDims(p.kernel_size, "kernel size"), kw, bw);
-        if (l != nullptr)
-        {
-            if (p.stride.nb >= 0)
-            {
-                l->setStrideNd(toDims(p.stride, "stride"));
-            }
-            if (p.pre_padding.nb >= 0)
-            {
-                l->setPrePadding(toDims(p.pre_padding, "pre-padding"));
-            }
-            if (p.post_padding.nb >= 0)
-            {
-                l->setPostPadding(toDims(p.post_padding, "post-padding"));
-            }
-            if (p.dilation.nb >= 0)
-            {
-                l->setDilationNd(toDims(p.dilation, "dilation"));
-            }
-            if (p.nb_groups > 0)
-            {
-                l->setNbGroups(p.nb_groups);
-            }
-        }
+        setConv(l, p);
         b->finish(l, name, "addConvolutionNd", out);
+    });
+}
+
+trtc_status trtc_add_deconvolution(trtc_builder* b, char const* name, trtc_tensor* x, trtc_conv_params p, void const* kernel,
+    int64_t kernel_bytes, void const* bias, int64_t bias_bytes, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        DataType wt = static_cast<DataType>(p.weights_dtype);
+        Weights kw = b->copyWeights(wt, kernel, kernel_bytes, "deconvolution kernel");
+        Weights bw = b->copyWeights(wt, bias, bias_bytes, "deconvolution bias");
+        IDeconvolutionLayer* l = b->network->addDeconvolutionNd(
+            *tensor(x, "input"), p.nb_output_maps, toDims(p.kernel_size, "kernel size"), kw, bw);
+        setConv(l, p);
+        b->finish(l, name, "addDeconvolutionNd", out);
     });
 }
 
@@ -746,6 +768,20 @@ trtc_status trtc_add_gather_nd(trtc_builder* b, char const* name, trtc_tensor* d
             l->setNbElementWiseDims(nb_elementwise_dims);
         }
         b->finish(l, name, "addGatherV2", out);
+    });
+}
+
+trtc_status trtc_add_scatter(trtc_builder* b, char const* name, trtc_tensor* data, trtc_tensor* indices, trtc_tensor* updates,
+    int32_t mode, int32_t axis, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        ScatterMode m = static_cast<ScatterMode>(mode);
+        IScatterLayer* l = b->network->addScatter(*tensor(data, "data"), *tensor(indices, "indices"), *tensor(updates, "updates"), m);
+        if (l != nullptr && m == ScatterMode::kELEMENT)
+        {
+            l->setAxis(axis);
+        }
+        b->finish(l, name, "addScatter", out);
     });
 }
 

@@ -98,6 +98,11 @@ typedef struct {
 trtc_status trtc_add_convolution(trtc_builder *b, const char *name, trtc_tensor *x, trtc_conv_params p,
 	const void *kernel, int64_t kernel_bytes, const void *bias, int64_t bias_bytes, trtc_out *out);
 
+/* Deconvolution (addDeconvolutionNd) takes the convolution's settings; its
+ * kernel is [C, K/groups, kernel...]. */
+trtc_status trtc_add_deconvolution(trtc_builder *b, const char *name, trtc_tensor *x, trtc_conv_params p,
+	const void *kernel, int64_t kernel_bytes, const void *bias, int64_t bias_bytes, trtc_out *out);
+
 typedef struct {
 	int32_t type;
 	trtc_dims window, stride, pre_padding, post_padding; /* nb -1: default */
@@ -132,6 +137,9 @@ trtc_status trtc_add_gather(trtc_builder *b, const char *name, trtc_tensor *data
 /* GatherMode::kND with setNbElementWiseDims: the leading dims that data and
  * indices share (ONNX GatherND's batch_dims). */
 trtc_status trtc_add_gather_nd(trtc_builder *b, const char *name, trtc_tensor *data, trtc_tensor *indices, int32_t nb_elementwise_dims, trtc_out *out);
+/* mode is ScatterMode; axis is set (setAxis) in kELEMENT mode only. */
+trtc_status trtc_add_scatter(trtc_builder *b, const char *name, trtc_tensor *data, trtc_tensor *indices, trtc_tensor *updates,
+	int32_t mode, int32_t axis, trtc_out *out);
 trtc_status trtc_add_select(trtc_builder *b, const char *name, trtc_tensor *cond, trtc_tensor *then_, trtc_tensor *else_, trtc_out *out);
 trtc_status trtc_add_cast(trtc_builder *b, const char *name, trtc_tensor *x, int32_t dtype, trtc_out *out);
 trtc_status trtc_add_identity(trtc_builder *b, const char *name, trtc_tensor *x, trtc_out *out);

@@ -81,7 +81,7 @@ var enumTypes = map[string]string{
 	"GatherMode": "Gather", "SampleMode": "Sample", "FillOperation": "Fill",
 	"CumulativeOperation": "Cumulative", "TopKOperation": "TopK", "PaddingMode": "Padding",
 	"InterpolationMode": "Interpolation", "ResizeCoordinateTransformation": "Resize",
-	"ResizeSelector": "ResizeSelector", "ResizeRoundMode": "ResizeRound",
+	"ResizeSelector": "ResizeSelector", "ResizeRoundMode": "ResizeRound", "ScatterMode": "Scatter",
 }
 
 // since gives the TensorRT release whose headers added an enumerator that
