@@ -162,3 +162,16 @@ func (Backend) Load(blob []byte) (backend.Engine, error) {
 	}
 	return &runner{api: api, dev: dev}, nil
 }
+
+// RuntimeVersion is the linked libnvinfer's version (getInferLibVersion),
+// as "10.8.0": pkg/runtime compares it with the version a bundle's engine
+// was built with before it deserializes the engine.
+func (Backend) RuntimeVersion() (string, error) {
+	linked, _, err := libVersion()
+	if err != nil {
+		return "", err
+	}
+	return versionString(linked), nil
+}
+
+var _ backend.VersionReporter = Backend{}

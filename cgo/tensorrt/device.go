@@ -8,12 +8,9 @@ import (
 // Device is the CUDA runtime the engine runner needs: device memory,
 // copies, and a stream. Pointers and streams are integers (cudaMalloc's
 // void*, cudaStream_t), never Go pointers. cgo/cuda's Runtime (libcudart
-// loaded with dlopen) has exactly these methods; once both packages are in
-// one tree, trtc wires it with
-//
-//	tensorrt.SetDevice(func() (tensorrt.Device, error) { return cuda.Runtime{}, nil })
-//
-// Until then Load says that no device layer is wired (ErrNoDevice).
+// loaded with dlopen) implements it, and a trtc built with the tensorrt tag
+// uses it (cudadevice.go). Tests set a fake with SetDevice; with none set,
+// Load says so (ErrNoDevice).
 type Device interface {
 	Malloc(size int64) (uintptr, error)
 	Free(ptr uintptr) error

@@ -226,33 +226,58 @@ func (n *Network) AddMatrixMultiply(a network.Tensor, opA network.MatrixOperatio
 	})
 }
 
-// AddConvolutionNd copies the kernel and bias into the builder.
-func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams) network.Tensor {
+// convSettings checks a convolution's or deconvolution's weights (what
+// names the layer kind in messages) and gives the shim's settings and the
+// bias bytes (nil without bias).
+func convSettings(what string, p network.ConvolutionParams) (C.trtc_conv_params, []byte, error) {
 	if p.Kernel == nil {
-		n.fail(n.namer.Name(network.KindConvolution), fmt.Errorf("convolution without kernel weights"))
-		return poisoned
+		return C.trtc_conv_params{}, nil, fmt.Errorf("%s without kernel weights", what)
 	}
 	wt, err := toTRT(p.Kernel.DType)
-	if err == nil && p.Bias != nil && p.Bias.DType != p.Kernel.DType {
-		err = fmt.Errorf("bias dtype %v differs from kernel dtype %v", p.Bias.DType, p.Kernel.DType)
-	}
 	if err != nil {
-		n.fail(n.namer.Name(network.KindConvolution), err)
-		return poisoned
-	}
-	cp := C.trtc_conv_params{
-		nb_output_maps: C.int64_t(p.NbOutputMaps), kernel_size: cdims(p.KernelSize), stride: cdims(p.Stride),
-		pre_padding: cdims(p.PrePadding), post_padding: cdims(p.PostPadding), dilation: cdims(p.Dilation),
-		nb_groups: C.int64_t(p.NbGroups), weights_dtype: C.int32_t(wt),
+		return C.trtc_conv_params{}, nil, err
 	}
 	var bias []byte
 	if p.Bias != nil {
+		if p.Bias.DType != p.Kernel.DType {
+			return C.trtc_conv_params{}, nil, fmt.Errorf("bias dtype %v differs from kernel dtype %v", p.Bias.DType, p.Kernel.DType)
+		}
 		bias = p.Bias.Data
+	}
+	return C.trtc_conv_params{
+		nb_output_maps: C.int64_t(p.NbOutputMaps), kernel_size: cdims(p.KernelSize), stride: cdims(p.Stride),
+		pre_padding: cdims(p.PrePadding), post_padding: cdims(p.PostPadding), dilation: cdims(p.Dilation),
+		nb_groups: C.int64_t(p.NbGroups), weights_dtype: C.int32_t(wt),
+	}, bias, nil
+}
+
+// AddConvolutionNd copies the kernel ([K, C/groups, kernel...]) and bias
+// into the builder.
+func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams) network.Tensor {
+	cp, bias, err := convSettings("convolution", p)
+	if err != nil {
+		n.fail(n.namer.Name(network.KindConvolution), err)
+		return poisoned
 	}
 	return n.layer(network.KindConvolution, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
 		k, kn := bytesPtr(p.Kernel.Data)
 		b, bn := bytesPtr(bias)
 		return C.trtc_add_convolution(n.b, name, in[0], cp, k, kn, b, bn, out)
+	})
+}
+
+// AddDeconvolutionNd copies the kernel ([C, K/groups, kernel...]) and bias
+// into the builder. DeconvolutionParams has ConvolutionParams' fields.
+func (n *Network) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionParams) network.Tensor {
+	cp, bias, err := convSettings("deconvolution", network.ConvolutionParams(p))
+	if err != nil {
+		n.fail(n.namer.Name(network.KindDeconvolution), err)
+		return poisoned
+	}
+	return n.layer(network.KindDeconvolution, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		k, kn := bytesPtr(p.Kernel.Data)
+		b, bn := bytesPtr(bias)
+		return C.trtc_add_deconvolution(n.b, name, in[0], cp, k, kn, b, bn, out)
 	})
 }
 
@@ -310,6 +335,18 @@ func (n *Network) AddSlice(x network.Tensor, p network.SliceParams) network.Tens
 func (n *Network) AddGather(data, indices network.Tensor, axis int, mode network.GatherMode) network.Tensor {
 	return n.layer(network.KindGather, []network.Tensor{data, indices}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
 		return C.trtc_add_gather(n.b, name, in[0], in[1], C.int32_t(axis), C.int32_t(mode), out)
+	})
+}
+
+// AddGatherND gathers with GatherMode::kND; the first nbElementWiseDims
+// dims of data and indices are paired, not gathered.
+func (n *Network) AddGatherND(data, indices network.Tensor, nbElementWiseDims int) network.Tensor {
+	if nbElementWiseDims < 0 {
+		n.fail(n.namer.Name(network.KindGather), fmt.Errorf("gather ND: %d element-wise dims", nbElementWiseDims))
+		return poisoned
+	}
+	return n.layer(network.KindGather, []network.Tensor{data, indices}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_gather_nd(n.b, name, in[0], in[1], C.int32_t(nbElementWiseDims), out)
 	})
 }
 
@@ -382,6 +419,39 @@ func (n *Network) AddTopK(x network.Tensor, op network.TopKOperation, k int64, a
 		return poisoned, poisoned
 	}
 	return vals, n.wrap(idx, layerName+"_out1")
+}
+
+// AddResize adds an IResizeLayer whose output size is p.OutputDims,
+// p.OutputDimsT or p.Scales (exactly one).
+func (n *Network) AddResize(x network.Tensor, p network.ResizeParams) network.Tensor {
+	rank := -1 // a missing input is the shim's to report
+	if t, ok := x.(*tensor); ok && t != nil && t.h != nil {
+		rank = len(t.shape)
+	}
+	if err := checkResize(p, rank); err != nil {
+		n.fail(n.namer.Name(network.KindResize), err)
+		return poisoned
+	}
+	cp := C.trtc_resize_params{
+		mode: C.int32_t(p.Mode), output_dims: cdims(p.OutputDims), nb_scales: C.int32_t(len(p.Scales)),
+		coord_transform: C.int32_t(p.CoordTransform), selector: C.int32_t(p.Selector),
+		nearest_rounding: C.int32_t(p.NearestRounding), cubic_coeff: C.float(cubicCoeff(p.CubicCoeff)),
+		exclude_outside: cbool(p.ExcludeOutside),
+	}
+	for i, s := range p.Scales {
+		cp.scales[i] = C.float(s)
+	}
+	return n.layer(network.KindResize, []network.Tensor{x, p.OutputDimsT}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_resize(n.b, name, in[0], cp, in[1], out)
+	})
+}
+
+// AddScatter is addScatter(data, indices, updates, mode), with setAxis in
+// ScatterELEMENT mode.
+func (n *Network) AddScatter(data, indices, updates network.Tensor, mode network.ScatterMode, axis int) network.Tensor {
+	return n.layer(network.KindScatter, []network.Tensor{data, indices, updates}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_scatter(n.b, name, in[0], in[1], in[2], C.int32_t(mode), C.int32_t(axis), out)
+	})
 }
 
 var _ network.Network = (*Network)(nil)

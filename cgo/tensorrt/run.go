@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
@@ -27,9 +28,12 @@ type engineAPI interface {
 	close()
 }
 
-// runner runs an engine on host tensors: copies inputs to device memory,
-// sets shapes and addresses, enqueues on its stream, waits, copies outputs
-// back, and frees what it allocated. One run at a time (one context).
+// runner runs an engine: it sets input shapes and tensor addresses,
+// allocates outputs, enqueues on its stream and waits. It is a
+// backend.DeviceEngine: RunDevice takes and returns tensors in device
+// memory, so the runtime keeps values on the device between engines; Run
+// copies host tensors in and out around it. One run at a time (one
+// execution context).
 type runner struct {
 	mu        sync.Mutex
 	api       engineAPI
@@ -39,29 +43,100 @@ type runner struct {
 	closed    bool
 }
 
-// Run binds inputs by engine tensor name and returns outputs by name.
+var _ backend.DeviceEngine = (*runner)(nil)
+
+// devMem is an allocation from a Device, as backend.DeviceMemory. Copies
+// are synchronous (cudaMemcpy), so they are ordered with the engine's
+// stream, which the runner synchronizes before it returns.
+type devMem struct {
+	dev   Device
+	ptr   uintptr
+	size  int
+	freed bool
+}
+
+// addressable is device memory whose address an engine can bind: devMem,
+// and cgo/cuda's DeviceBuffer. Ptr is 0 once the memory is freed.
+type addressable interface{ Ptr() uintptr }
+
+func (m *devMem) Size() int { return m.size }
+
+func (m *devMem) Ptr() uintptr {
+	if m.freed {
+		return 0
+	}
+	return m.ptr
+}
+
+func (m *devMem) CopyFromHost(src []byte) error {
+	if m.freed {
+		return errors.New("copy into freed device memory")
+	}
+	if len(src) > m.size {
+		return fmt.Errorf("copy of %d bytes into %d bytes of device memory", len(src), m.size)
+	}
+	return m.dev.MemcpyHtoD(m.ptr, src)
+}
+
+func (m *devMem) CopyToHost(dst []byte) error {
+	if m.freed {
+		return errors.New("copy from freed device memory")
+	}
+	if len(dst) > m.size {
+		return fmt.Errorf("copy of %d bytes from %d bytes of device memory", len(dst), m.size)
+	}
+	return m.dev.MemcpyDtoH(dst, m.ptr)
+}
+
+func (m *devMem) Free() error {
+	if m.freed {
+		return errors.New("device memory freed twice")
+	}
+	m.freed = true
+	return m.dev.Free(m.ptr)
+}
+
+// Alloc allocates n bytes on the runner's device.
+func (r *runner) Alloc(n int) (backend.DeviceMemory, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("allocating %d bytes of device memory", n)
+	}
+	p, err := r.dev.Malloc(int64(max(n, 1))) // TensorRT wants an address even for an empty tensor
+	if err != nil {
+		return nil, fmt.Errorf("allocating %d bytes of device memory: %w", n, err)
+	}
+	return &devMem{dev: r.dev, ptr: p, size: n}, nil
+}
+
+// RunDevice binds inputs by engine tensor name and returns outputs by name,
+// in fresh allocations the caller frees.
+func (r *runner) RunDevice(inputs map[string]*backend.DeviceTensor) (map[string]*backend.DeviceTensor, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil, errors.New("engine is closed")
+	}
+	return r.exec(inputs)
+}
+
+// Run binds host inputs by engine tensor name and returns host outputs by
+// name: each input is copied to the device and each output back, and all
+// device memory is freed before it returns.
 func (r *runner) Run(inputs map[string]*ir.Tensor) (out map[string]*ir.Tensor, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return nil, errors.New("engine is closed")
 	}
-	var bufs []uintptr
+	var bufs []backend.DeviceMemory
 	defer func() {
-		for _, p := range bufs {
-			if ferr := r.dev.Free(p); ferr != nil && err == nil {
+		for _, m := range bufs {
+			if ferr := m.Free(); ferr != nil && err == nil {
 				err = fmt.Errorf("freeing device memory: %w", ferr)
 			}
 		}
 	}()
-	alloc := func(n int64) (uintptr, error) {
-		p, err := r.dev.Malloc(max(n, 1)) // TensorRT wants an address even for an empty tensor
-		if err != nil {
-			return 0, fmt.Errorf("allocating %d bytes of device memory: %w", n, err)
-		}
-		bufs = append(bufs, p)
-		return p, nil
-	}
+	dev := make(map[string]*backend.DeviceTensor, len(inputs))
 	for _, io := range r.api.io() {
 		if !io.Input {
 			continue
@@ -70,29 +145,77 @@ func (r *runner) Run(inputs map[string]*ir.Tensor) (out map[string]*ir.Tensor, e
 		if !ok {
 			return nil, fmt.Errorf("engine input %q is not bound", io.Name)
 		}
-		if err := checkInput(io, t); err != nil {
+		if err := checkInput(io, t.DType, t.Shape); err != nil {
+			return nil, err
+		}
+		if want := ir.Numel(t.Shape) * int64(t.DType.Size()); int64(len(t.Data)) != want {
+			return nil, fmt.Errorf("input %q: %d bytes of data for shape %v of %v (%d bytes)", io.Name, len(t.Data), t.Shape, t.DType, want)
+		}
+		m, err := r.Alloc(len(t.Data))
+		if err != nil {
+			return nil, err
+		}
+		bufs = append(bufs, m)
+		if err := m.CopyFromHost(t.Data); err != nil {
+			return nil, fmt.Errorf("copying input %q to the device: %w", io.Name, err)
+		}
+		dev[io.Name] = &backend.DeviceTensor{DType: t.DType, Shape: t.Shape, Mem: m}
+	}
+	douts, err := r.exec(dev)
+	for _, name := range ir.SortedKeys(douts) {
+		bufs = append(bufs, douts[name].Mem)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out = make(map[string]*ir.Tensor, len(douts))
+	for _, name := range ir.SortedKeys(douts) {
+		d := douts[name]
+		t := ir.NewTensor(d.DType, d.Shape)
+		if err := d.Mem.CopyToHost(t.Data); err != nil {
+			return nil, fmt.Errorf("copying output %q from the device: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// exec runs the engine once on device tensors; r.mu is held. On failure
+// it frees the outputs it allocated.
+func (r *runner) exec(inputs map[string]*backend.DeviceTensor) (_ map[string]*backend.DeviceTensor, err error) {
+	out := map[string]*backend.DeviceTensor{}
+	defer func() {
+		if err == nil {
+			return
+		}
+		for _, name := range ir.SortedKeys(out) {
+			if ferr := out[name].Mem.Free(); ferr != nil {
+				err = errors.Join(err, fmt.Errorf("freeing output %q: %w", name, ferr))
+			}
+		}
+	}()
+	for _, io := range r.api.io() {
+		if !io.Input {
+			continue
+		}
+		t, ok := inputs[io.Name]
+		if !ok || t == nil {
+			return nil, fmt.Errorf("engine input %q is not bound", io.Name)
+		}
+		if err := checkInput(io, t.DType, t.Shape); err != nil {
+			return nil, err
+		}
+		p, err := address(io.Name, t)
+		if err != nil {
 			return nil, err
 		}
 		if err := r.api.setInputShape(io.Name, t.Shape); err != nil {
 			return nil, err
 		}
-		p, err := alloc(int64(len(t.Data)))
-		if err != nil {
-			return nil, err
-		}
-		if err := r.dev.MemcpyHtoD(p, t.Data); err != nil {
-			return nil, fmt.Errorf("copying input %q to the device: %w", io.Name, err)
-		}
 		if err := r.api.setAddress(io.Name, p); err != nil {
 			return nil, err
 		}
 	}
-	type pending struct {
-		name string
-		t    *ir.Tensor
-		p    uintptr
-	}
-	var outs []pending
 	for _, io := range r.api.io() {
 		if io.Input {
 			continue
@@ -109,15 +232,16 @@ func (r *runner) Run(inputs map[string]*ir.Tensor) (out map[string]*ir.Tensor, e
 		if io.DType == ir.Undefined {
 			return nil, fmt.Errorf("output %q has a TensorRT type trtc cannot hold", io.Name)
 		}
-		t := ir.NewTensor(io.DType, shape)
-		p, err := alloc(int64(len(t.Data)))
+		t := &backend.DeviceTensor{DType: io.DType, Shape: shape}
+		m, err := r.Alloc(t.Bytes())
 		if err != nil {
 			return nil, err
 		}
-		if err := r.api.setAddress(io.Name, p); err != nil {
+		t.Mem = m
+		out[io.Name] = t
+		if err := r.api.setAddress(io.Name, m.(*devMem).ptr); err != nil {
 			return nil, err
 		}
-		outs = append(outs, pending{io.Name, t, p})
 	}
 	if !r.hasStream {
 		s, err := r.dev.StreamCreate()
@@ -132,36 +256,48 @@ func (r *runner) Run(inputs map[string]*ir.Tensor) (out map[string]*ir.Tensor, e
 	if err := r.dev.StreamSynchronize(r.stream); err != nil {
 		return nil, fmt.Errorf("waiting for the engine: %w", err)
 	}
-	out = make(map[string]*ir.Tensor, len(outs))
-	for _, o := range outs {
-		if err := r.dev.MemcpyDtoH(o.t.Data, o.p); err != nil {
-			return nil, fmt.Errorf("copying output %q from the device: %w", o.name, err)
-		}
-		out[o.name] = o.t
-	}
 	return out, nil
 }
 
-// checkInput checks a host tensor against the engine's declared input.
-func checkInput(io ioTensor, t *ir.Tensor) error {
-	if t.DType != io.DType {
-		return fmt.Errorf("input %q: dtype %v, engine expects %v", io.Name, t.DType, io.DType)
+// address is the device address of an input tensor's memory, after
+// checking that the memory holds the tensor.
+func address(name string, t *backend.DeviceTensor) (uintptr, error) {
+	if t.Mem == nil {
+		return 0, fmt.Errorf("input %q has no device memory", name)
 	}
-	if len(t.Shape) != len(io.Shape) {
-		return fmt.Errorf("input %q: shape %v, engine expects rank %d %v", io.Name, t.Shape, len(io.Shape), io.Shape)
+	a, ok := t.Mem.(addressable)
+	if !ok {
+		return 0, fmt.Errorf("input %q: device memory of type %T has no address the engine can bind", name, t.Mem)
+	}
+	p := a.Ptr()
+	if p == 0 {
+		return 0, fmt.Errorf("input %q: its device memory was freed", name)
+	}
+	if t.Mem.Size() < t.Bytes() {
+		return 0, fmt.Errorf("input %q: %d bytes of device memory for shape %v of %v (%d bytes)", name, t.Mem.Size(), t.Shape, t.DType, t.Bytes())
+	}
+	return p, nil
+}
+
+// checkInput checks an input's dtype and shape against the engine's
+// declaration.
+func checkInput(io ioTensor, dt ir.DType, shape []int64) error {
+	if dt != io.DType {
+		return fmt.Errorf("input %q: dtype %v, engine expects %v", io.Name, dt, io.DType)
+	}
+	if len(shape) != len(io.Shape) {
+		return fmt.Errorf("input %q: shape %v, engine expects rank %d %v", io.Name, shape, len(io.Shape), io.Shape)
 	}
 	for i, d := range io.Shape {
-		if d >= 0 && t.Shape[i] != d {
-			return fmt.Errorf("input %q: dim %d is %d, engine expects %d (shape %v)", io.Name, i, t.Shape[i], d, io.Shape)
+		if d >= 0 && shape[i] != d {
+			return fmt.Errorf("input %q: dim %d is %d, engine expects %d (shape %v)", io.Name, i, shape[i], d, io.Shape)
 		}
-	}
-	if want := ir.Numel(t.Shape) * int64(t.DType.Size()); int64(len(t.Data)) != want {
-		return fmt.Errorf("input %q: %d bytes of data for shape %v of %v (%d bytes)", io.Name, len(t.Data), t.Shape, t.DType, want)
 	}
 	return nil
 }
 
-// Close releases the stream and the engine.
+// Close releases the stream and the engine. Device tensors that RunDevice
+// returned stay valid; their owner frees them.
 func (r *runner) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

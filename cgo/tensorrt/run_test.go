@@ -6,16 +6,27 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trtc-dev/trtc/cgo/cuda"
+	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/ir"
+)
+
+// cgo/cuda provides what the runner needs: its Runtime is the Device that
+// the tensorrt build wires (cudadevice.go), and its DeviceBuffers can be
+// bound as engine inputs.
+var (
+	_ Device      = cuda.Runtime{}
+	_ addressable = (*cuda.DeviceBuffer)(nil)
 )
 
 // fakeDevice simulates device memory in host memory and counts what is
 // live, so tests see leaks.
 type fakeDevice struct {
-	mem     map[uintptr][]byte
-	next    uintptr
-	streams int
-	failAt  string // "malloc", "htod", "sync"
+	mem        map[uintptr][]byte
+	next       uintptr
+	streams    int
+	failAt     string // "malloc", "htod", "sync"
+	htod, dtoh int    // copies made
 }
 
 func (d *fakeDevice) Malloc(n int64) (uintptr, error) {
@@ -40,11 +51,16 @@ func (d *fakeDevice) MemcpyHtoD(dst uintptr, src []byte) error {
 	if d.failAt == "htod" {
 		return errors.New("cudaErrorIllegalAddress")
 	}
+	d.htod++
 	copy(d.mem[dst], src)
 	return nil
 }
-func (d *fakeDevice) MemcpyDtoH(dst []byte, src uintptr) error { copy(dst, d.mem[src]); return nil }
-func (d *fakeDevice) StreamCreate() (uintptr, error)           { d.streams++; return 7, nil }
+func (d *fakeDevice) MemcpyDtoH(dst []byte, src uintptr) error {
+	d.dtoh++
+	copy(dst, d.mem[src])
+	return nil
+}
+func (d *fakeDevice) StreamCreate() (uintptr, error) { d.streams++; return 7, nil }
 func (d *fakeDevice) StreamSynchronize(uintptr) error {
 	if d.failAt == "sync" {
 		return errors.New("cudaErrorLaunchFailure")
@@ -180,5 +196,134 @@ func TestDataTypes(t *testing.T) {
 	}
 	if _, err := hardwareCompat("hopper+"); err == nil {
 		t.Error("hopper+ accepted")
+	}
+}
+
+// upload puts a host tensor into device memory from r.
+func upload(t *testing.T, r *runner, x *ir.Tensor) *backend.DeviceTensor {
+	t.Helper()
+	m, err := r.Alloc(len(x.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.CopyFromHost(x.Data); err != nil {
+		t.Fatal(err)
+	}
+	return &backend.DeviceTensor{DType: x.DType, Shape: x.Shape, Mem: m}
+}
+
+// Two engines chained on the device: the value between them never
+// crosses to the host.
+func TestRunnerDeviceChain(t *testing.T) {
+	dev := &fakeDevice{}
+	r1 := &runner{api: &doubler{dev: dev}, dev: dev}
+	r2 := &runner{api: &doubler{dev: dev}, dev: dev}
+	x := upload(t, r1, ir.FromSlice(ir.Float32, []int64{3, 2}, []float32{1, 2, 3, 4, 5, 6}))
+	mid, err := r1.RunDevice(map[string]*backend.DeviceTensor{"x": x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := mid["y"]
+	if y == nil || y.Mem == x.Mem || fmt.Sprint(y.DType, y.Shape, y.Mem.Size()) != "float32 [3 2] 24" {
+		t.Fatalf("first engine's output %+v, want a fresh float32 [3 2] allocation of 24 bytes", y)
+	}
+	out, err := r2.RunDevice(map[string]*backend.DeviceTensor{"x": y})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := ir.NewTensor(ir.Float32, out["y"].Shape)
+	if err := out["y"].Mem.CopyToHost(z.Data); err != nil {
+		t.Fatal(err)
+	}
+	if got := ir.View[float32](z); fmt.Sprint(got) != "[4 8 12 16 20 24]" {
+		t.Errorf("z = %v, want 4x", got)
+	}
+	if dev.htod != 1 || dev.dtoh != 1 {
+		t.Errorf("%d host-to-device and %d device-to-host copies, want 1 and 1", dev.htod, dev.dtoh)
+	}
+	for _, m := range []backend.DeviceMemory{x.Mem, y.Mem, out["y"].Mem} {
+		if err := m.Free(); err != nil {
+			t.Error(err)
+		}
+	}
+	if len(dev.mem) != 0 {
+		t.Errorf("%d device buffers leaked", len(dev.mem))
+	}
+	if err := x.Mem.Free(); err == nil || !strings.Contains(err.Error(), "freed twice") {
+		t.Errorf("double free: %v", err)
+	}
+	if err := x.Mem.CopyToHost(make([]byte, 4)); err == nil || !strings.Contains(err.Error(), "freed") {
+		t.Errorf("copy from freed memory: %v", err)
+	}
+}
+
+// hostMem is device memory without an address the engine could bind.
+type hostMem struct{ b []byte }
+
+func (m *hostMem) Size() int                     { return len(m.b) }
+func (m *hostMem) CopyFromHost(src []byte) error { copy(m.b, src); return nil }
+func (m *hostMem) CopyToHost(dst []byte) error   { copy(dst, m.b); return nil }
+func (m *hostMem) Free() error                   { return nil }
+
+func TestRunnerDeviceErrors(t *testing.T) {
+	good := ir.FromSlice(ir.Float32, []int64{1, 2}, []float32{1, 2})
+	cases := []struct {
+		name string
+		in   func(r *runner) *backend.DeviceTensor // nil: unbound
+		enq  error
+		want string
+	}{
+		{"unbound", func(*runner) *backend.DeviceTensor { return nil }, nil, `engine input "x" is not bound`},
+		{"dtype", func(r *runner) *backend.DeviceTensor {
+			d := upload(t, r, good)
+			d.DType = ir.Int32
+			return d
+		}, nil, `input "x": dtype int32, engine expects float32`},
+		{"small", func(r *runner) *backend.DeviceTensor {
+			d := upload(t, r, good)
+			d.Shape = []int64{2, 2}
+			return d
+		}, nil, `input "x": 8 bytes of device memory for shape [2 2] of float32 (16 bytes)`},
+		{"freed", func(r *runner) *backend.DeviceTensor {
+			d := upload(t, r, good)
+			d.Mem.Free()
+			return d
+		}, nil, `input "x": its device memory was freed`},
+		{"foreign", func(*runner) *backend.DeviceTensor {
+			return &backend.DeviceTensor{DType: ir.Float32, Shape: []int64{1, 2}, Mem: &hostMem{make([]byte, 8)}}
+		}, nil, "device memory of type *tensorrt.hostMem has no address the engine can bind"},
+		{"enqueue", func(r *runner) *backend.DeviceTensor { return upload(t, r, good) }, errors.New("TensorRT: enqueueV3 failed"), "enqueueV3 failed"},
+		{"output malloc", func(r *runner) *backend.DeviceTensor {
+			d := upload(t, r, good)
+			r.dev.(*fakeDevice).failAt = "malloc"
+			return d
+		}, nil, "allocating 8 bytes of device memory: cudaErrorMemoryAllocation"},
+		{"sync", func(r *runner) *backend.DeviceTensor {
+			d := upload(t, r, good)
+			r.dev.(*fakeDevice).failAt = "sync"
+			return d
+		}, nil, "waiting for the engine: cudaErrorLaunchFailure"},
+	}
+	for _, c := range cases {
+		dev := &fakeDevice{}
+		r := &runner{api: &doubler{dev: dev, enqueueError: c.enq}, dev: dev}
+		in := map[string]*backend.DeviceTensor{}
+		if x := c.in(r); x != nil {
+			in["x"] = x
+		}
+		live := len(dev.mem)
+		out, err := r.RunDevice(in)
+		if err == nil || !strings.Contains(err.Error(), c.want) || out != nil {
+			t.Errorf("%s: got %v, %v, want %q", c.name, out, err, c.want)
+		}
+		if len(dev.mem) != live {
+			t.Errorf("%s: %d device buffers before the run, %d after", c.name, live, len(dev.mem))
+		}
+	}
+	dev := &fakeDevice{}
+	r := &runner{api: &doubler{dev: dev}, dev: dev}
+	r.Close()
+	if _, err := r.RunDevice(nil); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("RunDevice after Close: %v", err)
 	}
 }

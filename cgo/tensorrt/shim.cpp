@@ -250,6 +250,36 @@ void setOut(ITensor* t, trtc_out* out)
     out->dims = fromDims(t->getDimensions());
 }
 
+// setConv applies the optional settings that IConvolutionLayer and
+// IDeconvolutionLayer share.
+template <typename L>
+void setConv(L* l, trtc_conv_params const& p)
+{
+    if (l == nullptr)
+    {
+        return;
+    }
+    if (p.stride.nb >= 0)
+    {
+        l->setStrideNd(toDims(p.stride, "stride"));
+    }
+    if (p.pre_padding.nb >= 0)
+    {
+        l->setPrePadding(toDims(p.pre_padding, "pre-padding"));
+    }
+    if (p.post_padding.nb >= 0)
+    {
+        l->setPostPadding(toDims(p.post_padding, "post-padding"));
+    }
+    if (p.dilation.nb >= 0)
+    {
+        l->setDilationNd(toDims(p.dilation, "dilation"));
+    }
+    if (p.nb_groups > 0)
+    {
+        l->setNbGroups(p.nb_groups);
+    }
+}
 } // namespace
 
 struct trtc_builder
@@ -502,30 +532,22 @@ trtc_status trtc_add_convolution(trtc_builder* b, char const* name, trtc_tensor*
         Weights bw = b->copyWeights(wt, bias, bias_bytes, "convolution bias");
         IConvolutionLayer* l = b->network->addConvolutionNd(
             *tensor(x, "input"), p.nb_output_maps, toDims(p.kernel_size, "kernel size"), kw, bw);
-        if (l != nullptr)
-        {
-            if (p.stride.nb >= 0)
-            {
-                l->setStrideNd(toDims(p.stride, "stride"));
-            }
-            if (p.pre_padding.nb >= 0)
-            {
-                l->setPrePadding(toDims(p.pre_padding, "pre-padding"));
-            }
-            if (p.post_padding.nb >= 0)
-            {
-                l->setPostPadding(toDims(p.post_padding, "post-padding"));
-            }
-            if (p.dilation.nb >= 0)
-            {
-                l->setDilationNd(toDims(p.dilation, "dilation"));
-            }
-            if (p.nb_groups > 0)
-            {
-                l->setNbGroups(p.nb_groups);
-            }
-        }
+        setConv(l, p);
         b->finish(l, name, "addConvolutionNd", out);
+    });
+}
+
+trtc_status trtc_add_deconvolution(trtc_builder* b, char const* name, trtc_tensor* x, trtc_conv_params p, void const* kernel,
+    int64_t kernel_bytes, void const* bias, int64_t bias_bytes, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        DataType wt = static_cast<DataType>(p.weights_dtype);
+        Weights kw = b->copyWeights(wt, kernel, kernel_bytes, "deconvolution kernel");
+        Weights bw = b->copyWeights(wt, bias, bias_bytes, "deconvolution bias");
+        IDeconvolutionLayer* l = b->network->addDeconvolutionNd(
+            *tensor(x, "input"), p.nb_output_maps, toDims(p.kernel_size, "kernel size"), kw, bw);
+        setConv(l, p);
+        b->finish(l, name, "addDeconvolutionNd", out);
     });
 }
 
@@ -732,6 +754,37 @@ trtc_status trtc_add_gather(trtc_builder* b, char const* name, trtc_tensor* data
     });
 }
 
+trtc_status trtc_add_gather_nd(trtc_builder* b, char const* name, trtc_tensor* data, trtc_tensor* indices, int32_t nb_elementwise_dims,
+    trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        if (nb_elementwise_dims < 0)
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(name) + ": " + std::to_string(nb_elementwise_dims) + " element-wise dims");
+        }
+        IGatherLayer* l = b->network->addGatherV2(*tensor(data, "data"), *tensor(indices, "indices"), GatherMode::kND);
+        if (l != nullptr)
+        {
+            l->setNbElementWiseDims(nb_elementwise_dims);
+        }
+        b->finish(l, name, "addGatherV2", out);
+    });
+}
+
+trtc_status trtc_add_scatter(trtc_builder* b, char const* name, trtc_tensor* data, trtc_tensor* indices, trtc_tensor* updates,
+    int32_t mode, int32_t axis, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        ScatterMode m = static_cast<ScatterMode>(mode);
+        IScatterLayer* l = b->network->addScatter(*tensor(data, "data"), *tensor(indices, "indices"), *tensor(updates, "updates"), m);
+        if (l != nullptr && m == ScatterMode::kELEMENT)
+        {
+            l->setAxis(axis);
+        }
+        b->finish(l, name, "addScatter", out);
+    });
+}
+
 trtc_status trtc_add_select(trtc_builder* b, char const* name, trtc_tensor* cond, trtc_tensor* then_, trtc_tensor* else_, trtc_out* out)
 {
     return BUILDER_GUARD(b, {
@@ -848,6 +901,48 @@ trtc_status trtc_add_topk(trtc_builder* b, char const* name, trtc_tensor* x, int
 #endif
         b->finish(l, name, "addTopK", values);
         setOut(l->getOutput(1), indices);
+    });
+}
+
+trtc_status trtc_add_resize(trtc_builder* b, char const* name, trtc_tensor* x, trtc_resize_params p, trtc_tensor* output_dims_t, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        int32_t ways = (p.output_dims.nb >= 0 ? 1 : 0) + (output_dims_t != nullptr ? 1 : 0) + (p.nb_scales > 0 ? 1 : 0);
+        if (ways != 1)
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(name) + ": exactly one of output dims, an output-dims tensor and scales must be set, not "
+                    + std::to_string(ways));
+        }
+        if (p.nb_scales > TRTC_MAX_DIMS)
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(name) + ": " + std::to_string(p.nb_scales) + " scales, more than TensorRT's "
+                    + std::to_string(Dims::MAX_DIMS) + " dims");
+        }
+        IResizeLayer* l = b->network->addResize(*tensor(x, "input"));
+        if (l != nullptr)
+        {
+            // A shape tensor makes the layer dynamic; TensorRT then refuses
+            // setOutputDimensions and setScales, so only one is called.
+            if (output_dims_t != nullptr)
+            {
+                l->setInput(1, *tensor(output_dims_t, "output dims"));
+            }
+            else if (p.nb_scales > 0)
+            {
+                l->setScales(p.scales, p.nb_scales);
+            }
+            else
+            {
+                l->setOutputDimensions(toDims(p.output_dims, "output dims"));
+            }
+            l->setResizeMode(static_cast<InterpolationMode>(p.mode));
+            l->setCoordinateTransformation(static_cast<ResizeCoordinateTransformation>(p.coord_transform));
+            l->setSelectorForSinglePixel(static_cast<ResizeSelector>(p.selector));
+            l->setNearestRounding(static_cast<ResizeRoundMode>(p.nearest_rounding));
+            l->setCubicCoeff(p.cubic_coeff);
+            l->setExcludeOutside(p.exclude_outside != 0);
+        }
+        b->finish(l, name, "addResize", out);
     });
 }
 

@@ -98,6 +98,11 @@ typedef struct {
 trtc_status trtc_add_convolution(trtc_builder *b, const char *name, trtc_tensor *x, trtc_conv_params p,
 	const void *kernel, int64_t kernel_bytes, const void *bias, int64_t bias_bytes, trtc_out *out);
 
+/* Deconvolution (addDeconvolutionNd) takes the convolution's settings; its
+ * kernel is [C, K/groups, kernel...]. */
+trtc_status trtc_add_deconvolution(trtc_builder *b, const char *name, trtc_tensor *x, trtc_conv_params p,
+	const void *kernel, int64_t kernel_bytes, const void *bias, int64_t bias_bytes, trtc_out *out);
+
 typedef struct {
 	int32_t type;
 	trtc_dims window, stride, pre_padding, post_padding; /* nb -1: default */
@@ -129,6 +134,12 @@ trtc_status trtc_add_slice(trtc_builder *b, const char *name, trtc_tensor *x, tr
 	trtc_tensor *start_t, trtc_tensor *size_t_, trtc_tensor *stride_t, trtc_tensor *fill, trtc_tensor *axes, trtc_out *out);
 
 trtc_status trtc_add_gather(trtc_builder *b, const char *name, trtc_tensor *data, trtc_tensor *indices, int32_t axis, int32_t mode, trtc_out *out);
+/* GatherMode::kND with setNbElementWiseDims: the leading dims that data and
+ * indices share (ONNX GatherND's batch_dims). */
+trtc_status trtc_add_gather_nd(trtc_builder *b, const char *name, trtc_tensor *data, trtc_tensor *indices, int32_t nb_elementwise_dims, trtc_out *out);
+/* mode is ScatterMode; axis is set (setAxis) in kELEMENT mode only. */
+trtc_status trtc_add_scatter(trtc_builder *b, const char *name, trtc_tensor *data, trtc_tensor *indices, trtc_tensor *updates,
+	int32_t mode, int32_t axis, trtc_out *out);
 trtc_status trtc_add_select(trtc_builder *b, const char *name, trtc_tensor *cond, trtc_tensor *then_, trtc_tensor *else_, trtc_out *out);
 trtc_status trtc_add_cast(trtc_builder *b, const char *name, trtc_tensor *x, int32_t dtype, trtc_out *out);
 trtc_status trtc_add_identity(trtc_builder *b, const char *name, trtc_tensor *x, trtc_out *out);
@@ -146,6 +157,22 @@ trtc_status trtc_add_fill(trtc_builder *b, const char *name, trtc_fill_params p,
 trtc_status trtc_add_cumulative(trtc_builder *b, const char *name, trtc_tensor *x, trtc_tensor *axis, int32_t op, int32_t exclusive, int32_t reverse, trtc_out *out);
 /* Indices are Int32, as in the reference backend. */
 trtc_status trtc_add_topk(trtc_builder *b, const char *name, trtc_tensor *x, int32_t op, int64_t k, uint32_t axes, trtc_out *values, trtc_out *indices);
+
+typedef struct {
+	int32_t mode;         /* InterpolationMode */
+	trtc_dims output_dims; /* nb -1: not set */
+	int32_t nb_scales;    /* 0: not set */
+	float scales[TRTC_MAX_DIMS];
+	int32_t coord_transform;  /* ResizeCoordinateTransformation */
+	int32_t selector;         /* ResizeSelector */
+	int32_t nearest_rounding; /* ResizeRoundMode */
+	float cubic_coeff;
+	int32_t exclude_outside;
+} trtc_resize_params;
+/* Exactly one of p.output_dims (setOutputDimensions), output_dims_t (a 1-D
+ * Int32/Int64 shape tensor, setInput(1, ...); may be NULL) and p.scales
+ * (setScales) gives the output size. */
+trtc_status trtc_add_resize(trtc_builder *b, const char *name, trtc_tensor *x, trtc_resize_params p, trtc_tensor *output_dims_t, trtc_out *out);
 
 /* Optimization profiles: trtc_profile_new appends one and gives its index;
  * trtc_profile_set sets one input's min/opt/max dims in it. */

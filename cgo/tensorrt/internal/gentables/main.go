@@ -80,6 +80,8 @@ var enumTypes = map[string]string{
 	"ReduceOperation": "Reduce", "PoolingType": "Pooling", "MatrixOperation": "Matrix",
 	"GatherMode": "Gather", "SampleMode": "Sample", "FillOperation": "Fill",
 	"CumulativeOperation": "Cumulative", "TopKOperation": "TopK", "PaddingMode": "Padding",
+	"InterpolationMode": "Interpolation", "ResizeCoordinateTransformation": "Resize",
+	"ResizeSelector": "ResizeSelector", "ResizeRoundMode": "ResizeRound", "ScatterMode": "Scatter",
 }
 
 // since gives the TensorRT release whose headers added an enumerator that
@@ -167,9 +169,16 @@ func enumCheck(enumsPath string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// kindOf names the layer kind of Add methods whose name is not "Add" +
+// kind (+ "Nd").
+var kindOf = map[string]network.LayerKind{"AddGatherND": network.KindGather}
+
 // methodKind maps an Add method to its layer kind ("" for methods that add
 // no layer kind of package network's list).
 func methodKind(m string) network.LayerKind {
+	if k, ok := kindOf[m]; ok {
+		return k
+	}
 	if !strings.HasPrefix(m, "Add") || m == "AddInput" {
 		return ""
 	}

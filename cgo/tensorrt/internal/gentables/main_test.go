@@ -41,8 +41,16 @@ func TestTableCoversEveryMethod(t *testing.T) {
 			t.Errorf("table lacks %s", m)
 		}
 	}
-	if !strings.Contains(string(table), "| `AddConvolutionNd` | Convolution | yes | `trtc_add_convolution` |") {
-		t.Errorf("convolution row wrong:\n%s", table)
+	for _, row := range []string{
+		"| `AddConvolutionNd` | Convolution | yes | `trtc_add_convolution` |",
+		"| `AddGatherND` | Gather | yes | `trtc_add_gather_nd` |",
+		"| `AddResize` | Resize | yes | `trtc_add_resize` |",
+		"| `AddDeconvolutionNd` | Deconvolution | yes | `trtc_add_deconvolution` |",
+		"| `AddScatter` | Scatter | yes | `trtc_add_scatter` |",
+	} {
+		if !strings.Contains(string(table), row) {
+			t.Errorf("table lacks the row %s:\n%s", row, table)
+		}
 	}
 }
 
@@ -67,8 +75,8 @@ func TestTableRefusesMissingMethod(t *testing.T) {
 
 func TestEnumCheckRefusesUnknownType(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "enums.go")
-	os.WriteFile(p, []byte("package network\ntype ScatterMode int32\nconst ScatterELEMENT ScatterMode = 1\n"), 0o644)
-	if _, err := enumCheck(p); err == nil || !strings.Contains(err.Error(), "ScatterMode has no TensorRT name") {
+	os.WriteFile(p, []byte("package network\ntype WidgetMode int32\nconst WidgetELEMENT WidgetMode = 1\n"), 0o644)
+	if _, err := enumCheck(p); err == nil || !strings.Contains(err.Error(), "WidgetMode has no TensorRT name") {
 		t.Fatalf("got %v", err)
 	}
 }
