@@ -45,7 +45,10 @@ test-short:
 
 # bench runs the compile-time and run-latency benchmarks (see docs/benchmarks.md).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./pkg/compiler/ ./internal/e2e/
+	$(GO) test -run '^$$' -bench Compile -benchmem -benchtime 3x ./pkg/compiler/
+	$(GO) test -run '^$$' -bench Run -benchtime 10x ./internal/e2e/
+	$(GO) test -run '^$$' -bench 'Gemm|Conv2D' -benchtime 5x ./pkg/kernels/
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./pkg/bundle/
 
 vet:
 	$(GO) vet ./...
