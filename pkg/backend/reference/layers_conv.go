@@ -33,17 +33,27 @@ func inferConv(l *layer, in []*ir.Value) ([]*ir.Value, error) {
 	if err := need(in, 1); err != nil {
 		return nil, err
 	}
-	p := l.Params.(network.ConvolutionParams)
-	x := in[0]
+	return inferConvGeometry(in[0], l.Params.(network.ConvolutionParams), false)
+}
+
+// inferConvGeometry checks a convolution's or, with transposed, a
+// deconvolution's settings against its input and returns the output.
+// Weights are [K, C/groups, kernel...] for a convolution and
+// [C, K/groups, kernel...] for a deconvolution.
+func inferConvGeometry(x *ir.Value, p network.ConvolutionParams, transposed bool) ([]*ir.Value, error) {
+	what := "convolution"
+	if transposed {
+		what = "deconvolution"
+	}
 	nsp := len(p.KernelSize)
 	if nsp < 1 || nsp > 3 {
-		return nil, fmt.Errorf("kernel size %v: TensorRT convolves 1 to 3 spatial dims", p.KernelSize)
+		return nil, fmt.Errorf("kernel size %v: TensorRT's %s takes 1 to 3 spatial dims", p.KernelSize, what)
 	}
 	if len(x.Shape) != nsp+2 {
-		return nil, fmt.Errorf("input %v has rank %d, a %d-D convolution needs rank %d", x.Shape, len(x.Shape), nsp, nsp+2)
+		return nil, fmt.Errorf("input %v has rank %d, a %d-D %s needs rank %d", x.Shape, len(x.Shape), nsp, what, nsp+2)
 	}
 	if !x.DType.IsFloat() || x.DType == ir.Float64 {
-		return nil, fmt.Errorf("convolution supports float32, float16 and bfloat16, got %v", x.DType)
+		return nil, fmt.Errorf("%s supports float32, float16 and bfloat16, got %v", what, x.DType)
 	}
 	if !x.Shape[1].Static() {
 		return nil, fmt.Errorf("input %v: the channel dim must be static", x.Shape)
@@ -54,9 +64,12 @@ func inferConv(l *layer, in []*ir.Value) ([]*ir.Value, error) {
 	if w == nil || w.DType != x.DType {
 		return nil, fmt.Errorf("kernel weights must be set and of the input's dtype %v", x.DType)
 	}
-	wantW := append([]int64{K, C / g}, p.KernelSize...)
+	wantW, layout := append([]int64{K, C / g}, p.KernelSize...), fmt.Sprintf("[K=%d, C/groups=%d/%d, %v]", K, C, g, p.KernelSize)
+	if transposed {
+		wantW, layout = append([]int64{C, K / g}, p.KernelSize...), fmt.Sprintf("[C=%d, K/groups=%d/%d, %v]", C, K, g, p.KernelSize)
+	}
 	if C%g != 0 || K%g != 0 || !ir.S(w.Shape...).Equal(ir.S(wantW...)) {
-		return nil, fmt.Errorf("kernel weights %v do not match [K=%d, C/groups=%d/%d, %v]", ir.S(w.Shape...), K, C, g, p.KernelSize)
+		return nil, fmt.Errorf("kernel weights %v do not match %s", ir.S(w.Shape...), layout)
 	}
 	if p.Bias != nil && (p.Bias.DType != x.DType || len(p.Bias.Shape) != 1 || p.Bias.Shape[0] != K) {
 		return nil, fmt.Errorf("bias %v%v must be %v[%d]", p.Bias.DType, ir.S(p.Bias.Shape...), x.DType, K)
@@ -69,11 +82,19 @@ func inferConv(l *layer, in []*ir.Value) ([]*ir.Value, error) {
 	out := ir.Shape{x.Shape[0], ir.D(K)}
 	for i := 0; i < nsp; i++ {
 		if st[i] < 1 || dil[i] < 1 || pre[i] < 0 || post[i] < 0 {
-			return nil, fmt.Errorf("bad stride %v / dilation %v / padding %v %v", st, dil, pre, post)
+			return nil, fmt.Errorf("bad stride %v / dilation %v / padding %v %v (padding must be >= 0)", st, dil, pre, post)
 		}
 		d := x.Shape[2+i]
 		if !d.Static() {
 			out = append(out, ir.Sym(""))
+			continue
+		}
+		if transposed {
+			o := kernels.ConvTransposeOutSize(d.Size, p.KernelSize[i], st[i], dil[i], pre[i], post[i])
+			if o < 1 {
+				return nil, fmt.Errorf("spatial dim %d: padding %d+%d crops the whole output", i, pre[i], post[i])
+			}
+			out = append(out, ir.D(o))
 			continue
 		}
 		o := kernels.ConvOutSize(d.Size, p.KernelSize[i], st[i], dil[i], pre[i], post[i])

@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"fmt"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/kernels"
@@ -21,56 +20,8 @@ func inferDeconv(l *layer, in []*ir.Value) ([]*ir.Value, error) {
 	if err := need(in, 1); err != nil {
 		return nil, err
 	}
-	p := l.Params.(network.DeconvolutionParams)
-	x := in[0]
-	nsp := len(p.KernelSize)
-	if nsp < 1 || nsp > 3 {
-		return nil, fmt.Errorf("kernel size %v: TensorRT deconvolves 1 to 3 spatial dims", p.KernelSize)
-	}
-	if len(x.Shape) != nsp+2 {
-		return nil, fmt.Errorf("input %v has rank %d, a %d-D deconvolution needs rank %d", x.Shape, len(x.Shape), nsp, nsp+2)
-	}
-	if !x.DType.IsFloat() || x.DType == ir.Float64 {
-		return nil, fmt.Errorf("deconvolution supports float32, float16 and bfloat16, got %v", x.DType)
-	}
-	if !x.Shape[1].Static() {
-		return nil, fmt.Errorf("input %v: the channel dim must be static", x.Shape)
-	}
-	g := max(p.NbGroups, 1)
-	C, K := x.Shape[1].Size, p.NbOutputMaps
-	w := p.Kernel
-	if w == nil || w.DType != x.DType {
-		return nil, fmt.Errorf("kernel weights must be set and of the input's dtype %v", x.DType)
-	}
-	wantW := append([]int64{C, K / g}, p.KernelSize...)
-	if C%g != 0 || K%g != 0 || !ir.S(w.Shape...).Equal(ir.S(wantW...)) {
-		return nil, fmt.Errorf("kernel weights %v do not match [C=%d, K/groups=%d/%d, %v]", ir.S(w.Shape...), C, K, g, p.KernelSize)
-	}
-	if p.Bias != nil && (p.Bias.DType != x.DType || len(p.Bias.Shape) != 1 || p.Bias.Shape[0] != K) {
-		return nil, fmt.Errorf("bias %v%v must be %v[%d]", p.Bias.DType, ir.S(p.Bias.Shape...), x.DType, K)
-	}
-	st, dil := spatialDefaults(p.Stride, nsp, 1), spatialDefaults(p.Dilation, nsp, 1)
-	pre, post := spatialDefaults(p.PrePadding, nsp, 0), spatialDefaults(p.PostPadding, nsp, 0)
-	if len(st) != nsp || len(dil) != nsp || len(pre) != nsp || len(post) != nsp {
-		return nil, fmt.Errorf("stride %v, dilation %v, padding %v %v must have %d entries", st, dil, pre, post, nsp)
-	}
-	out := ir.Shape{x.Shape[0], ir.D(K)}
-	for i := 0; i < nsp; i++ {
-		if st[i] < 1 || dil[i] < 1 || pre[i] < 0 || post[i] < 0 {
-			return nil, fmt.Errorf("bad stride %v / dilation %v / padding %v %v (padding must be >= 0)", st, dil, pre, post)
-		}
-		d := x.Shape[2+i]
-		if !d.Static() {
-			out = append(out, ir.Sym(""))
-			continue
-		}
-		o := kernels.ConvTransposeOutSize(d.Size, p.KernelSize[i], st[i], dil[i], pre[i], post[i])
-		if o < 1 {
-			return nil, fmt.Errorf("spatial dim %d: padding %d+%d crops the whole output", i, pre[i], post[i])
-		}
-		out = append(out, ir.D(o))
-	}
-	return []*ir.Value{{DType: x.DType, Shape: out}}, nil
+	// DeconvolutionParams has ConvolutionParams' fields.
+	return inferConvGeometry(in[0], network.ConvolutionParams(l.Params.(network.DeconvolutionParams)), true)
 }
 
 func runDeconv(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
