@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"testing"
 
@@ -327,6 +328,7 @@ func TestPluginFailures(t *testing.T) {
 		{"duplicate converter name", []string{plugin(t, "./testdata/plugins/dup_a"), plugin(t, "./testdata/plugins/dup_b")},
 			[]string{"dup_b", `"shared-relu" is registered twice`}},
 		{"another version of trtc", []string{otherVersionPlugin(t)}, []string{"another version of trtc's packages", "make plugins"}},
+		{"another Go toolchain", []string{otherToolchainPlugin(t)}, []string{"built with " + fakeGoVersion(), "this trtc was built with " + goruntime.Version()}},
 	}
 	model := filepath.Join(model("gelu_tanh"), "model.onnx")
 	for _, c := range cases {
@@ -356,6 +358,40 @@ func TestPluginFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fakeGoVersion is a Go version string of the same length as this
+// toolchain's and different from it.
+func fakeGoVersion() string {
+	v := []byte(goruntime.Version())
+	last := len(v) - 1
+	if v[last] == '9' {
+		v[last] = '8'
+	} else {
+		v[last]++
+	}
+	return string(v)
+}
+
+// otherToolchainPlugin is gelu_tanh.so with its recorded Go version changed
+// to another one of the same length, which is what a plugin built by
+// another toolchain reports in its build information. trtc must refuse it
+// before plugin.Open sees it.
+func otherToolchainPlugin(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(plugin(t, "./plugins/gelu_tanh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	patched := bytes.ReplaceAll(data, []byte(goruntime.Version()), []byte(fakeGoVersion()))
+	if bytes.Equal(patched, data) {
+		t.Fatal("the Go version string is not in the plugin file")
+	}
+	out := filepath.Join(t.TempDir(), "other_toolchain.so")
+	if err := os.WriteFile(out, patched, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // otherVersionPlugin builds gelu_tanh from a copy of trtc whose pkg/ir
