@@ -11,9 +11,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"unsafe"
 
+	"github.com/trtc-dev/trtc/internal/atomicfile"
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/network"
 )
@@ -94,7 +94,7 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 	if cacheOut != nil {
 		data, err := takeBlob(cacheOut)
 		if err == nil && opts.TimingCache != "" {
-			err = writeFileAtomic(opts.TimingCache, data)
+			err = atomicfile.WriteFile(opts.TimingCache, data, 0o644)
 		}
 		if err != nil {
 			return nil, backend.Target{}, fmt.Errorf("timing cache: %w", err)
@@ -124,29 +124,6 @@ func takeBlob(b *C.trtc_blob) ([]byte, error) {
 		return nil, err
 	}
 	return C.GoBytes(data, C.int(size)), nil
-}
-
-// writeFileAtomic writes through a temp file and renames it.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }
 
 // Load deserializes an engine and makes its execution context. Running it

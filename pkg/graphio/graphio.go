@@ -6,11 +6,11 @@ import (
 	"math"
 	"math/bits"
 	"os"
-	"path/filepath"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/trtc-dev/trtc/internal/atomicfile"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	graphpb "github.com/trtc-dev/trtc/proto/graph"
 )
@@ -97,7 +97,7 @@ func WriteFile(path string, g *ir.Graph) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, b)
+	return atomicfile.WriteFile(path, b, 0o644)
 }
 
 // ReadFile reads a graph file that WriteFile wrote. Errors name the file.
@@ -111,29 +111,6 @@ func ReadFile(path string) (*ir.Graph, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return g, nil
-}
-
-func writeAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // --- encoding ---

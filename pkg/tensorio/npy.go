@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/trtc-dev/trtc/internal/atomicfile"
 	"github.com/trtc-dev/trtc/pkg/frontend/onnx"
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -38,7 +39,7 @@ func WriteNPY(path string, t *ir.Tensor) error {
 	if err := EncodeNPY(&buf, t); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 // ReadAuto reads a tensor file of either kind: .npy when the content starts

@@ -1,7 +1,6 @@
 package reference
 
 import (
-
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/kernels"
 	"github.com/trtc-dev/trtc/pkg/network"
