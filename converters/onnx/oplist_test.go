@@ -16,7 +16,7 @@ var requiredOps = strings.Fields(`Add Sub Mul Div Pow Sqrt Exp Log Neg Abs
 	Less Greater Where Not Cast MatMul Gemm Conv MaxPool AveragePool GlobalAveragePool
 	BatchNormalization LayerNormalization Softmax ReduceMean ReduceSum Reshape Flatten
 	Transpose Squeeze Unsqueeze Concat Split Slice Gather Expand Shape Constant
-	ConstantOfShape Identity Trilu Mod Range Dropout`)
+	ConstantOfShape Identity Trilu Mod Range Dropout Attention RotaryEmbedding Einsum`)
 
 func TestRequiredOpsHaveConverterAndKernel(t *testing.T) {
 	reg := converters.Builtin()
