@@ -9,11 +9,21 @@ import (
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
-// CumSum is the running sum along axis (ONNX CumSum, TensorRT Cumulative
-// SUM): exclusive leaves out the element itself, reverse runs from the end.
-func CumSum(t *ir.Tensor, axis int, exclusive, reverse bool) (*ir.Tensor, error) {
+// CumOp is the operation a cumulative scan applies.
+type CumOp int
+
+const (
+	CumSum  CumOp = iota // running sum (ONNX CumSum, TensorRT Cumulative SUM)
+	CumProd              // running product (ONNX CumProd; TensorRT has no such layer)
+)
+
+// Cumulative is the running sum or product along axis: exclusive leaves
+// out the element itself (the first result is 0 or 1), reverse runs from
+// the end. Integers wrap as in two's complement; float16 and bfloat16 are
+// computed in float32 and rounded once per element.
+func Cumulative(t *ir.Tensor, axis int, op CumOp, exclusive, reverse bool) (*ir.Tensor, error) {
 	if axis < 0 || axis >= max(1, len(t.Shape)) {
-		return nil, fmt.Errorf("cumsum axis %d out of range for rank %d", axis, len(t.Shape))
+		return nil, fmt.Errorf("cumulative axis %d out of range for rank %d", axis, len(t.Shape))
 	}
 	shape := t.Shape
 	if len(shape) == 0 {
@@ -24,33 +34,40 @@ func CumSum(t *ir.Tensor, axis int, exclusive, reverse bool) (*ir.Tensor, error)
 	out := ir.NewTensor(t.DType, t.Shape)
 	switch t.DType {
 	case ir.Float32:
-		cumsum(ir.View[float32](t), ir.View[float32](out), outer, n, inner, exclusive, reverse)
+		scan(ir.View[float32](t), ir.View[float32](out), outer, n, inner, op, exclusive, reverse)
 	case ir.Float64:
-		cumsum(ir.View[float64](t), ir.View[float64](out), outer, n, inner, exclusive, reverse)
+		scan(ir.View[float64](t), ir.View[float64](out), outer, n, inner, op, exclusive, reverse)
 	case ir.Int32:
-		cumsum(ir.View[int32](t), ir.View[int32](out), outer, n, inner, exclusive, reverse)
+		scan(ir.View[int32](t), ir.View[int32](out), outer, n, inner, op, exclusive, reverse)
 	case ir.Int64:
-		cumsum(ir.View[int64](t), ir.View[int64](out), outer, n, inner, exclusive, reverse)
+		scan(ir.View[int64](t), ir.View[int64](out), outer, n, inner, op, exclusive, reverse)
 	case ir.Uint32:
-		cumsum(ir.View[uint32](t), ir.View[uint32](out), outer, n, inner, exclusive, reverse)
+		scan(ir.View[uint32](t), ir.View[uint32](out), outer, n, inner, op, exclusive, reverse)
 	case ir.Uint64:
-		cumsum(ir.View[uint64](t), ir.View[uint64](out), outer, n, inner, exclusive, reverse)
+		scan(ir.View[uint64](t), ir.View[uint64](out), outer, n, inner, op, exclusive, reverse)
 	case ir.Float16, ir.BFloat16:
-		r, err := CumSum(ToFloat32(t), axis, exclusive, reverse)
+		r, err := Cumulative(ToFloat32(t), axis, op, exclusive, reverse)
 		if err != nil {
 			return nil, err
 		}
 		return FromFloat32(r, t.DType), nil
 	default:
-		return nil, fmt.Errorf("cumsum of %v is not supported", t.DType)
+		return nil, fmt.Errorf("cumulative op on %v is not supported", t.DType)
 	}
 	return out, nil
 }
 
-func cumsum[T number](x, y []T, outer, n, inner int64, exclusive, reverse bool) {
+// scan runs the cumulative op over [outer, n, inner] blocks; the op is
+// chosen per run, outside the inner loops.
+func scan[T number](x, y []T, outer, n, inner int64, op CumOp, exclusive, reverse bool) {
 	acc := make([]T, inner)
 	for o := int64(0); o < outer; o++ {
-		clear(acc)
+		for i := range acc {
+			acc[i] = 0
+			if op == CumProd {
+				acc[i] = 1
+			}
+		}
 		for s := int64(0); s < n; s++ {
 			j := s
 			if reverse {
@@ -58,14 +75,25 @@ func cumsum[T number](x, y []T, outer, n, inner int64, exclusive, reverse bool) 
 			}
 			base := (o*n + j) * inner
 			xs, ys := x[base:base+inner], y[base:base+inner]
-			if exclusive {
+			switch {
+			case op == CumSum && exclusive:
 				for i := range xs {
 					ys[i] = acc[i]
 					acc[i] += xs[i]
 				}
-			} else {
+			case op == CumSum:
 				for i := range xs {
 					acc[i] += xs[i]
+					ys[i] = acc[i]
+				}
+			case exclusive:
+				for i := range xs {
+					ys[i] = acc[i]
+					acc[i] *= xs[i]
+				}
+			default:
+				for i := range xs {
+					acc[i] *= xs[i]
 					ys[i] = acc[i]
 				}
 			}

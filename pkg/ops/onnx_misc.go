@@ -16,7 +16,9 @@ func init() {
 	Register(Op{Key: "onnx.Trilu", Infer: inferTrilu, Run: runTrilu})
 	Register(Op{Key: "onnx.Range", Infer: inferRange, Run: runRange})
 	Register(Op{Key: "onnx.Dropout", Infer: inferDropout, Run: runDropout, NonCompute: true})
-	Register(Op{Key: "onnx.CumSum", Infer: inferCumSum, Run: runCumSum})
+	Register(Op{Key: "onnx.CumSum", Infer: inferCumSum, Run: runCumulative(kernels.CumSum)})
+	// CumProd (opset 26) has CumSum's inputs and attributes.
+	Register(Op{Key: "onnx.CumProd", Infer: inferCumSum, Run: runCumulative(kernels.CumProd)})
 	Register(Op{Key: "onnx.TopK", Infer: inferTopK, Run: runTopK})
 }
 
@@ -271,15 +273,19 @@ func inferCumSum(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 	return out1(in[0].DType, in[0].Shape.Clone()), nil
 }
 
-func runCumSum(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
-	if in[1].Numel() != 1 {
-		return nil, fmt.Errorf("axis must hold one element")
+// runCumulative is CumSum's or CumProd's kernel: a scalar axis input and
+// the exclusive and reverse attributes.
+func runCumulative(op kernels.CumOp) func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+	return func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		if in[1].Numel() != 1 {
+			return nil, fmt.Errorf("axis must hold one element")
+		}
+		axis, err := ir.NormAxis(in[1].Int(0), len(in[0].Shape))
+		if err != nil {
+			return nil, err
+		}
+		return t1(kernels.Cumulative(in[0], axis, op, n.AttrInt("exclusive", 0) == 1, n.AttrInt("reverse", 0) == 1))
 	}
-	axis, err := ir.NormAxis(in[1].Int(0), len(in[0].Shape))
-	if err != nil {
-		return nil, err
-	}
-	return t1(kernels.CumSum(in[0], axis, n.AttrInt("exclusive", 0) == 1, n.AttrInt("reverse", 0) == 1))
 }
 
 // ---- TopK ----

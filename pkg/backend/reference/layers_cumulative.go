@@ -58,7 +58,7 @@ func runCumulative(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := kernels.CumSum(in[0], axis, p.Exclusive, p.Reverse)
+	out, err := kernels.Cumulative(in[0], axis, kernels.CumSum, p.Exclusive, p.Reverse)
 	if err != nil {
 		return nil, err
 	}

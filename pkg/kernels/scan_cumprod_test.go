@@ -20,7 +20,7 @@ func TestCumProd(t *testing.T) {
 		{0, false, false, []float64{1, 2, 3, 4, 10, 18}},
 	}
 	for _, c := range cases {
-		y, err := CumProd(x, c.axis, c.exclusive, c.reverse)
+		y, err := Cumulative(x, c.axis, CumProd, c.exclusive, c.reverse)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,14 +31,14 @@ func TestCumProd(t *testing.T) {
 		}
 	}
 	xi := ir.FromSlice(ir.Int32, []int64{4}, []int32{2, -3, 0, 5})
-	y, err := CumProd(xi, 0, false, false)
+	y, err := Cumulative(xi, 0, CumProd, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := y.Ints(); got[0] != 2 || got[1] != -6 || got[2] != 0 || got[3] != 0 {
 		t.Fatalf("int32 cumprod: got %v", got)
 	}
-	if _, err := CumProd(x, 2, false, false); err == nil {
+	if _, err := Cumulative(x, 2, CumProd, false, false); err == nil {
 		t.Fatal("axis 2 of a rank-2 tensor: want an error")
 	}
 }
