@@ -225,36 +225,14 @@ func runSlice(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 	return []*ir.Tensor{out}, nil
 }
 
+// sampleModes maps TensorRT's out-of-bounds sample modes onto the pad
+// kernel's, which index the same way (REFLECT and WRAP repeat periodically).
+var sampleModes = map[network.SampleMode]kernels.PadMode{
+	network.SampleFILL: kernels.PadConstant, network.SampleCLAMP: kernels.PadEdge,
+	network.SampleWRAP: kernels.PadWrap, network.SampleREFLECT: kernels.PadReflect,
+}
+
 // sampleIndex maps a coordinate into [0, dim) by mode, or kernels.Skip.
 func sampleIndex(j, dim int64, mode network.SampleMode) int64 {
-	if j >= 0 && j < dim {
-		return j
-	}
-	if dim == 0 {
-		return kernels.Skip
-	}
-	switch mode {
-	case network.SampleWRAP:
-		j %= dim
-		if j < 0 {
-			j += dim
-		}
-		return j
-	case network.SampleCLAMP:
-		return min(max(j, 0), dim-1)
-	case network.SampleREFLECT:
-		if dim == 1 {
-			return 0
-		}
-		period := 2 * (dim - 1)
-		j %= period
-		if j < 0 {
-			j += period
-		}
-		if j >= dim {
-			j = period - j
-		}
-		return j
-	}
-	return kernels.Skip // FILL
+	return kernels.PadIndex(j, dim, sampleModes[mode])
 }
