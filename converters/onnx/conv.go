@@ -25,24 +25,35 @@ func staticSpatial(n *conversion.Node) ([]int64, error) {
 	return dims[1:], nil
 }
 
+// convInputs checks what Conv and ConvTranspose share: float inputs,
+// static channel and spatial dims, constant weights and bias. It returns the
+// spatial dims.
+func convInputs(n *conversion.Node, layer string) ([]int64, error) {
+	if err := dtypeIn(floats...)(n); err != nil {
+		return nil, err
+	}
+	in, err := staticSpatial(n)
+	if err != nil {
+		return nil, err
+	}
+	if n.Const(1) == nil {
+		return nil, fmt.Errorf("weights W must be a constant (TensorRT %s takes kernel weights)", layer)
+	}
+	if len(n.In) > 2 && n.In[2] != nil && n.Const(2) == nil {
+		return nil, fmt.Errorf("bias B must be a constant")
+	}
+	return in, nil
+}
+
 func init() {
 	builtins = append(builtins, conversion.Converter{
 		Target:        "onnx.Conv",
 		Priority:      conversion.Standard,
 		DynamicShapes: true,
 		Validator: func(n *conversion.Node) error {
-			if err := dtypeIn(floats...)(n); err != nil {
-				return err
-			}
-			in, err := staticSpatial(n)
+			in, err := convInputs(n, "convolution")
 			if err != nil {
 				return err
-			}
-			if n.Const(1) == nil {
-				return fmt.Errorf("weights W must be a constant (TensorRT convolution takes kernel weights)")
-			}
-			if len(n.In) > 2 && n.In[2] != nil && n.Const(2) == nil {
-				return fmt.Errorf("bias B must be a constant")
 			}
 			_, err = ops.WindowGeometry(n.Node, in, n.Const(1).Shape[2:], false)
 			return err

@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"fmt"
 
 	"github.com/trtc-dev/trtc/converters/impl"
 	"github.com/trtc-dev/trtc/pkg/conversion"
@@ -16,18 +15,9 @@ func init() {
 		Priority:      conversion.Standard,
 		DynamicShapes: true,
 		Validator: func(n *conversion.Node) error {
-			if err := dtypeIn(floats...)(n); err != nil {
-				return err
-			}
-			in, err := staticSpatial(n)
+			in, err := convInputs(n, "deconvolution")
 			if err != nil {
 				return err
-			}
-			if n.Const(1) == nil {
-				return fmt.Errorf("weights W must be a constant (TensorRT deconvolution takes kernel weights)")
-			}
-			if len(n.In) > 2 && n.In[2] != nil && n.Const(2) == nil {
-				return fmt.Errorf("bias B must be a constant")
 			}
 			_, err = ops.ConvTransposeGeometry(n.Node, in, n.Const(1).Shape[2:])
 			return err
