@@ -1,7 +1,6 @@
 package onnx
 
 import (
-
 	"github.com/trtc-dev/trtc/converters/impl"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ops"
