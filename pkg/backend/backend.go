@@ -34,9 +34,14 @@ type BuildOptions struct {
 	VersionCompatible bool
 }
 
-// Profile is one optimization profile.
+// Profile is one optimization profile. Min/Opt/Max give each input's dims
+// (IOptimizationProfile::setDimensions); MinValues/OptValues/MaxValues give
+// the values of inputs that are shape tensors (setShapeValues), which
+// TensorRT requires in every profile for such an input and which trtexec
+// takes from the same --minShapes/--optShapes/--maxShapes syntax.
 type Profile struct {
-	Min, Opt, Max map[string][]int64
+	Min, Opt, Max                   map[string][]int64
+	MinValues, OptValues, MaxValues map[string][]int64
 }
 
 // Target describes what an engine was built for; the bundle records it and
