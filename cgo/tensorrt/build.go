@@ -66,6 +66,15 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 				return nil, backend.Target{}, err
 			}
 		}
+		for _, in := range n.inputs {
+			vmin, ok := p.MinValues[in.Name]
+			if !ok {
+				continue
+			}
+			if err := setProfileValues(n.b, idx, in.Name, vmin, p.OptValues[in.Name], p.MaxValues[in.Name]); err != nil {
+				return nil, backend.Target{}, err
+			}
+		}
 	}
 	var cache []byte
 	if opts.TimingCache != "" {
@@ -115,6 +124,28 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 	return blob, t, nil
 }
 
+// setProfileValues gives a shape-tensor input's values in profile idx
+// (IOptimizationProfile::setShapeValues); resolveProfiles checked that the
+// three have one length.
+func setProfileValues(b *C.trtc_builder, idx C.int32_t, name string, mn, op, mx []int64) error {
+	what := fmt.Sprintf("setting the shape values of input %s in profile %d", name, int(idx))
+	if len(op) != len(mn) || len(mx) != len(mn) {
+		return fmt.Errorf("%s: %d, %d and %d values", what, len(mn), len(op), len(mx))
+	}
+	if len(mn) == 0 {
+		return fmt.Errorf("%s: no values", what)
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	// One Go array of plain integers, read by the shim during the call only.
+	n := len(mn)
+	buf := make([]C.int64_t, 3*n)
+	for i := 0; i < n; i++ {
+		buf[i], buf[n+i], buf[2*n+i] = C.int64_t(mn[i]), C.int64_t(op[i]), C.int64_t(mx[i])
+	}
+	return check(C.trtc_profile_set_values(b, idx, cname, C.int32_t(n), &buf[0], &buf[n], &buf[2*n]), what)
+}
+
 // takeBlob copies a shim blob into Go memory and destroys it.
 func takeBlob(b *C.trtc_blob) ([]byte, error) {
 	defer C.trtc_blob_destroy(b)
@@ -127,13 +158,21 @@ func takeBlob(b *C.trtc_blob) ([]byte, error) {
 }
 
 // Load deserializes an engine and makes its execution context. Running it
-// needs a Device (SetDevice).
-func (Backend) Load(blob []byte) (backend.Engine, error) {
+// needs a Device (SetDevice). It does not allow engine host code, so a
+// version-compatible engine needs LoadTarget.
+func (b Backend) Load(blob []byte) (backend.Engine, error) {
+	return b.LoadTarget(blob, backend.Target{})
+}
+
+// LoadTarget is Load for an engine built for target t: a version-compatible
+// engine (t.VersionCompatible) carries TensorRT's lean runtime as host code,
+// which IRuntime deserializes only after setEngineHostCodeAllowed(true).
+func (Backend) LoadTarget(blob []byte, t backend.Target) (backend.Engine, error) {
 	dev, err := currentDevice()
 	if err != nil {
 		return nil, err
 	}
-	api, err := newEngine(blob)
+	api, err := newEngine(blob, t.VersionCompatible)
 	if err != nil {
 		return nil, err
 	}
@@ -151,4 +190,7 @@ func (Backend) RuntimeVersion() (string, error) {
 	return versionString(linked), nil
 }
 
-var _ backend.VersionReporter = Backend{}
+var (
+	_ backend.VersionReporter = Backend{}
+	_ backend.TargetLoader    = Backend{}
+)

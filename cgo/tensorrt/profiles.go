@@ -29,14 +29,21 @@ func dynamic(s ir.Shape) bool {
 // the same symbol. Names that are not inputs of this engine are left to the
 // engines that have them. TensorRT needs every dynamic input in every
 // profile, so anything still unknown is an error that says what to pass.
+// The values of shape-tensor inputs (MinValues, ...) are kept for this
+// engine's inputs; the shim refuses a shape-tensor input without them.
 func resolveProfiles(inputs []inputSpec, profiles []backend.Profile) ([]backend.Profile, error) {
 	var dyn []inputSpec
+	valued := false
 	for _, in := range inputs {
 		if dynamic(in.Shape) {
 			dyn = append(dyn, in)
 		}
+		for _, p := range profiles {
+			_, ok := p.MinValues[in.Name]
+			valued = valued || ok
+		}
 	}
-	if len(dyn) == 0 {
+	if len(dyn) == 0 && !valued {
 		return nil, nil
 	}
 	if len(profiles) == 0 {
@@ -69,6 +76,25 @@ func resolveProfiles(inputs []inputSpec, profiles []backend.Profile) ([]backend.
 			}
 		}
 		res := backend.Profile{Min: map[string][]int64{}, Opt: map[string][]int64{}, Max: map[string][]int64{}}
+		for _, in := range inputs {
+			mn, ok := p.MinValues[in.Name]
+			if !ok {
+				continue
+			}
+			op, mx := p.OptValues[in.Name], p.MaxValues[in.Name]
+			if len(op) != len(mn) || len(mx) != len(mn) || len(mn) == 0 {
+				return nil, fmt.Errorf("profile %d: shape-tensor input %q has %d min, %d opt and %d max values", pi, in.Name, len(mn), len(op), len(mx))
+			}
+			for i := range mn {
+				if mn[i] > op[i] || op[i] > mx[i] {
+					return nil, fmt.Errorf("profile %d: shape-tensor input %q value %d: want min <= opt <= max, got %d, %d, %d", pi, in.Name, i, mn[i], op[i], mx[i])
+				}
+			}
+			if res.MinValues == nil {
+				res.MinValues, res.OptValues, res.MaxValues = map[string][]int64{}, map[string][]int64{}, map[string][]int64{}
+			}
+			res.MinValues[in.Name], res.OptValues[in.Name], res.MaxValues[in.Name] = clone(mn), clone(op), clone(mx)
+		}
 		for _, in := range dyn {
 			if mn, ok := p.Min[in.Name]; ok {
 				res.Min[in.Name], res.Opt[in.Name], res.Max[in.Name] = clone(mn), clone(p.Opt[in.Name]), clone(p.Max[in.Name])

@@ -61,3 +61,27 @@ func TestResolveProfilesErrors(t *testing.T) {
 		}
 	}
 }
+
+// Shape-tensor inputs keep their values per profile, also when their dims
+// are static (a reshape's shape input [2]); bad values are refused.
+func TestResolveProfilesShapeValues(t *testing.T) {
+	s := inputSpec{"s", ir.S(2)}
+	x := inputSpec{"x", ir.S(4, 6)}
+	v := func(a ...int64) map[string][]int64 { return map[string][]int64{"s": a} }
+	p := backend.Profile{MinValues: v(1, 6), OptValues: v(2, 12), MaxValues: v(4, 24)}
+	got, err := resolveProfiles([]inputSpec{x, s}, []backend.Profile{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || fmt.Sprint(got[0].MinValues, got[0].OptValues, got[0].MaxValues) != "map[s:[1 6]]map[s:[2 12]]map[s:[4 24]]" {
+		t.Fatalf("got %+v", got)
+	}
+	bad := backend.Profile{MinValues: v(1, 6), OptValues: v(2, 5), MaxValues: v(4, 24)}
+	if _, err := resolveProfiles([]inputSpec{s}, []backend.Profile{bad}); err == nil || !strings.Contains(err.Error(), `shape-tensor input "s" value 1: want min <= opt <= max, got 6, 5, 24`) {
+		t.Errorf("min > opt: %v", err)
+	}
+	short := backend.Profile{MinValues: v(1, 6), OptValues: v(2), MaxValues: v(4, 24)}
+	if _, err := resolveProfiles([]inputSpec{s}, []backend.Profile{short}); err == nil || !strings.Contains(err.Error(), "2 min, 1 opt and 2 max values") {
+		t.Errorf("lengths: %v", err)
+	}
+}
