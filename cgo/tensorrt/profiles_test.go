@@ -73,7 +73,7 @@ func TestResolveProfilesShapeValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || fmt.Sprint(got[0].MinValues, got[0].OptValues, got[0].MaxValues) != "map[s:[1 6]]map[s:[2 12]]map[s:[4 24]]" {
+	if len(got) != 1 || fmt.Sprint(got[0].MinValues, got[0].OptValues, got[0].MaxValues) != "map[s:[1 6]] map[s:[2 12]] map[s:[4 24]]" {
 		t.Fatalf("got %+v", got)
 	}
 	bad := backend.Profile{MinValues: v(1, 6), OptValues: v(2, 5), MaxValues: v(4, 24)}
