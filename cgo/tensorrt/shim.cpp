@@ -273,6 +273,31 @@ trtc_status guard(Logger* logger, F&& f) noexcept
     return makeStatus(code, msg);
 }
 
+// The deprecated forms of APIs whose newer form a library older than the
+// headers lacks (has() says which to call). Deprecation warnings are
+// silenced here only; #pragma cannot appear inside the guard macros.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+ITopKLayer* addTopKWithoutIndicesType(INetworkDefinition& n, ITensor& x, TopKOperation op, int32_t k, uint32_t axes)
+{
+    return n.addTopK(x, op, k, axes);
+}
+#if !TRTC_TRT_AT_LEAST(11, 0)
+INormalizationLayer* addNormalizationV1(INetworkDefinition& n, ITensor& x, ITensor& scale, ITensor& bias, uint32_t axes)
+{
+    return n.addNormalization(x, scale, bias, axes);
+}
+bool setShapeValuesInt32(IOptimizationProfile& p, char const* name, OptProfileSelector s, int32_t const* v, int32_t n)
+{
+    return p.setShapeValues(name, s, v, n);
+}
+int32_t const* profileTensorValuesInt32(ICudaEngine const& e, char const* name, int32_t profile, OptProfileSelector s)
+{
+    return e.getProfileTensorValues(name, profile, s);
+}
+#endif
+#pragma GCC diagnostic pop
+
 // need fails unless API a may be called (has), naming what needs it and
 // both versions.
 void need(int32_t linked, Api a, std::string const& who)
@@ -951,10 +976,7 @@ trtc_status trtc_add_normalization(trtc_builder* b, char const* name, trtc_tenso
 #if TRTC_TRT_AT_LEAST(11, 0)
             need(b->linked, Api::kNormalizationV2, name); // 11.x has no other
 #else
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-            l = b->network->addNormalization(*tensor(x, "input"), *tensor(scale, "scale"), *tensor(bias, "bias"), axes);
-#pragma GCC diagnostic pop
+            l = addNormalizationV1(*b->network, *tensor(x, "input"), *tensor(scale, "scale"), *tensor(bias, "bias"), axes);
 #endif
         }
         if (l != nullptr)
@@ -1042,10 +1064,7 @@ trtc_status trtc_add_topk(trtc_builder* b, char const* name, trtc_tensor* x, int
         else
 #endif
         {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-            l = b->network->addTopK(*tensor(x, "input"), static_cast<TopKOperation>(op), static_cast<int32_t>(k), axes);
-#pragma GCC diagnostic pop
+            l = addTopKWithoutIndicesType(*b->network, *tensor(x, "input"), static_cast<TopKOperation>(op), static_cast<int32_t>(k), axes);
         }
         b->finish(l, name, "addTopK", values);
         if (l->getNbOutputs() < 2)
@@ -1174,10 +1193,7 @@ trtc_status trtc_profile_set_values(trtc_builder* b, int32_t index, char const* 
                     }
                     v32.push_back(static_cast<int32_t>(s.second[i]));
                 }
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-                ok = p->setShapeValues(input, s.first, v32.data(), n);
-#pragma GCC diagnostic pop
+                ok = setShapeValuesInt32(*p, input, s.first, v32.data(), n);
 #endif
             }
             if (!ok)
@@ -1433,10 +1449,7 @@ trtc_status trtc_engine_profile_values(
 #if TRTC_TRT_AT_LEAST(11, 0)
             need(e->linked, Api::kShapeValuesV2, std::string("input ") + name);
 #else
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-            int32_t const* v = e->engine->getProfileTensorValues(name, profile, s.first);
-#pragma GCC diagnostic pop
+            int32_t const* v = profileTensorValuesInt32(*e->engine, name, profile, s.first);
             if (v == nullptr)
             {
                 return;

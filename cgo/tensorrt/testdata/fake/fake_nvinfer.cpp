@@ -29,7 +29,8 @@
 //   TRTC_FAKE_NVINFER_FAIL=1   createInferBuilder/createInferRuntime log an
 //                              error (a warning) and return null, as a broken
 //                              installation does
-//   TRTC_FAKE_UNSHAPED=NAME    outputs of the layer named NAME have nbDims -1
+//   TRTC_FAKE_UNSHAPED=TEXT    outputs of layers whose name contains TEXT have
+//                              nbDims -1
 //                              (a layer TensorRT could not shape)
 //   TRTC_FAKE_NULL_ADD=METHOD  that INetworkDefinition method returns null
 #pragma GCC diagnostic push
@@ -372,7 +373,8 @@ public:
 
 Dims TensorImpl::getDimensions() const noexcept
 {
-    if (producer != nullptr && !producer->name.empty() && env("TRTC_FAKE_UNSHAPED") == producer->name)
+    std::string unshaped = env("TRTC_FAKE_UNSHAPED");
+    if (producer != nullptr && !unshaped.empty() && producer->name.find(unshaped) != std::string::npos)
     {
         return noDims();
     }
@@ -488,6 +490,16 @@ public:
         t->impl.input = true;
         inputs.push_back(std::move(t));
         return inputs.back().get();
+    }
+
+    int32_t getNbInputs() const noexcept override
+    {
+        return static_cast<int32_t>(inputs.size());
+    }
+
+    ITensor* getInput(int32_t i) const noexcept override
+    {
+        return i >= 0 && static_cast<size_t>(i) < inputs.size() ? inputs[static_cast<size_t>(i)].get() : nullptr;
     }
 
     void markOutput(ITensor& t) noexcept override
