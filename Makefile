@@ -101,7 +101,7 @@ check-tensorrt:
 	g++ -std=c++17 -shared -fPIC -g $(TRT_ASAN) $(TRT_CXXFLAGS) -I"$$fake" -I$(TRT_FAKE_SRC) \
 		-o "$$fake/libnvinfer.so" $(TRT_FAKE_SRC)/fake_nvinfer.cpp; \
 	export CGO_CXXFLAGS="$(TRT_CXXFLAGS) -g" CGO_LDFLAGS="-L$$fake -Wl,-rpath,$$fake" ASAN_OPTIONS=detect_leaks=1; \
-	$(GO) vet -tags tensorrt ./cgo/tensorrt/; \
+	$(GO) vet -tags tensorrt,fakenvinfer ./cgo/tensorrt/; \
 	$(GO) test -asan -count=1 -tags tensorrt,fakenvinfer ./cgo/tensorrt/; \
 	echo "check-tensorrt: passed against TensorRT $$(sed -n 's/^#define \(NV_TENSORRT_MAJOR\|TRT_MAJOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $$inc/NvInferVersion.h | head -1).$$(sed -n 's/^#define \(NV_TENSORRT_MINOR\|TRT_MINOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $$inc/NvInferVersion.h | head -1) headers in $(TENSORRT_INCLUDE) (under AddressSanitizer)"
 

@@ -48,7 +48,11 @@ func newEngine(plan []byte, allowHostCode bool) (*engine, error) {
 			eng.close()
 			return nil, err
 		}
-		io := ioTensor{Name: C.GoString(name), Input: isInput != 0, Host: isHost != 0, DType: fromTRT(int32(dtype)), Shape: godims(dims)}
+		io := ioTensor{Name: C.GoString(name), Input: isInput != 0, Host: isHost != 0, DType: fromTRT(int32(dtype))}
+		if io.Shape, err = godims(dims, "engine tensor "+io.Name); err != nil {
+			eng.close()
+			return nil, err
+		}
 		if io.Input {
 			for p := 0; p < int(nbProfiles); p++ {
 				pr, err := eng.profile(name, io, p)
@@ -72,7 +76,18 @@ func (e *engine) profile(name *C.char, io ioTensor, p int) (ioProfile, error) {
 		fmt.Sprintf("reading profile %d of input %s", p, io.Name)); err != nil {
 		return ioProfile{}, err
 	}
-	pr := ioProfile{Min: godims(mn), Opt: godims(op), Max: godims(mx)}
+	var pr ioProfile
+	var err error
+	what := fmt.Sprintf("input %s in profile %d", io.Name, p)
+	if pr.Min, err = godims(mn, what); err != nil {
+		return ioProfile{}, err
+	}
+	if pr.Opt, err = godims(op, what); err != nil {
+		return ioProfile{}, err
+	}
+	if pr.Max, err = godims(mx, what); err != nil {
+		return ioProfile{}, err
+	}
 	if !io.Host || len(io.Shape) != 1 || io.Shape[0] < 0 {
 		return pr, nil
 	}
@@ -110,7 +125,10 @@ func (e *engine) tensorShape(name string) ([]int64, error) {
 	var d C.trtc_dims
 	err := check(withName(name, func(c *C.char) C.trtc_status { return C.trtc_engine_tensor_shape(e.e, c, &d) }),
 		"reading the shape of "+name)
-	return godims(d), err
+	if err != nil {
+		return nil, err
+	}
+	return godims(d, "tensor "+name)
 }
 
 func (e *engine) setAddress(name string, ptr uintptr) error {

@@ -473,7 +473,9 @@ func (n *teeNetwork) AddIdentity(x network.Tensor) network.Tensor {
 func (n *teeNetwork) AddNormalization(x, scale, bias network.Tensor, axes uint32, eps float32) network.Tensor {
 	return n.call(network.KindNormalization, []network.Tensor{x, scale, bias}, map[string]any{"axes": int64(axes), "epsilon": float64(eps)},
 		func() []network.Tensor { return one(n.ref.AddNormalization(x, scale, bias, axes, eps)) },
-		func() []network.Tensor { return one(n.trt.AddNormalization(n.tt(x), n.tt(scale), n.tt(bias), axes, eps)) })[0]
+		func() []network.Tensor {
+			return one(n.trt.AddNormalization(n.tt(x), n.tt(scale), n.tt(bias), axes, eps))
+		})[0]
 }
 
 func (n *teeNetwork) AddShape(x network.Tensor) network.Tensor {
@@ -544,7 +546,9 @@ func (n *teeNetwork) AddScatter(data, indices, updates network.Tensor, mode netw
 	}
 	return n.call(network.KindScatter, []network.Tensor{data, indices, updates}, m,
 		func() []network.Tensor { return one(n.ref.AddScatter(data, indices, updates, mode, axis)) },
-		func() []network.Tensor { return one(n.trt.AddScatter(n.tt(data), n.tt(indices), n.tt(updates), mode, axis)) })[0]
+		func() []network.Tensor {
+			return one(n.trt.AddScatter(n.tt(data), n.tt(indices), n.tt(updates), mode, axis))
+		})[0]
 }
 
 var _ network.Network = (*teeNetwork)(nil)

@@ -99,11 +99,12 @@ func (n *Network) wrap(o C.trtc_out, name string) (*tensor, error) {
 	if o.tensor == nil {
 		return nil, fmt.Errorf("output %s: TensorRT returned no tensor", name)
 	}
-	if o.dims.nb < 0 || o.dims.nb > C.TRTC_MAX_DIMS {
-		return nil, fmt.Errorf("output %s: TensorRT could not infer its shape (nbDims %d)", name, int(o.dims.nb))
+	ds, err := godims(o.dims, "output "+name)
+	if err != nil {
+		return nil, err
 	}
-	shape := make(ir.Shape, 0, int(o.dims.nb))
-	for _, d := range godims(o.dims) {
+	shape := make(ir.Shape, 0, len(ds))
+	for _, d := range ds {
 		if d < 0 {
 			shape = append(shape, ir.Dim{Size: -1})
 		} else {
