@@ -88,10 +88,16 @@ func (e *engine) profile(name *C.char, io ioTensor, p int) (ioProfile, error) {
 	if pr.Max, err = godims(mx, what); err != nil {
 		return ioProfile{}, err
 	}
-	if !io.Host || len(io.Shape) != 1 || io.Shape[0] < 0 {
+	// A shape tensor is a scalar or a 1-D tensor of static length.
+	n := 1
+	switch {
+	case !io.Host:
 		return pr, nil
+	case len(io.Shape) == 1 && io.Shape[0] >= 0 && io.Shape[0] <= 64:
+		n = int(io.Shape[0])
+	case len(io.Shape) != 0:
+		return ioProfile{}, fmt.Errorf("shape-tensor input %s has shape %v; TensorRT's are scalars or 1-D of static length", io.Name, io.Shape)
 	}
-	n := int(io.Shape[0])
 	buf := make([]C.int64_t, 3*n+3)
 	var found C.int32_t
 	if err := check(C.trtc_engine_profile_values(e.e, name, C.int32_t(p), C.int32_t(n), &buf[0], &buf[n+1], &buf[2*n+2], &found),

@@ -21,6 +21,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
+	"github.com/trtc-dev/trtc/pkg/runtime"
 )
 
 func hasEvent(events []string, prefix string) bool {
@@ -361,5 +362,50 @@ func TestFakeShapeTensorInput(t *testing.T) {
 	in["s"] = ir.FromSlice(ir.Int64, []int64{2}, []int64{30, 8})
 	if _, err := eng.Run(in); err == nil || !strings.Contains(err.Error(), `input "s" has values [30 8], outside [1 1]..[24 24]`) {
 		t.Errorf("values outside the profile: %v", err)
+	}
+}
+
+// Finding 10 end to end: a bundle whose engine was built version-compatible
+// loads through pkg/runtime, which passes the target to LoadTarget.
+func TestFakeVersionCompatibleBundle(t *testing.T) {
+	withDevice(t, func() (Device, error) { return &fakeDevice{}, nil })
+	g := ir.NewGraph("t", "onnx")
+	g.Opsets[""] = 17
+	g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(2, 3)}
+	g.Inputs, g.Outputs = []string{"x"}, []string{"y"}
+	g.Nodes = []*ir.Node{{Name: "exp", Op: "onnx.Exp", Inputs: []string{"x"}, Outputs: []string{"y"}}}
+	dir := t.TempDir()
+	model := filepath.Join(dir, "model.onnx")
+	if err := os.WriteFile(model, []byte("model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &conversion.Settings{MinBlockSize: 1, Backend: "tensorrt"}
+	folded, err := compiler.Prepare(g, model, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := compiler.Compile(g, model, folded, compiler.Options{Settings: s, Registry: converters.Builtin(),
+		Build: backend.BuildOptions{VersionCompatible: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Engines {
+		if !e.Target.VersionCompatible {
+			t.Fatalf("engine target %+v is not version-compatible", e.Target)
+		}
+		e.Target.ComputeCapability = "" // this machine has no GPU to match
+	}
+	path := filepath.Join(dir, "model.trtb")
+	if err := compiler.WriteBundle(res, model, path); err != nil {
+		t.Fatal(err)
+	}
+	fakeEvents()
+	p, err := runtime.Open(path)
+	if err != nil {
+		t.Fatalf("opening a version-compatible bundle: %v", err)
+	}
+	p.Close()
+	if events := fakeEvents(); !hasEvent(events, "setEngineHostCodeAllowed true") || !hasEvent(events, "deserializeCudaEngine") {
+		t.Errorf("events %q", events)
 	}
 }
