@@ -102,7 +102,9 @@ check-tensorrt:
 		-o "$$fake/libnvinfer.so" $(TRT_FAKE_SRC)/fake_nvinfer.cpp; \
 	export CGO_CXXFLAGS="$(TRT_CXXFLAGS) -g" CGO_LDFLAGS="-L$$fake -Wl,-rpath,$$fake" ASAN_OPTIONS=detect_leaks=1; \
 	$(GO) vet -tags tensorrt,fakenvinfer ./cgo/tensorrt/; \
-	$(GO) test -asan -count=1 -tags tensorrt,fakenvinfer ./cgo/tensorrt/; \
+	rc=0; $(GO) test -asan -count=1 -v -tags tensorrt,fakenvinfer ./cgo/tensorrt/ > "$$fake/test.log" 2>&1 || rc=$$?; \
+	grep -E '^(--- |ok|FAIL|panic|==[0-9]+==)|compared in all|^\s+fake_.*_test.go' "$$fake/test.log" || true; \
+	if [ $$rc -ne 0 ]; then echo "check-tensorrt: FAILED against $(TENSORRT_INCLUDE) (full log: $$fake/test.log)"; exit $$rc; fi; \
 	echo "check-tensorrt: passed against TensorRT $$(sed -n 's/^#define \(NV_TENSORRT_MAJOR\|TRT_MAJOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $$inc/NvInferVersion.h | head -1).$$(sed -n 's/^#define \(NV_TENSORRT_MINOR\|TRT_MINOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $$inc/NvInferVersion.h | head -1) headers in $(TENSORRT_INCLUDE) (under AddressSanitizer)"
 
 # build-tensorrt builds bin/trtc with the TensorRT backend.

@@ -355,7 +355,7 @@ func TestFakeShapeTensorInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	events = fakeEvents()
-	if !slices.Contains(events, "host shape input s [3,8]") {
+	if !slices.Contains(events, "host shape input s [3,8]") || !slices.Contains(events, "enqueueV3 reads shape input s [3,8]") {
 		t.Errorf("shape input not read from host memory: %q", events)
 	}
 	noUnexpected(t, events)

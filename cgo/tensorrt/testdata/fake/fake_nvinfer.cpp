@@ -1223,22 +1223,35 @@ public:
         addrs[name] = p;
         if (t->shapeIO)
         {
-            // Shape-tensor inputs are read from host memory (this read is
-            // what ASan checks).
-            auto it = shapes.find(name);
-            int64_t n = it != shapes.end() && it->second.nbDims == 1 ? it->second.d[0] : 0;
-            std::string v = "[";
-            for (int64_t i = 0; i < n; ++i)
-            {
-                int64_t x = t->type == DataType::kINT64 ? static_cast<int64_t const*>(p)[i] : static_cast<int32_t const*>(p)[i];
-                v += (i > 0 ? "," : "") + std::to_string(x);
-            }
-            event(std::string("host shape input ") + name + " " + v + "]");
+            event(std::string("host shape input ") + name + " " + hostValues(*t));
         }
         return true;
     }
+    // hostValues reads a shape-tensor input's values from the host memory
+    // bound to it: at binding and again at enqueue, as TensorRT may (these
+    // reads are what AddressSanitizer checks).
+    std::string hostValues(IOTensor const& t) const
+    {
+        auto it = shapes.find(t.name);
+        int64_t n = it == shapes.end() ? 0 : it->second.nbDims == 1 ? it->second.d[0] : it->second.nbDims == 0 ? 1 : 0;
+        void const* p = addrs.at(t.name);
+        std::string v = "[";
+        for (int64_t i = 0; i < n; ++i)
+        {
+            int64_t x = t.type == DataType::kINT64 ? static_cast<int64_t const*>(p)[i] : static_cast<int32_t const*>(p)[i];
+            v += (i > 0 ? "," : "") + std::to_string(x);
+        }
+        return v + "]";
+    }
     bool enqueueV3(cudaStream_t) noexcept override
     {
+        for (auto const& t : e->io)
+        {
+            if (t.shapeIO && addrs.count(t.name) != 0)
+            {
+                event("enqueueV3 reads shape input " + t.name + " " + hostValues(t));
+            }
+        }
         event("enqueueV3 profile " + std::to_string(profile));
         return true;
     }
