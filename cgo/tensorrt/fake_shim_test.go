@@ -274,6 +274,18 @@ func TestFakeUnshapedLayer(t *testing.T) {
 			if len(res.Engines) != 1 {
 				t.Errorf("%d engines, want 1 (relu)", len(res.Engines))
 			}
+			// The compile report carries the reason on the node.
+			inReport := false
+			for _, seg := range compiler.BuildReport(res).Segments {
+				for _, nr := range seg.Nodes {
+					for _, rj := range nr.Rejected {
+						inReport = inReport || nr.Name == "exp" && seg.Kind == "fallback" && strings.Contains(rj.Reason, want)
+					}
+				}
+			}
+			if !inReport {
+				t.Errorf("the report does not show exp in fallback with %q", want)
+			}
 			fakeEvents()
 		})
 	}
