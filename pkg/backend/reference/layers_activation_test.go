@@ -80,7 +80,7 @@ func TestActivationEveryType(t *testing.T) {
 			return 0.5 * x * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(x+0.044715*x*x*x)))
 		},
 	}
-	for typ := network.ActivationType(0); int(typ) < network.NumActivationTypes; typ++ {
+	for typ := network.ActivationType(0); int(typ) < network.NumActivationType; typ++ {
 		f, ok := formulas[typ]
 		if !ok {
 			t.Errorf("%v has no formula in this test", typ)
@@ -128,7 +128,7 @@ func TestUnaryEveryOperation(t *testing.T) {
 		network.UnaryISINF: func(x float64) float64 { return b2f(math.IsInf(x, 0)) },
 		network.UnaryISNAN: func(x float64) float64 { return b2f(math.IsNaN(x)) },
 	}
-	for op := network.UnaryOperation(0); int(op) < network.NumUnaryOperations; op++ {
+	for op := network.UnaryOperation(0); int(op) < network.NumUnaryOperation; op++ {
 		if op == network.UnaryNOT {
 			continue // bool, below
 		}

@@ -61,6 +61,9 @@ type Network struct {
 	outputs []int
 	outName []string
 	err     error
+	// target is the TensorRT release the network must build on (zero:
+	// any); see SetTargetVersion.
+	target network.Version
 }
 
 // NewNetwork returns an empty network.
@@ -131,7 +134,14 @@ func (n *Network) add(kind network.LayerKind, params any, inputs ...network.Tens
 			allConst = false
 		}
 	}
+	if err := n.checkRules(l, vals); err != nil {
+		n.fail(name, err)
+		return poison(1)
+	}
 	outs, err := impl.infer(l, vals)
+	if err == nil {
+		err = checkOutputs(l, outs)
+	}
 	if err != nil {
 		n.fail(name, err)
 		return poison(1)

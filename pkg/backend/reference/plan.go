@@ -35,16 +35,7 @@ type planTensor struct {
 }
 
 func init() {
-	for _, p := range []any{
-		elementWiseParams{}, unaryParams{}, constantParams{}, matMulParams{},
-		shuffleParams{}, reduceParams{}, softMaxParams{}, concatParams{},
-		gatherParams{}, castParams{}, normParams{}, cumulativeParams{}, topKParams{},
-		network.ActivationParams{}, network.ConvolutionParams{}, network.PoolingParams{},
-		network.SliceParams{}, network.FillParams{}, network.ResizeParams{},
-		network.DeconvolutionParams{}, scatterParams{},
-	} {
-		gob.Register(p)
-	}
+	registerParams()
 	backend.Register(Backend{})
 }
 

@@ -1,6 +1,11 @@
-// Command gentables writes the two tables that tie the TensorRT backend to
-// the network API (make tables):
+// Command gentables writes the tables that tie the network API, its layer
+// kinds' declaration (pkg/network/kinddef) and the backends together (make
+// tables):
 //
+//   - pkg/network/kinds_gen.go, pkg/backend/reference/rules_gen.go and the
+//     rule part of docs/backends.md, from pkg/network/kinddef (kinds.go);
+//   - pkg/network/enumnames_gen.go: each enum's String table, value by
+//     value from the constants of pkg/network/enums.go;
 //   - cgo/tensorrt/enumcheck.h: one TRTC_ENUM(Type, kNAME, value) line per
 //     enumerator of pkg/network/enums.go and per TensorRT DataType trtc
 //     uses; shim.cpp turns each into a static_assert against TensorRT's
@@ -29,6 +34,7 @@ import (
 	"github.com/trtc-dev/trtc/cgo/tensorrt"
 	"github.com/trtc-dev/trtc/pkg/backend/reference"
 	"github.com/trtc-dev/trtc/pkg/network"
+	"github.com/trtc-dev/trtc/pkg/network/kinddef"
 )
 
 func main() {
@@ -62,15 +68,36 @@ const (
 )
 
 func generate(root string) ([]file, error) {
+	return generateFrom(root, kinddef.Kinds, filepath.Join(root, trtNetwork))
+}
+
+// generateFrom is generate with the declarations and the cgo backend's
+// network.go given, so tests can feed it broken ones.
+func generateFrom(root string, kinds []kinddef.Kind, trtPath string) ([]file, error) {
+	if err := checkKinds(root, kinds, trtPath); err != nil {
+		return nil, err
+	}
 	enums, err := enumCheck(filepath.Join(root, enumsGo))
 	if err != nil {
 		return nil, err
 	}
-	table, err := backendsTable(filepath.Join(root, trtNetwork))
+	table, err := backendsTable(trtPath, kinds)
 	if err != nil {
 		return nil, err
 	}
-	return []file{{enumPath, enums}, {tablePath, table}}, nil
+	kindsSrc, err := kindsGo(kinds)
+	if err != nil {
+		return nil, err
+	}
+	rulesSrc, err := rulesGo(kinds)
+	if err != nil {
+		return nil, err
+	}
+	names, err := enumNamesGo(filepath.Join(root, enumsGo))
+	if err != nil {
+		return nil, err
+	}
+	return []file{{enumPath, enums}, {tablePath, table}, {kindsGoPath, kindsSrc}, {rulesGoPath, rulesSrc}, {enumNamesPath, names}}, nil
 }
 
 // enumTypes maps each enum type of enums.go to its constant prefix; the
@@ -169,22 +196,13 @@ func enumCheck(enumsPath string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// kindOf names the layer kind of Add methods whose name is not "Add" +
-// kind (+ "Nd").
-var kindOf = map[string]network.LayerKind{"AddGatherND": network.KindGather}
-
-// methodKind maps an Add method to its layer kind ("" for methods that add
-// no layer kind of package network's list).
-func methodKind(m string) network.LayerKind {
-	if k, ok := kindOf[m]; ok {
-		return k
-	}
-	if !strings.HasPrefix(m, "Add") || m == "AddInput" {
-		return ""
-	}
-	k := network.LayerKind(strings.TrimSuffix(strings.TrimPrefix(m, "Add"), "Nd"))
-	if slices.Contains(network.Kinds, k) {
-		return k
+// methodKind maps an Add method to the kind that declares it ("" for
+// methods that add no layer).
+func methodKind(kinds []kinddef.Kind, m string) string {
+	for _, k := range kinds {
+		if slices.Contains(k.Methods, m) {
+			return k.Name
+		}
 	}
 	return ""
 }
@@ -224,7 +242,7 @@ func shimCalls(path string) (map[string][]string, error) {
 	return out, nil
 }
 
-func backendsTable(trtPath string) ([]byte, error) {
+func backendsTable(trtPath string, kinds []kinddef.Kind) ([]byte, error) {
 	calls, err := shimCalls(trtPath)
 	if err != nil {
 		return nil, err
@@ -243,11 +261,11 @@ func backendsTable(trtPath string) ([]byte, error) {
 	var missing []string
 	for i := 0; i < iface.NumMethod(); i++ {
 		m := iface.Method(i).Name
-		k := methodKind(m)
+		k := methodKind(kinds, m)
 		ref := "yes"
 		if _, ok := refType.MethodByName(m); !ok {
 			ref = ""
-		} else if k != "" && !reference.Implements(k) {
+		} else if k != "" && !reference.Implements(network.LayerKind(k)) {
 			ref = ""
 		}
 		trt := "Go only"
@@ -266,7 +284,7 @@ func backendsTable(trtPath string) ([]byte, error) {
 		if trt == "" {
 			missing = append(missing, "tensorrt: "+m)
 		}
-		kind := string(k)
+		kind := k
 		if kind == "" {
 			kind = "—"
 		}
@@ -275,5 +293,6 @@ func backendsTable(trtPath string) ([]byte, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("network.Network methods without an implementation: %s", strings.Join(missing, ", "))
 	}
+	b.WriteString(rulesTable(kinds))
 	return b.Bytes(), nil
 }
