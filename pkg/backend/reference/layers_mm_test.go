@@ -108,7 +108,7 @@ func TestSoftMaxAndNormChecks(t *testing.T) {
 	n = NewNetwork()
 	x = n.AddInput("x", ir.Float32, ir.Shape{ir.D(1), ir.Sym("C"), ir.D(5), ir.D(5)})
 	n.AddConvolutionNd(x, network.ConvolutionParams{NbOutputMaps: 1, KernelSize: []int64{3, 3}, Kernel: ir.NewTensor(ir.Float32, []int64{1, 1, 3, 3})})
-	if err := n.Err(); err == nil || !strings.Contains(err.Error(), "channel dim must be static") {
+	if err := n.Err(); err == nil || !strings.Contains(err.Error(), "Convolution.static_channels") {
 		t.Fatalf("dynamic channels: %v", err)
 	}
 }
