@@ -357,6 +357,10 @@ type (
 		// NbElementWiseDims leading dims of data and indices are paired
 		// element-wise (ND mode only here).
 		NbElementWiseDims int
+		// DynamicDims has bit d set when data's dim d is dynamic at build
+		// time (set by inferGather): negative indices into it are
+		// undefined in TensorRT.
+		DynamicDims uint32
 	}
 	castParams struct{ To ir.DType }
 	normParams struct {

@@ -15,7 +15,7 @@ import (
 // the encoding or a layer's semantics change.
 const (
 	planMagic   = "TRTCREF1"
-	planVersion = 1
+	planVersion = 2
 )
 
 // plan is the serialized form of a network.
