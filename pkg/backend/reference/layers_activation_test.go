@@ -96,9 +96,17 @@ func TestActivationEveryType(t *testing.T) {
 func TestActivationRejects(t *testing.T) {
 	n := NewNetwork()
 	x := n.AddInput("x", ir.Int32, ir.S(2))
-	n.AddActivation(x, network.ActivationParams{Type: network.ActivationRELU})
+	n.AddActivation(x, network.ActivationParams{Type: network.ActivationSIGMOID})
 	if n.Err() == nil {
-		t.Error("activation on int32 should fail as in TensorRT")
+		t.Error("sigmoid on int32 should fail as in TensorRT")
+	}
+	// "Int32 and Int64 are valid only for activation type kRELU."
+	n = NewNetwork()
+	x = n.AddInput("x", ir.Int64, ir.S(3))
+	got := runBuilt(t, n, n.AddActivation(x, network.ActivationParams{Type: network.ActivationRELU}),
+		map[string]*ir.Tensor{"x": ir.FromSlice(ir.Int64, []int64{3}, []int64{-5, 0, 7})})
+	if g := ir.View[int64](got); g[0] != 0 || g[1] != 0 || g[2] != 7 {
+		t.Errorf("int64 RELU = %v", g)
 	}
 	n = NewNetwork()
 	x = n.AddInput("x", ir.Float32, ir.S(2))

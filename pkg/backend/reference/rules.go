@@ -93,6 +93,25 @@ func (n *Network) checkRules(l *layer, in []*ir.Value) error {
 		return &RuleError{string(l.Kind) + ".since", fmt.Sprintf("%s layers need TensorRT %v, the target is %v", l.Kind, r.Since, n.target),
 			ruleSource{"NvInfer.h", "I" + string(l.Kind) + "Layer"}}
 	}
+	if err := n.checkInputs(r, in); err != nil {
+		return err
+	}
+	for _, c := range r.Rules {
+		check := ruleChecks[c.Check]
+		if check == nil {
+			return fmt.Errorf("rule %s.%s has no check in the reference backend", l.Kind, c.Check)
+		}
+		if err := check(n, l, in); err != nil {
+			return &RuleError{string(l.Kind) + "." + c.Check, err.Error(), c.Source}
+		}
+	}
+	return nil
+}
+
+// checkInputs applies the table's input rules: count, presence, dtype,
+// rank and the release that added an input.
+func (n *Network) checkInputs(r *kindRules, in []*ir.Value) error {
+	l := r
 	if len(in) > len(r.Inputs) && (len(r.Inputs) == 0 || !r.Inputs[len(r.Inputs)-1].Variadic) {
 		return fmt.Errorf("%d inputs, %s takes %d", len(in), l.Kind, len(r.Inputs))
 	}
@@ -110,7 +129,7 @@ func (n *Network) checkRules(l *layer, in []*ir.Value) error {
 			continue
 		}
 		if n.newer(spec.Since) {
-			return &RuleError{id + ".dtype", fmt.Sprintf("input %s needs TensorRT %v, the target is %v", spec.Name, spec.Since, n.target), spec.DTypeSource}
+			return &RuleError{id + ".since", fmt.Sprintf("input %s needs TensorRT %v, the target is %v", spec.Name, spec.Since, n.target), spec.DTypeSource}
 		}
 		if !slices.Contains(spec.DTypes, v.DType) {
 			return &RuleError{id + ".dtype", fmt.Sprintf("input %s is %v, TensorRT takes %s", spec.Name, v.DType, dtypeNames(spec.DTypes)), spec.DTypeSource}
@@ -120,15 +139,6 @@ func (n *Network) checkRules(l *layer, in []*ir.Value) error {
 			if rank < spec.MinRank || (spec.MaxRank > 0 || spec.MinRank == 0) && rank > spec.MaxRank {
 				return &RuleError{id + ".rank", fmt.Sprintf("input %s has rank %d, TensorRT takes %s", spec.Name, rank, rankText(spec.MinRank, spec.MaxRank)), spec.RankSource}
 			}
-		}
-	}
-	for _, c := range r.Rules {
-		check := ruleChecks[c.Check]
-		if check == nil {
-			return fmt.Errorf("rule %s.%s has no check in the reference backend", l.Kind, c.Check)
-		}
-		if err := check(n, l, in); err != nil {
-			return &RuleError{string(l.Kind) + "." + c.Check, err.Error(), c.Source}
 		}
 	}
 	return nil

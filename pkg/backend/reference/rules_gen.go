@@ -166,9 +166,6 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 		Inputs: []inputRule{
 			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool, ir.Uint8}, DTypeSource: ruleSource{"NvInfer.h", "Add a shape layer to the network."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
 		},
-		Outputs: []outputRule{
-			{Name: "output", DTypes: []ir.DType{ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "This layer sets the output to a 1D tensor of type Int64 with the dimensions of the input tensor."}},
-		},
 	},
 	network.KindFill: {
 		Kind: network.KindFill, Since: network.Version{Major: 10, Minor: 0},
@@ -176,9 +173,6 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 			{Name: "dimensions", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "If the Dimensions input is provided, it must be a 1D tensor of type Int32 or Int64 whose length is computable by constant folding."}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "it must be a 1D tensor of type Int32 or Int64"}, Since: network.Version{Major: 0, Minor: 0}},
 			{Name: "alpha", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "must be DataType::kFLOAT, DataType::kHALF, DataType::kINT32, or DataType::kINT64"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
 			{Name: "beta", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "must be DataType::kFLOAT, DataType::kHALF, DataType::kINT32, or DataType::kINT64"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-		},
-		Outputs: []outputRule{
-			{Name: "output", DTypes: []ir.DType{ir.Float32, ir.Float16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "outputType Optional output tensor data type, must be DataType::kFLOAT, DataType::kHALF, DataType::kINT32, or DataType::kINT64."}},
 		},
 		Rules: []customRule{
 			{Check: "linspace_static_rank1", Text: "kLINSPACE with static alpha/beta fills a 1-D tensor", Source: ruleSource{"NvInfer.h", "For FillOperation::kLINSPACE, dimensions.nbDims must be 1 for static start/delta."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -199,10 +193,6 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 		Kind: network.KindTopK, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
 			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-		},
-		Outputs: []outputRule{
-			{Name: "values", DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}},
-			{Name: "indices", DTypes: []ir.DType{ir.Int32}, DTypeSource: ruleSource{"NvInfer.h", "indicesType Indices tensor (the second output) data type, must be DataType::kINT32 or DataType::kINT64."}},
 		},
 		Rules: []customRule{
 			{Check: "topk_k_limit", Text: "1 <= K <= 3840", Source: ruleSource{"NvInfer.h", "Currently only values of K up to 3840 are supported."}, Since: network.Version{Major: 0, Minor: 0}},

@@ -61,7 +61,8 @@ type Input struct {
 	Variadic bool
 }
 
-// Output is one output of a layer kind.
+// Output is one output of a layer kind whose dtype TensorRT restricts
+// beyond what the layer's inputs and parameters already fix.
 type Output struct {
 	Name        string
 	DTypes      []string
@@ -306,7 +307,6 @@ var Kinds = []Kind{
 		Name: "Shape", LayerType: "SHAPE", Since: Version{10, 0},
 		Methods: []string{"AddShape"}, Shim: []string{"trtc_add_shape"},
 		Inputs:  []Input{{Name: "input", DTypes: castTypes, DTypeSource: Source{NvInfer, "Add a shape layer to the network."}}},
-		Outputs: []Output{{Name: "output", DTypes: []string{"Int64"}, DTypeSource: Source{NvInfer, "This layer sets the output to a 1D tensor of type Int64 with the dimensions of the input tensor."}}},
 	},
 	{
 		Name: "Fill", LayerType: "FILL", Since: Version{10, 0},
@@ -317,7 +317,6 @@ var Kinds = []Kind{
 			{Name: "alpha", Optional: true, DTypes: fillOutputs, DTypeSource: Source{NvInfer, "must be DataType::kFLOAT, DataType::kHALF, DataType::kINT32, or DataType::kINT64"}},
 			{Name: "beta", Optional: true, DTypes: fillOutputs, DTypeSource: Source{NvInfer, "must be DataType::kFLOAT, DataType::kHALF, DataType::kINT32, or DataType::kINT64"}},
 		},
-		Outputs: []Output{{Name: "output", DTypes: fillOutputs, DTypeSource: Source{NvInfer, "outputType Optional output tensor data type, must be DataType::kFLOAT, DataType::kHALF, DataType::kINT32, or DataType::kINT64."}}},
 		Rules: []Rule{
 			{Check: "linspace_static_rank1", Text: "kLINSPACE with static alpha/beta fills a 1-D tensor",
 				Source: Source{NvInfer, "For FillOperation::kLINSPACE, dimensions.nbDims must be 1 for static start/delta."}},
@@ -344,10 +343,6 @@ var Kinds = []Kind{
 		Methods: []string{"AddTopK"}, Shim: []string{"trtc_add_topk"},
 		Params: []string{"topKParams{}"},
 		Inputs: []Input{{Name: "input", DTypes: floatInt, DTypeSource: uint8Src}},
-		Outputs: []Output{
-			{Name: "values", DTypes: floatInt, DTypeSource: uint8Src},
-			{Name: "indices", DTypes: []string{"Int32"}, DTypeSource: Source{NvInfer, "indicesType Indices tensor (the second output) data type, must be DataType::kINT32 or DataType::kINT64."}},
-		},
 		Rules: []Rule{
 			{Check: "topk_k_limit", Text: "1 <= K <= 3840",
 				Source: Source{NvInfer, "Currently only values of K up to 3840 are supported."}},

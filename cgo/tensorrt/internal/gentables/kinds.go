@@ -340,7 +340,10 @@ func rulesTable(kinds []kinddef.Kind) string {
 			if in.ShapeTensor {
 				opt += "shape-tensor "
 			}
-			row(k.Name+"."+in.Name+".dtype", fmt.Sprintf("%sinput %s is %s", opt, in.Name, strings.Join(in.DTypes, ", ")), in.DTypeSource, in.Since)
+			row(k.Name+"."+in.Name+".dtype", fmt.Sprintf("%sinput %s is %s", opt, in.Name, strings.Join(in.DTypes, ", ")), in.DTypeSource, kinddef.Version{})
+			if in.Since != (kinddef.Version{}) {
+				row(k.Name+"."+in.Name+".since", "input "+in.Name, in.DTypeSource, in.Since)
+			}
 			if in.RankSource.Quote != "" {
 				row(k.Name+"."+in.Name+".rank", fmt.Sprintf("input %s has rank %s", in.Name, rankText(in.MinRank, in.MaxRank)), in.RankSource, kinddef.Version{})
 			}
@@ -351,7 +354,7 @@ func rulesTable(kinds []kinddef.Kind) string {
 		for _, r := range k.Rules {
 			row(k.Name+"."+r.Check, r.Text, r.Source, r.Since)
 		}
-		if first {
+		if first || k.Since != (kinddef.Version{Major: 10}) {
 			row(k.Name+".since", "the kind needs TensorRT "+versionText(k.Since), kinddef.Source{File: kinddef.NvInfer, Quote: "I" + k.Name + "Layer"}, kinddef.Version{})
 		}
 	}
