@@ -27,6 +27,8 @@ type inputRule struct {
 	MinRank, MaxRank                int
 	RankSource                      ruleSource
 	Since                           network.Version
+	Int64Since                      network.Version
+	Int64Source                     ruleSource
 }
 
 type outputRule struct {
@@ -133,6 +135,9 @@ func (n *Network) checkInputs(r *kindRules, in []*ir.Value) error {
 		}
 		if !slices.Contains(spec.DTypes, v.DType) {
 			return &RuleError{id + ".dtype", fmt.Sprintf("input %s is %v, TensorRT takes %s", spec.Name, v.DType, dtypeNames(spec.DTypes)), spec.DTypeSource}
+		}
+		if v.DType == ir.Int64 && n.newer(spec.Int64Since) {
+			return &RuleError{id + ".int64_since", fmt.Sprintf("input %s is Int64, which TensorRT documents from %v on; the target is %v", spec.Name, spec.Int64Since, n.target), spec.Int64Source}
 		}
 		if spec.RankSource.Quote != "" {
 			rank := len(v.Shape)

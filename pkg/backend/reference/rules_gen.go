@@ -14,8 +14,8 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindElementWise: {
 		Kind: network.KindElementWise, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input1", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "input2", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input1", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "input2", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "same_rank_and_type", Text: "both inputs have the same rank and dtype", Source: ruleSource{"NvInfer.h", "The input tensors must have the same rank and compatible type."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -25,7 +25,7 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindActivation: {
 		Kind: network.KindActivation, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "Int32 and Int64 are valid only for activation type kRELU."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "Int32 and Int64 are valid only for activation type kRELU."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "int_relu_only", Text: "Int32 and Int64 inputs only for kRELU", Source: ruleSource{"NvInfer.h", "Int32 and Int64 are valid only for activation type kRELU."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -34,7 +34,7 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindUnary: {
 		Kind: network.KindUnary, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "unary_op_dtype", Text: "kNOT takes Bool; kABS and kSIGN take floating point, Int8, Int32 or Int64; every other operation (kNEG included) floating point only", Source: ruleSource{"NvInfer.h", "Operation kSIGN and kABS must have inputs of floating-point type, DataType::kINT8, DataType::kINT32 or DataType::kINT64. ... All other operations must have inputs of floating-point type."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -50,14 +50,14 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindMatrixMultiply: {
 		Kind: network.KindMatrixMultiply, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input0", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "input1", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input0", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "input1", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 	},
 	network.KindConvolution: {
 		Kind: network.KindConvolution, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 4, MaxRank: 5, RankSource: ruleSource{"NvInfer.h", "Only 2D or 3D convolution is supported."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 4, MaxRank: 5, RankSource: ruleSource{"NvInfer.h", "Only 2D or 3D convolution is supported."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "static_channels", Text: "the channel dim (1) of the input is a build-time constant", Source: ruleSource{"NvInfer.h", "It is an error to specify a wildcard value for the 'C' dimension of the input tensor."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -66,20 +66,20 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindPooling: {
 		Kind: network.KindPooling, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 4, MaxRank: 5, RankSource: ruleSource{"NvInfer.h", "Only 2D or 3D pooling is supported."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 4, MaxRank: 5, RankSource: ruleSource{"NvInfer.h", "Only 2D or 3D pooling is supported."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 	},
 	network.KindShuffle: {
 		Kind: network.KindShuffle, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "reshape_dims", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "The layer has an optional second input. If present, it must be a 1D tensor of type Int32 or Int64"}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "The layer has an optional second input. If present, it must be a 1D tensor of type Int32 or Int64"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "reshape_dims", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "The layer has an optional second input. If present, it must be a 1D"}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "The layer has an optional second input. If present, it must be a 1D"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 10, Minor: 4}, Int64Source: ruleSource{"NvInfer.h", "If present, it must be a 1D tensor of type Int32 or Int64"}},
 		},
 	},
 	network.KindReduce: {
 		Kind: network.KindReduce, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "axes_in_rank", Text: "the axes mask names dims of the input only", Source: ruleSource{"NvInfer.h", "The bit in position i of bitmask reduceAxes corresponds to explicit dimension i"}, Since: network.Version{Major: 0, Minor: 0}},
@@ -88,7 +88,7 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindSoftMax: {
 		Kind: network.KindSoftMax, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "softmax_one_axis", Text: "the axes mask has exactly one bit, a dim of the input", Source: ruleSource{"NvInfer.h", "Set the axis along which softmax is computed. Currently, only one axis can be set."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -97,7 +97,7 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindConcatenation: {
 		Kind: network.KindConcatenation, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "inputs", Optional: false, ShapeTensor: false, Variadic: true, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "inputs", Optional: false, ShapeTensor: false, Variadic: true, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "concat_same_dims", Text: "every input has the same dtype, rank and dims except along the axis", Source: ruleSource{"NvInfer.h", "All tensors must have the same dimensions except along the concatenation axis."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -106,19 +106,19 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindSlice: {
 		Kind: network.KindSlice, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "start", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "1: The start tensor to begin slicing, as a 1D tensor of type Int32 or Int64."}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "as a 1D tensor of type Int32 or Int64"}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "size", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "2: The size tensor of the resulting slice, as a 1D tensor of type Int32 or Int64."}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "as a 1D tensor of type Int32 or Int64"}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "stride", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "3: The stride of the slicing operation, as a 1D tensor of type Int32 or Int64."}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "as a 1D tensor of type Int32 or Int64"}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "fill", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInfer.h", "4: Value for the kFILL slice mode. The fill value data type should either be the same or be implicitly convertible to the input data type."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "axes", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "5: The axes tensor indicating the corresponding axes that start, size, and stride should apply to, as a 1D tensor or type Int32 or Int64."}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "as a 1D tensor of type Int32 or Int64"}, Since: network.Version{Major: 10, Minor: 3}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "start", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "1: The start tensor to begin slicing, as a 1D"}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "1: The start tensor to begin slicing, as a 1D"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 10, Minor: 4}, Int64Source: ruleSource{"NvInfer.h", "1: The start tensor to begin slicing, as a 1D tensor of type Int32 or Int64."}},
+			{Name: "size", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "2: The size tensor of the resulting slice, as a 1D"}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "2: The size tensor of the resulting slice, as a 1D"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 10, Minor: 4}, Int64Source: ruleSource{"NvInfer.h", "2: The size tensor of the resulting slice, as a 1D tensor of type Int32 or Int64."}},
+			{Name: "stride", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "3: The stride of the slicing operation, as a 1D"}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "3: The stride of the slicing operation, as a 1D"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 10, Minor: 4}, Int64Source: ruleSource{"NvInfer.h", "3: The stride of the slicing operation, as a 1D tensor of type Int32 or Int64."}},
+			{Name: "fill", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInfer.h", "4: Value for the kFILL slice mode. The fill value data type should either be the same or be implicitly convertible to the input data type."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "axes", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "5: The axes tensor indicating the corresponding axes that start, size, and stride should apply to, as a 1D tensor or type Int32 or Int64."}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "as a 1D tensor of type Int32 or Int64"}, Since: network.Version{Major: 10, Minor: 3}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 	},
 	network.KindGather: {
 		Kind: network.KindGather, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "data", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 1, MaxRank: 0, RankSource: ruleSource{"NvInfer.h", "Data is a tensor of rank r >= 1"}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "indices", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "The types of Data and Output must be the same, and Indices shall be DataType::kINT32 or DataType::kINT64."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "data", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 1, MaxRank: 0, RankSource: ruleSource{"NvInfer.h", "Data is a tensor of rank r >= 1"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "indices", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "The types of Data and Output must be the same, and Indices shall be DataType::kINT32 or DataType::kINT64."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "gather_elementwise_dims", Text: "kND: 0 <= nbElementWiseDims < rank(data)-1... kELEMENT: nbElementWiseDims = 0", Source: ruleSource{"NvInfer.h", "GatherMode::kND:      0 <= nbElementWiseDims < rank(Data)-1."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -127,18 +127,18 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindSelect: {
 		Kind: network.KindSelect, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "condition", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Bool}, DTypeSource: ruleSource{"NvInfer.h", "condition The condition tensor to the layer. Must have type DataType::kBOOL."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "then", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "else", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "condition", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Bool}, DTypeSource: ruleSource{"NvInfer.h", "condition The condition tensor to the layer. Must have type DataType::kBOOL."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "then", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "else", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
-			{Check: "select_same_rank", Text: "the three inputs share one rank; then and else one dtype", Source: ruleSource{"NvInfer.h", "The three input tensors must share the same rank. Multidirectional broadcasting is supported."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "select_same_rank", Text: "the three inputs share one rank; then and else one dtype", Source: ruleSource{"NvInfer.h", "All three input tensors must have the same rank, and along each axis"}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
 	network.KindCast: {
 		Kind: network.KindCast, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool, ir.Uint8}, DTypeSource: ruleSource{"NvInfer.h", "toType The DataType of the output tensor"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool, ir.Uint8}, DTypeSource: ruleSource{"NvInfer.h", "toType The DataType of the output tensor"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "uint8_float_only", Text: "a cast from or to Uint8 has Float32 or Float16 on the other side", Source: ruleSource{"NvInferRuntimeBase.h", "kUINT8 conversions are only supported for {kFLOAT, kHALF}."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -147,32 +147,32 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindIdentity: {
 		Kind: network.KindIdentity, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool, ir.Uint8}, DTypeSource: ruleSource{"NvInfer.h", "For a strongly typed network, the layer is an identity function"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool, ir.Uint8}, DTypeSource: ruleSource{"NvInfer.h", "A layer that represents the identity function."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 	},
 	network.KindNormalization: {
 		Kind: network.KindNormalization, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "scale", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "bias", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "scale", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "bias", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
-			{Check: "norm_scale_bias", Text: "scale and bias have the same shape and the input's rank", Source: ruleSource{"NvInfer.h", "The shapes of \\p scale and \\p bias must be the same, and must have the same rank and be unidirectionally broadcastable to the shape of \\p input."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "norm_scale_bias", Text: "scale and bias have the same shape and the input's rank", Source: ruleSource{"NvInfer.h", "must have the same rank and be unidirectionally broadcastable to the shape of \\p input."}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
 	network.KindShape: {
 		Kind: network.KindShape, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool, ir.Uint8}, DTypeSource: ruleSource{"NvInfer.h", "Add a shape layer to the network."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool, ir.Uint8}, DTypeSource: ruleSource{"NvInfer.h", "Add a shape layer to the network."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 	},
 	network.KindFill: {
 		Kind: network.KindFill, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "dimensions", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "If the Dimensions input is provided, it must be a 1D tensor of type Int32 or Int64 whose length is computable by constant folding."}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "it must be a 1D tensor of type Int32 or Int64"}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "alpha", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "must be DataType::kFLOAT, DataType::kHALF, DataType::kINT32, or DataType::kINT64"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "beta", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "must be DataType::kFLOAT, DataType::kHALF, DataType::kINT32, or DataType::kINT64"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "dimensions", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "If the Dimensions input is provided, it must be a 1D tensor of type Int32 or Int64 whose length is computable by constant folding."}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "it must be a 1D tensor of type Int32 or Int64"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "alpha", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "must be DataType::kFLOAT, DataType::kHALF, DataType::kINT32, or DataType::kINT64"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "beta", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "must be DataType::kFLOAT, DataType::kHALF, DataType::kINT32, or DataType::kINT64"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "linspace_static_rank1", Text: "kLINSPACE with static alpha/beta fills a 1-D tensor", Source: ruleSource{"NvInfer.h", "For FillOperation::kLINSPACE, dimensions.nbDims must be 1 for static start/delta."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -182,8 +182,8 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindCumulative: {
 		Kind: network.KindCumulative, Since: network.Version{Major: 10, Minor: 8},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "axis", Optional: false, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "it must be a build-time constant 0D shape tensor"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{"NvInfer.h", "it must be a build-time constant 0D shape tensor"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "axis", Optional: false, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "it must be a build-time constant 0D shape tensor"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{"NvInfer.h", "it must be a build-time constant 0D shape tensor"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "cumulative_axis_const", Text: "the axis is a build-time constant in [-rank, rank-1]", Source: ruleSource{"NvInfer.h", "Currently, it must be a build-time constant 0D shape tensor and must be in the range [-rank(input), rank(input)-1]."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -192,7 +192,7 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindTopK: {
 		Kind: network.KindTopK, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "topk_k_limit", Text: "1 <= K <= 3840", Source: ruleSource{"NvInfer.h", "Currently only values of K up to 3840 are supported."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -202,17 +202,17 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindResize: {
 		Kind: network.KindResize, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "output_dims", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "1: The output dimensions, as a 1D tensor of type Int32 or Int64."}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "as a 1D tensor of type Int32 or Int64"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "output_dims", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "1: The output dimensions, as a 1D"}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "1: The output dimensions, as a 1D"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 10, Minor: 4}, Int64Source: ruleSource{"NvInfer.h", "1: The output dimensions, as a 1D tensor of type Int32 or Int64."}},
 		},
 		Rules: []customRule{
-			{Check: "resize_dims_by_mode", Text: "kNEAREST resizes at most the last 8 dims, kLINEAR the last 3, kCUBIC the last 2", Source: ruleSource{"NvInfer.h", "kNEAREST - resizes last `m` dimensions of N-D, where 0 < m <= min(8, N) ... kLINEAR ... 0 < m <= min(3, N); kCUBIC = 2 //!< Supports bicubic (2D) interpolation"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "resize_dims_by_mode", Text: "kNEAREST resizes at most the last 8 dims, kLINEAR the last 3, kCUBIC the last 2", Source: ruleSource{"NvInfer.h", "dimensions of N-D, where 0 < m <= min(8, N) and N > 0 ... dimensions of N-D, where 0 < m <= min(3, N) and N > 0 ... kCUBIC = 2 //!< Supports bicubic (2D) interpolation"}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
 	network.KindDeconvolution: {
 		Kind: network.KindDeconvolution, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 4, MaxRank: 5, RankSource: ruleSource{"NvInfer.h", "Only 2D or 3D deconvolution is supported."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 4, MaxRank: 5, RankSource: ruleSource{"NvInfer.h", "Only 2D or 3D deconvolution is supported."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "static_channels", Text: "the channel dim (1) of the input is a build-time constant", Source: ruleSource{"NvInfer.h", "It is an error to specify a wildcard value for the 'C' dimension of the input tensor."}, Since: network.Version{Major: 0, Minor: 0}},
@@ -221,9 +221,9 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindScatter: {
 		Kind: network.KindScatter, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
-			{Name: "data", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "indices", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "Indices shall be of type DataType::kINT32 or DataType::kINT64."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
-			{Name: "updates", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}},
+			{Name: "data", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "indices", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "The types of Data, Update, and Output shall be the same, and Indices shall be"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "updates", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "scatter_same_type", Text: "updates have data's dtype", Source: ruleSource{"NvInfer.h", "The types of Data, Update, and Output shall be the same"}, Since: network.Version{Major: 0, Minor: 0}},

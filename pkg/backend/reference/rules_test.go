@@ -266,6 +266,55 @@ var ruleCases = map[string]ruleCase{
 		},
 		good: func(n *Network) { n.AddResize(f32(n, "x", 1, 4), network.ResizeParams{OutputDimsT: ints64(n, 1, 8)}) },
 	},
+	"Resize.output_dims.int64_since": {
+		bad: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 3})(n)
+			n.AddResize(f32(n, "x", 1, 4), network.ResizeParams{OutputDimsT: ints64(n, 1, 8)})
+		},
+		good: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 3})(n)
+			n.AddResize(f32(n, "x", 1, 4), network.ResizeParams{OutputDimsT: n.AddConstant(ir.FromSlice(ir.Int32, []int64{2}, []int32{1, 8}))})
+		},
+	},
+	"Shuffle.reshape_dims.int64_since": {
+		bad: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 3})(n)
+			n.AddShuffle(f32(n, "x", 2, 3), network.ShuffleParams{ReshapeTensor: ints64(n, 6)})
+		},
+		good: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 4})(n)
+			n.AddShuffle(f32(n, "x", 2, 3), network.ShuffleParams{ReshapeTensor: ints64(n, 6)})
+		},
+	},
+	"Slice.start.int64_since": {
+		bad: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 3})(n)
+			n.AddSlice(f32(n, "x", 4), network.SliceParams{StartT: ints64(n, 1), Size: []int64{2}, Stride: []int64{1}})
+		},
+		good: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 3})(n)
+			n.AddSlice(f32(n, "x", 4), network.SliceParams{StartT: n.AddConstant(ir.FromSlice(ir.Int32, []int64{1}, []int32{1})), Size: []int64{2}, Stride: []int64{1}})
+		},
+	},
+	"Slice.size.int64_since": {
+		bad: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 3})(n)
+			n.AddSlice(f32(n, "x", 4), network.SliceParams{Start: []int64{1}, SizeT: ints64(n, 2), Stride: []int64{1}})
+		},
+		good: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 4})(n)
+			n.AddSlice(f32(n, "x", 4), network.SliceParams{Start: []int64{1}, SizeT: ints64(n, 2), Stride: []int64{1}})
+		},
+	},
+	"Slice.stride.int64_since": {
+		bad: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 3})(n)
+			n.AddSlice(f32(n, "x", 4), network.SliceParams{Start: []int64{1}, Size: []int64{2}, StrideT: ints64(n, 1)})
+		},
+		good: func(n *Network) {
+			n.AddSlice(f32(n, "x", 4), network.SliceParams{Start: []int64{1}, Size: []int64{2}, StrideT: ints64(n, 1)})
+		},
+	},
 	"Resize.resize_dims_by_mode": {
 		bad: func(n *Network) {
 			n.AddResize(f32(n, "x", 2, 2, 2, 2), network.ResizeParams{Mode: network.InterpolationLINEAR, Scales: []float32{2, 2, 2, 2}})
@@ -298,6 +347,9 @@ func tableRuleIDs() []string {
 			}
 			if in.Since != (network.Version{}) {
 				ids = append(ids, string(k)+"."+in.Name+".since")
+			}
+			if in.Int64Since != (network.Version{}) {
+				ids = append(ids, string(k)+"."+in.Name+".int64_since")
 			}
 		}
 		for _, o := range r.Outputs {

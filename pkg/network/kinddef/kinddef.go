@@ -57,6 +57,11 @@ type Input struct {
 	RankSource Source
 	// Since is the release that added this input (zero: the kind's).
 	Since Version
+	// Int64Since, where set, is the first release whose headers document
+	// Int64 for this input (earlier ones say Int32 only); Int64Source
+	// quotes it.
+	Int64Since  Version
+	Int64Source Source
 	// Variadic: this input repeats (Concatenation's inputs).
 	Variadic bool
 }
@@ -201,8 +206,9 @@ var Kinds = []Kind{
 		Inputs: []Input{
 			{Name: "input", DTypes: notUint8, DTypeSource: uint8Src},
 			{Name: "reshape_dims", Optional: true, ShapeTensor: true, DTypes: indexTypes,
-				DTypeSource: Source{NvInfer, "The layer has an optional second input. If present, it must be a 1D tensor of type Int32 or Int64"},
-				MinRank:     1, MaxRank: 1, RankSource: Source{NvInfer, "The layer has an optional second input. If present, it must be a 1D tensor of type Int32 or Int64"}},
+				DTypeSource: Source{NvInfer, "The layer has an optional second input. If present, it must be a 1D"},
+				MinRank:     1, MaxRank: 1, RankSource: Source{NvInfer, "The layer has an optional second input. If present, it must be a 1D"},
+				Int64Since: Version{10, 4}, Int64Source: Source{NvInfer, "If present, it must be a 1D tensor of type Int32 or Int64"}},
 		},
 	},
 	{
@@ -241,9 +247,9 @@ var Kinds = []Kind{
 		Params: []string{"network.SliceParams{}"},
 		Inputs: []Input{
 			{Name: "input", DTypes: notUint8, DTypeSource: uint8Src},
-			{Name: "start", Optional: true, ShapeTensor: true, DTypes: indexTypes, DTypeSource: Source{NvInfer, "1: The start tensor to begin slicing, as a 1D tensor of type Int32 or Int64."}, MinRank: 1, MaxRank: 1, RankSource: Source{NvInfer, "as a 1D tensor of type Int32 or Int64"}},
-			{Name: "size", Optional: true, ShapeTensor: true, DTypes: indexTypes, DTypeSource: Source{NvInfer, "2: The size tensor of the resulting slice, as a 1D tensor of type Int32 or Int64."}, MinRank: 1, MaxRank: 1, RankSource: Source{NvInfer, "as a 1D tensor of type Int32 or Int64"}},
-			{Name: "stride", Optional: true, ShapeTensor: true, DTypes: indexTypes, DTypeSource: Source{NvInfer, "3: The stride of the slicing operation, as a 1D tensor of type Int32 or Int64."}, MinRank: 1, MaxRank: 1, RankSource: Source{NvInfer, "as a 1D tensor of type Int32 or Int64"}},
+			{Name: "start", Optional: true, ShapeTensor: true, DTypes: indexTypes, DTypeSource: Source{NvInfer, "1: The start tensor to begin slicing, as a 1D"}, MinRank: 1, MaxRank: 1, RankSource: Source{NvInfer, "1: The start tensor to begin slicing, as a 1D"}, Int64Since: Version{10, 4}, Int64Source: Source{NvInfer, "1: The start tensor to begin slicing, as a 1D tensor of type Int32 or Int64."}},
+			{Name: "size", Optional: true, ShapeTensor: true, DTypes: indexTypes, DTypeSource: Source{NvInfer, "2: The size tensor of the resulting slice, as a 1D"}, MinRank: 1, MaxRank: 1, RankSource: Source{NvInfer, "2: The size tensor of the resulting slice, as a 1D"}, Int64Since: Version{10, 4}, Int64Source: Source{NvInfer, "2: The size tensor of the resulting slice, as a 1D tensor of type Int32 or Int64."}},
+			{Name: "stride", Optional: true, ShapeTensor: true, DTypes: indexTypes, DTypeSource: Source{NvInfer, "3: The stride of the slicing operation, as a 1D"}, MinRank: 1, MaxRank: 1, RankSource: Source{NvInfer, "3: The stride of the slicing operation, as a 1D"}, Int64Since: Version{10, 4}, Int64Source: Source{NvInfer, "3: The stride of the slicing operation, as a 1D tensor of type Int32 or Int64."}},
 			{Name: "fill", Optional: true, DTypes: notUint8, DTypeSource: Source{NvInfer, "4: Value for the kFILL slice mode. The fill value data type should either be the same or be implicitly convertible to the input data type."}},
 			{Name: "axes", Optional: true, ShapeTensor: true, DTypes: indexTypes, DTypeSource: Source{NvInfer, "5: The axes tensor indicating the corresponding axes that start, size, and stride should apply to, as a 1D tensor or type Int32 or Int64."}, MinRank: 1, MaxRank: 1, RankSource: Source{NvInfer, "as a 1D tensor of type Int32 or Int64"}, Since: Version{10, 3}},
 		},
@@ -271,7 +277,7 @@ var Kinds = []Kind{
 		},
 		Rules: []Rule{
 			{Check: "select_same_rank", Text: "the three inputs share one rank; then and else one dtype",
-				Source: Source{NvInfer, "The three input tensors must share the same rank. Multidirectional broadcasting is supported."}},
+				Source: Source{NvInfer, "All three input tensors must have the same rank, and along each axis"}},
 		},
 	},
 	{
@@ -287,7 +293,7 @@ var Kinds = []Kind{
 	{
 		Name: "Identity", LayerType: "IDENTITY", Since: Version{10, 0},
 		Methods: []string{"AddIdentity"}, Shim: []string{"trtc_add_identity"},
-		Inputs: []Input{{Name: "input", DTypes: castTypes, DTypeSource: Source{NvInfer, "For a strongly typed network, the layer is an identity function"}}},
+		Inputs: []Input{{Name: "input", DTypes: castTypes, DTypeSource: Source{NvInfer, "A layer that represents the identity function."}}},
 	},
 	{
 		Name: "Normalization", LayerType: "NORMALIZATION", Since: Version{10, 0},
@@ -300,13 +306,13 @@ var Kinds = []Kind{
 		},
 		Rules: []Rule{
 			{Check: "norm_scale_bias", Text: "scale and bias have the same shape and the input's rank",
-				Source: Source{NvInfer, `The shapes of \p scale and \p bias must be the same, and must have the same rank and be unidirectionally broadcastable to the shape of \p input.`}},
+				Source: Source{NvInfer, `must have the same rank and be unidirectionally broadcastable to the shape of \p input.`}},
 		},
 	},
 	{
 		Name: "Shape", LayerType: "SHAPE", Since: Version{10, 0},
 		Methods: []string{"AddShape"}, Shim: []string{"trtc_add_shape"},
-		Inputs:  []Input{{Name: "input", DTypes: castTypes, DTypeSource: Source{NvInfer, "Add a shape layer to the network."}}},
+		Inputs: []Input{{Name: "input", DTypes: castTypes, DTypeSource: Source{NvInfer, "Add a shape layer to the network."}}},
 	},
 	{
 		Name: "Fill", LayerType: "FILL", Since: Version{10, 0},
@@ -356,11 +362,11 @@ var Kinds = []Kind{
 		Params: []string{"network.ResizeParams{}"},
 		Inputs: []Input{
 			{Name: "input", DTypes: float, DTypeSource: int32Src},
-			{Name: "output_dims", Optional: true, ShapeTensor: true, DTypes: indexTypes, DTypeSource: Source{NvInfer, "1: The output dimensions, as a 1D tensor of type Int32 or Int64."}, MinRank: 1, MaxRank: 1, RankSource: Source{NvInfer, "as a 1D tensor of type Int32 or Int64"}},
+			{Name: "output_dims", Optional: true, ShapeTensor: true, DTypes: indexTypes, DTypeSource: Source{NvInfer, "1: The output dimensions, as a 1D"}, MinRank: 1, MaxRank: 1, RankSource: Source{NvInfer, "1: The output dimensions, as a 1D"}, Int64Since: Version{10, 4}, Int64Source: Source{NvInfer, "1: The output dimensions, as a 1D tensor of type Int32 or Int64."}},
 		},
 		Rules: []Rule{
 			{Check: "resize_dims_by_mode", Text: "kNEAREST resizes at most the last 8 dims, kLINEAR the last 3, kCUBIC the last 2",
-				Source: Source{NvInfer, "kNEAREST - resizes last `m` dimensions of N-D, where 0 < m <= min(8, N) ... kLINEAR ... 0 < m <= min(3, N); kCUBIC = 2 //!< Supports bicubic (2D) interpolation"}},
+				Source: Source{NvInfer, "dimensions of N-D, where 0 < m <= min(8, N) and N > 0 ... dimensions of N-D, where 0 < m <= min(3, N) and N > 0 ... kCUBIC = 2 //!< Supports bicubic (2D) interpolation"}},
 		},
 	},
 	{
@@ -380,7 +386,7 @@ var Kinds = []Kind{
 		Params: []string{"scatterParams{}"},
 		Inputs: []Input{
 			{Name: "data", DTypes: notUint8, DTypeSource: uint8Src},
-			{Name: "indices", DTypes: indexTypes, DTypeSource: Source{NvInfer, "Indices shall be of type DataType::kINT32 or DataType::kINT64."}},
+			{Name: "indices", DTypes: indexTypes, DTypeSource: Source{NvInfer, "The types of Data, Update, and Output shall be the same, and Indices shall be"}},
 			{Name: "updates", DTypes: notUint8, DTypeSource: uint8Src},
 		},
 		Rules: []Rule{

@@ -103,6 +103,9 @@ func checkKinds(root string, kinds []kinddef.Kind, trtPath string) error {
 				bad(k, "variadic input %s is not the last", in.Name)
 			}
 			checkDTypes(k, in.Name, in.DTypes, in.DTypeSource, bad)
+			if (in.Int64Since != kinddef.Version{}) != (in.Int64Source.Quote != "") {
+				bad(k, "input %s: Int64Since and Int64Source go together", in.Name)
+			}
 			if (in.MinRank > 0 || in.MaxRank > 0) && in.RankSource.Quote == "" {
 				bad(k, "input %s has rank bounds without a source", in.Name)
 			}
@@ -270,8 +273,8 @@ func rulesGo(kinds []kinddef.Kind) ([]byte, error) {
 		if len(k.Inputs) > 0 {
 			b.WriteString("\t\tInputs: []inputRule{\n")
 			for _, in := range k.Inputs {
-				fmt.Fprintf(&b, "\t\t\t{Name: %q, Optional: %v, ShapeTensor: %v, Variadic: %v, DTypes: %s, DTypeSource: %s, MinRank: %d, MaxRank: %d, RankSource: %s, Since: network.Version{Major: %d, Minor: %d}},\n",
-					in.Name, in.Optional, in.ShapeTensor, in.Variadic, dtypeList(in.DTypes), srcLit(in.DTypeSource), in.MinRank, in.MaxRank, srcLit(in.RankSource), in.Since.Major, in.Since.Minor)
+				fmt.Fprintf(&b, "\t\t\t{Name: %q, Optional: %v, ShapeTensor: %v, Variadic: %v, DTypes: %s, DTypeSource: %s, MinRank: %d, MaxRank: %d, RankSource: %s, Since: network.Version{Major: %d, Minor: %d}, Int64Since: network.Version{Major: %d, Minor: %d}, Int64Source: %s},\n",
+					in.Name, in.Optional, in.ShapeTensor, in.Variadic, dtypeList(in.DTypes), srcLit(in.DTypeSource), in.MinRank, in.MaxRank, srcLit(in.RankSource), in.Since.Major, in.Since.Minor, in.Int64Since.Major, in.Int64Since.Minor, srcLit(in.Int64Source))
 			}
 			b.WriteString("\t\t},\n")
 		}
@@ -343,6 +346,9 @@ func rulesTable(kinds []kinddef.Kind) string {
 			row(k.Name+"."+in.Name+".dtype", fmt.Sprintf("%sinput %s is %s", opt, in.Name, strings.Join(in.DTypes, ", ")), in.DTypeSource, kinddef.Version{})
 			if in.Since != (kinddef.Version{}) {
 				row(k.Name+"."+in.Name+".since", "input "+in.Name, in.DTypeSource, in.Since)
+			}
+			if in.Int64Since != (kinddef.Version{}) {
+				row(k.Name+"."+in.Name+".int64_since", "input "+in.Name+" of Int64", in.Int64Source, in.Int64Since)
 			}
 			if in.RankSource.Quote != "" {
 				row(k.Name+"."+in.Name+".rank", fmt.Sprintf("input %s has rank %s", in.Name, rankText(in.MinRank, in.MaxRank)), in.RankSource, kinddef.Version{})
