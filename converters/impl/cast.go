@@ -15,9 +15,26 @@ func Cast(ctx *conversion.Context, x network.Tensor, dt ir.DType) network.Tensor
 	// TensorRT casts Uint8 only from and to Float32 and Float16 ("kUINT8
 	// conversions are only supported for {kFLOAT, kHALF}.",
 	// NvInferRuntimeBase.h): any other pair goes through Float32, which
-	// holds every Uint8 value (and the result of a cast to Uint8 is
-	// defined only in [0, 256), which Float32 holds too).
-	if (from == ir.Uint8 && !uint8Partner(dt)) || (dt == ir.Uint8 && !uint8Partner(from)) {
+	// holds every Uint8 value. Integers are first taken modulo 256 (ONNX's
+	// and C's wrap-around), since TensorRT's float-to-Uint8 conversion is
+	// defined only in [0, 256); towards an integer narrower than Int32 the
+	// value passes through Int32.
+	if from == ir.Uint8 && !uint8Partner(dt) {
+		f := ctx.Net.AddCast(x, ir.Float32)
+		if dt == ir.Int8 {
+			f = ctx.Net.AddCast(f, ir.Int32)
+		}
+		return ctx.Net.AddCast(f, dt)
+	}
+	if dt == ir.Uint8 && !uint8Partner(from) {
+		switch from {
+		case ir.Int8, ir.Int32, ir.Int64:
+			if from == ir.Int8 {
+				x = ctx.Net.AddCast(x, ir.Int32)
+			}
+			m := ScalarLike(ctx, 256, x)
+			x = Sub(ctx, x, Mul(ctx, ElementWise(ctx, x, m, network.ElementWiseFLOOR_DIV), m))
+		}
 		return ctx.Net.AddCast(ctx.Net.AddCast(x, ir.Float32), dt)
 	}
 	return ctx.Net.AddCast(x, dt)
