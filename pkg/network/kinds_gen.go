@@ -28,6 +28,7 @@ const (
 	KindTopK           LayerKind = "TopK"
 	KindResize         LayerKind = "Resize"
 	KindDeconvolution  LayerKind = "Deconvolution"
+	KindEinsum         LayerKind = "Einsum"
 	KindScatter        LayerKind = "Scatter"
 )
 
@@ -57,6 +58,7 @@ var Kinds = []LayerKind{
 	KindTopK,
 	KindResize,
 	KindDeconvolution,
+	KindEinsum,
 	KindScatter,
 }
 
@@ -86,6 +88,7 @@ var layerTypes = map[LayerKind]string{
 	KindTopK:           "TOPK",
 	KindResize:         "RESIZE",
 	KindDeconvolution:  "DECONVOLUTION",
+	KindEinsum:         "EINSUM",
 	KindScatter:        "SCATTER",
 }
 
@@ -114,5 +117,6 @@ var kindSince = map[LayerKind]Version{
 	KindTopK:           {10, 0},
 	KindResize:         {10, 0},
 	KindDeconvolution:  {10, 0},
+	KindEinsum:         {10, 0},
 	KindScatter:        {10, 0},
 }

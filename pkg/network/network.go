@@ -157,6 +157,10 @@ type Network interface {
 	AddSoftMax(x Tensor, axes uint32) Tensor
 	AddConcatenation(xs []Tensor, axis int) Tensor
 	AddSlice(x Tensor, p SliceParams) Tensor
+	// AddEinsum is addEinsum(xs, equation) in TensorRT's syntax: lower-case
+	// labels, "," between inputs, optional "->" and "...". Inputs are
+	// Float32 or Float16; the output is Float32.
+	AddEinsum(xs []Tensor, equation string) Tensor
 	AddGather(data, indices Tensor, axis int, mode GatherMode) Tensor
 	// AddGatherND is addGatherV2(data, indices, kND) with
 	// setNbElementWiseDims(nbElementWiseDims): the leading dims shared by

@@ -278,6 +278,9 @@ func (n *Network) AddSlice(x network.Tensor, p network.SliceParams) network.Tens
 	p.StartT, p.SizeT, p.StrideT, p.Fill, p.Axes = nil, nil, nil, nil, nil
 	return one(n.add(network.KindSlice, p, in...))
 }
+func (n *Network) AddEinsum(xs []network.Tensor, equation string) network.Tensor {
+	return one(n.add(network.KindEinsum, einsumParams{equation}, xs...))
+}
 func (n *Network) AddGather(data, indices network.Tensor, axis int, mode network.GatherMode) network.Tensor {
 	return one(n.add(network.KindGather, gatherParams{Axis: axis, Mode: mode}, data, indices))
 }

@@ -366,6 +366,14 @@ var ruleChecks = map[string]ruleCheck{
 		}
 		return nil
 	},
+	"einsum_equation": func(_ *Network, l *layer, in []*ir.Value) error {
+		ranks := make([]int, len(in))
+		for i, v := range in {
+			ranks[i] = len(v.Shape)
+		}
+		_, err := einsumSpec(l.Params.(einsumParams).Equation, ranks)
+		return err
+	},
 	"scatter_same_type": func(_ *Network, _ *layer, in []*ir.Value) error {
 		if in[0].DType != in[2].DType {
 			return fmt.Errorf("updates are %v, data %v", in[2].DType, in[0].DType)

@@ -218,6 +218,15 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 			{Check: "static_channels", Text: "the channel dim (1) of the input is a build-time constant", Source: ruleSource{"NvInfer.h", "It is an error to specify a wildcard value for the 'C' dimension of the input tensor."}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
+	network.KindEinsum: {
+		Kind: network.KindEinsum, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "inputs", Optional: false, ShapeTensor: false, Variadic: true, DTypes: []ir.DType{ir.Float32, ir.Float16}, DTypeSource: ruleSource{"NvInfer.h", "All the inputs must have type DataType::kFLOAT or DataType::kHALF, not necessarily the same."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Rules: []customRule{
+			{Check: "einsum_equation", Text: "the equation has one term per input, of lower-case ASCII labels (and \"...\"), one label per dim", Source: ruleSource{"NvInfer.h", "The equation specifies ASCII lower-case letters for each dimension in the inputs in the same order as the dimensions, separated by comma for each input."}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
 	network.KindScatter: {
 		Kind: network.KindScatter, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
@@ -254,5 +263,6 @@ func registerParams() {
 	gob.Register(topKParams{})                  // TopK
 	gob.Register(network.ResizeParams{})        // Resize
 	gob.Register(network.DeconvolutionParams{}) // Deconvolution
+	gob.Register(einsumParams{})                // Einsum
 	gob.Register(scatterParams{})               // Scatter
 }

@@ -323,6 +323,10 @@ var ruleCases = map[string]ruleCase{
 			n.AddResize(f32(n, "x", 2, 2, 2, 2), network.ResizeParams{Mode: network.InterpolationLINEAR, Scales: []float32{1, 2, 2, 2}})
 		},
 	},
+	"Einsum.einsum_equation": {
+		bad:  func(n *Network) { n.AddEinsum([]network.Tensor{f32(n, "a", 2, 3), f32(n, "b", 3, 4)}, "IJ,JK->IK") },
+		good: func(n *Network) { n.AddEinsum([]network.Tensor{f32(n, "a", 2, 3), f32(n, "b", 3, 4)}, "ij,jk->ik") },
+	},
 	"Scatter.scatter_same_type": {
 		bad: func(n *Network) {
 			n.AddScatter(f32(n, "x", 3), n.AddConstant(ir.FromSlice(ir.Int64, []int64{1}, []int64{0})), in(n, "u", ir.Float16, 1), network.ScatterELEMENT, 0)

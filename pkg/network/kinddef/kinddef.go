@@ -381,6 +381,17 @@ var Kinds = []Kind{
 		},
 	},
 	{
+		Name: "Einsum", LayerType: "EINSUM", Since: Version{10, 0},
+		Methods: []string{"AddEinsum"}, Shim: []string{"trtc_add_einsum"},
+		Params: []string{"einsumParams{}"},
+		Inputs: []Input{{Name: "inputs", Variadic: true, DTypes: []string{"Float32", "Float16"},
+			DTypeSource: Source{NvInfer, "All the inputs must have type DataType::kFLOAT or DataType::kHALF, not necessarily the same."}}},
+		Rules: []Rule{
+			{Check: "einsum_equation", Text: "the equation has one term per input, of lower-case ASCII labels (and \"...\"), one label per dim",
+				Source: Source{NvInfer, "The equation specifies ASCII lower-case letters for each dimension in the inputs in the same order as the dimensions, separated by comma for each input."}},
+		},
+	},
+	{
 		Name: "Scatter", LayerType: "SCATTER", Since: Version{10, 0},
 		Methods: []string{"AddScatter"}, Shim: []string{"trtc_add_scatter"},
 		Params: []string{"scatterParams{}"},

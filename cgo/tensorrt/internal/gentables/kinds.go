@@ -210,6 +210,36 @@ func registeredKinds(dir string) (map[string]bool, error) {
 	return out, nil
 }
 
+// receiverMethods lists the methods on *Network of a package's sources.
+func receiverMethods(dir string) (map[string]bool, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, p := range files {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 {
+				continue
+			}
+			if star, ok := fd.Recv.List[0].Type.(*ast.StarExpr); ok {
+				if id, ok := star.X.(*ast.Ident); ok && id.Name == "Network" {
+					out[fd.Name.Name] = true
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
 func gofmt(path string, b []byte) ([]byte, error) {
 	out, err := format.Source(b)
 	if err != nil {
