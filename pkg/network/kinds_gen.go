@@ -29,6 +29,7 @@ const (
 	KindResize         LayerKind = "Resize"
 	KindDeconvolution  LayerKind = "Deconvolution"
 	KindEinsum         LayerKind = "Einsum"
+	KindOneHot         LayerKind = "OneHot"
 	KindScatter        LayerKind = "Scatter"
 )
 
@@ -59,6 +60,7 @@ var Kinds = []LayerKind{
 	KindResize,
 	KindDeconvolution,
 	KindEinsum,
+	KindOneHot,
 	KindScatter,
 }
 
@@ -89,6 +91,7 @@ var layerTypes = map[LayerKind]string{
 	KindResize:         "RESIZE",
 	KindDeconvolution:  "DECONVOLUTION",
 	KindEinsum:         "EINSUM",
+	KindOneHot:         "ONE_HOT",
 	KindScatter:        "SCATTER",
 }
 
@@ -118,5 +121,6 @@ var kindSince = map[LayerKind]Version{
 	KindResize:         {10, 0},
 	KindDeconvolution:  {10, 0},
 	KindEinsum:         {10, 0},
+	KindOneHot:         {10, 0},
 	KindScatter:        {10, 0},
 }

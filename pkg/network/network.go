@@ -161,6 +161,10 @@ type Network interface {
 	// labels, "," between inputs, optional "->" and "...". Inputs are
 	// Float32 or Float16; the output is Float32.
 	AddEinsum(xs []Tensor, equation string) Tensor
+	// AddOneHot is addOneHot(indices, values, depth, axis): Int32 indices
+	// in [0, depth) (TensorRT documents no other), values [off, on], depth
+	// a 0-D build-time constant; the output has a new dim of depth at axis.
+	AddOneHot(indices, values, depth Tensor, axis int) Tensor
 	AddGather(data, indices Tensor, axis int, mode GatherMode) Tensor
 	// AddGatherND is addGatherV2(data, indices, kND) with
 	// setNbElementWiseDims(nbElementWiseDims): the leading dims shared by

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -36,5 +37,34 @@ func TestEinsum(t *testing.T) {
 	n.AddEinsum([]network.Tensor{n.AddInput("a", ir.Int32, ir.S(2))}, "i")
 	if n.Err() == nil {
 		t.Error("einsum of Int32 built")
+	}
+}
+
+// IOneHotLayer: on where the new axis's index equals the index, off
+// elsewhere; an index outside [0, depth) is refused (TensorRT documents no
+// result for it).
+func TestOneHot(t *testing.T) {
+	idx := ir.FromSlice(ir.Int32, []int64{2}, []int32{2, 0})
+	r := runNet(t, map[string]*ir.Tensor{"i": idx}, func(n *Network) []network.Tensor {
+		i := n.AddInput("i", ir.Int32, ir.S(2))
+		v := n.AddConstant(ir.FromSlice(ir.Float32, []int64{2}, []float32{-1, 5}))
+		d := n.AddConstant(ir.Scalar(ir.Int32, 3))
+		return []network.Tensor{n.AddOneHot(i, v, d, -1), n.AddOneHot(i, v, d, 0)}
+	})
+	wantFloats(t, r[0], []int64{2, 3}, []float64{-1, -1, 5, 5, -1, -1})
+	wantFloats(t, r[1], []int64{3, 2}, []float64{-1, 5, -1, -1, 5, -1})
+
+	n := NewNetwork()
+	i := n.AddInput("i", ir.Int32, ir.S(1))
+	n.MarkOutput(n.AddOneHot(i, n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), n.AddConstant(ir.Scalar(ir.Int32, 3)), -1), "y")
+	blob, err := n.Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := Load(blob)
+	for _, v := range []int32{3, -1} {
+		if _, err := e.Run(map[string]*ir.Tensor{"i": ir.FromSlice(ir.Int32, []int64{1}, []int32{v})}); err == nil || !strings.Contains(err.Error(), "documents no result") {
+			t.Errorf("one-hot index %d: %v", v, err)
+		}
 	}
 }

@@ -281,6 +281,9 @@ func (n *Network) AddSlice(x network.Tensor, p network.SliceParams) network.Tens
 func (n *Network) AddEinsum(xs []network.Tensor, equation string) network.Tensor {
 	return one(n.add(network.KindEinsum, einsumParams{equation}, xs...))
 }
+func (n *Network) AddOneHot(indices, values, depth network.Tensor, axis int) network.Tensor {
+	return one(n.add(network.KindOneHot, oneHotParams{axis}, indices, values, depth))
+}
 func (n *Network) AddGather(data, indices network.Tensor, axis int, mode network.GatherMode) network.Tensor {
 	return one(n.add(network.KindGather, gatherParams{Axis: axis, Mode: mode}, data, indices))
 }

@@ -374,6 +374,22 @@ var ruleChecks = map[string]ruleCheck{
 		_, err := einsumSpec(l.Params.(einsumParams).Equation, ranks)
 		return err
 	},
+	"onehot_values_two": func(_ *Network, _ *layer, in []*ir.Value) error {
+		if s := in[1].Shape; len(s) != 1 || !s[0].Static() || s[0].Size != 2 {
+			return fmt.Errorf("values are %v, not two elements", s)
+		}
+		return nil
+	},
+	"onehot_depth_const": func(_ *Network, _ *layer, in []*ir.Value) error {
+		if d := in[2].Const; d == nil || d.Numel() != 1 || d.Int(0) < 1 {
+			return fmt.Errorf("depth is not a positive build-time constant")
+		}
+		return nil
+	},
+	"onehot_axis": func(_ *Network, l *layer, in []*ir.Value) error {
+		_, err := oneHotAxis(l.Params.(oneHotParams).Axis, len(in[0].Shape))
+		return err
+	},
 	"scatter_same_type": func(_ *Network, _ *layer, in []*ir.Value) error {
 		if in[0].DType != in[2].DType {
 			return fmt.Errorf("updates are %v, data %v", in[2].DType, in[0].DType)

@@ -227,6 +227,19 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 			{Check: "einsum_equation", Text: "the equation has one term per input, of lower-case ASCII labels (and \"...\"), one label per dim", Source: ruleSource{"NvInfer.h", "The equation specifies ASCII lower-case letters for each dimension in the inputs in the same order as the dimensions, separated by comma for each input."}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
+	network.KindOneHot: {
+		Kind: network.KindOneHot, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "indices", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Int32}, DTypeSource: ruleSource{"NvInfer.h", "Indices is an Int32 tensor that determines which locations in Output to set as on_value."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "values", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 1, MaxRank: 1, RankSource: ruleSource{"NvInfer.h", "Values is a two-element (rank=1) tensor that consists of [off_value, on_value]"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "depth", Optional: false, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "which contains the depth (number of classes) of the one-hot encoding."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{"NvInfer.h", "which contains the depth (number of classes) of the one-hot encoding."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 10, Minor: 4}, Int64Source: ruleSource{"NvInfer.h", "Depth is an 0D tensor of type Int32 or Int64"}},
+		},
+		Rules: []customRule{
+			{Check: "onehot_values_two", Text: "values holds exactly two elements, [off, on]", Source: ruleSource{"NvInfer.h", "Values is a two-element (rank=1) tensor that consists of [off_value, on_value]"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "onehot_depth_const", Text: "depth is a positive build-time constant", Source: ruleSource{"NvInfer.h", "The depth tensor must be a"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "onehot_axis", Text: "-rank(indices)-1 <= axis <= rank(indices)", Source: ruleSource{"NvInfer.h", "Valid range for axis is -rank(indices)-1 <= axis <= rank(indices)."}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
 	network.KindScatter: {
 		Kind: network.KindScatter, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
@@ -264,5 +277,6 @@ func registerParams() {
 	gob.Register(network.ResizeParams{})        // Resize
 	gob.Register(network.DeconvolutionParams{}) // Deconvolution
 	gob.Register(einsumParams{})                // Einsum
+	gob.Register(oneHotParams{})                // OneHot
 	gob.Register(scatterParams{})               // Scatter
 }

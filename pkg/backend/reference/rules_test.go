@@ -327,6 +327,56 @@ var ruleCases = map[string]ruleCase{
 		bad:  func(n *Network) { n.AddEinsum([]network.Tensor{f32(n, "a", 2, 3), f32(n, "b", 3, 4)}, "IJ,JK->IK") },
 		good: func(n *Network) { n.AddEinsum([]network.Tensor{f32(n, "a", 2, 3), f32(n, "b", 3, 4)}, "ij,jk->ik") },
 	},
+	"OneHot.values.rank": {
+		bad: func(n *Network) {
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{1, 2})), n.AddConstant(ir.Scalar(ir.Int32, 4)), -1)
+		},
+		good: func(n *Network) {
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), n.AddConstant(ir.Scalar(ir.Int32, 4)), -1)
+		},
+	},
+	"OneHot.depth.rank": {
+		bad: func(n *Network) {
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), n.AddConstant(ir.FromSlice(ir.Int32, []int64{1}, []int32{4})), -1)
+		},
+		good: func(n *Network) {
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), n.AddConstant(ir.Scalar(ir.Int32, 4)), -1)
+		},
+	},
+	"OneHot.depth.int64_since": {
+		bad: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 3})(n)
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), n.AddConstant(ir.Scalar(ir.Int64, 4)), -1)
+		},
+		good: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 4})(n)
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), n.AddConstant(ir.Scalar(ir.Int64, 4)), -1)
+		},
+	},
+	"OneHot.onehot_values_two": {
+		bad: func(n *Network) {
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{3})), n.AddConstant(ir.Scalar(ir.Int32, 4)), -1)
+		},
+		good: func(n *Network) {
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), n.AddConstant(ir.Scalar(ir.Int32, 4)), -1)
+		},
+	},
+	"OneHot.onehot_depth_const": {
+		bad: func(n *Network) {
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), in(n, "d", ir.Int32), -1)
+		},
+		good: func(n *Network) {
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), n.AddConstant(ir.Scalar(ir.Int32, 1)), -1)
+		},
+	},
+	"OneHot.onehot_axis": {
+		bad: func(n *Network) {
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), n.AddConstant(ir.Scalar(ir.Int32, 4)), 2)
+		},
+		good: func(n *Network) {
+			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), n.AddConstant(ir.Scalar(ir.Int32, 4)), -2)
+		},
+	},
 	"Scatter.scatter_same_type": {
 		bad: func(n *Network) {
 			n.AddScatter(f32(n, "x", 3), n.AddConstant(ir.FromSlice(ir.Int64, []int64{1}, []int64{0})), in(n, "u", ir.Float16, 1), network.ScatterELEMENT, 0)

@@ -392,6 +392,27 @@ var Kinds = []Kind{
 		},
 	},
 	{
+		Name: "OneHot", LayerType: "ONE_HOT", Since: Version{10, 0},
+		Methods: []string{"AddOneHot"}, Shim: []string{"trtc_add_onehot"},
+		Params: []string{"oneHotParams{}"},
+		Inputs: []Input{
+			{Name: "indices", DTypes: []string{"Int32"}, DTypeSource: Source{NvInfer, "Indices is an Int32 tensor that determines which locations in Output to set as on_value."}},
+			{Name: "values", DTypes: notUint8, DTypeSource: uint8Src,
+				MinRank: 1, MaxRank: 1, RankSource: Source{NvInfer, "Values is a two-element (rank=1) tensor that consists of [off_value, on_value]"}},
+			{Name: "depth", ShapeTensor: true, DTypes: indexTypes, DTypeSource: Source{NvInfer, "which contains the depth (number of classes) of the one-hot encoding."},
+				MinRank: 0, MaxRank: 0, RankSource: Source{NvInfer, "which contains the depth (number of classes) of the one-hot encoding."},
+				Int64Since: Version{10, 4}, Int64Source: Source{NvInfer, "Depth is an 0D tensor of type Int32 or Int64"}},
+		},
+		Rules: []Rule{
+			{Check: "onehot_values_two", Text: "values holds exactly two elements, [off, on]",
+				Source: Source{NvInfer, "Values is a two-element (rank=1) tensor that consists of [off_value, on_value]"}},
+			{Check: "onehot_depth_const", Text: "depth is a positive build-time constant",
+				Source: Source{NvInfer, "The depth tensor must be a"}},
+			{Check: "onehot_axis", Text: "-rank(indices)-1 <= axis <= rank(indices)",
+				Source: Source{NvInfer, "Valid range for axis is -rank(indices)-1 <= axis <= rank(indices)."}},
+		},
+	},
+	{
 		Name: "Scatter", LayerType: "SCATTER", Since: Version{10, 0},
 		Methods: []string{"AddScatter"}, Shim: []string{"trtc_add_scatter"},
 		Params: []string{"scatterParams{}"},
