@@ -125,6 +125,7 @@ var (
 var (
 	uint8Src = Source{NvInferBase, "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}
 	int32Src = Source{NvInfer, "Int32 tensors are not valid input tensors."}
+	ewSrc    = Source{NvInfer, "Operations kAND, kOR, and kXOR must have inputs of DataType::kBOOL. ... All other operations must have inputs of floating-point type, DataType::kINT8, DataType::kINT32, or DataType::kINT64."}
 )
 
 // Kinds is every layer kind, in LayerKind declaration order.
@@ -134,14 +135,14 @@ var Kinds = []Kind{
 		Methods: []string{"AddElementWise"}, Shim: []string{"trtc_add_elementwise"},
 		Params: []string{"elementWiseParams{}"},
 		Inputs: []Input{
-			{Name: "input1", DTypes: notUint8, DTypeSource: uint8Src},
-			{Name: "input2", DTypes: notUint8, DTypeSource: uint8Src},
+			{Name: "input1", DTypes: notUint8, DTypeSource: ewSrc},
+			{Name: "input2", DTypes: notUint8, DTypeSource: ewSrc},
 		},
 		Rules: []Rule{
 			{Check: "same_rank_and_type", Text: "both inputs have the same rank and dtype",
 				Source: Source{NvInfer, "The input tensors must have the same rank and compatible type."}},
 			{Check: "logical_bool", Text: "kAND, kOR and kXOR take Bool inputs; other operations do not",
-				Source: Source{NvInfer, "kAND = 8, //!< Logical AND of two elements."}},
+				Source: ewSrc},
 		},
 	},
 	{
