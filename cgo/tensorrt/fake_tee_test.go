@@ -397,6 +397,24 @@ func (n *teeNetwork) AddConcatenation(xs []network.Tensor, axis int) network.Ten
 		})[0]
 }
 
+func (n *teeNetwork) AddEinsum(xs []network.Tensor, equation string) network.Tensor {
+	return n.call(network.KindEinsum, xs, map[string]any{"equation": equation},
+		func() []network.Tensor { return one(n.ref.AddEinsum(xs, equation)) },
+		func() []network.Tensor {
+			txs := make([]network.Tensor, len(xs))
+			for i, x := range xs {
+				txs[i] = n.tt(x)
+			}
+			return one(n.trt.AddEinsum(txs, equation))
+		})[0]
+}
+
+func (n *teeNetwork) AddOneHot(indices, values, depth network.Tensor, axis int) network.Tensor {
+	return n.call(network.KindOneHot, []network.Tensor{indices, values, depth}, map[string]any{"axis": int64(axis)},
+		func() []network.Tensor { return one(n.ref.AddOneHot(indices, values, depth, axis)) },
+		func() []network.Tensor { return one(n.trt.AddOneHot(n.tt(indices), n.tt(values), n.tt(depth), axis)) })[0]
+}
+
 func (n *teeNetwork) AddSlice(x network.Tensor, p network.SliceParams) network.Tensor {
 	// The shim's static start/size/stride where a tensor replaces them: the
 	// rank of a given one, else the tensor's length, else the input's.

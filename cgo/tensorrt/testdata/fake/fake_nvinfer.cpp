@@ -717,6 +717,22 @@ public:
     }
 #endif
 
+    IEinsumLayer* addEinsum(ITensor* const* xs, int32_t n, char const* equation) noexcept override
+    {
+        std::vector<ITensor*> ins(xs, xs + n);
+        auto* l = add(new L<IEinsumLayer, GenVEinsumLayer>(LayerType::kEINSUM), ins, {like(*xs[0])});
+        l->set("equation", json(equation));
+        return l;
+    }
+
+    IOneHotLayer* addOneHot(ITensor& indices, ITensor& values, ITensor& depth, int32_t axis) noexcept override
+    {
+        auto* l = add(new L<IOneHotLayer, GenVOneHotLayer>(LayerType::kONE_HOT), {&indices, &values, &depth},
+            {{implOf(values).type, implOf(indices).dims}});
+        l->set("axis", json(axis));
+        return l;
+    }
+
     ICastLayer* addCast(ITensor& x, DataType to) noexcept override
     {
         auto* l = add(new L<ICastLayer, GenVCastLayer>(LayerType::kCAST), {&x}, {{to, implOf(x).dims}});
