@@ -24,6 +24,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
 )
 
@@ -261,4 +262,83 @@ func TestFakeModelsLayerByLayer(t *testing.T) {
 	}
 	sort.Strings(kinds)
 	t.Logf("%d layers compared in all: %s", total, strings.Join(kinds, ", "))
+}
+
+// TestFakeTeeLayerKinds builds the layer kinds and settings the testdata
+// models do not use through the tee and compares the fake's record with
+// the reference side, as for the models.
+func TestFakeTeeLayerKinds(t *testing.T) {
+	fakeEvents()
+	n := newTee()
+	c := func(w *ir.Tensor) network.Tensor { return n.AddConstant(w) }
+	n.BeginNode("test", "kinds")
+	x := n.AddInput("x", ir.Float32, ir.Shape{ir.Sym("N"), {Size: 3}, {Size: 8}, {Size: 8}})
+	k := ir.NewTensor(ir.Float32, []int64{3, 2, 2, 2})
+	for i := range ir.View[float32](k) {
+		ir.View[float32](k)[i] = float32(i) / 7
+	}
+	outs := map[string]network.Tensor{
+		"deconv": n.AddDeconvolutionNd(x, network.DeconvolutionParams{NbOutputMaps: 2, KernelSize: []int64{2, 2}, Kernel: k,
+			Stride: []int64{2, 2}, PrePadding: []int64{0, 1}, PostPadding: []int64{1, 0}, NbGroups: 1}),
+		"resize_scales": n.AddResize(x, network.ResizeParams{Mode: network.InterpolationLINEAR, Scales: []float32{1, 1, 2, 1.5},
+			CoordTransform: network.ResizeHALF_PIXEL, NearestRounding: network.ResizeRoundFLOOR}),
+		"concat": n.AddConcatenation([]network.Tensor{x, x}, 1),
+		"cast":   n.AddCast(x, ir.Float16),
+		"shuffle": n.AddShuffle(x, network.ShuffleParams{FirstTranspose: []int{0, 2, 3, 1},
+			ReshapeTensor: n.AddShape(x), SecondTranspose: []int{0, 1, 2, 3}}),
+		"fill":   n.AddFill(network.FillParams{Op: network.FillLINSPACE, Dims: []int64{5}, DType: ir.Float32, Alpha: 1.5, Beta: 0.25}),
+		"cumsum": n.AddCumulative(x, c(ir.FromSlice(ir.Int32, []int64{}, []int32{2})), network.CumulativeSUM, true, true),
+		"slice": n.AddSlice(x, network.SliceParams{StartT: c(ir.FromSlice(ir.Int64, []int64{4}, []int64{0, 1, 2, 2})), Size: []int64{1, 2, 4, 4},
+			Mode: network.SampleCLAMP}),
+		"gather_nd": n.AddGatherND(x, c(ir.FromSlice(ir.Int32, []int64{1, 2}, []int32{0, 1})), 0),
+		"gather":    n.AddGather(x, c(ir.FromSlice(ir.Int32, []int64{2}, []int32{2, 0})), 1, network.GatherDEFAULT),
+		"scatter": n.AddScatter(c(ir.FromSlice(ir.Float32, []int64{4, 2}, make([]float32, 8))), c(ir.FromSlice(ir.Int32, []int64{2, 1}, []int32{3, 1})),
+			c(ir.FromSlice(ir.Float32, []int64{2, 2}, []float32{1, 2, 3, 4})), network.ScatterND, 0),
+		"einsum": n.AddEinsum([]network.Tensor{c(ir.FromSlice(ir.Float32, []int64{2, 3}, make([]float32, 6))), c(ir.FromSlice(ir.Float32, []int64{3, 4}, make([]float32, 12)))}, "ij,jk->ik"),
+		"onehot": n.AddOneHot(c(ir.FromSlice(ir.Int32, []int64{3}, []int32{0, 2, 1})), c(ir.FromSlice(ir.Float32, []int64{2}, []float32{0, 1})),
+			c(ir.FromSlice(ir.Int32, []int64{}, []int32{4})), -1),
+		"pool": n.AddPoolingNd(x, network.PoolingParams{Type: network.PoolingMAX_AVERAGE_BLEND, WindowSize: []int64{3, 3},
+			Stride: []int64{2, 2}, PaddingMode: network.PaddingSAME_UPPER, BlendFactor: 0.25}),
+	}
+	vals, idx := n.AddTopK(x, network.TopKMIN, 2, 1<<3)
+	outs["topk_values"], outs["topk_indices"] = vals, idx
+	for _, name := range sortedKeys(outs) {
+		n.MarkOutput(outs[name], name)
+	}
+	n.MarkOutput(x, "x_again") // an input marked as output: an identity layer
+	if err := n.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n.diverged != nil {
+		t.Fatal(n.diverged)
+	}
+	rec, err := buildRecord(n.trt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := n.describe()
+	for _, d := range compareLayers(ref, rec) {
+		t.Error(d)
+	}
+	seen := map[string]bool{}
+	for _, l := range rec {
+		seen[l.Type] = true
+	}
+	for _, want := range []string{"DECONVOLUTION", "RESIZE", "CONCATENATION", "CAST", "SHAPE", "SHUFFLE", "FILL", "CUMULATIVE",
+		"SLICE", "GATHER", "SCATTER", "EINSUM", "ONE_HOT", "POOLING", "TOPK", "IDENTITY", "CONSTANT"} {
+		if !seen[want] {
+			t.Errorf("no %s layer recorded", want)
+		}
+	}
+	noUnexpected(t, fakeEvents())
+	t.Logf("%d layers compared", len(rec))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
 }
