@@ -286,7 +286,7 @@ func TestFakeTeeLayerKinds(t *testing.T) {
 		"cast":   n.AddCast(x, ir.Float16),
 		"shuffle": n.AddShuffle(x, network.ShuffleParams{FirstTranspose: []int{0, 2, 3, 1},
 			ReshapeTensor: n.AddShape(x), SecondTranspose: []int{0, 1, 2, 3}}),
-		"fill":   n.AddFill(network.FillParams{Op: network.FillLINSPACE, Dims: []int64{5}, DType: ir.Float32, Alpha: 1.5, Beta: 0.25}),
+		"fill": n.AddFill(network.FillParams{Op: network.FillLINSPACE, Dims: []int64{5}, DType: ir.Float32, Alpha: 1.5, Beta: 0.25}),
 		"slice": n.AddSlice(x, network.SliceParams{StartT: c(ir.FromSlice(ir.Int64, []int64{4}, []int64{0, 1, 2, 2})), Size: []int64{1, 2, 4, 4},
 			Mode: network.SampleCLAMP}),
 		"gather_nd": n.AddGatherND(x, c(ir.FromSlice(ir.Int32, []int64{1, 2}, []int32{0, 1})), 0),
