@@ -339,6 +339,15 @@ func (s *engineSegment) run(env *env) error {
 func (s *engineSegment) runDevice(env *env, de backend.DeviceEngine) error {
 	in := make(map[string]*backend.DeviceTensor, len(s.in))
 	for _, b := range s.in {
+		if b.ShapeTensor {
+			// Shape-tensor inputs are read on the host by TensorRT.
+			t, err := env.host(b.Value)
+			if err != nil {
+				return err
+			}
+			in[b.Tensor] = &backend.DeviceTensor{DType: t.DType, Shape: t.Shape, Host: t}
+			continue
+		}
 		t, err := env.device(b.Value, de.Alloc)
 		if err != nil {
 			return err
