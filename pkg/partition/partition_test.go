@@ -184,3 +184,42 @@ func TestRandomGraphsAreAcyclic(t *testing.T) {
 		}
 	}
 }
+
+// A shape computation joins the engine that reads it instead of ending a
+// segment before a fallback node: s = Shape(x) is placed with the Reshape,
+// so s does not cross a segment boundary (where TensorRT would need it as
+// a shape-tensor engine input with profile values).
+func TestShapeComputationJoinsItsEngine(t *testing.T) {
+	g := graphOf(t, []string{"z"}, "s:Shape:x", "r:Sub:x,x", "y:Reshape:r,s", "z:Add:y,y")
+	g.Values["s"] = &ir.Value{Name: "s", DType: ir.Int64, Shape: ir.S(1), ShapeData: ir.Shape{ir.Sym("N")}}
+	reg := registry()
+	for _, op := range []string{"Shape", "Reshape"} {
+		reg.MustRegister(conversion.Converter{Target: "onnx." + op, DynamicShapes: true,
+			Convert: func(*conversion.Context, *conversion.Node) error { return nil }})
+	}
+	r, err := Run(g, reg, &conversion.Settings{MinBlockSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds(r); got != "fallback[r] engine[s y z]" {
+		t.Errorf("segments %s, want fallback[r] engine[s y z]", got)
+	}
+	for _, seg := range r.Segments {
+		for _, in := range seg.Inputs {
+			if in == "s" {
+				t.Errorf("shape value s crosses into segment %v", seg.Nodes)
+			}
+		}
+	}
+	// Read also by a fallback node, s cannot join only one engine: it is
+	// computed where it is ready, as before (here a Shape alone, too small an
+	// engine for any block size, falls back).
+	g = graphOf(t, []string{"z", "w"}, "s:Shape:x", "r:Sub:x,x", "y:Reshape:r,s", "z:Add:y,y", "w:Sub:s,s")
+	g.Values["s"] = &ir.Value{Name: "s", DType: ir.Int64, Shape: ir.S(1), ShapeData: ir.Shape{ir.Sym("N")}}
+	if r, err = Run(g, reg, &conversion.Settings{MinBlockSize: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds(r); got != "fallback[s r w] engine[y z]" {
+		t.Errorf("segments %s, want fallback[s r w] engine[y z]", got)
+	}
+}
