@@ -119,3 +119,10 @@ func Names() []string {
 	sort.Strings(out)
 	return out
 }
+
+// LayerDescriber is implemented by backends that can list the layers of
+// one of their engine blobs (`trtc inspect --layers`), each described as
+// network.LayerInfo.
+type LayerDescriber interface {
+	DescribeLayers(blob []byte) ([]network.LayerInfo, error)
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
 )
@@ -355,3 +356,8 @@ func dataTypeName(d ir.DType) string {
 	}
 	return d.String()
 }
+
+// DescribeLayers is Describe, for backend.LayerDescriber.
+func (Backend) DescribeLayers(blob []byte) ([]network.LayerInfo, error) { return Describe(blob) }
+
+var _ backend.LayerDescriber = Backend{}

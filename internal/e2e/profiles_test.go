@@ -1,0 +1,152 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/tensorio"
+	onnxpb "github.com/trtc-dev/trtc/proto/onnx"
+)
+
+// compileDynMLP compiles dyn_mlp (x[batch,16]) on the reference backend
+// with one profile of batch 1..4, every node in the engine.
+func compileDynMLP(t *testing.T, extra ...string) (bundle, stderr string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "mlp.trtb")
+	args := append([]string{"compile", filepath.Join(modelDir("dyn_mlp"), "model.onnx"), "-o", out, "--min-block-size", "1",
+		"--min-shapes", "x:1x16", "--opt-shapes", "x:2x16", "--max-shapes", "x:4x16"}, extra...)
+	code, stdout, errs := trtc(t, args...)
+	if code != 0 {
+		t.Fatalf("compile: exit %d\n%s%s", code, stdout, errs)
+	}
+	return out, errs
+}
+
+// The reference backend honours profiles: a batch of 5 against a max of 4
+// is refused before anything runs, naming input, dim and range, with exit
+// 3 (inputs that do not match the model); batch 2 runs and matches ONNX
+// Runtime.
+func TestRunRefusesShapeOutsideProfile(t *testing.T) {
+	b, _ := compileDynMLP(t)
+	dir := modelDir("dyn_mlp")
+	outDir := t.TempDir()
+	code, stdout, errs := trtc(t, "run", b, "--input", "x="+filepath.Join(dir, "x_b5.npy"), "--output-dir", outDir)
+	if code != 3 {
+		t.Fatalf("batch 5: exit %d, want 3\n%s%s", code, stdout, errs)
+	}
+	if want := `input "x": dim 0 is 5, outside optimization profile 0's range [1, 4]`; !strings.Contains(errs, want) {
+		t.Errorf("batch 5: stderr %q does not say %q", errs, want)
+	}
+	if _, err := os.Stat(filepath.Join(outDir, "y.npy")); err == nil {
+		t.Error("batch 5 wrote an output")
+	}
+	mustTrtc(t, "run", b, "--input", "x="+filepath.Join(dir, "x_b2.npy"), "--output-dir", outDir, "--expect", filepath.Join(dir, "expected_b2"))
+}
+
+// TensorRT-only settings given to the reference backend are a warning that
+// says they have no effect there; profiles are not among them.
+func TestReferenceWarnsOfTensorRTSettings(t *testing.T) {
+	_, errs := compileDynMLP(t, "--workspace", "1GiB", "--timing-cache", filepath.Join(t.TempDir(), "tc"),
+		"--version-compatible", "--builder-optimization-level", "4", "--hardware-compatibility", "ampere+")
+	for _, f := range []string{"--workspace", "--timing-cache", "--version-compatible", "--builder-optimization-level", "--hardware-compatibility"} {
+		if !strings.Contains(errs, f+" has no effect on the reference backend") {
+			t.Errorf("no warning for %s in %q", f, errs)
+		}
+	}
+	if strings.Contains(errs, "--min-shapes has no effect") {
+		t.Errorf("profiles reported as ignored: %q", errs)
+	}
+	_, errs = compileDynMLP(t)
+	if strings.Contains(errs, "has no effect") {
+		t.Errorf("warning without a TensorRT setting: %q", errs)
+	}
+}
+
+// inspect shows each engine's profiles.
+func TestInspectShowsProfiles(t *testing.T) {
+	b, _ := compileDynMLP(t)
+	out := mustTrtc(t, "inspect", b)
+	if !strings.Contains(out, "profile 0:") || !strings.Contains(out, "x dims min 1x16 opt 2x16 max 4x16") {
+		t.Errorf("inspect does not show the profile:\n%s", out)
+	}
+}
+
+// writeReshapeModel writes y = Reshape(Relu(x), s): x float[2,3], s an
+// int64[2] graph input, so s is a shape-tensor input of the engine.
+func writeReshapeModel(t *testing.T, dir string) string {
+	t.Helper()
+	f32, i64 := onnxpb.TensorProto_FLOAT, onnxpb.TensorProto_INT64
+	out := valueInfo("y", f32)
+	out.Type.GetTensorType().Shape = nil
+	m := &onnxpb.ModelProto{
+		IrVersion:   proto.Int64(8),
+		OpsetImport: []*onnxpb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(17)}},
+		Graph: &onnxpb.GraphProto{Name: proto.String("t"),
+			Node:  []*onnxpb.NodeProto{node("relu", "Relu", []string{"x"}, []string{"r"}), node("reshape", "Reshape", []string{"r", "s"}, []string{"y"})},
+			Input: []*onnxpb.ValueInfoProto{valueInfo("x", f32, 2, 3), valueInfo("s", i64, 2)}, Output: []*onnxpb.ValueInfoProto{out}},
+	}
+	data, err := proto.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "reshape.onnx")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A graph input used as reshape dims is a shape tensor: without profile
+// values the Reshape falls back with TensorRT's rule as the reason; with
+// values (trtexec's syntax) it stays in the engine, the bundle marks it,
+// and run refuses values outside the profile with exit 3.
+func TestShapeTensorInputEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	model := writeReshapeModel(t, dir)
+	rep := filepath.Join(dir, "report.json")
+	mustTrtc(t, "compile", model, "-o", filepath.Join(dir, "plain.trtb"), "--min-block-size", "1", "--report", rep)
+	r := readReport(t, rep)
+	raw, _ := json.Marshal(r)
+	if r.ConvertedNodes != 1 || !strings.Contains(string(raw), "setShapeValues") {
+		t.Errorf("without values: %d converted, report %s", r.ConvertedNodes, raw)
+	}
+
+	b := filepath.Join(dir, "m.trtb")
+	mustTrtc(t, "compile", model, "-o", b, "--min-block-size", "1", "--report", rep,
+		"--min-shapes", "s:1x1", "--opt-shapes", "s:3x2", "--max-shapes", "s:6x6")
+	if r := readReport(t, rep); r.ConvertedNodes != 2 {
+		t.Errorf("with values: %d of 2 nodes converted", r.ConvertedNodes)
+	}
+	out := mustTrtc(t, "inspect", b)
+	for _, want := range []string{"INPUT  s (shape tensor, bound from host memory)", "s values min [1 1] opt [3 2] max [6 6]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect lacks %q:\n%s", want, out)
+		}
+	}
+	x, s := filepath.Join(dir, "x.npy"), filepath.Join(dir, "s.npy")
+	if err := tensorio.WriteNPY(x, ir.FromSlice(ir.Float32, []int64{2, 3}, []float32{1, -2, 3, -4, 5, -6})); err != nil {
+		t.Fatal(err)
+	}
+	if err := tensorio.WriteNPY(s, ir.FromSlice(ir.Int64, []int64{2}, []int64{3, 2})); err != nil {
+		t.Fatal(err)
+	}
+	outDir := filepath.Join(dir, "out")
+	mustTrtc(t, "run", b, "--input", "x="+x, "--input", "s="+s, "--output-dir", outDir)
+	y, err := tensorio.ReadNPY(filepath.Join(outDir, "y.npy"))
+	if err != nil || !ir.S(y.Shape...).Equal(ir.S(3, 2)) {
+		t.Fatalf("y: %v %v", y, err)
+	}
+	if err := tensorio.WriteNPY(s, ir.FromSlice(ir.Int64, []int64{2}, []int64{1, 7})); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := trtc(t, "run", b, "--input", "x="+x, "--input", "s="+s, "--output-dir", outDir)
+	if code != 3 || !strings.Contains(errs, `input "s": shape-tensor value 1 is 7, outside optimization profile 0's range [1, 6]`) {
+		t.Errorf("value outside the profile: exit %d, %s", code, errs)
+	}
+}
