@@ -9,4 +9,11 @@
 // input of a layer is a build-time constant the layer is evaluated at build
 // time, as TensorRT folds constants, so shape tensors of static shapes stay
 // static.
+//
+// When a network is built (Build, Serialize, SerializeWith), shapetensor.go
+// infers its shape tensors as TensorRT does and refuses the network when one
+// breaks TensorRT's rules; profiles.go resolves the optimization profiles
+// (backend.ResolveProfiles), records them in the plan, and makes Run refuse
+// bindings outside them. describe.go lists a plan's layers for `inspect
+// --layers`.
 package reference
