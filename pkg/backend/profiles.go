@@ -90,9 +90,9 @@ func ResolveProfiles(inputs []ProfileInput, profiles []Profile, requireDynamic b
 	for pi, p := range profiles {
 		syms := map[string][3]int64{}
 		symFrom := map[string]string{}
-		for _, in := range dyn {
+		for _, in := range inputs {
 			mn, ok := p.Min[in.Name]
-			if !ok {
+			if !ok || in.ShapeTensor {
 				continue
 			}
 			r, err := profileRange(pi, in, mn, p.Opt[in.Name], p.Max[in.Name])

@@ -68,7 +68,7 @@ func polymorphic(l *layer) (bool, []int) {
 		network.KindMatrixMultiply, network.KindSelect, network.KindConcatenation,
 		network.KindGather, network.KindReduce, network.KindIdentity, network.KindCast:
 		return true, nil
-	case network.KindShuffle, network.KindSlice, network.KindResize:
+	case network.KindShuffle, network.KindSlice:
 		return true, []int{0}
 	case network.KindFill: // alpha and beta (LINSPACE start and delta)
 		return true, []int{1, 2}
@@ -181,8 +181,9 @@ func (n *Network) checkShapeTensors() ([]bool, error) {
 			return nil, fail(fmt.Sprintf("has rank %d; a shape tensor is 0-D or 1-D", len(dims)),
 				"NvInferRuntime.h IOptimizationProfile::setShapeValues (\"1 if the tensor rank is 0, or dims.d[0] if the rank is 1\")")
 		}
-		if l := u.layer; producer[id] == nil && l != nil {
-			// An engine input: checked against the profiles by Build.
+		if producer[id] == nil {
+			// An engine input; its values are checked against the
+			// profiles by Build.
 			if ir.Numel(dims) > shapeInputVolume {
 				return nil, fail(fmt.Sprintf("is an engine input of %d elements; a shape-tensor input holds at most %d", ir.Numel(dims), shapeInputVolume),
 					"NvInferRuntime.h IOptimizationProfile::setShapeValues, \"the volume does not exceed 64\"")
