@@ -58,9 +58,10 @@ func (e *ShapeInputError) Error() string {
 //     each value fits int32 (setShapeValues).
 //
 // Names that are not inputs of this engine are left to the engines that
-// have them. With no profiles at all, dynamic inputs are an error only when
-// requireDynamic is set (TensorRT needs a profile; the reference backend
-// runs any shape without one); shape-tensor inputs always are.
+// have them. A dynamic input that has no range (no profiles at all, or an
+// inner input with a dim no named input shares) is an error only when
+// requireDynamic is set (TensorRT needs one; the reference backend runs any
+// size there); a shape-tensor input without values always is.
 func ResolveProfiles(inputs []ProfileInput, profiles []Profile, requireDynamic bool) ([]Profile, error) {
 	var dyn, shapeIn []ProfileInput
 	for _, in := range inputs {
@@ -117,10 +118,15 @@ func ResolveProfiles(inputs []ProfileInput, profiles []Profile, requireDynamic b
 				continue
 			}
 			var mn, op, mx []int64
+			unresolved := false
 			for i, d := range in.Shape {
 				r, ok := [3]int64{d.Size, d.Size, d.Size}, true
 				if !d.Static() {
 					r, ok = syms[d.Sym]
+				}
+				if (!ok || d.Sym == "" && !d.Static()) && !requireDynamic {
+					unresolved = true // runs any size, as without profiles
+					break
 				}
 				if !ok || d.Sym == "" && !d.Static() {
 					sym := d.Sym
@@ -132,7 +138,9 @@ func ResolveProfiles(inputs []ProfileInput, profiles []Profile, requireDynamic b
 				}
 				mn, op, mx = append(mn, r[0]), append(op, r[1]), append(mx, r[2])
 			}
-			res.Min[in.Name], res.Opt[in.Name], res.Max[in.Name] = mn, op, mx
+			if !unresolved {
+				res.Min[in.Name], res.Opt[in.Name], res.Max[in.Name] = mn, op, mx
+			}
 		}
 		for _, in := range shapeIn {
 			mn, op, mx, ok := p.values(in.Name)

@@ -86,6 +86,24 @@ func TestResolveProfiles(t *testing.T) {
 	}
 }
 
+// Without requireDynamic (the reference backend), an input no profile
+// entry covers runs any size: it gets no entry.
+func TestResolveProfilesLenient(t *testing.T) {
+	x := ProfileInput{Name: "x", DType: ir.Float32, Shape: ir.Shape{ir.Sym("N"), ir.D(3)}}
+	u := ProfileInput{Name: "u", DType: ir.Float32, Shape: ir.Shape{ir.Sym(""), ir.D(3)}}
+	p := prof(map[string][3][]int64{"x": {{1, 3}, {2, 3}, {4, 3}}}, nil)
+	got, err := ResolveProfiles([]ProfileInput{x, u}, []Profile{p}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got[0].Min["u"]; ok || got[0].Max["x"][0] != 4 {
+		t.Errorf("got %+v", got[0])
+	}
+	if _, err := ResolveProfiles([]ProfileInput{x, u}, []Profile{p}, true); err == nil {
+		t.Error("an unresolvable input passed with requireDynamic")
+	}
+}
+
 func TestCheckProfileShape(t *testing.T) {
 	p := prof(map[string][3][]int64{"x": {{1, 3}, {2, 3}, {4, 3}}}, map[string][3][]int64{"s": {{1, 1}, {2, 2}, {6, 6}}})
 	if err := CheckProfileShape(0, p, "x", ir.NewTensor(ir.Float32, []int64{4, 3}), false); err != nil {
