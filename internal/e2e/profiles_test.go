@@ -150,3 +150,97 @@ func TestShapeTensorInputEndToEnd(t *testing.T) {
 		t.Errorf("value outside the profile: exit %d, %s", code, errs)
 	}
 }
+
+// writeFlattenModel writes y = Reshape(Relu(x), Concat(Unsqueeze(Gather(
+// Shape(x), 0)), [-1])) with x float[N,2,3]: the reshape dims are shape
+// arithmetic on the dynamic batch, computed while Relu runs elsewhere.
+func writeFlattenModel(t *testing.T, dir string) string {
+	t.Helper()
+	f32, i64 := onnxpb.TensorProto_FLOAT, onnxpb.TensorProto_INT64
+	x := valueInfo("x", f32, 0, 2, 3)
+	x.Type.GetTensorType().Shape.Dim[0].Value = &onnxpb.TensorShapeProto_Dimension_DimParam{DimParam: "N"}
+	y := valueInfo("y", f32)
+	y.Type.GetTensorType().Shape = nil
+	c := func(name string, dims []int64, v ...int64) *onnxpb.TensorProto {
+		return &onnxpb.TensorProto{Name: proto.String(name), DataType: proto.Int32(int32(i64)), Dims: dims, Int64Data: v}
+	}
+	m := &onnxpb.ModelProto{
+		IrVersion:   proto.Int64(8),
+		OpsetImport: []*onnxpb.OperatorSetIdProto{{Domain: proto.String(""), Version: proto.Int64(17)}},
+		Graph: &onnxpb.GraphProto{Name: proto.String("t"),
+			Node: []*onnxpb.NodeProto{
+				node("shape", "Shape", []string{"x"}, []string{"s"}),
+				node("batch", "Gather", []string{"s", "zero"}, []string{"n"}),
+				node("unsq", "Unsqueeze", []string{"n", "zero1"}, []string{"n1"}),
+				{Name: proto.String("cat"), OpType: proto.String("Concat"), Input: []string{"n1", "minus1"}, Output: []string{"dims"},
+					Attribute: []*onnxpb.AttributeProto{{Name: proto.String("axis"), Type: onnxpb.AttributeProto_INT.Enum(), I: proto.Int64(0)}}},
+				node("relu", "Relu", []string{"x"}, []string{"r"}),
+				node("neg", "Neg", []string{"r"}, []string{"m"}),
+				node("reshape", "Reshape", []string{"m", "dims"}, []string{"y"}),
+			},
+			Initializer: []*onnxpb.TensorProto{c("zero", nil, 0), c("zero1", []int64{1}, 0), c("minus1", []int64{1}, -1)},
+			Input:       []*onnxpb.ValueInfoProto{x}, Output: []*onnxpb.ValueInfoProto{y}},
+	}
+	data, err := proto.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "flatten.onnx")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// With Relu forced to fallback, the shape arithmetic on x's batch joins the
+// Reshape's engine instead of crossing into it as a shape-tensor input:
+// the engine reads x (an execution tensor) and the relu output only, and
+// the bundle runs within the profile and refuses a batch outside it.
+func TestShapeArithmeticStaysInEngine(t *testing.T) {
+	dir := t.TempDir()
+	model := writeFlattenModel(t, dir)
+	b, rep := filepath.Join(dir, "m.trtb"), filepath.Join(dir, "r.json")
+	mustTrtc(t, "compile", model, "-o", b, "--min-block-size", "1", "--fallback-ops", "Relu", "--report", rep,
+		"--min-shapes", "x:1x2x3", "--opt-shapes", "x:2x2x3", "--max-shapes", "x:4x2x3")
+	r := readReport(t, rep)
+	var engines []string
+	for _, s := range r.Segments {
+		if s.Kind != "engine" {
+			continue
+		}
+		var nodes, ins []string
+		for _, n := range s.Nodes {
+			nodes = append(nodes, n.Name)
+		}
+		for _, in := range s.Inputs {
+			ins = append(ins, in.Name)
+		}
+		engines = append(engines, strings.Join(nodes, ",")+" <- "+strings.Join(ins, ","))
+	}
+	if len(engines) != 1 || !strings.Contains(engines[0], "shape,batch,unsq,cat") || strings.Contains(engines[0], "<- dims") || strings.Contains(engines[0], ",dims") {
+		t.Errorf("engine segments %q: want one engine holding the shape arithmetic", engines)
+	}
+	if out := mustTrtc(t, "inspect", b); strings.Contains(out, "shape tensor") {
+		t.Errorf("a shape-tensor engine input remains:\n%s", out)
+	}
+	x := filepath.Join(dir, "x.npy")
+	data := make([]float32, 3*6)
+	for i := range data {
+		data[i] = float32(i - 9)
+	}
+	if err := tensorio.WriteNPY(x, ir.FromSlice(ir.Float32, []int64{3, 2, 3}, data)); err != nil {
+		t.Fatal(err)
+	}
+	outDir := filepath.Join(dir, "out")
+	mustTrtc(t, "run", b, "--input", "x="+x, "--output-dir", outDir)
+	y, err := tensorio.ReadNPY(filepath.Join(outDir, "y.npy"))
+	if err != nil || !ir.S(y.Shape...).Equal(ir.S(3, 6)) || y.Float(17) != -8 || y.Float(0) != 0 {
+		t.Fatalf("y: %v %v", y, err)
+	}
+	if err := tensorio.WriteNPY(x, ir.NewTensor(ir.Float32, []int64{5, 2, 3})); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := trtc(t, "run", b, "--input", "x="+x, "--output-dir", outDir); code != 3 || !strings.Contains(errs, "dim 0 is 5, outside optimization profile 0's range [1, 4]") {
+		t.Errorf("batch 5: exit %d, %s", code, errs)
+	}
+}

@@ -242,10 +242,16 @@ func cluster(g *ir.Graph, engine map[*ir.Node]bool) []*Segment {
 			}
 		}
 	}
+	// Seed with the nodes ready from the start; collected first, since
+	// making a floating node ready readies its users at once.
+	var roots []int
 	for i := range g.Nodes {
 		if indeg[i] == 0 {
-			makeReady(i)
+			roots = append(roots, i)
 		}
+	}
+	for _, i := range roots {
+		makeReady(i)
 	}
 	for ready[0].Len()+ready[1].Len() > 0 {
 		k := Engine

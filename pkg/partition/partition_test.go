@@ -167,6 +167,14 @@ func TestRandomGraphsAreAcyclic(t *testing.T) {
 			vals = append(vals, name)
 		}
 		g := graphOf(t, []string{"n29"}, specs...)
+		// Half the graphs carry shape values, so that shape-only engine
+		// nodes are placed with their readers.
+		if seed%2 == 1 {
+			for i := 0; i < 29; i += 3 {
+				name := fmt.Sprintf("n%d", i)
+				g.Values[name] = &ir.Value{Name: name, DType: ir.Int64, Shape: ir.S(1), ShapeData: ir.Shape{ir.Sym("N")}}
+			}
+		}
 		r, err := Run(g, registry(), &conversion.Settings{MinBlockSize: 2})
 		if err != nil {
 			t.Fatal(err)
@@ -210,6 +218,18 @@ func TestShapeComputationJoinsItsEngine(t *testing.T) {
 				t.Errorf("shape value s crosses into segment %v", seg.Nodes)
 			}
 		}
+	}
+	// A chain of shape nodes ready from the start, read after an engine
+	// node: each node is placed once.
+	g = graphOf(t, []string{"z"}, "s:Shape:x", "s2:Add:s,s", "r:Sub:x,x", "m:Mul:r,r", "z:Reshape:m,s2")
+	for _, v := range []string{"s", "s2"} {
+		g.Values[v] = &ir.Value{Name: v, DType: ir.Int64, Shape: ir.S(1), ShapeData: ir.Shape{ir.Sym("N")}}
+	}
+	if r, err = Run(g, reg, &conversion.Settings{MinBlockSize: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds(r); got != "fallback[r] engine[m s s2 z]" {
+		t.Errorf("segments %s, want fallback[r] engine[m s s2 z]", got)
 	}
 	// Read also by a fallback node, s cannot join only one engine: it is
 	// computed where it is ready, as before (here a Shape alone, too small an
