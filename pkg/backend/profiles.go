@@ -225,9 +225,12 @@ func CheckProfileShape(pi int, p Profile, name string, t *ir.Tensor, shapeTensor
 		if !ok {
 			return nil
 		}
-		vals := t.Ints()
-		for i, v := range vals {
-			if i < len(mn) && (v < mn[i] || v > mx[i]) {
+		// Read no more elements than the profile has values (a
+		// malformed blob or manifest must not make this read a large
+		// tensor, nor index past the shorter list).
+		n := min(len(mn), len(mx), int(min(t.Numel(), math.MaxInt32)))
+		for i := 0; i < n; i++ {
+			if v := t.Int(i); v < mn[i] || v > mx[i] {
 				return &ProfileError{Input: name, Profile: pi, Index: i, Got: v, Min: mn[i], Max: mx[i], Values: true}
 			}
 		}
@@ -238,8 +241,8 @@ func CheckProfileShape(pi int, p Profile, name string, t *ir.Tensor, shapeTensor
 		return nil
 	}
 	mx := p.Max[name]
-	for i, d := range t.Shape {
-		if i < len(mn) && (d < mn[i] || d > mx[i]) {
+	for i := 0; i < min(len(t.Shape), len(mn), len(mx)); i++ {
+		if d := t.Shape[i]; d < mn[i] || d > mx[i] {
 			return &ProfileError{Input: name, Profile: pi, Index: i, Got: d, Min: mn[i], Max: mx[i]}
 		}
 	}

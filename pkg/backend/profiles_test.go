@@ -120,4 +120,14 @@ func TestCheckProfileShape(t *testing.T) {
 	if err := CheckProfileShape(0, p, "other", ir.NewTensor(ir.Float32, []int64{9}), false); err != nil {
 		t.Errorf("an input the profile does not name: %v", err)
 	}
+	// A malformed profile (lists of different lengths, as a damaged plan
+	// could hold) is read within bounds, never past them.
+	bad := Profile{Min: map[string][]int64{"x": {1, 3}}, Max: map[string][]int64{"x": {4}},
+		MinValues: map[string][]int64{"s": {1, 1}}, MaxValues: map[string][]int64{"s": {6}}}
+	if err := CheckProfileShape(0, bad, "x", ir.NewTensor(ir.Float32, []int64{2, 9}), false); err != nil {
+		t.Errorf("short max: %v", err)
+	}
+	if err := CheckProfileShape(0, bad, "s", ir.FromSlice(ir.Int64, []int64{2}, []int64{2, 99}), true); err != nil {
+		t.Errorf("short max values: %v", err)
+	}
 }
