@@ -244,3 +244,17 @@ func TestShapeArithmeticStaysInEngine(t *testing.T) {
 		t.Errorf("batch 5: exit %d, %s", code, errs)
 	}
 }
+
+// A profile entry for a name nothing reads (a typo) is a warning.
+func TestProfileNameNobodyReads(t *testing.T) {
+	_, errs := compileDynMLP(t)
+	if strings.Contains(errs, "neither a model input") {
+		t.Errorf("warning for a used name: %q", errs)
+	}
+	out := filepath.Join(t.TempDir(), "m.trtb")
+	code, _, errs := trtc(t, "compile", filepath.Join(modelDir("dyn_mlp"), "model.onnx"), "-o", out, "--min-block-size", "1",
+		"--min-shapes", "x:1x16,X:1x16", "--opt-shapes", "x:2x16,X:1x16", "--max-shapes", "x:4x16,X:1x16")
+	if code != 0 || !strings.Contains(errs, `name "X", which is neither a model input nor an input of any engine`) {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}

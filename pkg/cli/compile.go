@@ -163,6 +163,9 @@ func compileRun(opts *CompileOptions) error {
 		return withCode(compileExitCode(err), err)
 	}
 	log.Info().Str("model", opts.Model).Int("segments", len(res.Partition.Segments)).Msg("compiled")
+	for _, name := range compiler.UnusedProfileNames(res, build.Profiles) {
+		log.Warn().Str("tensor", name).Msgf("--min/opt/max-shapes name %q, which is neither a model input nor an input of any engine; ignored", name)
+	}
 	rep := compiler.BuildReport(res)
 	if !opts.DryRun {
 		if err := compiler.WriteBundle(res, opts.Model, out); err != nil {
