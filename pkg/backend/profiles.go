@@ -44,6 +44,18 @@ func (e *ShapeInputError) Error() string {
 		e.Input, e.Layer, where, e.Input, e.Example)
 }
 
+// ResolveOptions say how strict ResolveProfiles is for one backend.
+type ResolveOptions struct {
+	// RequireDynamic makes a dynamic input without a range an error
+	// (TensorRT); otherwise it gets no entry (the reference backend runs
+	// any size there).
+	RequireDynamic bool
+	// Int64Values allows shape-tensor values outside int32: TensorRT
+	// 10.11 and later take int64 values (setShapeValuesV2); earlier
+	// releases only setShapeValues' int32.
+	Int64Values bool
+}
+
 // ResolveProfiles turns the user's profiles (by graph input name) into one
 // engine's, as TensorRT's IOptimizationProfile needs them:
 //
@@ -55,14 +67,15 @@ func (e *ShapeInputError) Error() string {
 //     entry of MinValues/OptValues/MaxValues, or, trtexec's way, its entry
 //     of Min/Opt/Max read as the value list ("name:2x3" is [2, 3] for a
 //     shape tensor). It has one value per element (1 for a 0-D input), and
-//     each value fits int32 (setShapeValues).
+//     each value fits int32 (setShapeValues) unless o.Int64Values.
 //
 // Names that are not inputs of this engine are left to the engines that
 // have them. A dynamic input that has no range (no profiles at all, or an
 // inner input with a dim no named input shares) is an error only when
 // requireDynamic is set (TensorRT needs one; the reference backend runs any
 // size there); a shape-tensor input without values always is.
-func ResolveProfiles(inputs []ProfileInput, profiles []Profile, requireDynamic bool) ([]Profile, error) {
+func ResolveProfiles(inputs []ProfileInput, profiles []Profile, o ResolveOptions) ([]Profile, error) {
+	requireDynamic := o.RequireDynamic
 	var dyn, shapeIn []ProfileInput
 	for _, in := range inputs {
 		switch {
@@ -147,7 +160,7 @@ func ResolveProfiles(inputs []ProfileInput, profiles []Profile, requireDynamic b
 			if !ok {
 				return nil, &ShapeInputError{Input: in.Name, Layer: in.Use, Profile: pi, Example: exampleValues(in)}
 			}
-			if err := checkValues(pi, in, mn, op, mx); err != nil {
+			if err := checkValues(pi, in, mn, op, mx, o.Int64Values); err != nil {
 				return nil, err
 			}
 			if res.MinValues == nil {
@@ -172,7 +185,7 @@ func (p Profile) values(name string) (mn, op, mx []int64, ok bool) {
 	return nil, nil, nil, false
 }
 
-func checkValues(pi int, in ProfileInput, mn, op, mx []int64) error {
+func checkValues(pi int, in ProfileInput, mn, op, mx []int64, int64Values bool) error {
 	n := int(ir.Numel(dimsOrZero(in.Shape)))
 	if len(mn) != n || len(op) != n || len(mx) != n {
 		return fmt.Errorf("profile %d: shape-tensor input %q (shape %v) has %d value(s), but its min/opt/max values are %v, %v, %v [TensorRT: IOptimizationProfile::setShapeValues, nbValues \"must equal the number of shape tensor elements\"]",
@@ -183,8 +196,8 @@ func checkValues(pi int, in ProfileInput, mn, op, mx []int64) error {
 			return fmt.Errorf("profile %d: shape-tensor input %q value %d: want min <= opt <= max, got %d, %d, %d [TensorRT: IOptimizationProfile::setShapeValues]", pi, in.Name, i, mn[i], op[i], mx[i])
 		}
 		for _, v := range []int64{mn[i], op[i], mx[i]} {
-			if v < math.MinInt32 || v > math.MaxInt32 {
-				return fmt.Errorf("profile %d: shape-tensor input %q value %d is %d, outside int32 [TensorRT: IOptimizationProfile::setShapeValues, \"the values used to set the minimum, optimum, and maximum values must fit in int32_t\"]", pi, in.Name, i, v)
+			if !int64Values && (v < math.MinInt32 || v > math.MaxInt32) {
+				return fmt.Errorf("profile %d: shape-tensor input %q value %d is %d, outside int32, which the target TensorRT release (before 10.11, without setShapeValuesV2) needs [TensorRT: IOptimizationProfile::setShapeValues, \"the values used to set the minimum, optimum, and maximum values must fit in int32_t\"]", pi, in.Name, i, v)
 			}
 		}
 	}

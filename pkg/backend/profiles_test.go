@@ -9,6 +9,9 @@ import (
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
+// strict is TensorRT before 10.11: every dynamic input ranged, int32 values.
+var strict = ResolveOptions{RequireDynamic: true}
+
 func prof(dims, vals map[string][3][]int64) Profile {
 	p := Profile{Min: map[string][]int64{}, Opt: map[string][]int64{}, Max: map[string][]int64{}}
 	for k, v := range dims {
@@ -32,7 +35,7 @@ func TestResolveProfiles(t *testing.T) {
 
 	// h's N range comes from x; s's values from Min/Opt/Max (trtexec's way).
 	p := prof(map[string][3][]int64{"x": {{1, 3}, {2, 3}, {4, 3}}, "s": {{1, -1}, {2, 6}, {4, 12}}}, nil)
-	got, err := ResolveProfiles([]ProfileInput{x, h, s, w}, []Profile{p}, true)
+	got, err := ResolveProfiles([]ProfileInput{x, h, s, w}, []Profile{p}, strict)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,20 +54,20 @@ func TestResolveProfiles(t *testing.T) {
 	}
 	// Explicit values win over Min/Opt/Max.
 	p2 := prof(map[string][3][]int64{"x": {{1, 3}, {2, 3}, {4, 3}}}, map[string][3][]int64{"s": {{5, 5}, {5, 5}, {5, 5}}})
-	if got, err := ResolveProfiles([]ProfileInput{x, s}, []Profile{p2}, true); err != nil || fmt.Sprint(got[0].MaxValues["s"]) != "[5 5]" {
+	if got, err := ResolveProfiles([]ProfileInput{x, s}, []Profile{p2}, strict); err != nil || fmt.Sprint(got[0].MaxValues["s"]) != "[5 5]" {
 		t.Errorf("values: %v %v", got, err)
 	}
 
 	// No profile: dynamic inputs are an error only when required; shape
 	// inputs always are.
-	if got, err := ResolveProfiles([]ProfileInput{x}, nil, false); got != nil || err != nil {
+	if got, err := ResolveProfiles([]ProfileInput{x}, nil, ResolveOptions{}); got != nil || err != nil {
 		t.Errorf("optional: %v %v", got, err)
 	}
-	if _, err := ResolveProfiles([]ProfileInput{x}, nil, true); err == nil || !strings.Contains(err.Error(), "x:1x3") {
+	if _, err := ResolveProfiles([]ProfileInput{x}, nil, strict); err == nil || !strings.Contains(err.Error(), "x:1x3") {
 		t.Errorf("required: %v", err)
 	}
 	var se *ShapeInputError
-	if _, err := ResolveProfiles([]ProfileInput{x, s}, nil, false); !errors.As(err, &se) || se.Input != "s" || se.Profile != -1 ||
+	if _, err := ResolveProfiles([]ProfileInput{x, s}, nil, ResolveOptions{}); !errors.As(err, &se) || se.Input != "s" || se.Profile != -1 ||
 		!strings.Contains(err.Error(), "--min-shapes/--opt-shapes/--max-shapes s:1x1") {
 		t.Errorf("shape input without profile: %v", err)
 	}
@@ -80,7 +83,7 @@ func TestResolveProfiles(t *testing.T) {
 		{prof(map[string][3][]int64{"x": {{1, 3}, {2, 3}, {4, 3}}, "w": {{3, 3}, {3, 3}, {3, 4}}, "s": {{1, 1}, {1, 1}, {1, 1}}}, nil), "fixed at 3 by the model"},
 		{prof(map[string][3][]int64{"s": {{1, 1}, {1, 1}, {1, 1}}}, nil), `engine input "x" (shape [Nx3]) is not named`},
 	} {
-		if _, err := ResolveProfiles([]ProfileInput{x, s, w}, []Profile{c.p}, true); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := ResolveProfiles([]ProfileInput{x, s, w}, []Profile{c.p}, strict); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: got %v, want %q", c.p, err, c.want)
 		}
 	}
@@ -92,15 +95,28 @@ func TestResolveProfilesLenient(t *testing.T) {
 	x := ProfileInput{Name: "x", DType: ir.Float32, Shape: ir.Shape{ir.Sym("N"), ir.D(3)}}
 	u := ProfileInput{Name: "u", DType: ir.Float32, Shape: ir.Shape{ir.Sym(""), ir.D(3)}}
 	p := prof(map[string][3][]int64{"x": {{1, 3}, {2, 3}, {4, 3}}}, nil)
-	got, err := ResolveProfiles([]ProfileInput{x, u}, []Profile{p}, false)
+	got, err := ResolveProfiles([]ProfileInput{x, u}, []Profile{p}, ResolveOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := got[0].Min["u"]; ok || got[0].Max["x"][0] != 4 {
 		t.Errorf("got %+v", got[0])
 	}
-	if _, err := ResolveProfiles([]ProfileInput{x, u}, []Profile{p}, true); err == nil {
+	if _, err := ResolveProfiles([]ProfileInput{x, u}, []Profile{p}, strict); err == nil {
 		t.Error("an unresolvable input passed with requireDynamic")
+	}
+}
+
+// TensorRT 10.11+ takes int64 shape values (setShapeValuesV2).
+func TestInt64ShapeValues(t *testing.T) {
+	s := ProfileInput{Name: "s", DType: ir.Int64, Shape: ir.S(1), ShapeTensor: true}
+	big := []int64{1 << 40}
+	p := prof(nil, map[string][3][]int64{"s": {big, big, big}})
+	if _, err := ResolveProfiles([]ProfileInput{s}, []Profile{p}, strict); err == nil || !strings.Contains(err.Error(), "outside int32") {
+		t.Errorf("before 10.11: %v", err)
+	}
+	if got, err := ResolveProfiles([]ProfileInput{s}, []Profile{p}, ResolveOptions{Int64Values: true}); err != nil || got[0].MaxValues["s"][0] != 1<<40 {
+		t.Errorf("10.11+: %v %v", got, err)
 	}
 }
 

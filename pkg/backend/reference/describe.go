@@ -5,6 +5,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -81,15 +82,15 @@ func Describe(blob []byte) ([]network.LayerInfo, error) {
 var describers = map[network.LayerKind]func(l *layer) (map[string]any, error){
 	network.KindElementWise: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[elementWiseParams](l)
-		return map[string]any{"operation": enumWord(elementWiseNames[:], int32(p.Op))}, err
+		return map[string]any{"operation": word(p.Op)}, err
 	},
 	network.KindActivation: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[network.ActivationParams](l)
-		return map[string]any{"operation": enumWord(activationNames[:], int32(p.Type)), "alpha": p.Alpha, "beta": p.Beta}, err
+		return map[string]any{"operation": word(p.Type), "alpha": p.Alpha, "beta": p.Beta}, err
 	},
 	network.KindUnary: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[unaryParams](l)
-		return map[string]any{"operation": enumWord(unaryNames[:], int32(p.Op))}, err
+		return map[string]any{"operation": word(p.Op)}, err
 	},
 	network.KindConstant: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[constantParams](l)
@@ -101,7 +102,7 @@ var describers = map[network.LayerKind]func(l *layer) (map[string]any, error){
 	},
 	network.KindMatrixMultiply: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[matMulParams](l)
-		return map[string]any{"op0": enumWord(matrixOpNames[:], int32(p.OpA)), "op1": enumWord(matrixOpNames[:], int32(p.OpB))}, err
+		return map[string]any{"op0": word(p.OpA), "op1": word(p.OpB)}, err
 	},
 	network.KindConvolution: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[network.ConvolutionParams](l)
@@ -119,12 +120,12 @@ var describers = map[network.LayerKind]func(l *layer) (map[string]any, error){
 			stride = p.WindowSize
 		}
 		return map[string]any{
-			"operation":                      enumWord(poolingNames[:], int32(p.Type)),
+			"operation":                      word(p.Type),
 			"window_size":                    orEmpty(p.WindowSize),
 			"stride":                         orEmpty(stride),
 			"pre_padding":                    orFill(p.PrePadding, n, 0),
 			"post_padding":                   orFill(p.PostPadding, n, 0),
-			"padding_mode":                   enumWord(paddingModeNames[:], int32(p.PaddingMode)),
+			"padding_mode":                   word(p.PaddingMode),
 			"average_count_excludes_padding": p.AverageCountExcludesPadding,
 			"blend_factor":                   p.BlendFactor,
 		}, err
@@ -147,7 +148,7 @@ var describers = map[network.LayerKind]func(l *layer) (map[string]any, error){
 	},
 	network.KindReduce: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[reduceParams](l)
-		return map[string]any{"operation": enumWord(reduceNames[:], int32(p.Op)), "axes": p.Axes, "keep_dims": p.KeepDims}, err
+		return map[string]any{"operation": word(p.Op), "axes": p.Axes, "keep_dims": p.KeepDims}, err
 	},
 	network.KindSoftMax: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[softMaxParams](l)
@@ -162,12 +163,12 @@ var describers = map[network.LayerKind]func(l *layer) (map[string]any, error){
 		// A setting given by a tensor input is null here; the tensor is
 		// among the inputs.
 		m := map[string]any{"start": nilIf(p.Start, l, 1), "size": nilIf(p.Size, l, 2), "stride": nilIf(p.Stride, l, 3),
-			"mode": enumWord(sampleModeNames[:], int32(p.Mode))}
+			"mode": word(p.Mode)}
 		return m, err
 	},
 	network.KindGather: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[gatherParams](l)
-		return map[string]any{"axis": p.Axis, "mode": enumWord(gatherModeNames[:], int32(p.Mode)),
+		return map[string]any{"axis": p.Axis, "mode": word(p.Mode),
 			"num_elementwise_dims": p.NbElementWiseDims}, err
 	},
 	network.KindSelect:   func(l *layer) (map[string]any, error) { return map[string]any{}, nil },
@@ -183,7 +184,7 @@ var describers = map[network.LayerKind]func(l *layer) (map[string]any, error){
 	},
 	network.KindFill: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[network.FillParams](l)
-		m := map[string]any{"mode": enumWord(fillOperationNames[:], int32(p.Op)), "dtype": dataTypeName(p.DType),
+		m := map[string]any{"mode": word(p.Op), "dtype": dataTypeName(p.DType),
 			"dimensions": nilIf(p.Dims, l, 0), "alpha": p.Alpha, "beta": p.Beta}
 		if hasInput(l, 1) || hasInput(l, 2) {
 			m["alpha"], m["beta"] = nil, nil // from inputs 1 and 2
@@ -192,11 +193,11 @@ var describers = map[network.LayerKind]func(l *layer) (map[string]any, error){
 	},
 	network.KindCumulative: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[cumulativeParams](l)
-		return map[string]any{"operation": enumWord(cumulativeNames[:], int32(p.Op)), "exclusive": p.Exclusive, "reverse": p.Reverse}, err
+		return map[string]any{"operation": word(p.Op), "exclusive": p.Exclusive, "reverse": p.Reverse}, err
 	},
 	network.KindTopK: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[topKParams](l)
-		return map[string]any{"operation": enumWord(topKNames[:], int32(p.Op)), "k": p.K, "axes": p.Axes}, err
+		return map[string]any{"operation": word(p.Op), "k": p.K, "axes": p.Axes}, err
 	},
 	network.KindResize: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[network.ResizeParams](l)
@@ -205,12 +206,12 @@ var describers = map[network.LayerKind]func(l *layer) (map[string]any, error){
 			cubic = -0.75
 		}
 		m := map[string]any{
-			"mode":                       enumWord(interpolationNames[:], int32(p.Mode)),
+			"mode":                       word(p.Mode),
 			"output_dimensions":          p.OutputDims,
 			"scales":                     p.Scales,
-			"coordinate_transformation":  enumWord(coordTransformNames[:], int32(p.CoordTransform)),
-			"selector_for_single_pixel":  enumWord(selectorNames[:], int32(p.Selector)),
-			"nearest_rounding":           enumWord(roundModeNames[:], int32(p.NearestRounding)),
+			"coordinate_transformation":  word(p.CoordTransform),
+			"selector_for_single_pixel":  word(p.Selector),
+			"nearest_rounding":           word(p.NearestRounding),
 			"cubic_coeff":                cubic,
 			"exclude_outside":            p.ExcludeOutside,
 			"output_dimensions_is_input": hasInput(l, 1),
@@ -223,9 +224,17 @@ var describers = map[network.LayerKind]func(l *layer) (map[string]any, error){
 		}
 		return m, err
 	},
+	network.KindEinsum: func(l *layer) (map[string]any, error) {
+		p, err := paramsOf[einsumParams](l)
+		return map[string]any{"equation": p.Equation}, err
+	},
+	network.KindOneHot: func(l *layer) (map[string]any, error) {
+		p, err := paramsOf[oneHotParams](l)
+		return map[string]any{"axis": p.Axis}, err
+	},
 	network.KindScatter: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[scatterParams](l)
-		return map[string]any{"mode": enumWord(scatterModeNames[:], int32(p.Mode)), "axis": p.Axis}, err
+		return map[string]any{"mode": word(p.Mode), "axis": p.Axis}, err
 	},
 }
 
@@ -300,39 +309,9 @@ func nilIf(s []int64, l *layer, i int) any {
 
 func ints(s []int64) []int64 { return append([]int64{}, s...) }
 
-func enumWord(names []string, v int32) string {
-	if v >= 0 && int(v) < len(names) {
-		return names[v]
-	}
-	return fmt.Sprintf("%d", v)
-}
-
-// TensorRT's enumerators without "k", in value order (NvInfer.h and
-// NvInferRuntimeBase.h, 10.x and 11.x).
-var (
-	elementWiseNames = [...]string{"SUM", "PROD", "MAX", "MIN", "SUB", "DIV", "POW",
-		"FLOOR_DIV", "AND", "OR", "XOR", "EQUAL", "GREATER", "LESS"}
-	activationNames = [...]string{"RELU", "SIGMOID", "TANH", "LEAKY_RELU", "ELU", "SELU",
-		"SOFTSIGN", "SOFTPLUS", "CLIP", "HARD_SIGMOID", "SCALED_TANH", "THRESHOLDED_RELU",
-		"GELU_ERF", "GELU_TANH"}
-	unaryNames = [...]string{"EXP", "LOG", "SQRT", "RECIP", "ABS", "NEG", "SIN", "COS",
-		"TAN", "SINH", "COSH", "ASIN", "ACOS", "ATAN", "ASINH", "ACOSH", "ATANH", "CEIL",
-		"FLOOR", "ERF", "NOT", "SIGN", "ROUND", "ISINF", "ISNAN"}
-	reduceNames         = [...]string{"SUM", "PROD", "MAX", "MIN", "AVG"}
-	poolingNames        = [...]string{"MAX", "AVERAGE", "MAX_AVERAGE_BLEND"}
-	matrixOpNames       = [...]string{"NONE", "TRANSPOSE", "VECTOR"}
-	gatherModeNames     = [...]string{"DEFAULT", "ELEMENT", "ND"}
-	sampleModeNames     = [...]string{"STRICT_BOUNDS", "WRAP", "CLAMP", "FILL", "REFLECT"}
-	fillOperationNames  = [...]string{"LINSPACE", "RANDOM_UNIFORM", "RANDOM_NORMAL"}
-	cumulativeNames     = [...]string{"SUM"}
-	topKNames           = [...]string{"MAX", "MIN"}
-	interpolationNames  = [...]string{"NEAREST", "LINEAR", "CUBIC"}
-	coordTransformNames = [...]string{"ALIGN_CORNERS", "ASYMMETRIC", "HALF_PIXEL"}
-	selectorNames       = [...]string{"FORMULA", "UPPER"}
-	roundModeNames      = [...]string{"HALF_UP", "HALF_DOWN", "FLOOR", "CEIL"}
-	scatterModeNames    = [...]string{"ELEMENT", "ND"}
-	paddingModeNames    = [...]string{"EXPLICIT_ROUND_DOWN", "EXPLICIT_ROUND_UP", "SAME_UPPER", "SAME_LOWER"}
-)
+// word is an enum value as TensorRT's enumerator without its "k" ("SUM"),
+// from the generated String methods of package network.
+func word(v fmt.Stringer) string { return strings.TrimPrefix(v.String(), "k") }
 
 // dataTypeName is TensorRT's DataType enumerator without "k" for a dtype.
 func dataTypeName(d ir.DType) string {

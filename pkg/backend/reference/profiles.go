@@ -7,6 +7,7 @@ import (
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 )
 
 // Optimization profiles on the reference backend. The plan records the
@@ -30,7 +31,8 @@ func (n *Network) resolveProfiles(marks []bool, profiles []backend.Profile) ([]b
 		}
 		ins = append(ins, in)
 	}
-	res, err := backend.ResolveProfiles(ins, profiles, false)
+	// setShapeValuesV2 (int64 values) is in TensorRT 10.11 and later.
+	res, err := backend.ResolveProfiles(ins, profiles, backend.ResolveOptions{Int64Values: !n.newer(network.Version{Major: 10, Minor: 11})})
 	var se *backend.ShapeInputError
 	if errors.As(err, &se) {
 		for _, id := range n.inputs {

@@ -37,6 +37,8 @@ func shapeSlots(l *layer) []int {
 		return []int{1}
 	case network.KindCumulative: // x, axis
 		return []int{1}
+	case network.KindOneHot: // indices, values, depth
+		return []int{2}
 	}
 	return nil
 }
@@ -54,6 +56,8 @@ func slotName(k network.LayerKind, i int) string {
 		return "output dimensions (input 1)"
 	case network.KindCumulative:
 		return "axis (input 1)"
+	case network.KindOneHot:
+		return "depth (input 2)"
 	}
 	return fmt.Sprintf("input %d", i)
 }
@@ -211,7 +215,7 @@ func (n *Network) checkShapeTensors() ([]bool, error) {
 		if p := producer[id]; p != nil && p.Kind == network.KindFill {
 			fp, _ := p.Params.(network.FillParams)
 			if fp.Op != network.FillLINSPACE {
-				return nil, fail(fmt.Sprintf("is made by fill layer %s with operation %s; only LINSPACE fills make shape tensors", p.Name, fillName(fp.Op)),
+				return nil, fail(fmt.Sprintf("is made by fill layer %s with operation %s; only LINSPACE fills make shape tensors", p.Name, word(fp.Op)),
 					"NvInfer.h IFillLayer, \"An IFillLayer can produce a shape tensor if ... The FillOperation is kLINSPACE\"")
 			}
 			if len(p.In) > 0 && p.In[0] >= 0 && n.tensors[p.In[0]].val.Const == nil && n.tensors[p.In[0]].val.ShapeData == nil {
@@ -249,12 +253,10 @@ func slotSource(k network.LayerKind) string {
 		return "IResizeLayer::setInput, \"1: The output dimensions, as a 1D tensor of type Int32 or Int64\""
 	case network.KindCumulative:
 		return "INetworkDefinition::addCumulative, \"a build-time constant 0D shape tensor\""
+	case network.KindOneHot:
+		return "INetworkDefinition::addOneHot, \"depth - a shape tensor containing the width of the added one-hot dimension\""
 	}
 	return string(k)
-}
-
-func fillName(op network.FillOperation) string {
-	return enumWord(fillOperationNames[:], int32(op))
 }
 
 // ShapeInputs lists the network's inputs that are shape tensors, with the

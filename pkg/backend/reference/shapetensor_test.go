@@ -80,6 +80,23 @@ func TestShapeInputNeedsProfileValues(t *testing.T) {
 	}
 }
 
+// Shape values past int32 need setShapeValuesV2 (TensorRT 10.11): refused
+// for an older target, accepted otherwise.
+func TestInt64ShapeValuesByTarget(t *testing.T) {
+	big := []int64{1 << 40, 1}
+	for _, target := range []network.Version{{Major: 10, Minor: 8}, {Major: 10, Minor: 11}, {}} {
+		n := NewNetwork()
+		n.SetTargetVersion(target)
+		n.BeginNode("onnx.Reshape", "r")
+		n.MarkOutput(reshapeBy(n, n.AddInput("s", ir.Int64, ir.S(2))), "y")
+		_, _, err := Backend{}.Build(n, backend.BuildOptions{Profiles: []backend.Profile{valuesProfile("s", big, big, big)}})
+		old := target == network.Version{Major: 10, Minor: 8}
+		if old != (err != nil) || old && !strings.Contains(err.Error(), "outside int32") {
+			t.Errorf("target %v: %v", target, err)
+		}
+	}
+}
+
 // Each shape-tensor rule: a violating network is refused naming the layer,
 // the rule and its source; the nearest valid one builds.
 func TestShapeTensorRules(t *testing.T) {
