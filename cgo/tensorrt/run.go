@@ -165,6 +165,10 @@ func (r *runner) Run(inputs map[string]*ir.Tensor) (out map[string]*ir.Tensor, e
 		if want := ir.Numel(t.Shape) * int64(t.DType.Size()); int64(len(t.Data)) != want {
 			return nil, fmt.Errorf("input %q: %d bytes of data for shape %v of %v (%d bytes)", io.Name, len(t.Data), t.Shape, t.DType, want)
 		}
+		if io.Host { // shape tensors stay on the host
+			dev[io.Name] = &backend.DeviceTensor{DType: t.DType, Shape: t.Shape, Host: t}
+			continue
+		}
 		m, err := r.Alloc(len(t.Data))
 		if err != nil {
 			return nil, err
@@ -232,11 +236,12 @@ func (r *runner) exec(inputs map[string]*backend.DeviceTensor) (_ map[string]*ba
 		if err := checkInput(io, t.DType, t.Shape); err != nil {
 			return nil, err
 		}
-		if _, err := address(io.Name, t); err != nil && !io.Host {
-			return nil, err
-		}
 		shapes[io.Name] = t.Shape
-		if io.Host {
+		if !io.Host {
+			if _, err := address(io.Name, t); err != nil {
+				return nil, err
+			}
+		} else {
 			data, vals, err := hostValues(io.Name, t)
 			if err != nil {
 				return nil, err
@@ -312,6 +317,12 @@ func (r *runner) exec(inputs map[string]*backend.DeviceTensor) (_ map[string]*ba
 func hostValues(name string, t *backend.DeviceTensor) ([]byte, []int64, error) {
 	if t.DType != ir.Int32 && t.DType != ir.Int64 {
 		return nil, nil, fmt.Errorf("shape-tensor input %q is %v; TensorRT shape tensors are int32 or int64", name, t.DType)
+	}
+	if h := t.Host; h != nil { // the runtime passes shape tensors on the host
+		if h.DType != t.DType || int64(len(h.Data)) != int64(t.Bytes()) {
+			return nil, nil, fmt.Errorf("shape-tensor input %q: host value %v for %v%v", name, h, t.DType, t.Shape)
+		}
+		return append([]byte(nil), h.Data...), h.Ints(), nil
 	}
 	if t.Mem == nil {
 		return nil, nil, fmt.Errorf("input %q has no memory", name)

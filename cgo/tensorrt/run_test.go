@@ -231,6 +231,21 @@ func TestRunnerBindsShapeTensorFromHost(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "input \"s\" has values [3 9], outside [1 1]..[4 4]") {
 		t.Errorf("values outside every profile: %v", err)
 	}
+	// RunDevice with the shape tensor on the host, as pkg/runtime passes it.
+	xd, err := r.Alloc(16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ir.FromSlice(ir.Int64, []int64{2}, []int64{2, 3})
+	douts, err := r.RunDevice(map[string]*backend.DeviceTensor{"x": {DType: ir.Float32, Shape: []int64{2, 2}, Mem: xd},
+		"s": {DType: ir.Int64, Shape: []int64{2}, Host: s}})
+	if err != nil || fmt.Sprint(eng.host["s"]) != "[2 3]" {
+		t.Errorf("RunDevice with a host shape tensor: %v, host %v", err, eng.host["s"])
+	}
+	for _, o := range douts {
+		o.Mem.Free()
+	}
+	xd.Free()
 	bad := map[string]*ir.Tensor{"x": ir.NewTensor(ir.Float32, []int64{2, 2}), "s": ir.NewTensor(ir.Float32, []int64{2})}
 	if _, err := r.Run(bad); err == nil || !strings.Contains(err.Error(), "dtype float32, engine expects int64") {
 		t.Errorf("float shape tensor: %v", err)
