@@ -44,7 +44,23 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 	if err != nil {
 		return nil, backend.Target{}, err
 	}
-	profiles, err := resolveProfiles(n.inputs, opts.Profiles)
+	// The engine's profiles: dims for dynamic inputs, values for the inputs
+	// TensorRT uses as shape tensors (ITensor::isShapeTensor, now that the
+	// network is complete), int64 where headers and library take them.
+	linked, compiled, err := libVersion()
+	if err != nil {
+		return nil, backend.Target{}, err
+	}
+	ins := make([]backend.ProfileInput, len(n.inputs))
+	for i, in := range n.inputs {
+		var is C.int32_t
+		if err := check(C.trtc_is_shape_tensor(n.b, n.inputHandles[i], &is), "asking whether input "+in.Name+" is a shape tensor"); err != nil {
+			return nil, backend.Target{}, err
+		}
+		ins[i] = backend.ProfileInput{Name: in.Name, DType: in.DType, Shape: in.Shape, ShapeTensor: is != 0}
+	}
+	v2 := min(linked, compiled)/100 >= 1011
+	profiles, err := backend.ResolveProfiles(ins, opts.Profiles, backend.ResolveOptions{RequireDynamic: true, Int64Values: v2})
 	if err != nil {
 		return nil, backend.Target{}, err
 	}
@@ -109,10 +125,6 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 			return nil, backend.Target{}, fmt.Errorf("timing cache: %w", err)
 		}
 	}
-	linked, _, err := libVersion()
-	if err != nil {
-		return nil, backend.Target{}, err
-	}
 	t := backend.Target{Backend: "tensorrt", Version: versionString(linked), HardwareCompat: hw.Name,
 		VersionCompatible: opts.VersionCompatible, Profiles: profiles}
 	// The GPU the engine was tuned for, where the CUDA layer can say.
@@ -125,8 +137,8 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 }
 
 // setProfileValues gives a shape-tensor input's values in profile idx
-// (IOptimizationProfile::setShapeValues); resolveProfiles checked that the
-// three have one length.
+// (IOptimizationProfile::setShapeValues); backend.ResolveProfiles checked
+// that the three have one length.
 func setProfileValues(b *C.trtc_builder, idx C.int32_t, name string, mn, op, mx []int64) error {
 	what := fmt.Sprintf("setting the shape values of input %s in profile %d", name, int(idx))
 	if len(op) != len(mn) || len(mx) != len(mn) {

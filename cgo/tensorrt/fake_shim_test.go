@@ -338,10 +338,18 @@ func TestFakeShapeTensorInput(t *testing.T) {
 		return n
 	}
 	fakeEvents()
-	if _, _, err := (Backend{}).Build(net(), backend.BuildOptions{}); err == nil || !strings.Contains(err.Error(), "input s is a shape tensor") {
-		t.Errorf("build without shape values: %v", err)
+	_, _, err := (Backend{}).Build(net(), backend.BuildOptions{})
+	var se *backend.ShapeInputError
+	if !errors.As(err, &se) || se.Input != "s" || se.Profile != -1 {
+		t.Errorf("build without shape values: %v, want a ShapeInputError for s", err)
 	}
 	v := func(a, b int64) map[string][]int64 { return map[string][]int64{"s": {a, b}} }
+	// trtexec's form: a shape-tensor input's --min/opt/max-shapes entry is
+	// its values.
+	if _, _, err := (Backend{}).Build(net(), backend.BuildOptions{Profiles: []backend.Profile{{Min: v(1, 1), Opt: v(4, 6), Max: v(24, 24)}}}); err != nil {
+		t.Fatalf("values given as --min/opt/max-shapes: %v", err)
+	}
+	fakeEvents()
 	opts := backend.BuildOptions{Profiles: []backend.Profile{{MinValues: v(1, 1), OptValues: v(4, 6), MaxValues: v(24, 24)}}}
 	blob, _, err := (Backend{}).Build(net(), opts)
 	if err != nil {

@@ -41,6 +41,8 @@ type Network struct {
 	err     error
 	layers  int
 	inputs  []inputSpec
+	// inputHandles[i] is inputs[i]'s ITensor.
+	inputHandles []*C.trtc_tensor
 }
 
 // NewNetwork creates a builder and an empty network; a failure (no
@@ -179,7 +181,8 @@ func (n *Network) AddInput(name string, dt ir.DType, shape ir.Shape) network.Ten
 		n.fail("input "+name, err)
 		return poisoned
 	}
-	n.inputs = append(n.inputs, inputSpec{Name: name, Shape: shape.Clone()})
+	n.inputs = append(n.inputs, inputSpec{Name: name, DType: dt, Shape: shape.Clone()})
+	n.inputHandles = append(n.inputHandles, t.h)
 	t.shape = shape.Clone()
 	return t
 }

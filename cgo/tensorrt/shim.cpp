@@ -1145,6 +1145,11 @@ trtc_status trtc_add_resize(trtc_builder* b, char const* name, trtc_tensor* x, t
     });
 }
 
+trtc_status trtc_is_shape_tensor(trtc_builder* b, trtc_tensor* t, int32_t* is)
+{
+    return BUILDER_GUARD(b, { *is = tensor(t, "tensor")->isShapeTensor() ? 1 : 0; });
+}
+
 trtc_status trtc_profile_new(trtc_builder* b, int32_t* index)
 {
     return BUILDER_GUARD(b, {

@@ -183,6 +183,10 @@ typedef struct {
  * (setScales) gives the output size. */
 trtc_status trtc_add_resize(trtc_builder *b, const char *name, trtc_tensor *x, trtc_resize_params p, trtc_tensor *output_dims_t, trtc_out *out);
 
+/* trtc_is_shape_tensor: ITensor::isShapeTensor() of a tensor of the
+ * network (reliable once the network is complete). */
+trtc_status trtc_is_shape_tensor(trtc_builder *b, trtc_tensor *t, int32_t *is);
+
 /* Optimization profiles: trtc_profile_new appends one and gives its index;
  * trtc_profile_set sets one input's min/opt/max dims in it. */
 trtc_status trtc_profile_new(trtc_builder *b, int32_t *index);
