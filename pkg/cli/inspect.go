@@ -40,7 +40,7 @@ func NewCmdInspect(streams *IO, runF func(*InspectOptions) error) *cobra.Command
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			if opts.Output != "text" && opts.Output != "json" {
-				return usageErrorf("-o must be text or json, not %q", opts.Output)
+				return opts.IO.badValue("output", "must be text or json, not %q", opts.Output)
 			}
 			if runF != nil {
 				return runF(opts)

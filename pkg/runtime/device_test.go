@@ -232,7 +232,7 @@ func TestTargetCheckedBeforeLoad(t *testing.T) {
 	cases := []struct {
 		cc, version, want string
 	}{
-		{"8.0", "10.8.0", "engine segment 0 was built for compute capability 9.0 with fakegpu 10.8.0; this machine has 8.0 and fakegpu 10.8.0: compute capability 8.0 is not 9.0"},
+		{"8.0", "10.8.0", "engine segment 0 was built for compute capability 9.0 with fakegpu 10.8.0; this machine has 8.0 (compared against fake GPU) and fakegpu 10.8.0: compute capability 8.0 is not 9.0"},
 		{"9.0", "10.3.0", "fakegpu 10.3 is not 10.8, and the engine is not version-compatible"},
 		{"", "10.8.0", "this machine has no GPU (no NVIDIA driver found: test) and fakegpu 10.8.0"},
 	}
