@@ -227,6 +227,9 @@ func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend
 	}
 	res, err := compiler.CompileFile(opts.Model, copts)
 	if err != nil {
+		if src := opts.IO.sources["shapes"]; (src.kind == srcEnv || src.kind == srcFile) && strings.Contains(err.Error(), "--shapes") {
+			err = fmt.Errorf("%w (shapes from %s)", err, src)
+		}
 		err = withCode(compileExitCode(err), err)
 		if res == nil {
 			return nil, withFields(err, "file", opts.Model)

@@ -21,8 +21,8 @@ import (
 //  1. the flag on the command line;
 //  2. the environment variable TRTC_<FLAG> (upper case, '-' as '_');
 //  3. the config file: a key in the section named after the command
-//     (compile:, run:, inspect:, devices:, converters:, cache:), then a
-//     top-level key;
+//     (compile:, run:, inspect:, devices:, converters:, cache:, version:),
+//     then a top-level key;
 //  4. the flag's default.
 //
 // Viper reads the file and the environment and has the flags bound, so
@@ -59,9 +59,6 @@ func (s source) String() string {
 	return "default"
 }
 
-// configSections are the config file's per-command sections: keys under
-// compile: apply to `trtc compile` only and win over top-level keys.
-var configSections = []string{"compile", "run", "inspect", "devices", "converters", "cache"}
 
 // extraConfigKeys are config keys that are not flags: plugins: (a list of
 // plugin paths added to --plugin's). TRTC_PLUGINS is its environment form,
@@ -108,7 +105,7 @@ func loadConfigFile(path string, root *cobra.Command, v *viper.Viper) (*configFi
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, val := m.Content[i], m.Content[i+1]
 		key := k.Value
-		if isSection(key) {
+		if isSection(root, key) {
 			if val.Kind != yaml.MappingNode {
 				return nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s:%d: section %s: want a mapping of %s's settings, got %s", path, val.Line, key, key, kindName(val))}
 			}
@@ -138,9 +135,11 @@ func loadConfigFile(path string, root *cobra.Command, v *viper.Viper) (*configFi
 	return cf, nil
 }
 
-func isSection(key string) bool {
-	for _, s := range configSections {
-		if s == key {
+// isSection says whether key names a command: its section holds settings
+// for that command (and its subcommands) only.
+func isSection(root *cobra.Command, key string) bool {
+	for _, c := range root.Commands() {
+		if c.Name() == key && c.Name() != "help" && c.Name() != "completion" {
 			return true
 		}
 	}
