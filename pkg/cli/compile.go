@@ -251,7 +251,7 @@ func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend
 			size = fi.Size()
 		}
 		log.Info().Str("stage", "bundle").Str("file", out).Int64("bytes", size).Int("segments", len(res.Partition.Segments)).
-			Dur("elapsed", time.Since(start)).Msg("bundle written")
+			Dur("elapsed_ms", time.Since(start)).Msg("bundle written")
 	}
 	prog.done()
 	if opts.DryRun {

@@ -156,7 +156,7 @@ func errorFields(err error) map[string]any {
 func stageTimer(log zerolog.Logger, stage string) func(ev func(*zerolog.Event) *zerolog.Event) {
 	start := time.Now()
 	return func(ev func(*zerolog.Event) *zerolog.Event) {
-		e := log.Info().Str("stage", stage).Dur("elapsed", time.Since(start))
+		e := log.Info().Str("stage", stage).Dur("elapsed_ms", time.Since(start))
 		if ev != nil {
 			e = ev(e)
 		}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/trtc-dev/trtc/pkg/bundle"
 	"github.com/trtc-dev/trtc/pkg/compiler"
@@ -146,12 +145,7 @@ func inspectModel(opts *InspectOptions, g *ir.Graph) error {
 func inspectBundle(opts *InspectOptions, b *bundle.Bundle) error {
 	m := b.Manifest()
 	if opts.Output == "json" {
-		data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(m)
-		if err != nil {
-			return err
-		}
-		_, err = opts.IO.Out.Write(append(data, '\n'))
-		return err
+		return writeJSON(opts.IO.Out, bundleInfo(opts.Path, m))
 	}
 	w := opts.IO.Out
 	fmt.Fprintf(w, "bundle:  %s (format %d, trtc %s)\n", opts.Path, m.FormatVersion, m.TrtcVersion)

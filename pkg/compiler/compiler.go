@@ -230,10 +230,10 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 		}
 		res := &Result{Model: model, Graph: g, Partition: p, Engines: map[*partition.Segment]*Engine{},
 			Folded: folded, ConvertFailures: failures, Settings: s}
-		logPartition(opts.Log, p, time.Since(start), round)
 		if round == 0 {
 			logDecisions(opts.Log, p, s)
 		}
+		logPartition(opts.Log, p, time.Since(start), round)
 		retry := false
 		nEngines := 0
 		for _, seg := range p.Segments {
@@ -306,7 +306,7 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			res.Engines[seg] = e
 			built++
 			opts.Log.Info().Str("stage", "engine").Int("segment", i).Int("layers", e.Layers).Int("nodes", len(seg.Nodes)).
-				Str("backend", be.Name()).Dur("elapsed", e.BuildTime).Int("bytes", len(blob)).Str("cache", e.Cache).Msg("engine built")
+				Str("backend", be.Name()).Dur("elapsed_ms", e.BuildTime).Int("bytes", len(blob)).Str("cache", e.Cache).Msg("engine built")
 			opts.progress("engine", built, nEngines)
 		}
 		if !retry {
@@ -364,7 +364,7 @@ func CompileFile(path string, opts Options) (*Result, error) {
 		return nil, &LoadError{err}
 	}
 	opts.Log.Info().Str("stage", "parse").Str("file", path).Str("format", g.Format).Int("nodes", len(g.Nodes)).
-		Int("inputs", len(g.Inputs)).Int("outputs", len(g.Outputs)).Dur("elapsed", time.Since(start)).Msg("parsed")
+		Int("inputs", len(g.Inputs)).Int("outputs", len(g.Outputs)).Dur("elapsed_ms", time.Since(start)).Msg("parsed")
 	opts.progress("lowering", 0, 0)
 	start = time.Now()
 	folded, err := Prepare(g, path, s)
@@ -377,6 +377,6 @@ func CompileFile(path string, opts Options) (*Result, error) {
 		return partial, &PrepareError{err}
 	}
 	opts.Log.Info().Str("stage", "lowering").Int("nodes", len(g.Nodes)).Int("folded", folded).
-		Dur("elapsed", time.Since(start)).Msg("shapes inferred and constants folded")
+		Dur("elapsed_ms", time.Since(start)).Msg("shapes inferred and constants folded")
 	return Compile(g, path, folded, opts)
 }

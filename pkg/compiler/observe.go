@@ -72,7 +72,7 @@ func logPartition(log zerolog.Logger, p *partition.Result, elapsed time.Duration
 		}
 	}
 	log.Info().Str("stage", "partition").Int("round", round).Int("segments", len(p.Segments)).Int("engine_segments", engines).
-		Int("fallback_segments", fallbacks).Int("converted_nodes", p.Converted()).Dur("elapsed", elapsed).Msg("partitioned")
+		Int("fallback_segments", fallbacks).Int("converted_nodes", p.Converted()).Dur("elapsed_ms", elapsed).Msg("partitioned")
 }
 
 // EngineKey is the engine cache key of an engine segment: the sha256 of
