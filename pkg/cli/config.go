@@ -59,7 +59,6 @@ func (s source) String() string {
 	return "default"
 }
 
-
 // extraConfigKeys are config keys that are not flags: plugins: (a list of
 // plugin paths added to --plugin's). TRTC_PLUGINS is its environment form,
 // a path list.

@@ -52,11 +52,14 @@ func TestPutGetListClear(t *testing.T) {
 // An entry that fails any check is reported, removed and never returned.
 func TestCorruptEntries(t *testing.T) {
 	for name, damage := range map[string]func(engine, meta string){
-		"flipped byte":  func(e, _ string) { b, _ := os.ReadFile(e); b[3] ^= 1; os.WriteFile(e, b, 0o644) },
-		"truncated":     func(e, _ string) { os.Truncate(e, 4) },
-		"engine gone":   func(e, _ string) { os.Remove(e) },
-		"bad metadata":  func(_, m string) { os.WriteFile(m, []byte("{"), 0o644) },
-		"other key":     func(_, m string) { b, _ := os.ReadFile(m); os.WriteFile(m, []byte(strings.Replace(string(b), key1, key2, 1)), 0o644) },
+		"flipped byte": func(e, _ string) { b, _ := os.ReadFile(e); b[3] ^= 1; os.WriteFile(e, b, 0o644) },
+		"truncated":    func(e, _ string) { os.Truncate(e, 4) },
+		"engine gone":  func(e, _ string) { os.Remove(e) },
+		"bad metadata": func(_, m string) { os.WriteFile(m, []byte("{"), 0o644) },
+		"other key": func(_, m string) {
+			b, _ := os.ReadFile(m)
+			os.WriteFile(m, []byte(strings.Replace(string(b), key1, key2, 1)), 0o644)
+		},
 		"appended data": func(e, _ string) { f, _ := os.OpenFile(e, os.O_APPEND|os.O_WRONLY, 0); f.Write([]byte("x")); f.Close() },
 	} {
 		t.Run(name, func(t *testing.T) {
