@@ -20,7 +20,7 @@ LDFLAGS_BUILD := -extldflags=-Wl,-z,lazy
 EXAMPLE := testdata/models/cnn_resnet
 OUT     := $(CURDIR)/.example
 
-.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables node-tests
+.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables node-tests node-tests-check
 
 all: build
 
@@ -48,10 +48,7 @@ example: build
 # else .node-tests/onnx-node-tests from `make node-tests`, else
 # ../shared/onnx-node-tests); where none is found it says how to get it, and
 # those tests skip.
-test:
-	@if [ -z "$$TRTC_NODE_TESTS" ] && [ ! -d $(NODE_TESTS_DIR)/onnx-node-tests ] && [ ! -d ../shared/onnx-node-tests ]; then \
-		echo "make test: the ONNX node tests are absent, so their tests will skip; run 'make node-tests' to fetch them (ONNX v$(ONNX_VERSION)), or set TRTC_NODE_TESTS to their folder"; \
-	fi
+test: node-tests-check
 	$(GO) vet ./...
 	$(GO) test -ldflags=$(LDFLAGS_BUILD) -count=1 -timeout 40m ./...
 
@@ -68,6 +65,13 @@ test-short:
 ONNX_VERSION   := 1.23.0
 ONNX_REPO      ?= https://github.com/onnx/onnx.git
 NODE_TESTS_DIR ?= $(CURDIR)/.node-tests
+SHARED_NODE_TESTS ?= ../shared/onnx-node-tests
+
+# node-tests-check says how to get the node tests when no copy is found.
+node-tests-check:
+	@if [ -z "$$TRTC_NODE_TESTS" ] && [ ! -d "$(NODE_TESTS_DIR)/onnx-node-tests" ] && [ ! -d "$(SHARED_NODE_TESTS)" ]; then \
+		echo "make test: the ONNX node tests are absent, so their tests will skip; run 'make node-tests' to fetch them (ONNX v$(ONNX_VERSION) into .node-tests/), or set TRTC_NODE_TESTS to their folder"; \
+	fi
 node-tests:
 	@set -e; dest="$(NODE_TESTS_DIR)/onnx-node-tests"; tmp="$(NODE_TESTS_DIR)/.fetch"; \
 	rm -rf "$$tmp"; mkdir -p "$(NODE_TESTS_DIR)"; \

@@ -31,7 +31,11 @@ func RepoRoot() string {
 const FetchedNodeTests = ".node-tests/onnx-node-tests"
 
 // NodeTestsHint says how to get the node tests where they are absent.
-const NodeTestsHint = "run `make node-tests` to fetch them (ONNX " + "v1.23.0" + ", into " + FetchedNodeTests + "), or set TRTC_NODE_TESTS to their folder"
+const NodeTestsHint = "run `make node-tests` to fetch them (ONNX v" + ONNXVersion + ", into " + FetchedNodeTests + "), or set TRTC_NODE_TESTS to their folder"
+
+// ONNXVersion is the ONNX release whose node tests trtc is checked against
+// (the Makefile's ONNX_VERSION; a test keeps them equal).
+const ONNXVersion = "1.23.0"
 
 // FindNodeTests returns the folder of the ONNX backend node tests, or "":
 // $TRTC_NODE_TESTS if set; else the copy `make node-tests` fetched into
