@@ -13,6 +13,7 @@ import (
 	_ "github.com/trtc-dev/trtc/pkg/backend/reference"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/device"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/runtime"
@@ -255,4 +256,28 @@ func TestTargetCheckedBeforeLoad(t *testing.T) {
 		}
 	}
 	fake.version = "10.8.0"
+}
+
+// With Options.GPU (trtc run --device) the target check compares against
+// that GPU and names it, and the default probe is not used.
+func TestTargetCheckedAgainstSelectedGPU(t *testing.T) {
+	path := buildBundle(t, "fakegpu")
+	restore := runtime.SetProbeGPU(func() (string, string) {
+		t.Error("the default GPU probe ran although a GPU was selected")
+		return "9.0", "probe"
+	})
+	defer restore()
+	gpu := &device.GPU{Index: 1, Name: "NVIDIA A100-SXM4-40GB", UUID: "GPU-11111111-2222-3333-4444-555555555555", ComputeCapability: "8.0"}
+	_, err := runtime.OpenWith(path, runtime.Options{GPU: gpu})
+	var te *runtime.TargetError
+	want := "this machine has 8.0 (compared against GPU 1 (NVIDIA A100-SXM4-40GB, GPU-11111111-2222-3333-4444-555555555555, compute capability 8.0)) and fakegpu 10.8.0: compute capability 8.0 is not 9.0"
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), want) {
+		t.Errorf("Open = %v\nwant a TargetError with %q", err, want)
+	}
+	gpu.ComputeCapability = "9.0"
+	p, err := runtime.OpenWith(path, runtime.Options{GPU: gpu})
+	if err != nil {
+		t.Fatalf("matching GPU: %v", err)
+	}
+	p.Close()
 }
