@@ -39,6 +39,8 @@ func TestMain(m *testing.M) {
 	}
 	bin = dir
 	trtcBin = filepath.Join(bin, "trtc")
+	// The engine cache of the compiles run here stays in the temporary folder.
+	os.Setenv("TRTC_CACHE_DIR", filepath.Join(dir, "engine-cache"))
 	code := 1
 	if err := goBuild(root, trtcBin, "", "./cmd/trtc"); err != nil {
 		fmt.Fprintln(os.Stderr, err)

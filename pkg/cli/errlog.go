@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
-	"time"
 
 	"github.com/rs/zerolog"
 
@@ -150,16 +149,4 @@ func errorFields(err error) map[string]any {
 	}
 	walk(err)
 	return out
-}
-
-// stageTimer logs a compile or run stage at info level when it ends.
-func stageTimer(log zerolog.Logger, stage string) func(ev func(*zerolog.Event) *zerolog.Event) {
-	start := time.Now()
-	return func(ev func(*zerolog.Event) *zerolog.Event) {
-		e := log.Info().Str("stage", stage).Dur("elapsed_ms", time.Since(start))
-		if ev != nil {
-			e = ev(e)
-		}
-		e.Msg(stage)
-	}
 }
