@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -84,10 +82,11 @@ func logPartition(log zerolog.Logger, p *partition.Result, elapsed time.Duration
 //   - the segment's graph: its nodes (name, op, attributes, inputs,
 //     outputs), every value they touch (dtype, shape) and every constant's
 //     bytes, serialized deterministically (graphio);
-//   - the settings: input shape overrides and the backend's name;
-//   - the build options: optimization profiles, workspace, optimization
-//     level, hardware and version compatibility (not the timing cache file,
-//     which changes how long a build takes, not what it builds);
+//   - the settings (input shape overrides, backend, and every other
+//     field) and the build options (optimization profiles, workspace,
+//     optimization level, hardware and version compatibility, and every
+//     other field but the timing cache file, which changes how long a
+//     build takes, not what it builds);
 //   - the backend's library version (TensorRT's) and the target GPU's
 //     compute capability.
 func EngineKey(g *ir.Graph, seg *partition.Segment, be backend.Backend, opts Options) (string, error) {
@@ -115,17 +114,19 @@ func EngineKey(g *ir.Graph, seg *partition.Segment, be backend.Backend, opts Opt
 		field("backend-version", []byte(v))
 	}
 	field("compute-capability", []byte(opts.ComputeCapability))
+	// The whole build options and settings, so that a field added later
+	// (a precision, a new builder flag) is part of the key without anyone
+	// remembering to add it; %#v prints maps in key order. The timing
+	// cache's path changes how long a build takes, not what it builds.
 	b := opts.Build
-	field("build", fmt.Appendf(nil, "workspace=%d level=%d/%v hw=%q vc=%v", b.WorkspaceBytes, b.OptimizationLevel, b.OptimizationLevelSet,
-		b.HardwareCompatibility, b.VersionCompatible))
-	for i, p := range b.Profiles {
-		field("profile", fmt.Appendf(nil, "%d min=%s opt=%s max=%s minv=%s optv=%s maxv=%s", i, dimsMap(p.Min), dimsMap(p.Opt), dimsMap(p.Max),
-			dimsMap(p.MinValues), dimsMap(p.OptValues), dimsMap(p.MaxValues)))
-	}
-	if s := opts.Settings; s != nil {
-		for _, name := range ir.SortedKeys(s.InputShapes) {
-			field("input-shape", fmt.Appendf(nil, "%s=%s", name, s.InputShapes[name]))
-		}
+	b.TimingCache = ""
+	field("build", fmt.Appendf(nil, "%#v", b))
+	if opts.Settings != nil {
+		// Partitioning settings decide which nodes form the segment, and
+		// the segment's graph is in the key: they need not be.
+		st := *opts.Settings
+		st.MinBlockSize, st.FallbackOps, st.RequireFullCompilation = 0, nil, false
+		field("settings", fmt.Appendf(nil, "%#v", st))
 	}
 	for i, n := range seg.Nodes {
 		c := seg.Converters[i]
@@ -162,19 +163,6 @@ func EngineKey(g *ir.Graph, seg *partition.Segment, be backend.Backend, opts Opt
 	}
 	field("graph", data)
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func dimsMap(m map[string][]int64) string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var b strings.Builder
-	for _, k := range names {
-		fmt.Fprintf(&b, "%q:%v;", k, m[k])
-	}
-	return b.String()
 }
 
 var exeSum struct {
