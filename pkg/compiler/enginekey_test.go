@@ -52,13 +52,15 @@ func TestEngineKey(t *testing.T) {
 		t.Error("the timing cache's path changed the key")
 	}
 	for name, mutate := range map[string]func(g *ir.Graph, o *Options){
-		"a weight":           func(g *ir.Graph, _ *Options) { g.Values["w"].Const.SetFloat(4, 7) },
-		"an op":              func(g *ir.Graph, _ *Options) { g.Nodes[1].Op = "onnx.Sigmoid" },
-		"a node name":        func(g *ir.Graph, _ *Options) { g.Nodes[0].Name = "add2" },
-		"an attribute":       func(g *ir.Graph, _ *Options) { g.Nodes[1].Attrs["alpha"] = ir.Attr{Kind: ir.AttrFloat, F: 0.1} },
-		"the input shape":    func(g *ir.Graph, _ *Options) { g.Values["x"].Shape = ir.Shape{ir.Sym("N"), ir.D(3)} },
-		"a shape override":   func(_ *ir.Graph, o *Options) { o.Settings.InputShapes = map[string]ir.Shape{"x": ir.S(2, 3)} },
-		"a profile":          func(_ *ir.Graph, o *Options) { o.Build.Profiles = []backend.Profile{{Min: map[string][]int64{"x": {1, 3}}}} },
+		"a weight":         func(g *ir.Graph, _ *Options) { g.Values["w"].Const.SetFloat(4, 7) },
+		"an op":            func(g *ir.Graph, _ *Options) { g.Nodes[1].Op = "onnx.Sigmoid" },
+		"a node name":      func(g *ir.Graph, _ *Options) { g.Nodes[0].Name = "add2" },
+		"an attribute":     func(g *ir.Graph, _ *Options) { g.Nodes[1].Attrs["alpha"] = ir.Attr{Kind: ir.AttrFloat, F: 0.1} },
+		"the input shape":  func(g *ir.Graph, _ *Options) { g.Values["x"].Shape = ir.Shape{ir.Sym("N"), ir.D(3)} },
+		"a shape override": func(_ *ir.Graph, o *Options) { o.Settings.InputShapes = map[string]ir.Shape{"x": ir.S(2, 3)} },
+		"a profile": func(_ *ir.Graph, o *Options) {
+			o.Build.Profiles = []backend.Profile{{Min: map[string][]int64{"x": {1, 3}}}}
+		},
 		"the workspace":      func(_ *ir.Graph, o *Options) { o.Build.WorkspaceBytes = 1 << 30 },
 		"the opt level":      func(_ *ir.Graph, o *Options) { o.Build.OptimizationLevel, o.Build.OptimizationLevelSet = 5, true },
 		"hw compatibility":   func(_ *ir.Graph, o *Options) { o.Build.HardwareCompatibility = "ampere+" },
