@@ -19,7 +19,8 @@ import (
 // --config itself) takes its value from, in order of precedence:
 //
 //  1. the flag on the command line;
-//  2. the environment variable TRTC_<FLAG> (upper case, '-' as '_');
+//  2. the environment variable TRTC_<FLAG> (upper case, '-' as '_'), when
+//     set and not empty;
 //  3. the config file: a key in the section named after the command
 //     (compile:, run:, inspect:, devices:, converters:, cache:, version:),
 //     then a top-level key;
@@ -310,7 +311,9 @@ func resolveConfig(cmd *cobra.Command, streams *IO) error {
 			streams.sources[f.Name] = source{srcFlag, "--" + f.Name}
 			return
 		}
-		if env, ok := os.LookupEnv(EnvName(f.Name)); ok {
+		// An empty variable counts as unset, as shells make it easy to
+		// leave one behind (TRTC_REPORT= trtc ...).
+		if env := os.Getenv(EnvName(f.Name)); env != "" {
 			src := source{srcEnv, EnvName(f.Name)}
 			if err := setFlag(f, []string{env}, src); err != nil {
 				errs = append(errs, err)
