@@ -222,7 +222,9 @@ func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend
 	defer prog.done()
 	copts := compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: build,
 		Log: log, Progress: prog.stage, Cache: cache}
-	if gpu != nil {
+	if gpu != nil && be.Name() != "reference" {
+		// The GPU is part of the cache key of engines that run on it;
+		// reference engines run on the CPU anywhere.
 		copts.ComputeCapability = gpu.ComputeCapability
 	}
 	res, err := compiler.CompileFile(opts.Model, copts)
