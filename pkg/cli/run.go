@@ -131,7 +131,7 @@ func runRun(opts *RunOptions) error {
 		fmt.Fprintf(opts.IO.Out, "%s %v%v -> %s\n", o.Name, outs[o.Name].DType, ir.S(outs[o.Name].Shape...), path)
 	}
 	tr := prog.Transfers()
-	opts.IO.Log.Info().Dur("elapsed_ms", elapsed).Int("segments", len(prog.Segments())).
+	opts.IO.Log.Info().Str("stage", "run").Dur("elapsed_ms", elapsed).Int("segments", len(prog.Segments())).
 		Int64("h2d_bytes", tr.H2D).Int64("d2h_bytes", tr.D2H).Msg("ran bundle")
 	if opts.Stats {
 		fmt.Fprintf(opts.IO.Out, "ran %d segment(s) in %v; %s\n", len(prog.Segments()), elapsed.Round(time.Microsecond), tr)
