@@ -493,9 +493,21 @@ func TestProgressOnlyOnATerminal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	for _, want := range []string{"\r\x1b[K", "compile model.onnx: parse", "engines 1/1 built"} {
+	for _, want := range []string{"\r\x1b[K", "compile model.onnx: parse", "engines 0/1 built", "engines 1/1 built"} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("terminal output lacks %q: %q", want, out)
+		}
+	}
+	line = fmt.Sprintf("%s run b.trtb --input %s --output-dir o", trtcBin, filepath.Join(root, "testdata", "models", "cnn_resnet", "input.npy"))
+	cmd = exec.Command(script, "-qec", line, "/dev/null")
+	cmd.Dir = dir
+	cmd.Env = baseEnv(t)
+	if out, err = cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, want := range []string{"run b.trtb: segments 0/1 done", "run b.trtb: segments 1/1 done", "logits float32[1x10]"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("terminal output of run lacks %q: %q", want, out)
 		}
 	}
 }

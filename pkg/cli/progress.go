@@ -56,7 +56,7 @@ func (p *progress) stage(stage string, done, total int) {
 	case stage == "engine" && total > 0:
 		p.text = fmt.Sprintf("engines %d/%d built", done, total)
 	case stage == "segment" && total > 0:
-		p.text = fmt.Sprintf("segment %d/%d", done, total)
+		p.text = fmt.Sprintf("segments %d/%d done", done, total)
 	default:
 		p.text = stage
 	}

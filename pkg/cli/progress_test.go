@@ -26,7 +26,7 @@ func TestProgress(t *testing.T) {
 			}
 			continue
 		}
-		for _, want := range []string{"\r\x1b[Krun b.trtb: segment 2/5 (0s)", "engines 1/3 built"} {
+		for _, want := range []string{"\r\x1b[Krun b.trtb: segments 2/5 done (0s)", "engines 1/3 built"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("progress %q lacks %q", out, want)
 			}

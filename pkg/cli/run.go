@@ -88,7 +88,12 @@ func runRun(opts *RunOptions) error {
 	}
 	disp := newProgress(opts.IO, "run "+filepath.Base(opts.Bundle))
 	defer disp.done()
-	ropts.OnSegment = func(done, total int) { disp.stage("segment", done, total) }
+	segStart := time.Now()
+	ropts.OnSegment = func(done, total int) {
+		opts.IO.Log.Debug().Str("stage", "run").Int("segment", done-1).Dur("elapsed_ms", time.Since(segStart)).Msg("segment ran")
+		segStart = time.Now()
+		disp.stage("segment", done, total)
+	}
 	start := time.Now()
 	prog, err := runtime.OpenWith(opts.Bundle, ropts)
 	if err != nil {
@@ -109,7 +114,8 @@ func runRun(opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	start = time.Now()
+	disp.stage("segment", 0, len(prog.Segments()))
+	start, segStart = time.Now(), time.Now()
 	outs, err := prog.Run(inputs)
 	disp.done()
 	if err != nil {

@@ -266,6 +266,7 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 					}
 				}
 			}
+			opts.progress("engine", built, nEngines)
 			start := time.Now()
 			net := be.NewNetwork()
 			// A network that failed before any converter ran is the
