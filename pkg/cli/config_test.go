@@ -377,3 +377,17 @@ func TestClosestKey(t *testing.T) {
 		}
 	}
 }
+
+// An error found while reading the settings is JSON when the config file
+// asks for JSON logs, though its other settings are bad.
+func TestConfigFileLogFormatForEarlyErrors(t *testing.T) {
+	t.Chdir(t.TempDir())
+	os.WriteFile("trtc.yaml", []byte("log-format: json\nmin-block-size: many\n"), 0o644)
+	var out, errb bytes.Buffer
+	code := Main([]string{"compile", "m.onnx"}, &out, &errb)
+	var obj map[string]any
+	if code != ExitInput || json.Unmarshal(errb.Bytes(), &obj) != nil || obj["exit_code"] != float64(ExitInput) ||
+		!strings.Contains(obj["msg"].(string), "min-block-size (trtc.yaml:2)") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}

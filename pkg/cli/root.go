@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 
 	// The reference backend is always built in; the TensorRT backend with
 	// the tensorrt build tag, and as a "missing" entry saying how to get it
@@ -72,9 +73,11 @@ func isTerminal(w io.Writer) bool {
 }
 
 // prescanLogFormat finds --log-format where setup did not get far enough
-// to resolve it (a bad flag, a bad config file): the command line, then
-// TRTC_LOG_FORMAT.
+// to resolve it (a bad flag, a bad value in the config file): the command
+// line, then TRTC_LOG_FORMAT, then the config file's top-level
+// log-format, if the file parses.
 func prescanLogFormat(args []string) string {
+	config := ""
 	for i, a := range args {
 		if a == "--" {
 			break
@@ -85,8 +88,29 @@ func prescanLogFormat(args []string) string {
 		if a == "--log-format" && i+1 < len(args) {
 			return args[i+1]
 		}
+		if v, ok := strings.CutPrefix(a, "--config="); ok {
+			config = v
+		}
+		if a == "--config" && i+1 < len(args) {
+			config = args[i+1]
+		}
 	}
-	return os.Getenv("TRTC_LOG_FORMAT")
+	if v := os.Getenv("TRTC_LOG_FORMAT"); v != "" {
+		return v
+	}
+	if config == "" {
+		config = os.Getenv("TRTC_CONFIG")
+	}
+	if config == "" {
+		config = "trtc.yaml"
+	}
+	var top struct {
+		LogFormat string `yaml:"log-format"`
+	}
+	if data, err := os.ReadFile(config); err == nil && yaml.Unmarshal(data, &top) == nil {
+		return top.LogFormat
+	}
+	return ""
 }
 
 // isCobraUsageError recognizes cobra's own flag and argument errors.
