@@ -70,6 +70,9 @@ func EnvName(flag string) string {
 	return "TRTC_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
+// maxConfigBytes bounds a config file: settings take a few hundred bytes.
+const maxConfigBytes = 1 << 20
+
 // configFile is a parsed config file.
 type configFile struct {
 	path string
@@ -81,6 +84,9 @@ type configFile struct {
 // loadConfigFile reads and checks a config file; root is the command tree
 // (for the known keys). A missing default ./trtc.yaml is no error.
 func loadConfigFile(path string, root *cobra.Command, v *viper.Viper) (*configFile, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > maxConfigBytes {
+		return nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s: %d bytes; a config file is at most %d", path, fi.Size(), maxConfigBytes)}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s: %w", path, err)}

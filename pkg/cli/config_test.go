@@ -287,6 +287,8 @@ func TestBadSettings(t *testing.T) {
 		{"not yaml", []string{"compile", model}, nil, "a: [\n", 3, []string{"config trtc.yaml"}},
 		{"not a mapping", []string{"compile", model}, nil, "- a\n- b\n", 3, []string{"trtc.yaml:1: want a mapping"}},
 		{"twice", []string{"compile", model}, nil, "backend: a\nbackend: b\n", 3, []string{"trtc.yaml"}},
+		{"huge", []string{"version"}, nil, "# " + strings.Repeat("x", 1<<20) + "\n", 3, []string{"a config file is at most 1048576"}},
+		{"alias bomb", []string{"version"}, nil, "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n", 3, []string{"trtc.yaml"}},
 		{"file shapes", []string{"compile", model}, nil, "shapes: nocolon\n", 3, []string{"shapes (trtc.yaml:1)", `"nocolon": want NAME:DIMS`}},
 		{"env shapes", []string{"compile", model}, map[string]string{"TRTC_SHAPES": "input"}, "", 2, []string{"shapes (env TRTC_SHAPES)", `"input": want NAME:DIMS`}},
 		{"env shapes rank", []string{"compile", model}, map[string]string{"TRTC_SHAPES": "input:axb"}, "", 3, []string{"rank 2, but the model declares", "shapes from env TRTC_SHAPES"}},
