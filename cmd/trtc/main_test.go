@@ -453,6 +453,7 @@ func TestJSONLogs(t *testing.T) {
 		{[]string{"compile", mystery}, 4, map[string]string{"file": mystery, "op": "onnx.FrobnicateTensor", "node": "mystery"}},
 		{[]string{"compile", filepath.Join(dir, "nope.onnx")}, 3, map[string]string{"file": filepath.Join(dir, "nope.onnx")}},
 		{[]string{"run", "r.trtb", "--input", "x=missing.npy"}, 3, map[string]string{"tensor": "x", "file": "missing.npy"}},
+		{[]string{"run", "r.trtb", "--input", "input=" + filepath.Join(root, "testdata", "models", "dyn_mlp", "x.npy")}, 3, map[string]string{"tensor": "input"}},
 		{[]string{"compile", "--no-such-flag"}, 2, nil},
 		{[]string{"devices"}, 10, nil},
 	} {
@@ -691,5 +692,35 @@ func TestCIScript(t *testing.T) {
 	r = runCI(nil, unsupportedModel(t, dir2), filepath.Join(mlp, "x.npy"), filepath.Join(mlp, "expected"))
 	if r.code != 1 || !strings.Contains(r.stdout, "onnx.FrobnicateTensor") {
 		t.Errorf("unsupported op: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// README: inspect -o json of a bundle prints trtc's own schema.
+func TestInspectJSON(t *testing.T) {
+	dir := t.TempDir()
+	if r := trtc(t, dir, nil, "compile", model("cnn_resnet"), "-o", "m.trtb"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := trtc(t, dir, nil, "inspect", "-o", "json", "m.trtb")
+	var info struct {
+		Schema string
+		Source struct{ SHA256 string }
+		Inputs []struct{ DType string }
+		Blobs  []struct {
+			Length json.Number
+			SHA256 string
+		}
+	}
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec.UseNumber()
+	if err := dec.Decode(&info); err != nil || r.code != 0 {
+		t.Fatalf("exit %d, %v: %s", r.code, err, r.stdout)
+	}
+	if info.Schema != "trtc.inspect.bundle/1" || len(info.Source.SHA256) != 64 || info.Inputs[0].DType != "float32" ||
+		len(info.Blobs) == 0 || len(info.Blobs[0].SHA256) != 64 || !strings.HasPrefix(r.stdout, "{\n  \"schema\"") {
+		t.Errorf("inspect -o json: %+v", info)
+	}
+	if _, err := info.Blobs[0].Length.Int64(); err != nil || strings.Contains(r.stdout, `"length": "`) {
+		t.Errorf("blob length is not a JSON integer: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -121,6 +122,9 @@ func runRun(opts *RunOptions) error {
 	if err != nil {
 		var ie *runtime.InputError
 		if errors.As(err, &ie) {
+			if m := inputName.FindStringSubmatch(ie.Error()); m != nil {
+				err = withFields(err, "tensor", m[1])
+			}
 			return withCode(ExitInput, err)
 		}
 		return withCode(ExitRun, err)
@@ -147,6 +151,10 @@ func runRun(opts *RunOptions) error {
 	}
 	return nil
 }
+
+// inputName finds the input a runtime.InputError is about (its messages
+// start `input "name"`), for the JSON error's "tensor" field.
+var inputName = regexp.MustCompile(`^input "((?:[^"\\]|\\.)*)"`)
 
 // expectOutputs compares outputs with reference files.
 func expectOutputs(opts *RunOptions, want []runtime.Value, outs map[string]*ir.Tensor) error {
