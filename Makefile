@@ -9,9 +9,10 @@ GOFLAGS_BUILD := -trimpath
 # trtc reads GPUs through NVIDIA's go-nvml, which calls NVML through symbols
 # bound at first use, after it has loaded libnvidia-ml; a binary that can
 # load Go plugins is linked to bind every symbol at start-up (-z now) and
-# would then die with "undefined symbol: nvml..." before main. Every binary
-# and test binary that links pkg/cli is therefore linked with lazy binding
-# (README.md's go install line passes the same flag).
+# would then die with "undefined symbol: nvml..." before main. trtc (and its
+# plugins, for symmetry) are therefore linked with lazy binding; README.md's
+# go install line passes the same flag. Test binaries need nothing: only
+# cmd/trtc imports the plugin package (cli.PluginLoader).
 LDFLAGS_BUILD := -extldflags=-Wl,-z,lazy
 # (The first build prints gcc's deprecation warnings for functions go-nvml
 # binds; they are harmless, and CGO_CFLAGS is left alone so that plugins
@@ -50,10 +51,10 @@ example: build
 # those tests skip.
 test: node-tests-check
 	$(GO) vet ./...
-	$(GO) test -ldflags=$(LDFLAGS_BUILD) -count=1 -timeout 40m ./...
+	$(GO) test -count=1 -timeout 40m ./...
 
 test-short:
-	$(GO) test -ldflags=$(LDFLAGS_BUILD) -short ./...
+	$(GO) test -short ./...
 
 # node-tests fetches the ONNX backend node tests of the pinned ONNX release
 # (the suite's README names it) into .node-tests/onnx-node-tests, which the
@@ -97,7 +98,7 @@ node-tests:
 # bench runs the compile-time and run-latency benchmarks (see docs/benchmarks.md).
 bench:
 	$(GO) test -run '^$$' -bench Compile -benchmem -benchtime 3x ./pkg/compiler/
-	$(GO) test -ldflags=$(LDFLAGS_BUILD) -run '^$$' -bench Run -benchtime 10x ./internal/e2e/
+	$(GO) test -run '^$$' -bench Run -benchtime 10x ./internal/e2e/
 	$(GO) test -run '^$$' -bench 'Gemm|Conv2D' -benchtime 5x ./pkg/kernels/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./pkg/bundle/
 

@@ -5,7 +5,7 @@
 // trtc can) is linked with -z now by default and then stops at start-up
 // with "undefined symbol: nvml...". trtc is therefore linked with
 // -ldflags=-extldflags=-Wl,-z,lazy (the Makefile and README's go install
-// line do it; cmd/trtc's build test checks every documented way). It answers `trtc devices` and gives the runtime the compute
+// line do it; internal/cmdtest builds it every documented way and starts it). It answers `trtc devices` and gives the runtime the compute
 // capability that bundle engines are checked against.
 package device
 

@@ -1,8 +1,4 @@
-package main
-
-// These tests run the trtc binary as a user would: built by `make build`
-// (TestMain), and by every other documented build line (TestDocumentedBuilds).
-// Each README.md claim about the command line has a test here.
+package cmdtest
 
 import (
 	"bufio"
@@ -722,5 +718,32 @@ func TestInspectJSON(t *testing.T) {
 	}
 	if _, err := info.Blobs[0].Length.Int64(); err != nil || strings.Contains(r.stdout, `"length": "`) {
 		t.Errorf("blob length is not a JSON integer: %v", err)
+	}
+}
+
+// Only cmd/trtc (through pkg/conversion/pluginload) links Go's plugin
+// package: any other binary, test binaries included, would be linked to
+// bind symbols at start-up and die on go-nvml's lazily bound ones without
+// -ldflags=-extldflags=-Wl,-z,lazy, and a plain `go test` would fail.
+func TestOnlyTheCommandImportsPlugin(t *testing.T) {
+	cmd := exec.Command("go", "list", "-test", "-f", `{{.ImportPath}}{{range .Deps}}{{if eq . "plugin"}} PLUGIN{{end}}{{end}}`, "./...")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	allowed := regexp.MustCompile(`^github\.com/trtc-dev/trtc/(cmd/trtc|pkg/conversion/pluginload)([ .]|$)`)
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if !strings.HasSuffix(line, " PLUGIN") {
+			continue
+		}
+		n++
+		if !allowed.MatchString(line) {
+			t.Errorf("%s links Go's plugin package; only cmd/trtc may (cli.PluginLoader)", strings.TrimSuffix(line, " PLUGIN"))
+		}
+	}
+	if n == 0 {
+		t.Error("nothing links the plugin package: the check itself is broken")
 	}
 }
