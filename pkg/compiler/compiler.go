@@ -10,6 +10,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/frontend"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/lower"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 )
@@ -80,6 +81,13 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 			return 0, &UnsupportedDTypeError{Model: model, Value: fmt.Sprintf("graph input %q", name), DType: v.DType}
 		}
 	}
+	if _, err := lower.Run(g); err != nil {
+		var le *lower.Error
+		if errors.As(err, &le) && le.Unsupported {
+			return 0, &LoweringError{Model: model, Err: err}
+		}
+		return 0, fmt.Errorf("%s: %w", model, err)
+	}
 	constOutputs(g)
 	unknown := map[string][]string{}
 	for _, n := range g.Nodes {
@@ -110,6 +118,18 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 	}
 	return folded, nil
 }
+
+// LoweringError is a valid ATen program that the lowering stage cannot
+// express (an in-place write through an expanded view, a symbolic
+// argument of an op that takes none): the model is unsupported, not
+// malformed.
+type LoweringError struct {
+	Model string
+	Err   error
+}
+
+func (e *LoweringError) Error() string { return fmt.Sprintf("%s: %v", e.Model, e.Err) }
+func (e *LoweringError) Unwrap() error { return e.Err }
 
 // UnsupportedDTypeError is a model that needs a dtype trtc cannot hold
 // (strings, float8, int4, ...), in a graph input or a node.
@@ -284,7 +304,8 @@ func CompileFile(path string, opts Options) (*Result, error) {
 	folded, err := Prepare(g, path, s)
 	if err != nil {
 		var u *UnsupportedOpsError
-		if errors.As(err, &u) {
+		var l *LoweringError
+		if errors.As(err, &u) || errors.As(err, &l) {
 			return nil, err
 		}
 		return nil, &PrepareError{err}
