@@ -40,6 +40,7 @@ func init() {
 		d[k] = decConvTranspose
 	}
 	d["aten.convolution.default"] = decConvTranspose // transposed only (needsDecomposition)
+	d["aten.scaled_dot_product_attention.default"] = decCausalSDPA // dynamic is_causal only
 	d["aten.roll.default"] = decRoll
 	d["aten.flip.default"] = decFlip
 	d["aten.index_select.default"] = decIndexSelect
@@ -87,7 +88,7 @@ func decompose(r *rewriter) (int, error) {
 			}
 			// A kernel registered for the op itself wins over a
 			// decomposition only where no lowering is needed.
-			if _, has := ops.Lookup(n.Op); has && !needsDecomposition(n) {
+			if _, has := ops.Lookup(n.Op); has && !needsDecomposition(r, n) {
 				r.out = append(r.out, n)
 				continue
 			}
@@ -114,9 +115,14 @@ func decompose(r *rewriter) (int, error) {
 // needsDecomposition: ops that have kernels of their own in some forms
 // (upsample_nearest2d) still decompose when the node carries symbolic
 // arguments.
-func needsDecomposition(n *ir.Node) bool {
-	if n.Op == "aten.convolution.default" {
+func needsDecomposition(r *rewriter, n *ir.Node) bool {
+	switch n.Op {
+	case "aten.convolution.default":
 		return n.AttrInt("transposed", 0) != 0
+	case "aten.scaled_dot_product_attention.default":
+		q, k := r.in(n, 0), r.in(n, 1)
+		return n.AttrInt("is_causal", 0) != 0 && q != nil && k != nil && len(q.Shape) >= 2 && len(k.Shape) >= 2 &&
+			(!q.Shape[len(q.Shape)-2].Static() || !k.Shape[len(k.Shape)-2].Static())
 	}
 	for k := range n.Attrs {
 		if len(k) > 8 && k[:8] == "_symref_" {
@@ -925,5 +931,41 @@ func decUpsample(r *rewriter, n *ir.Node) error {
 	default:
 		return fmt.Errorf("neither output_size (%v) nor scale_factors (%v) gives the %d spatial sizes", outSize, scales, sp)
 	}
+	return nil
+}
+
+// decCausalSDPA: is_causal over dynamic sequence lengths becomes an explicit
+// additive mask, -inf above the diagonal of [L, S] (torch's
+// _scaled_dot_product_attention_math builds the same from tril of ones):
+// Trilu(upper, k=1) of a -inf ConstantOfShape of the runtime [L, S].
+func decCausalSDPA(r *rewriter, n *ir.Node) error {
+	q, err := needShape(r, n, 0)
+	if err != nil {
+		return err
+	}
+	k, err := needShape(r, n, 1)
+	if err != nil {
+		return err
+	}
+	if n.Input(3) != "" {
+		return errors.New("is_causal with an attn_mask (PyTorch refuses this too)")
+	}
+	rq, rk := int64(len(q.Shape)), int64(len(k.Shape))
+	l := r.emit1("onnx.Shape", map[string]ir.Attr{"start": attrInt(rq - 2), "end": attrInt(rq - 1)}, n.Inputs[0])
+	s := r.emit1("onnx.Shape", map[string]ir.Attr{"start": attrInt(rk - 2), "end": attrInt(rk - 1)}, n.Inputs[1])
+	ls := r.emit1("onnx.Concat", map[string]ir.Attr{"axis": attrInt(0)}, l, s)
+	inf := ir.Scalar(q.DType, math.Inf(-1))
+	inf.Shape = []int64{1}
+	full := r.emit1("onnx.ConstantOfShape", map[string]ir.Attr{"value": {Kind: ir.AttrTensor, T: inf}}, ls)
+	mask := r.emit1("onnx.Trilu", map[string]ir.Attr{"upper": attrInt(1)}, full, r.scalarI(1))
+	c := cloneNode(n)
+	c.Attrs["is_causal"] = attrInt(0)
+	for len(c.Inputs) < 4 {
+		c.Inputs = append(c.Inputs, "")
+	}
+	c.Inputs[3] = mask
+	stamp(c, n)
+	c.Name = r.fresh(n.Name)
+	r.out = append(r.out, c)
 	return nil
 }

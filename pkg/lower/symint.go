@@ -65,6 +65,8 @@ func lowerSymInts(r *rewriter) (int, error) {
 			if changed {
 				count++
 			}
+		case r.dynamicForm(n):
+			count++
 		default:
 			r.out = append(r.out, n)
 		}
@@ -320,32 +322,7 @@ func (r *rewriter) symArgs(n *ir.Node) (bool, error) {
 		}
 		r.emit("onnx.Reshape", nil, []string{n.Inputs[0], shape}, o)
 	case "aten.expand.default":
-		x := r.in(n, 0)
-		size := n.AttrInts("size", nil)
-		refs := n.Attrs["_symref_size"].Strings
-		if x != nil && len(size) >= len(x.Shape) && len(refs) == len(size) {
-			ok := true
-			c := cloneNode(n)
-			sz := append([]int64(nil), size...)
-			for i, ref := range refs {
-				if ref == "" {
-					continue
-				}
-				j := i - (len(size) - len(x.Shape))
-				if j < 0 || x.Shape[j].Static() || x.Shape[j].Sym != r.symOf(ref) {
-					ok = false
-					break
-				}
-				sz[i] = -1
-			}
-			if ok {
-				c.Attrs["size"] = attrInts(sz...)
-				delete(c.Attrs, "_symref_size")
-				delete(c.Attrs, "_sym_size")
-				r.out = append(r.out, c)
-				return false, nil
-			}
-		}
+		// -1 (keep) is 1 in ONNX Expand's broadcast.
 		shape, err := r.symList(n, "size", true)
 		if err != nil {
 			return false, err
@@ -424,6 +401,47 @@ func (r *rewriter) symArgs(n *ir.Node) (bool, error) {
 		return false, fmt.Errorf("argument(s) %v are symbolic integers; trtc takes symbolic integers in view/reshape, expand, full/zeros/ones/empty/new_*, arange, slice, narrow and select", args)
 	}
 	return true, nil
+}
+
+// dynamicForm rewrites ops whose ATen converters need static shapes into
+// the ONNX-semantics ops that take shapes as tensors, when their input is
+// dynamic: expand -> Expand (sizes -1 as 1), full_like/zeros_like/
+// ones_like -> ConstantOfShape of the input's Shape.
+func (r *rewriter) dynamicForm(n *ir.Node) bool {
+	x := r.in(n, 0)
+	if x == nil || x.Shape.IsStatic() {
+		return false
+	}
+	o := out(n, 0)
+	switch n.Op {
+	case "aten.expand.default":
+		size := append([]int64(nil), n.AttrInts("size", nil)...)
+		for i, s := range size {
+			if s < 0 {
+				size[i] = 1
+			}
+		}
+		r.emit("onnx.Expand", nil, []string{n.Inputs[0], r.ints(size...)}, o)
+	case "aten.full_like.default", "aten.zeros_like.default", "aten.ones_like.default":
+		dt := x.DType
+		if n.HasAttr("dtype") {
+			dt = ir.DType(n.AttrInt("dtype", 0))
+		}
+		v := map[string]float64{"aten.ones_like.default": 1}[n.Op]
+		if n.Op == "aten.full_like.default" {
+			fv, _, ok := ops.ScalarAttr(n, "fill_value")
+			if !ok {
+				r.out = append(r.out, n)
+				return false
+			}
+			v = fv
+		}
+		sh := r.emit1("onnx.Shape", nil, n.Inputs[0])
+		r.emit("onnx.ConstantOfShape", map[string]ir.Attr{"value": {Kind: ir.AttrTensor, T: scalar1(dt, v)}}, []string{sh}, o)
+	default:
+		return false
+	}
+	return true
 }
 
 func argName(n *ir.Node) string {
