@@ -39,7 +39,7 @@ func init() {
 	for _, k := range []string{"aten.conv_transpose1d.default", "aten.conv_transpose2d.input", "aten.conv_transpose3d.input"} {
 		d[k] = decConvTranspose
 	}
-	d["aten.convolution.default"] = decConvTranspose // transposed only (needsDecomposition)
+	d["aten.convolution.default"] = decConvTranspose               // transposed only (needsDecomposition)
 	d["aten.scaled_dot_product_attention.default"] = decCausalSDPA // dynamic is_causal only
 	d["aten.roll.default"] = decRoll
 	d["aten.flip.default"] = decFlip
