@@ -1,0 +1,338 @@
+package lower
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
+)
+
+// Tests build small ATen graphs by hand, lower them, infer shapes, and run
+// them node by node with the CPU kernels; expected values are computed by
+// hand from PyTorch's definitions.
+
+type gb struct{ g *ir.Graph }
+
+func newG() *gb { return &gb{ir.NewGraph("t", "aten")} }
+
+func (b *gb) input(name string, dt ir.DType, shape ir.Shape) *gb {
+	b.g.Values[name] = &ir.Value{Name: name, DType: dt, Shape: shape}
+	b.g.Inputs = append(b.g.Inputs, name)
+	return b
+}
+
+func (b *gb) konst(name string, t *ir.Tensor) *gb {
+	b.g.Values[name] = &ir.Value{Name: name, DType: t.DType, Shape: ir.S(t.Shape...), Const: t}
+	return b
+}
+
+// node adds a node; metadata for its outputs (as the frontend gives from
+// tensor_values) comes from meta, when set.
+func (b *gb) node(name, op string, in []string, out string, attrs map[string]ir.Attr, meta *ir.Value) *gb {
+	if attrs == nil {
+		attrs = map[string]ir.Attr{}
+	}
+	b.g.Nodes = append(b.g.Nodes, &ir.Node{Name: name, Op: op, Inputs: in, Outputs: []string{out}, Attrs: attrs})
+	if meta != nil {
+		m := *meta
+		m.Name = out
+		b.g.Values[out] = &m
+	}
+	return b
+}
+
+func f32v(dims ...int64) *ir.Value { return &ir.Value{DType: ir.Float32, Shape: ir.S(dims...)} }
+
+func seq(dims ...int64) *ir.Tensor {
+	t := ir.NewTensor(ir.Float32, dims)
+	for i := 0; i < int(t.Numel()); i++ {
+		t.SetFloat(i, float64(i))
+	}
+	return t
+}
+
+// run lowers, infers and executes the graph, returning output 0.
+func run(t *testing.T, g *ir.Graph, inputs map[string]*ir.Tensor) *ir.Tensor {
+	t.Helper()
+	if _, err := Run(g); err != nil {
+		t.Fatalf("lower: %v", err)
+	}
+	for _, name := range g.Inputs {
+		if x := inputs[name]; x != nil {
+			g.Values[name].Shape = ir.S(x.Shape...)
+		}
+	}
+	if _, err := ops.Propagate(g, false); err != nil {
+		t.Fatalf("propagate: %v", err)
+	}
+	vals := map[string]*ir.Tensor{}
+	for k, v := range inputs {
+		vals[k] = v
+	}
+	for k, v := range g.Values {
+		if v.Const != nil {
+			vals[k] = v.Const
+		}
+	}
+	for _, n := range g.Nodes {
+		in := make([]*ir.Tensor, len(n.Inputs))
+		for i, s := range n.Inputs {
+			if s != "" {
+				in[i] = vals[s]
+				if in[i] == nil {
+					t.Fatalf("%s reads %q, which has no value", n, s)
+				}
+			}
+		}
+		outs, err := ops.Execute(n, in)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		for i, o := range n.Outputs {
+			if o != "" {
+				vals[o] = outs[i]
+			}
+		}
+	}
+	return vals[g.Outputs[0]]
+}
+
+func wantFloats(t *testing.T, got *ir.Tensor, shape []int64, want []float64) {
+	t.Helper()
+	if got == nil {
+		t.Fatal("no output")
+	}
+	if !ir.S(got.Shape...).Equal(ir.S(shape...)) {
+		t.Fatalf("shape %v, want %v", got.Shape, shape)
+	}
+	for i, w := range want {
+		if g := got.Float(i); g != w {
+			t.Fatalf("element %d is %v, want %v (all: %v)", i, g, w, got.Floats())
+		}
+	}
+}
+
+func A(kv ...any) map[string]ir.Attr {
+	m := map[string]ir.Attr{}
+	for i := 0; i < len(kv); i += 2 {
+		switch v := kv[i+1].(type) {
+		case int:
+			m[kv[i].(string)] = attrInt(int64(v))
+		case float64:
+			m[kv[i].(string)] = attrFloat(v)
+		case []int64:
+			m[kv[i].(string)] = attrInts(v...)
+		case string:
+			m[kv[i].(string)] = attrStr(v)
+		case []string:
+			m[kv[i].(string)] = ir.Attr{Kind: ir.AttrStrings, Strings: v}
+		}
+	}
+	return m
+}
+
+// x.relu_(); y = x + 1: y reads relu_'s result, and relu_ became relu
+// with its origin recorded.
+func TestFunctionalizeInPlace(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.S(4)).
+		node("relu_", "aten.relu_.default", []string{"x"}, "relu_", nil, f32v(4)).
+		node("add", "aten.add.Tensor", []string{"x", ""}, "y", A("other", 1.0), f32v(4))
+	b.g.Outputs = []string{"y"}
+	x := ir.FromSlice(ir.Float32, []int64{4}, []float32{-2, -1, 0, 3})
+	got := run(t, b.g, map[string]*ir.Tensor{"x": x})
+	wantFloats(t, got, []int64{4}, []float64{1, 1, 1, 4})
+	relu := b.g.Nodes[0]
+	if relu.Op != "aten.relu.default" {
+		t.Fatalf("relu_ lowered to %s", relu.Op)
+	}
+	if name, op := relu.Origin(); name != "relu_" || op != "aten.relu_.default" {
+		t.Errorf("origin %s (%s), want relu_ (aten.relu_.default)", name, op)
+	}
+}
+
+// The swin pattern: z = new_zeros([4, 3]); z[1:3].fill_(c); y = z.view(12):
+// the write goes through the slice into z, and the later view sees it.
+func TestFunctionalizeWriteThroughSlice(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.S(2)).
+		konst("c", ir.Scalar(ir.Float32, 7)).
+		node("nz", "aten.new_zeros.default", []string{"x"}, "z", A("size", []int64{4, 3}), f32v(4, 3)).
+		node("sl", "aten.slice.Tensor", []string{"z"}, "s", A("dim", 0, "start", 1, "end", 3, "step", 1), f32v(2, 3)).
+		node("fill_", "aten.fill_.Tensor", []string{"s", "c"}, "f", nil, f32v(2, 3)).
+		node("view", "aten.view.default", []string{"z"}, "y", A("size", []int64{12}), f32v(12))
+	b.g.Outputs = []string{"y"}
+	got := run(t, b.g, map[string]*ir.Tensor{"x": ir.NewTensor(ir.Float32, []int64{2})})
+	wantFloats(t, got, []int64{12}, []float64{0, 0, 0, 7, 7, 7, 7, 7, 7, 0, 0, 0})
+}
+
+// A write through a transpose and a select rebuilds the base.
+func TestFunctionalizeWriteThroughTransposeSelect(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.S(2, 3)).
+		node("t", "aten.transpose.int", []string{"x"}, "xt", A("dim0", 0, "dim1", 1), f32v(3, 2)).
+		node("sel", "aten.select.int", []string{"xt"}, "row", A("dim", 0, "index", 1), f32v(2)).
+		node("mul_", "aten.mul_.Tensor", []string{"row", ""}, "m", A("other", 10.0), f32v(2)).
+		node("clone", "aten.clone.default", []string{"x"}, "y", nil, f32v(2, 3))
+	b.g.Outputs = []string{"y"}
+	got := run(t, b.g, map[string]*ir.Tensor{"x": seq(2, 3)})
+	// Column 1 of x (elements 1 and 4) times 10.
+	wantFloats(t, got, []int64{2, 3}, []float64{0, 10, 2, 3, 40, 5})
+}
+
+func TestFunctionalizeExpandedViewRefused(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.S(1, 3)).
+		node("e", "aten.expand.default", []string{"x"}, "xe", A("size", []int64{2, 3}), f32v(2, 3)).
+		node("add_", "aten.add_.Tensor", []string{"xe", ""}, "a", A("other", 1.0), f32v(2, 3)).
+		node("clone", "aten.clone.default", []string{"x"}, "y", nil, f32v(1, 3))
+	b.g.Outputs = []string{"y"}
+	_, err := Run(b.g)
+	var le *Error
+	if !errors.As(err, &le) || !le.Unsupported || !strings.Contains(err.Error(), "expand") {
+		t.Fatalf("got %v, want an unsupported-lowering error naming the expand", err)
+	}
+}
+
+func TestDecompositions(t *testing.T) {
+	cases := []struct {
+		name  string
+		op    string
+		in    *ir.Tensor
+		attrs map[string]ir.Attr
+		meta  *ir.Value
+		shape []int64
+		want  []float64
+	}{
+		{"roll", "aten.roll.default", seq(6), A("shifts", []int64{2}, "dims", []int64{0}), f32v(6), []int64{6}, []float64{4, 5, 0, 1, 2, 3}},
+		{"roll_flat", "aten.roll.default", seq(2, 2), A("shifts", []int64{-1}, "dims", []int64{}), f32v(2, 2), []int64{2, 2}, []float64{1, 2, 3, 0}},
+		{"flip", "aten.flip.default", seq(2, 3), A("dims", []int64{1}), f32v(2, 3), []int64{2, 3}, []float64{2, 1, 0, 5, 4, 3}},
+		{"flip_both", "aten.flip.default", seq(2, 2), A("dims", []int64{0, -1}), f32v(2, 2), []int64{2, 2}, []float64{3, 2, 1, 0}},
+		{"triu", "aten.triu.default", seq(3, 3), A("diagonal", 1), f32v(3, 3), []int64{3, 3}, []float64{0, 1, 2, 0, 0, 5, 0, 0, 0}},
+		{"tril", "aten.tril.default", seq(2, 3), A("diagonal", 0), f32v(2, 3), []int64{2, 3}, []float64{0, 0, 0, 3, 4, 0}},
+		{"unflatten", "aten.unflatten.int", seq(2, 6), A("dim", 1, "sizes", []int64{3, -1}), f32v(2, 3, 2), []int64{2, 3, 2}, []float64{0, 1, 2, 3, 4, 5}},
+		// as_strided as the transpose of a [2, 3] (stride [1, 3] of size [3, 2]).
+		{"as_strided", "aten.as_strided.default", seq(2, 3), A("size", []int64{3, 2}, "stride", []int64{1, 3}), f32v(3, 2), []int64{3, 2}, []float64{0, 3, 1, 4, 2, 5}},
+		// convnext's: [1,1,1,4] seen as [1,4,1,1].
+		{"as_strided_unit", "aten.as_strided.default", seq(1, 1, 1, 4), A("size", []int64{1, 4, 1, 1}, "stride", []int64{4, 1, 4, 4}), f32v(1, 4, 1, 1), []int64{1, 4, 1, 1}, []float64{0, 1, 2, 3}},
+		{"pad_reflect", "aten.pad.default", seq(1, 3), A("pad", []int64{2, 1}, "mode", "reflect"), f32v(1, 6), []int64{1, 6}, []float64{2, 1, 0, 1, 2, 1}},
+		{"pad_replicate", "aten.pad.default", seq(1, 2), A("pad", []int64{1, 2}, "mode", "replicate"), f32v(1, 5), []int64{1, 5}, []float64{0, 0, 1, 1, 1}},
+		{"fmod", "aten.fmod.Scalar", ir.FromSlice(ir.Float32, []int64{4}, []float32{-7, -1, 5, 7}), A("other", 3.0), f32v(4), []int64{4}, []float64{-1, -1, 2, 1}},
+		{"remainder", "aten.remainder.Scalar", ir.FromSlice(ir.Float32, []int64{4}, []float32{-7, -1, 5, 7}), A("other", 3.0), f32v(4), []int64{4}, []float64{2, 2, 2, 1}},
+		{"avg_pool1d", "aten.avg_pool1d.default", seq(1, 1, 6), A("kernel_size", []int64{2}), f32v(1, 1, 3), []int64{1, 1, 3}, []float64{0.5, 2.5, 4.5}},
+		{"max_pool1d", "aten.max_pool1d.default", seq(1, 1, 5), A("kernel_size", []int64{3}, "stride", []int64{2}), f32v(1, 1, 2), []int64{1, 1, 2}, []float64{2, 4}},
+		{"upsample_nearest1d", "aten.upsample_nearest1d.vec", seq(1, 1, 3), map[string]ir.Attr{"scale_factors": {Kind: ir.AttrFloats, Floats: []float32{2}}}, f32v(1, 1, 6), []int64{1, 1, 6}, []float64{0, 0, 1, 1, 2, 2}},
+		{"upsample_bilinear_ac", "aten.upsample_bilinear2d.vec", seq(1, 1, 1, 2), A("output_size", []int64{1, 3}, "align_corners", 1), f32v(1, 1, 1, 3), []int64{1, 1, 1, 3}, []float64{0, 0.5, 1}},
+		// align_corners=False, x2: PyTorch gives 0, 0.25, 0.75, 1.
+		{"upsample_bilinear", "aten.upsample_bilinear2d.vec", seq(1, 1, 1, 2), map[string]ir.Attr{"scale_factors": {Kind: ir.AttrFloats, Floats: []float32{1, 2}}}, f32v(1, 1, 1, 4), []int64{1, 1, 1, 4}, []float64{0, 0.25, 0.75, 1}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := newG().input("x", ir.Float32, ir.S(c.in.Shape...)).node(c.name, c.op, []string{"x"}, "y", c.attrs, c.meta)
+			b.g.Outputs = []string{"y"}
+			got := run(t, b.g, map[string]*ir.Tensor{"x": c.in})
+			wantFloats(t, got, c.shape, c.want)
+			for _, n := range b.g.Nodes {
+				if name, op := n.Origin(); name != c.name || op != c.op {
+					t.Errorf("node %s (%s) records origin %s (%s)", n.Name, n.Op, name, op)
+				}
+			}
+		})
+	}
+}
+
+// chunk of 5 into 3: sizes 2, 2, 1 (torch.chunk's ceil rule).
+func TestChunk(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.S(5))
+	b.g.Nodes = append(b.g.Nodes, &ir.Node{Name: "chunk", Op: "aten.chunk.default", Inputs: []string{"x"}, Outputs: []string{"a", "b", "c"},
+		Attrs: A("chunks", 3, "dim", 0)})
+	b.g.Outputs = []string{"c"}
+	got := run(t, b.g, map[string]*ir.Tensor{"x": seq(5)})
+	wantFloats(t, got, []int64{1}, []float64{4})
+}
+
+func TestAsStridedRefusesWindows(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.S(6)).
+		node("as", "aten.as_strided.default", []string{"x"}, "y", A("size", []int64{2, 3}, "stride", []int64{1, 1}), f32v(2, 3))
+	b.g.Outputs = []string{"y"}
+	_, err := Run(b.g)
+	if err == nil || !strings.Contains(err.Error(), "not") || !strings.Contains(err.Error(), "as_strided") {
+		t.Fatalf("got %v, want a refusal naming the as_strided node", err)
+	}
+}
+
+// group_norm against a hand computation: two groups of two channels.
+func TestGroupNorm(t *testing.T) {
+	x := ir.FromSlice(ir.Float32, []int64{1, 4, 1}, []float32{1, 3, 10, 14})
+	w := ir.FromSlice(ir.Float32, []int64{4}, []float32{1, 2, 1, 1})
+	bias := ir.FromSlice(ir.Float32, []int64{4}, []float32{0, 0, 0, 5})
+	b := newG().input("x", ir.Float32, ir.S(1, 4, 1)).konst("w", w).konst("b", bias).
+		node("gn", "aten.group_norm.default", []string{"x", "w", "b"}, "y", A("num_groups", 2, "eps", 0.0), f32v(1, 4, 1))
+	b.g.Outputs = []string{"y"}
+	got := run(t, b.g, map[string]*ir.Tensor{"x": x})
+	// group 0: mean 2, var 1 -> -1, 1 (x w = -1, 2); group 1: mean 12, var 4 -> -1, 1 (+ bias 0, 5).
+	wantFloats(t, got, []int64{1, 4, 1}, []float64{-1, 2, -1, 6})
+}
+
+// Symbolic integers: n = x.size(0) * 2; y = full([n], 1.5) + arange(n).
+func TestSymIntsAsShapeComputations(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.Shape{ir.Sym("s0"), ir.D(4)})
+	b.konst("two", ir.Scalar(ir.Int64, 2))
+	b.g.Nodes = append(b.g.Nodes,
+		&ir.Node{Name: "sz", Op: "aten.sym_size.int", Inputs: []string{"x"}, Outputs: []string{"s"}, Attrs: A("dim", 0)},
+		&ir.Node{Name: "mul", Op: "_operator.mul", Inputs: []string{"s", "two"}, Outputs: []string{"n"}, Attrs: A()},
+		&ir.Node{Name: "full", Op: "aten.full.default", Outputs: []string{"f"}, Attrs: A("size", []int64{-1}, "_symref_size", []string{"n"}, "fill_value", 1.5)},
+		&ir.Node{Name: "ar", Op: "aten.arange.default", Outputs: []string{"r"}, Attrs: A("_symref_end", []string{"n"}, "_int_end", 1)},
+		&ir.Node{Name: "cast", Op: "aten._to_copy.default", Inputs: []string{"r"}, Outputs: []string{"rf"}, Attrs: A("dtype", int(ir.Float32))},
+		&ir.Node{Name: "add", Op: "aten.add.Tensor", Inputs: []string{"f", "rf"}, Outputs: []string{"y"}, Attrs: A()},
+	)
+	b.g.Values["s"] = &ir.Value{Name: "s", DType: ir.Int64, Shape: ir.Shape{}}
+	b.g.Values["n"] = &ir.Value{Name: "n", DType: ir.Int64, Shape: ir.Shape{}}
+	b.g.Outputs = []string{"y"}
+	got := run(t, b.g, map[string]*ir.Tensor{"x": ir.NewTensor(ir.Float32, []int64{3, 4})})
+	wantFloats(t, got, []int64{6}, []float64{1.5, 2.5, 3.5, 4.5, 5.5, 6.5})
+	for _, n := range b.g.Nodes {
+		if isSymNode(n) || hasSymRefs(n) {
+			t.Errorf("%s survived the lowering", n)
+		}
+	}
+}
+
+// floordiv and mod follow Python (floored) on negative operands.
+func TestSymFloorDivMod(t *testing.T) {
+	for _, c := range []struct {
+		op   string
+		a, b int64
+		want float64
+	}{{"_operator.floordiv", -7, 2, -4}, {"_operator.floordiv", 7, 2, 3}, {"_operator.mod", -7, 3, 2}, {"_operator.mod", 7, -3, -2}} {
+		b := newG().input("x", ir.Float32, ir.S(1)).konst("a", ir.Scalar(ir.Int64, float64(c.a))).konst("b", ir.Scalar(ir.Int64, float64(c.b)))
+		b.g.Nodes = append(b.g.Nodes, &ir.Node{Name: "op", Op: c.op, Inputs: []string{"a", "b"}, Outputs: []string{"y"}, Attrs: A()})
+		b.g.Values["y"] = &ir.Value{Name: "y", DType: ir.Int64, Shape: ir.Shape{}}
+		b.g.Outputs = []string{"y"}
+		got := run(t, b.g, map[string]*ir.Tensor{"x": ir.NewTensor(ir.Float32, []int64{1})})
+		if got.Float(0) != c.want {
+			t.Errorf("%s(%d, %d) = %v, want %v", c.op, c.a, c.b, got.Float(0), c.want)
+		}
+	}
+}
+
+func TestSymArgOfUnsupportedOpRefused(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.Shape{ir.Sym("s0")})
+	b.g.Nodes = append(b.g.Nodes,
+		&ir.Node{Name: "sz", Op: "aten.sym_size.int", Inputs: []string{"x"}, Outputs: []string{"s"}, Attrs: A("dim", 0)},
+		&ir.Node{Name: "cs", Op: "aten.cumsum.default", Inputs: []string{"x"}, Outputs: []string{"y"}, Attrs: A("dim", -1, "_symref_dim", []string{"s"})},
+	)
+	b.g.Values["s"] = &ir.Value{Name: "s", DType: ir.Int64, Shape: ir.Shape{}}
+	b.g.Outputs = []string{"y"}
+	_, err := Run(b.g)
+	var le *Error
+	if !errors.As(err, &le) || !le.Unsupported || !strings.Contains(err.Error(), "dim") || !strings.Contains(err.Error(), "cumsum") {
+		t.Fatalf("got %v, want an unsupported error naming cumsum and its dim argument", err)
+	}
+}
+
+func TestOtherFormatsUntouched(t *testing.T) {
+	g := ir.NewGraph("t", "onnx")
+	g.Nodes = []*ir.Node{{Name: "r", Op: "aten.relu_.default", Inputs: []string{"x"}, Outputs: []string{"y"}}}
+	if _, err := Run(g); err != nil || g.Nodes[0].Op != "aten.relu_.default" {
+		t.Fatalf("an ONNX graph was changed: %v, %s", err, g.Nodes[0].Op)
+	}
+}
