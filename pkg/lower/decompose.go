@@ -41,6 +41,9 @@ func init() {
 	}
 	d["aten.convolution.default"] = decConvTranspose               // transposed only (needsDecomposition)
 	d["aten.scaled_dot_product_attention.default"] = decCausalSDPA // dynamic is_causal only
+	for _, k := range []string{"aten.lstm.input", "aten.gru.input", "aten.rnn_tanh.input", "aten.rnn_relu.input"} {
+		d[k] = decRNN
+	}
 	d["aten.roll.default"] = decRoll
 	d["aten.flip.default"] = decFlip
 	d["aten.index_select.default"] = decIndexSelect
@@ -100,6 +103,9 @@ func decompose(r *rewriter) (int, error) {
 				}
 				return 0, &Error{Node: n.Name, Op: n.Op, Err: err, Unsupported: true}
 			}
+			if len(r.out) > 0 && r.out[len(r.out)-1] == n {
+				continue // the decomposition kept the node
+			}
 			count++
 			changed = true
 		}
@@ -119,6 +125,8 @@ func needsDecomposition(r *rewriter, n *ir.Node) bool {
 	switch n.Op {
 	case "aten.convolution.default":
 		return n.AttrInt("transposed", 0) != 0
+	case "aten.lstm.input", "aten.gru.input", "aten.rnn_tanh.input", "aten.rnn_relu.input":
+		return true // decRNN keeps the node when it cannot unroll it
 	case "aten.scaled_dot_product_attention.default":
 		q, k := r.in(n, 0), r.in(n, 1)
 		return n.AttrInt("is_causal", 0) != 0 && q != nil && k != nil && len(q.Shape) >= 2 && len(k.Shape) >= 2 &&
@@ -967,5 +975,149 @@ func decCausalSDPA(r *rewriter, n *ir.Node) error {
 	stamp(c, n)
 	c.Name = r.fresh(n.Name)
 	r.out = append(r.out, c)
+	return nil
+}
+
+// maxUnrolledSteps bounds the time steps x layers x directions that a
+// recurrent layer is unrolled into; longer ones run on the CPU kernel.
+const maxUnrolledSteps = 512
+
+// decRNN unrolls lstm/gru/rnn_tanh/rnn_relu (.input) over a static
+// sequence length into linear, activation and elementwise ops, as
+// torch._decomp's rnn decompositions do (the decomposed export of an
+// nn.LSTM is this graph). A dynamic sequence length, or one past
+// maxUnrolledSteps, keeps the node for the CPU kernel.
+func decRNN(r *rewriter, n *ir.Node) error {
+	x, err := needShape(r, n, 0)
+	if err != nil {
+		return err
+	}
+	lstm := n.Op == "aten.lstm.input"
+	nhx := 1
+	if lstm {
+		nhx = 2
+	}
+	layers := int(n.AttrInt("num_layers", 1))
+	dirs := 1
+	if n.AttrInt("bidirectional", 0) != 0 {
+		dirs = 2
+	}
+	per := 2
+	if n.AttrInt("has_biases", 1) != 0 {
+		per = 4
+	}
+	params := n.Inputs[1+nhx:]
+	if len(x.Shape) != 3 || len(params) != per*layers*dirs || len(n.Inputs) < 1+nhx {
+		return fmt.Errorf("input %v with %d parameters for %d layer(s) x %d direction(s)", x.Shape, len(params), layers, dirs)
+	}
+	whh := r.value(params[1])
+	if whh == nil || len(whh.Shape) != 2 || !whh.Shape[1].Static() {
+		return errors.New("w_hh needs a static shape")
+	}
+	H := whh.Shape[1].Size
+	batchFirst := n.AttrInt("batch_first", 0) != 0
+	tdim := 0
+	if batchFirst {
+		tdim = 1
+	}
+	if !x.Shape[tdim].Static() {
+		return keepNode(r, n)
+	}
+	T := x.Shape[tdim].Size
+	if T*int64(layers*dirs) > maxUnrolledSteps {
+		return keepNode(r, n)
+	}
+	sel := func(v string, dim, idx int64) string {
+		return r.emit1("aten.select.int", map[string]ir.Attr{"dim": attrInt(dim), "index": attrInt(idx)}, v)
+	}
+	slice := func(v string, s, e int64) string {
+		return r.emit1("aten.slice.Tensor", map[string]ir.Attr{"dim": attrInt(1), "start": attrInt(s), "end": attrInt(e), "step": attrInt(1)}, v)
+	}
+	op1 := func(op, a string) string { return r.emit1(op, nil, a) }
+	op2 := func(op, a, b string) string { return r.emit1(op, nil, a, b) }
+	stack := func(vs []string, name string) string {
+		us := make([]string, len(vs))
+		for i, v := range vs {
+			us[i] = r.emit1("aten.unsqueeze.default", map[string]ir.Attr{"dim": attrInt(0)}, v)
+		}
+		return r.emit("aten.cat.default", map[string]ir.Attr{"dim": attrInt(0), "_list_tensors": attrInt(int64(len(us)))}, us, name)[0]
+	}
+	seq := n.Inputs[0]
+	if batchFirst {
+		seq = r.emit1("aten.transpose.int", map[string]ir.Attr{"dim0": attrInt(0), "dim1": attrInt(1)}, seq)
+	}
+	var hN, cN []string
+	for l := 0; l < layers; l++ {
+		var dirOut []string
+		for d := 0; d < dirs; d++ {
+			p := params[(l*dirs+d)*per:]
+			bih, bhh := "", ""
+			if per == 4 {
+				bih, bhh = p[2], p[3]
+			}
+			xp := r.emit1("aten.linear.default", nil, seq, p[0], bih)
+			state := int64(l*dirs + d)
+			h := sel(n.Inputs[1], 0, state)
+			c := ""
+			if lstm {
+				c = sel(n.Inputs[2], 0, state)
+			}
+			outs := make([]string, T)
+			for step := int64(0); step < T; step++ {
+				t := step
+				if d == 1 {
+					t = T - 1 - step
+				}
+				xt := sel(xp, 0, t)
+				gh := r.emit1("aten.linear.default", nil, h, p[1], bhh)
+				switch n.Op {
+				case "aten.lstm.input":
+					g := op2("aten.add.Tensor", xt, gh)
+					i := op1("aten.sigmoid.default", slice(g, 0, H))
+					f := op1("aten.sigmoid.default", slice(g, H, 2*H))
+					gg := op1("aten.tanh.default", slice(g, 2*H, 3*H))
+					o := op1("aten.sigmoid.default", slice(g, 3*H, 4*H))
+					c = op2("aten.add.Tensor", op2("aten.mul.Tensor", f, c), op2("aten.mul.Tensor", i, gg))
+					h = op2("aten.mul.Tensor", o, op1("aten.tanh.default", c))
+				case "aten.gru.input":
+					rr := op1("aten.sigmoid.default", op2("aten.add.Tensor", slice(xt, 0, H), slice(gh, 0, H)))
+					z := op1("aten.sigmoid.default", op2("aten.add.Tensor", slice(xt, H, 2*H), slice(gh, H, 2*H)))
+					nn := op1("aten.tanh.default", op2("aten.add.Tensor", slice(xt, 2*H, 3*H), op2("aten.mul.Tensor", rr, slice(gh, 2*H, 3*H))))
+					// (1 - z) * n + z * h = n + z * (h - n)
+					h = op2("aten.add.Tensor", nn, op2("aten.mul.Tensor", z, op2("aten.sub.Tensor", h, nn)))
+				case "aten.rnn_tanh.input":
+					h = op1("aten.tanh.default", op2("aten.add.Tensor", xt, gh))
+				default:
+					h = op1("aten.relu.default", op2("aten.add.Tensor", xt, gh))
+				}
+				outs[t] = h
+			}
+			dirOut = append(dirOut, stack(outs, ""))
+			hN = append(hN, h)
+			cN = append(cN, c)
+		}
+		seq = dirOut[0]
+		if dirs == 2 {
+			seq = r.emit1("aten.cat.default", map[string]ir.Attr{"dim": attrInt(2), "_list_tensors": attrInt(2)}, dirOut[0], dirOut[1])
+		}
+	}
+	if batchFirst {
+		seq = r.emit1("aten.transpose.int", map[string]ir.Attr{"dim0": attrInt(0), "dim1": attrInt(1)}, seq)
+	}
+	if o := out(n, 0); o != "" {
+		r.emit("aten.alias.default", nil, []string{seq}, o)
+	}
+	if o := out(n, 1); o != "" {
+		stack(hN, o)
+	}
+	if o := out(n, 2); o != "" && lstm {
+		stack(cN, o)
+	}
+	return nil
+}
+
+// keepNode leaves a node as it is (for the CPU kernel).
+func keepNode(r *rewriter, n *ir.Node) error {
+	r.out = append(r.out, n)
 	return nil
 }

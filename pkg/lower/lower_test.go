@@ -2,6 +2,8 @@ package lower
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -334,5 +336,120 @@ func TestOtherFormatsUntouched(t *testing.T) {
 	g.Nodes = []*ir.Node{{Name: "r", Op: "aten.relu_.default", Inputs: []string{"x"}, Outputs: []string{"y"}}}
 	if _, err := Run(g); err != nil || g.Nodes[0].Op != "aten.relu_.default" {
 		t.Fatalf("an ONNX graph was changed: %v, %s", err, g.Nodes[0].Op)
+	}
+}
+
+// Unrolled recurrent layers against the CPU kernels (pkg/ops/aten_rnn.go),
+// two separate derivations of torch.nn's equations.
+func TestRNNUnrollMatchesKernel(t *testing.T) {
+	rnd := func(seed int, dims ...int64) *ir.Tensor {
+		x := ir.NewTensor(ir.Float32, dims)
+		s := uint32(seed*2654435761 + 1)
+		for i := 0; i < int(x.Numel()); i++ {
+			s = s*1664525 + 1013904223
+			x.SetFloat(i, float64(int32(s>>8)%1000)/1000)
+		}
+		return x
+	}
+	for _, c := range []struct {
+		op           string
+		bi, bf, bias bool
+		layers       int
+	}{
+		{"aten.lstm.input", false, true, true, 2},
+		{"aten.lstm.input", true, false, false, 1},
+		{"aten.gru.input", true, true, true, 2},
+		{"aten.rnn_tanh.input", false, false, true, 1},
+		{"aten.rnn_relu.input", true, true, true, 1},
+	} {
+		name := fmt.Sprintf("%s_bi%v_bf%v_bias%v", c.op, c.bi, c.bf, c.bias)
+		t.Run(name, func(t *testing.T) {
+			const T, B, F, H = 4, 2, 3, 5
+			dirs := int64(1)
+			if c.bi {
+				dirs = 2
+			}
+			g := int64(map[string]int{"aten.lstm.input": 4, "aten.gru.input": 3}[c.op])
+			if g == 0 {
+				g = 1
+			}
+			xs := []int64{T, B, F}
+			if c.bf {
+				xs = []int64{B, T, F}
+			}
+			b := newG().input("x", ir.Float32, ir.S(xs...))
+			vals := map[string]*ir.Tensor{"x": rnd(1, xs...)}
+			inputs := []string{"x"}
+			nhx := 1
+			if c.op == "aten.lstm.input" {
+				nhx = 2
+			}
+			for i := 0; i < nhx; i++ {
+				name := fmt.Sprintf("h%d", i)
+				b.konst(name, rnd(10+i, int64(c.layers)*dirs, B, H))
+				inputs = append(inputs, name)
+			}
+			np := 0
+			for l := 0; l < c.layers; l++ {
+				in := int64(F)
+				if l > 0 {
+					in = dirs * H
+				}
+				for d := int64(0); d < dirs; d++ {
+					shapes := [][]int64{{g * H, in}, {g * H, H}}
+					if c.bias {
+						shapes = append(shapes, []int64{g * H}, []int64{g * H})
+					}
+					for _, s := range shapes {
+						name := fmt.Sprintf("p%d", np)
+						np++
+						b.konst(name, rnd(100+np, s...))
+						inputs = append(inputs, name)
+					}
+				}
+			}
+			outs := []string{"y", "hn"}
+			if c.op == "aten.lstm.input" {
+				outs = append(outs, "cn")
+			}
+			attrs := A("num_layers", c.layers, "has_biases", map[bool]int{true: 1}[c.bias], "bidirectional", map[bool]int{true: 1}[c.bi],
+				"batch_first", map[bool]int{true: 1}[c.bf], "_list_params", np)
+			node := &ir.Node{Name: "rnn", Op: c.op, Inputs: inputs, Outputs: outs, Attrs: attrs}
+			b.g.Nodes = []*ir.Node{node}
+			in := make([]*ir.Tensor, len(inputs))
+			for i, s := range inputs {
+				if v := vals[s]; v != nil {
+					in[i] = v
+				} else {
+					in[i] = b.g.Values[s].Const
+				}
+			}
+			want, err := ops.Execute(node, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, o := range outs {
+				b2 := &gb{ir.NewGraph("t", "aten")}
+				for name, v := range b.g.Values {
+					c := *v
+					b2.g.Values[name] = &c
+				}
+				b2.g.Inputs = []string{"x"}
+				b2.g.Nodes = []*ir.Node{cloneNode(node)}
+				b2.g.Outputs = []string{o}
+				got := run(t, b2.g, map[string]*ir.Tensor{"x": vals["x"]})
+				if !ir.S(got.Shape...).Equal(ir.S(want[k].Shape...)) {
+					t.Fatalf("%s: shape %v, kernel %v", o, got.Shape, want[k].Shape)
+				}
+				for i := 0; i < int(got.Numel()); i++ {
+					if d := math.Abs(got.Float(i) - want[k].Float(i)); d > 1e-5 {
+						t.Fatalf("%s element %d: unrolled %v, kernel %v", o, i, got.Float(i), want[k].Float(i))
+					}
+				}
+				if len(b2.g.Nodes) < 10 {
+					t.Errorf("%s: %d nodes; the layer was not unrolled", o, len(b2.g.Nodes))
+				}
+			}
+		})
 	}
 }
