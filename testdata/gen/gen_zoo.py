@@ -145,7 +145,9 @@ def tv_mnasnet():
     m.layers[14] = nn.Conv2d(cin, 64, 1, padding=0, stride=1, bias=False)
     m.layers[15] = nn.BatchNorm2d(64)
     m.classifier[-1] = nn.Linear(64, 10)
-    return prep(m), "torchvision MNASNet(alpha=0.1), head conv 64"
+    for i in range(8, 13):  # keep the first block of each repeated stack (archive size)
+        m.layers[i] = m.layers[i][:1]
+    return prep(m), "torchvision MNASNet(alpha=0.1), first block of stacks 8-12, head conv 64"
 
 
 def tv_densenet():
@@ -180,9 +182,9 @@ def tv_vit():
 def tv_swin():
     from torchvision.models.swin_transformer import SwinTransformer
     C.seed_all()
-    m = SwinTransformer(patch_size=[4, 4], embed_dim=16, depths=[2, 2], num_heads=[2, 4],
+    m = SwinTransformer(patch_size=[4, 4], embed_dim=8, depths=[2, 2], num_heads=[2, 4],
                         window_size=[4, 4], stochastic_depth_prob=0.0, num_classes=10)
-    return prep(m), "torchvision SwinTransformer(patch 4, embed 16, depths [2,2], heads [2,4], window 4)"
+    return prep(m), "torchvision SwinTransformer(patch 4, embed 8, depths [2,2], heads [2,4], window 4)"
 
 
 # --------------------------------------------------------------------------- torch.nn models
@@ -375,7 +377,7 @@ SPECS = [
     dict(name="segnet", build=nn_model(SegNet, "FCN-style segmenter with bilinear upsampling"), inputs=img()),
     dict(name="unet", build=nn_model(UNet, "two-level UNet with ConvTranspose2d"), inputs=img()),
     dict(name="lstm", build=nn_model(RNNClassifier, "2-layer LSTM classifier, batch_first", "lstm", False), inputs=seq((2, 5, 8))),
-    dict(name="gru_bi", build=nn_model(RNNClassifier, "2-layer bidirectional GRU classifier, batch_first", "gru", True), inputs=seq((2, 5, 8))),
+    dict(name="gru_bi", build=nn_model(RNNClassifier, "2-layer bidirectional GRU classifier, batch_first", "gru", True), inputs=seq((2, 4, 8))),
     dict(name="transformer_encoder", build=nn_model(EncoderModel, "nn.TransformerEncoder, 2 layers, d 32, 2 heads"), inputs=seq((2, 6, 32))),
     dict(name="transformer_decoder", build=nn_model(DecoderModel, "nn.TransformerDecoder, 2 layers, causal tgt mask"), inputs=dec_inputs),
     dict(name="audio_conv1d", build=nn_model(AudioEncoder, "Conv1d audio encoder"), inputs=seq((2, 1, 256))),
