@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/trtc-dev/trtc/internal/testenv"
+	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/tensorio"
 )
 
@@ -131,4 +132,83 @@ func zooCase(t *testing.T, dir, form string, meta *zooMeta) string {
 	}
 	return fmt.Sprintf("| %s | %s | %d | %d (%.1f%%) | %d | %.2g |", meta.Name, strings.TrimSuffix(strings.TrimPrefix(form, "model"), ".pt2"),
 		r.TotalNodes, r.ConvertedNodes, r.CoveragePercent, len(r.Segments), maxAbs)
+}
+
+// The dynamic GPT refuses a run outside its export ranges, naming the
+// symbol and the range.
+func TestZooDynamicRangeRefused(t *testing.T) {
+	dir := filepath.Join(zooDir(), "gpt_dyn")
+	tmp := t.TempDir()
+	bundle := filepath.Join(tmp, "m.trtb")
+	mustTrtc(t, "compile", filepath.Join(dir, "model.pt2"), "-o", bundle)
+	for _, c := range []struct {
+		shape []int64
+		want  string
+	}{{[]int64{1, 17}, "above the compiled range [2, 16]"}, {[]int64{5, 4}, "above the compiled range [1, 4]"}, {[]int64{1, 1}, "below the compiled range [2, 16]"}} {
+		x := filepath.Join(tmp, "x.npy")
+		if err := tensorio.WriteNPY(x, ir.NewTensor(ir.Int64, c.shape)); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := trtc(t, "run", bundle, "--input", "idx="+x, "--output-dir", filepath.Join(tmp, "out"))
+		if code != 3 || !strings.Contains(stderr, c.want) || !strings.Contains(stderr, "(s") {
+			t.Errorf("shape %v: exit %d, stderr %q; want exit 3, the symbol and %q", c.shape, code, stderr, c.want)
+		}
+	}
+}
+
+// A malformed symbolic size expression in an archive is exit 3 naming it.
+func TestZooMalformedSymIntExpression(t *testing.T) {
+	src := filepath.Join(zooDir(), "gpt_dyn", "model.pt2")
+	for name, repl := range map[string]string{
+		"unbalanced": `"expr_str": "Mul(Symbol('s75', positive=True), "`,
+		"garbage":    `"expr_str": "s75 $ 2"`,
+		"empty":      `"expr_str": ""`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			tmp := t.TempDir()
+			bad := filepath.Join(tmp, "bad.pt2")
+			found := false
+			rewriteZip(t, src, bad, func(f string, data []byte) []byte {
+				if !strings.HasSuffix(f, "models/model.json") {
+					return data
+				}
+				old := `"expr_str": "Mul(Symbol('s75', positive=True, integer=True), Symbol('s95', positive=True, integer=True))"`
+				found = strings.Contains(string(data), old)
+				return []byte(strings.ReplaceAll(string(data), old, repl))
+			})
+			if !found {
+				t.Fatal("the archive's mul expression was not found")
+			}
+			code, _, stderr := trtc(t, "compile", bad, "-o", filepath.Join(tmp, "b.trtb"))
+			if code != 3 || !strings.Contains(stderr, "malformed symbolic size expression") || !strings.Contains(stderr, "bad.pt2") {
+				t.Fatalf("exit %d, stderr %q; want exit 3 naming the file and the malformed expression", code, stderr)
+			}
+		})
+	}
+}
+
+// --fallback-ops names what the user exported: hardswish_ reaches the
+// hardswish that functionalization made of it, and the report says so.
+func TestZooFallbackOpsByExportedOp(t *testing.T) {
+	tmp := t.TempDir()
+	rep := filepath.Join(tmp, "r.json")
+	mustTrtc(t, "compile", filepath.Join(zooDir(), "mobilenet_v3", "model.pt2"), "--dry-run", "--report", rep,
+		"--fallback-ops", "aten.hardswish_.default")
+	r := readReport(t, rep)
+	if len(r.ForcedFallback) != 7 {
+		t.Fatalf("%d forced fallback nodes, want the 7 hardswish_ nodes: %+v", len(r.ForcedFallback), r.ForcedFallback)
+	}
+	for _, f := range r.ForcedFallback {
+		if f.Op != "aten.hardswish.default" || f.FromOp != "aten.hardswish_.default" || f.FromNode == "" {
+			t.Errorf("forced %+v, want aten.hardswish.default from aten.hardswish_.default", f)
+		}
+	}
+	// meta.json: 60 call_function nodes as exported, no getitem.
+	if r.ExportedNodes != 60 || r.ExportedConverted > 53 || r.ExportedConverted == 0 {
+		t.Errorf("exported nodes %d, %d converted; want 60, and at most the 53 non-hardswish_ ones", r.ExportedNodes, r.ExportedConverted)
+	}
+	mustTrtc(t, "compile", filepath.Join(zooDir(), "mobilenet_v3", "model.pt2"), "--dry-run", "--report", rep)
+	if r := readReport(t, rep); r.ExportedNodes != 60 || r.ExportedConverted != 60 || r.TotalNodes != 60 {
+		t.Errorf("without --fallback-ops: %d exported, %d converted, %d lowered nodes; want 60 each", r.ExportedNodes, r.ExportedConverted, r.TotalNodes)
+	}
 }
