@@ -78,7 +78,7 @@ func TestZooMatchesPyTorch(t *testing.T) {
 		t.Errorf("the zoo holds %d models, want the 20 that gen_zoo.py makes", models)
 	}
 	sort.Strings(rows)
-	t.Logf("zoo table:\n| model | form | nodes | converted | segments | max abs diff |\n| --- | --- | --- | --- | --- | --- |\n%s", strings.Join(rows, "\n"))
+	t.Logf("zoo table:\n| model | form | exported nodes | nodes | in engines | segments | max abs diff |\n| --- | --- | --- | --- | --- | --- | --- |\n%s", strings.Join(rows, "\n"))
 }
 
 func zooCase(t *testing.T, dir, form string, meta *zooMeta) string {
@@ -130,8 +130,9 @@ func zooCase(t *testing.T, dir, form string, meta *zooMeta) string {
 			maxAbs = max(maxAbs, d.MaxAbs)
 		}
 	}
-	return fmt.Sprintf("| %s | %s | %d | %d (%.1f%%) | %d | %.2g |", meta.Name, strings.TrimSuffix(strings.TrimPrefix(form, "model"), ".pt2"),
-		r.TotalNodes, r.ConvertedNodes, r.CoveragePercent, len(r.Segments), maxAbs)
+	formName := map[string]string{"model.pt2": "exported", "model_decomposed.pt2": "decomposed"}[form]
+	return fmt.Sprintf("| %s | %s | %d | %d | %d (%.1f%%) | %d | %.2g |", meta.Name, formName,
+		r.ExportedNodes, r.TotalNodes, r.ConvertedNodes, r.CoveragePercent, len(r.Segments), maxAbs)
 }
 
 // The dynamic GPT refuses a run outside its export ranges, naming the
