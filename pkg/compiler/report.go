@@ -13,25 +13,25 @@ import (
 // Report is the dry-run report; its JSON form is what --report writes and
 // what CI scripts read, so field names are a stable interface.
 type Report struct {
-	Model           string              `json:"model"`
-	Backend         string              `json:"backend"`
-	TotalNodes      int                 `json:"total_nodes"`
-	ConvertedNodes  int                 `json:"converted_nodes"`
-	FallbackNodes   int                 `json:"fallback_nodes"`
-	CoveragePercent float64             `json:"coverage_percent"`
+	Model           string  `json:"model"`
+	Backend         string  `json:"backend"`
+	TotalNodes      int     `json:"total_nodes"`
+	ConvertedNodes  int     `json:"converted_nodes"`
+	FallbackNodes   int     `json:"fallback_nodes"`
+	CoveragePercent float64 `json:"coverage_percent"`
 	// ExportedNodes counts the nodes of the model as the user exported it
 	// (before pkg/lower); ExportedConverted those whose every lowered node
 	// runs in an engine.
-	ExportedNodes     int `json:"exported_nodes"`
-	ExportedConverted int `json:"exported_converted"`
-	FoldedNodes     int                 `json:"folded_nodes"`
-	MinBlockSize    int                 `json:"min_block_size"`
-	Segments        []SegmentReport     `json:"segments"`
-	Unsupported     []UnsupportedReport `json:"unsupported"`
-	UnsupportedOps  []OpCount           `json:"unsupported_ops"`
-	ForcedFallback  []NodeRef           `json:"forced_fallback"`
-	Recommendations []string            `json:"recommendations"`
-	Bundle          string              `json:"bundle,omitempty"`
+	ExportedNodes     int                 `json:"exported_nodes"`
+	ExportedConverted int                 `json:"exported_converted"`
+	FoldedNodes       int                 `json:"folded_nodes"`
+	MinBlockSize      int                 `json:"min_block_size"`
+	Segments          []SegmentReport     `json:"segments"`
+	Unsupported       []UnsupportedReport `json:"unsupported"`
+	UnsupportedOps    []OpCount           `json:"unsupported_ops"`
+	ForcedFallback    []NodeRef           `json:"forced_fallback"`
+	Recommendations   []string            `json:"recommendations"`
+	Bundle            string              `json:"bundle,omitempty"`
 }
 
 // SegmentReport describes one segment.
