@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/ops"
@@ -57,12 +58,34 @@ func init() {
 	d["aten.fmod.Tensor"] = decMod(1)
 	d["aten.remainder.Scalar"] = decMod(0)
 	d["aten.remainder.Tensor"] = decMod(0)
-	for _, mode := range []string{"nearest", "bilinear", "bicubic", "linear", "trilinear", "_nearest_exact"} {
+	for _, mode := range []string{"upsample_nearest", "upsample_bilinear", "upsample_bicubic", "upsample_linear", "upsample_trilinear", "_upsample_nearest_exact"} {
 		for _, dim := range []string{"1d", "2d", "3d"} {
 			for _, ov := range []string{"vec", "default"} {
-				d["aten.upsample_"+mode+dim+"."+ov] = decUpsample
+				d["aten."+mode+dim+"."+ov] = decUpsample
 			}
 		}
+	}
+}
+
+// copyForm renames the *_copy ops some exports write for views
+// (view_copy, permute_copy, expand_copy, ...) to the view op: in a
+// functional graph the two are the same values.
+func copyForm(n *ir.Node) {
+	if !strings.HasPrefix(n.Op, "aten.") || !strings.Contains(n.Op, "_copy.") {
+		return
+	}
+	if _, ok := ops.Lookup(n.Op); ok || decomposable(n.Op) {
+		return
+	}
+	base := strings.Replace(n.Op, "_copy.", ".", 1)
+	if _, ok := ops.Lookup(base); ok || decomposable(base) {
+		if n.Attrs == nil {
+			n.Attrs = map[string]ir.Attr{}
+		}
+		if _, has := n.Attrs[ir.AttrOriginOp]; !has {
+			stamp(n, n)
+		}
+		n.Op = base
 	}
 }
 
@@ -84,6 +107,7 @@ func decompose(r *rewriter) (int, error) {
 		changed := false
 		r.out = nil
 		for _, n := range r.g.Nodes {
+			copyForm(n)
 			dec, ok := decompositions[n.Op]
 			if !ok {
 				r.out = append(r.out, n)
@@ -125,6 +149,17 @@ func needsDecomposition(r *rewriter, n *ir.Node) bool {
 	switch n.Op {
 	case "aten.convolution.default":
 		return n.AttrInt("transposed", 0) != 0
+	case "aten.index.Tensor":
+		c := 0
+		for _, s := range n.Inputs[1:] {
+			if s != "" {
+				c++
+			}
+		}
+		return c > 1
+	case "aten.pow.Tensor_Scalar":
+		x := r.in(n, 0)
+		return x != nil && x.DType.IsInt()
 	case "aten.lstm.input", "aten.gru.input", "aten.rnn_tanh.input", "aten.rnn_relu.input":
 		return true // decRNN keeps the node when it cannot unroll it
 	case "aten.scaled_dot_product_attention.default":
@@ -872,10 +907,10 @@ func decUpsample(r *rewriter, n *ir.Node) error {
 	if err != nil {
 		return err
 	}
-	op := n.Op[len("aten.upsample_"):]
+	op := strings.TrimPrefix(strings.TrimPrefix(n.Op, "aten."), "upsample_")
 	var mode string
 	switch {
-	case len(op) > 13 && op[:14] == "_nearest_exact":
+	case strings.HasPrefix(op, "_upsample_nearest_exact"):
 		mode = "nearest_exact"
 	case op[:7] == "nearest":
 		mode = "nearest"

@@ -34,6 +34,7 @@ func Run(g *ir.Graph) (Stats, error) {
 	if g.Format != "aten" {
 		return st, nil
 	}
+	dropAssertions(g)
 	r := newRewriter(g)
 	n, err := functionalize(r)
 	if err != nil {
@@ -50,6 +51,26 @@ func Run(g *ir.Graph) (Stats, error) {
 	st.SymInt = n
 	removeDead(g)
 	return st, nil
+}
+
+// assertions are the export's run-time checks of tracing assumptions
+// (dtype and device metadata, symbolic ranges); the compiled program checks
+// input shapes against the ranges itself, so they go.
+var assertions = map[string]bool{
+	"aten._assert_tensor_metadata.default": true, "aten._assert_async.msg": true, "aten._assert_async.default": true,
+	"aten._assert_scalar.default": true, "aten.sym_constrain_range.default": true,
+	"aten.sym_constrain_range_for_size.default": true, "aten._functional_assert_async.msg": true,
+}
+
+func dropAssertions(g *ir.Graph) {
+	kept := g.Nodes[:0]
+	for _, n := range g.Nodes {
+		if assertions[n.Op] {
+			continue
+		}
+		kept = append(kept, n)
+	}
+	g.Nodes = kept
 }
 
 // rewriter builds a new node list for g, stamping every node it emits with

@@ -335,6 +335,91 @@ class GPT(nn.Module):
         return logits.view(B, T, -1)
 
 
+class OpsReduce(nn.Module):
+    """Reductions and sorting: topk, sort, argmax/argmin, max.dim, var/std/
+    var_mean, vector norms, logsumexp, prod, cumprod, amin, sum/mean of all."""
+
+    def forward(self, x):
+        a = x.flatten(2)
+        v, i = a.topk(3, dim=-1)
+        s, si = torch.sort(a[:, 0], dim=-1, descending=True)
+        mx, mi = a.max(dim=2)
+        vv, vm = torch.var_mean(a, dim=2, keepdim=True)
+        return (v, i, s, si, a.argmax(dim=-1), a.argmin(dim=1, keepdim=True), mx, mi,
+                a.var(dim=-1), a.std(dim=1, unbiased=False), vv, vm,
+                torch.linalg.vector_norm(a, ord=3, dim=-1), torch.linalg.vector_norm(a, dim=(1, 2)),
+                torch.logsumexp(a, dim=-1), torch.prod(a[..., :4], dim=-1), torch.cumprod(a[..., :5], dim=-1),
+                torch.amin(a, dim=(0, 2)), a.sum(), a.mean(), a.max())
+
+
+class OpsMath(nn.Module):
+    """Elementwise math: rounding, modulo and division modes, expm1/log1p/log2,
+    atan2, sign, integer pow, clamp_min/max, bool bitwise ops, where with a scalar."""
+
+    def forward(self, x):
+        y = x.flip(0)
+        m = x > 0
+        k = (x * 10).to(torch.int64)
+        return (torch.round(x * 3), torch.trunc(x * 3), torch.floor(x * 3), torch.ceil(x * 3), torch.sign(x),
+                torch.remainder(x, 0.7), torch.fmod(x, 0.7), torch.floor_divide(x, 0.3),
+                torch.div(x, 0.3, rounding_mode="trunc"), torch.div(k, 3, rounding_mode="floor"), k % 4, k // 3,
+                torch.expm1(x), torch.log1p(x.abs()), torch.log2(x.abs() + 1), torch.atan2(x, y),
+                k ** 2, x.clamp_min(-0.5), x.clamp_max(0.25), torch.clamp(x, min=y),
+                (m & (x < 1)) | ~m, m ^ (y > 0), torch.where(m, x, 0.0), torch.where(m, 1.0, y),
+                x.reciprocal(), torch.atan(x), x.type_as(k))
+
+
+class OpsIndex(nn.Module):
+    """Data movement and indexing: roll, flip, repeat, stack, unbind, narrow,
+    gather, scatter (value, add, reduce), index_put, index_select, pixel_shuffle,
+    einsum, baddbmm, tril/triu, chunk, unflatten."""
+
+    def __init__(self):
+        super().__init__()
+        g = torch.Generator().manual_seed(1)
+        self.register_buffer("idx", torch.randint(0, 16, (2, 3, 5), generator=g))
+
+    def forward(self, x):
+        a = x.flatten(2)[..., :16]
+        y = x.clone()
+        y[torch.tensor([1])] = 0.5
+        u0, u1, u2 = x.unbind(1)
+        c0, c1 = x.chunk(2, dim=2)
+        return (torch.roll(a, 3, dims=-1), torch.roll(x, (1, -2), dims=(2, 3)), a.flip(-1),
+                x[:, :1].repeat(1, 2, 1, 1), torch.stack([u0, u2], dim=1), u1 * 2, x.narrow(2, 1, 3),
+                torch.gather(a, 2, self.idx), a.scatter(2, self.idx, 1.5),
+                torch.zeros(2, 3, 16).scatter_add(2, self.idx, a[..., :5]),
+                a.scatter_reduce(2, self.idx, a[..., :5], reduce="amax"), y,
+                torch.index_select(a, 1, torch.tensor([2, 0])),
+                F.pixel_shuffle(x[:, :, :4, :4].repeat(1, 4, 1, 1), 2),
+                torch.einsum("bchw,bdhw->bcd", x, x), torch.baddbmm(a[:, :, :3], a, a.transpose(1, 2), beta=0.5, alpha=2.0),
+                torch.tril(x, -1), torch.triu(x, 2), c0 - c1, a.unflatten(2, (4, 4)))
+
+
+class OpsNN(nn.Module):
+    """nn ops: interpolation (bicubic, nearest, nearest-exact, trilinear), pads
+    (reflect, replicate, circular), conv3d, 3-D pooling, adaptive 1-D pooling,
+    instance and group norm, conv_transpose1d, max_pool2d ceil_mode."""
+
+    def __init__(self):
+        super().__init__()
+        self.c3 = nn.Conv3d(3, 4, (1, 3, 3), padding=(0, 1, 1))
+        self.ct1 = nn.ConvTranspose1d(3, 2, 3, stride=2, padding=1, output_padding=1)
+        self.inorm = nn.InstanceNorm2d(3, affine=True)
+
+    def forward(self, x):
+        x5 = x.unsqueeze(2)
+        a = x.flatten(2)
+        return (F.interpolate(x, scale_factor=2.0, mode="bicubic", align_corners=False),
+                F.interpolate(x, size=(5, 7), mode="nearest"), F.interpolate(x, scale_factor=2.0, mode="nearest-exact"),
+                F.interpolate(x5, scale_factor=(1.0, 2.0, 2.0), mode="trilinear", align_corners=False),
+                F.interpolate(a, size=20, mode="linear", align_corners=True),
+                F.pad(x, (1, 2, 2, 1), mode="reflect"), F.pad(x, (1, 1, 1, 1), mode="replicate"),
+                F.pad(x, (1, 1, 2, 0), mode="circular"), self.c3(x5), F.max_pool3d(x5, (1, 2, 2)),
+                F.avg_pool3d(x5, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1)), F.adaptive_avg_pool1d(a, 8),
+                self.inorm(x), F.group_norm(x, 3), self.ct1(a[..., :10]), F.max_pool2d(x, 3, 2, ceil_mode=True))
+
+
 def nn_model(cls, note, *a, **kw):
     def build():
         C.seed_all()
@@ -381,6 +466,10 @@ SPECS = [
     dict(name="transformer_encoder", build=nn_model(EncoderModel, "nn.TransformerEncoder, 2 layers, d 32, 2 heads"), inputs=seq((2, 6, 32))),
     dict(name="transformer_decoder", build=nn_model(DecoderModel, "nn.TransformerDecoder, 2 layers, causal tgt mask"), inputs=dec_inputs),
     dict(name="audio_conv1d", build=nn_model(AudioEncoder, "Conv1d audio encoder"), inputs=seq((2, 1, 256))),
+    dict(name="ops_reduce", build=nn_model(OpsReduce, "ATen ops: reductions and sorting"), inputs=img((2, 3, 8, 8))),
+    dict(name="ops_math", build=nn_model(OpsMath, "ATen ops: elementwise math"), inputs=img((2, 3, 8, 8))),
+    dict(name="ops_index", build=nn_model(OpsIndex, "ATen ops: data movement, indexing, scatter"), inputs=img((2, 3, 8, 8))),
+    dict(name="ops_nn", build=nn_model(OpsNN, "ATen ops: interpolation, padding, 3-D conv/pool, norms"), inputs=img((2, 3, 8, 8))),
     dict(name="gpt_dyn", build=nn_model(GPT, "GPT-style decoder, dynamic batch and sequence"), inputs=gpt_inputs,
          dynamic=[{0: ("batch", 1, 4), 1: ("seq", 2, 16)}], example="s2"),
 ]
