@@ -262,7 +262,7 @@ class DecoderModel(nn.Module):
     def __init__(self, d=32):
         super().__init__()
         layer = nn.TransformerDecoderLayer(d, 2, dim_feedforward=64, dropout=0.0, batch_first=True)
-        self.dec = nn.TransformerDecoder(layer, 2)
+        self.dec = nn.TransformerDecoder(layer, 1)  # one layer: archive size
         self.fc = nn.Linear(d, 4)
 
     def forward(self, tgt, memory):
@@ -464,7 +464,7 @@ SPECS = [
     dict(name="lstm", build=nn_model(RNNClassifier, "2-layer LSTM classifier, batch_first", "lstm", False), inputs=seq((2, 5, 8))),
     dict(name="gru_bi", build=nn_model(RNNClassifier, "2-layer bidirectional GRU classifier, batch_first", "gru", True), inputs=seq((2, 4, 8))),
     dict(name="transformer_encoder", build=nn_model(EncoderModel, "nn.TransformerEncoder, 2 layers, d 32, 2 heads"), inputs=seq((2, 6, 32))),
-    dict(name="transformer_decoder", build=nn_model(DecoderModel, "nn.TransformerDecoder, 2 layers, causal tgt mask"), inputs=dec_inputs),
+    dict(name="transformer_decoder", build=nn_model(DecoderModel, "nn.TransformerDecoder, 1 layer, causal tgt mask"), inputs=dec_inputs),
     dict(name="audio_conv1d", build=nn_model(AudioEncoder, "Conv1d audio encoder"), inputs=seq((2, 1, 256))),
     dict(name="ops_reduce", build=nn_model(OpsReduce, "ATen ops: reductions and sorting"), inputs=img((2, 3, 8, 8))),
     dict(name="ops_math", build=nn_model(OpsMath, "ATen ops: elementwise math"), inputs=img((2, 3, 8, 8))),
