@@ -218,3 +218,18 @@ func TestZooFallbackOpsByExportedOp(t *testing.T) {
 		t.Errorf("without --fallback-ops: %d exported, %d converted, %d lowered nodes; want 60 each", r.ExportedNodes, r.ExportedConverted, r.TotalNodes)
 	}
 }
+
+// The dynamic GPT's parsed graph, sym nodes and symbolic arguments
+// included, survives the .pb round trip and compiles to the same results.
+func TestZooDynamicPbRoundTrip(t *testing.T) {
+	dir := filepath.Join(zooDir(), "gpt_dyn")
+	tmp := t.TempDir()
+	pb := filepath.Join(tmp, "g.pb")
+	mustTrtc(t, "inspect", filepath.Join(dir, "model.pt2"), "--export", pb)
+	bundle := filepath.Join(tmp, "g.trtb")
+	mustTrtc(t, "compile", pb, "-o", bundle)
+	for _, set := range []string{"s1", "s3"} {
+		mustTrtc(t, "run", bundle, "--input", "idx="+filepath.Join(dir, "idx_"+set+".npy"), "--output-dir", filepath.Join(tmp, set),
+			"--expect", filepath.Join(dir, "expected_"+set))
+	}
+}

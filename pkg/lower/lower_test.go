@@ -453,3 +453,38 @@ func TestRNNUnrollMatchesKernel(t *testing.T) {
 		})
 	}
 }
+
+// A graph output updated in place after it was produced returns its final
+// value.
+func TestFunctionalizeOutputUpdatedLater(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.S(2)).
+		node("add", "aten.add.Tensor", []string{"x", ""}, "y", A("other", 1.0), f32v(2)).
+		node("add_", "aten.add_.Tensor", []string{"y", ""}, "a", A("other", 10.0), f32v(2))
+	b.g.Outputs = []string{"y"}
+	got := run(t, b.g, map[string]*ir.Tensor{"x": ir.FromSlice(ir.Float32, []int64{2}, []float32{1, 2})})
+	wantFloats(t, got, []int64{2}, []float64{12, 13})
+}
+
+// split by symbolic sizes: x [s0], h = s0 // 3; split(x, h) into three
+// pieces, the last split again with sizes [1, h - 1].
+func TestSymSplitSizes(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.Shape{ir.Sym("s0")})
+	b.konst("three", ir.Scalar(ir.Int64, 3)).konst("one", ir.Scalar(ir.Int64, 1))
+	b.g.Nodes = append(b.g.Nodes,
+		&ir.Node{Name: "sz", Op: "aten.sym_size.int", Inputs: []string{"x"}, Outputs: []string{"s"}, Attrs: A("dim", 0)},
+		&ir.Node{Name: "third", Op: "_operator.floordiv", Inputs: []string{"s", "three"}, Outputs: []string{"h"}, Attrs: A()},
+		&ir.Node{Name: "hm1", Op: "_operator.sub", Inputs: []string{"h", "one"}, Outputs: []string{"g"}, Attrs: A()},
+		&ir.Node{Name: "split", Op: "aten.split.Tensor", Inputs: []string{"x"}, Outputs: []string{"p0", "p1", "p2"}, Attrs: A("_symref_split_size", []string{"h"}, "dim", 0)},
+		&ir.Node{Name: "sws", Op: "aten.split_with_sizes.default", Inputs: []string{"p2"}, Outputs: []string{"q0", "q1"}, Attrs: A("split_sizes", []int64{1, -1}, "_symref_split_sizes", []string{"", "g"}, "dim", 0)},
+		&ir.Node{Name: "cat", Op: "aten.cat.default", Inputs: []string{"q1", "p1", "q0"}, Outputs: []string{"y"}, Attrs: A("dim", 0, "_list_tensors", 3)},
+	)
+	for _, v := range []string{"s", "h", "g"} {
+		b.g.Values[v] = &ir.Value{Name: v, DType: ir.Int64, Shape: ir.Shape{}}
+	}
+	for _, v := range []string{"p0", "p1", "p2"} { // as tensor_values gives them
+		b.g.Values[v] = &ir.Value{Name: v, DType: ir.Float32, Shape: ir.Shape{ir.Sym("s0//3")}}
+	}
+	b.g.Outputs = []string{"y"}
+	got := run(t, b.g, map[string]*ir.Tensor{"x": seq(9)})
+	wantFloats(t, got, []int64{6}, []float64{7, 8, 3, 4, 5, 6})
+}

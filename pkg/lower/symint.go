@@ -380,6 +380,45 @@ func (r *rewriter) symArgs(n *ir.Node) (bool, error) {
 			end = one("end", 1<<63-1)
 		}
 		r.emit("onnx.Slice", nil, []string{n.Inputs[0], start, end, r.ints(int64(dim)), r.ints(n.AttrInt("step", 1))}, o)
+	case "aten.split_with_sizes.default":
+		x := r.in(n, 0)
+		if x == nil {
+			return false, fmt.Errorf("input has no shape")
+		}
+		dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(x.Shape))
+		if err != nil {
+			return false, err
+		}
+		sizes, err := r.symList(n, "split_sizes", false)
+		if err != nil {
+			return false, err
+		}
+		r.emit("onnx.Split", map[string]ir.Attr{"axis": attrInt(int64(dim))}, []string{n.Inputs[0], sizes}, n.Outputs...)
+	case "aten.split.Tensor":
+		// k pieces of split_size, the last one what is left of the dim.
+		x := r.in(n, 0)
+		if x == nil {
+			return false, fmt.Errorf("input has no shape")
+		}
+		dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(x.Shape))
+		if err != nil {
+			return false, err
+		}
+		k := int64(len(n.Outputs))
+		size := r.symScalar(n, "split_size", ir.Int64, 0, false)
+		one := r.emit1("onnx.Unsqueeze", nil, size, r.ints(0))
+		parts := make([]string, 0, k)
+		for i := int64(0); i < k-1; i++ {
+			parts = append(parts, one)
+		}
+		total := r.emit1("onnx.Shape", map[string]ir.Attr{"start": attrInt(int64(dim)), "end": attrInt(int64(dim + 1))}, n.Inputs[0])
+		used := r.emit1("onnx.Mul", nil, one, r.ints(k-1))
+		parts = append(parts, r.emit1("onnx.Sub", nil, total, used))
+		sizes := parts[0]
+		if len(parts) > 1 {
+			sizes = r.emit1("onnx.Concat", map[string]ir.Attr{"axis": attrInt(0)}, parts...)
+		}
+		r.emit("onnx.Split", map[string]ir.Attr{"axis": attrInt(int64(dim))}, []string{n.Inputs[0], sizes}, n.Outputs...)
 	case "aten.select.int":
 		x := r.in(n, 0)
 		if x == nil {
@@ -398,7 +437,7 @@ func (r *rewriter) symArgs(n *ir.Node) (bool, error) {
 				args = append(args, strings.TrimPrefix(k, "_symref_"))
 			}
 		}
-		return false, fmt.Errorf("argument(s) %v are symbolic integers; trtc takes symbolic integers in view/reshape, expand, full/zeros/ones/empty/new_*, arange, slice, narrow and select", args)
+		return false, fmt.Errorf("argument(s) %v are symbolic integers; trtc takes symbolic integers in view/reshape, expand, full/zeros/ones/empty/new_*, arange, slice, narrow, select and split sizes", args)
 	}
 	return true, nil
 }
@@ -449,26 +488,6 @@ func argName(n *ir.Node) string {
 		return "shape"
 	}
 	return "size"
-}
-
-// symOf is the symbol a sym value stands for, when the frontend knew it
-// (a sym_size of a symbolic dim): the Sym of its tensor's dim.
-func (r *rewriter) symOf(ref string) string {
-	for _, n := range r.g.Nodes {
-		if n.Op != "aten.sym_size.int" || len(n.Outputs) == 0 || n.Outputs[0] != ref {
-			continue
-		}
-		x := r.value(n.Input(0))
-		if x == nil {
-			return ""
-		}
-		d, err := ir.NormAxis(n.AttrInt("dim", 0), len(x.Shape))
-		if err != nil || x.Shape[d].Static() {
-			return ""
-		}
-		return x.Shape[d].Sym
-	}
-	return ""
 }
 
 // fullDType is the dtype and fill value of a full/zeros/ones/empty/new_*.
