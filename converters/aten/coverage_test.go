@@ -18,6 +18,8 @@ var noConverter = map[string]string{
 	"aten.gru.input":      "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
 	"aten.rnn_tanh.input": "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
 	"aten.rnn_relu.input": "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
+	"aten.grid_sampler_2d.default": "TensorRT's IGridSampleLayer is not declared in trtc's layer-kind table (pkg/network) yet; " +
+		"the CPU kernel runs bilinear and nearest sampling with zeros, border and reflection padding",
 }
 
 // Every ATen op trtc can run has a converter or a stated reason not to.
