@@ -89,6 +89,47 @@ func copyForm(n *ir.Node) {
 	}
 }
 
+// requiredInputs is how many leading tensor inputs a decomposed op needs
+// (1 unless listed).
+var requiredInputs = map[string]int{
+	"aten.empty.memory_format": 0, "aten.index_select.default": 2, "aten.slice_scatter.default": 2,
+	"aten.select_scatter.default": 2, "aten.copy.default": 2, "aten.atan2.default": 2, "aten.gather.default": 2,
+	"aten.scatter.src": 3, "aten.scatter.value": 2, "aten.scatter_add.default": 3, "aten.scatter_reduce.two": 3,
+	"aten.baddbmm.default": 3, "aten.addbmm.default": 3, "aten.index_put.default": 3, "aten.type_as.default": 2,
+	"aten.clamp_min.Tensor": 2, "aten.clamp_max.Tensor": 2, "aten.conv_transpose1d.default": 2,
+	"aten.conv_transpose2d.input": 2, "aten.conv_transpose3d.input": 2, "aten.convolution.default": 2,
+	"aten.conv3d.default": 2, "aten.scaled_dot_product_attention.default": 3,
+	"aten._scaled_dot_product_flash_attention_for_cpu.default": 3, "aten._scaled_dot_product_efficient_attention.default": 3,
+	"aten._scaled_dot_product_flash_attention.default": 3, "aten._scaled_dot_product_cudnn_attention.default": 3,
+	"aten.lstm.input": 3, "aten.gru.input": 2, "aten.rnn_tanh.input": 2, "aten.rnn_relu.input": 2,
+}
+
+// checkInputs refuses a node missing a tensor input its op needs.
+func checkInputs(n *ir.Node) error {
+	k, ok := requiredInputs[n.Op]
+	if !ok {
+		k = 1
+	}
+	for i := 0; i < k; i++ {
+		if n.Input(i) == "" {
+			return &Error{Node: n.Name, Op: n.Op, Err: fmt.Errorf("tensor input %d is missing", i)}
+		}
+	}
+	return nil
+}
+
+// safely runs one node's rewrite, turning a panic on a malformed node
+// (an argument of the wrong kind the checks above did not foresee) into an
+// error naming the node, so that a bad archive is an input error.
+func safely(n *ir.Node, f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &Error{Node: n.Name, Op: n.Op, Err: fmt.Errorf("malformed node: %v", p)}
+		}
+	}()
+	return f()
+}
+
 // decomposable reports whether the op has a decomposition here.
 func decomposable(op string) bool { _, ok := decompositions[op]; return ok }
 
@@ -120,7 +161,12 @@ func decompose(r *rewriter) (int, error) {
 				continue
 			}
 			r.orig = n
-			if err := dec(r, n); err != nil {
+			if err := safely(n, func() error {
+				if err := checkInputs(n); err != nil {
+					return err
+				}
+				return dec(r, n)
+			}); err != nil {
 				var le *Error
 				if errors.As(err, &le) {
 					return 0, err
@@ -151,8 +197,8 @@ func needsDecomposition(r *rewriter, n *ir.Node) bool {
 		return n.AttrInt("transposed", 0) != 0
 	case "aten.index.Tensor":
 		c := 0
-		for _, s := range n.Inputs[1:] {
-			if s != "" {
+		for i := 1; i < len(n.Inputs); i++ {
+			if n.Inputs[i] != "" {
 				c++
 			}
 		}
@@ -1041,8 +1087,11 @@ func decRNN(r *rewriter, n *ir.Node) error {
 	if n.AttrInt("has_biases", 1) != 0 {
 		per = 4
 	}
+	if len(n.Inputs) < 1+nhx {
+		return fmt.Errorf("%d inputs, want input, hx and params", len(n.Inputs))
+	}
 	params := n.Inputs[1+nhx:]
-	if len(x.Shape) != 3 || len(params) != per*layers*dirs || len(n.Inputs) < 1+nhx {
+	if len(x.Shape) != 3 || len(params) != per*layers*dirs || layers < 1 {
 		return fmt.Errorf("input %v with %d parameters for %d layer(s) x %d direction(s)", x.Shape, len(params), layers, dirs)
 	}
 	whh := r.value(params[1])

@@ -66,7 +66,7 @@ func functionalize(r *rewriter) (int, error) {
 	f := &functionalizer{r: r, bind: map[string]string{}, ver: map[string]int{}, views: map[string]*viewInfo{}}
 	r.out = nil
 	for _, n := range r.g.Nodes {
-		if err := f.node(n); err != nil {
+		if err := safely(n, func() error { return f.node(n) }); err != nil {
 			return 0, err
 		}
 	}

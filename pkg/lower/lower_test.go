@@ -488,3 +488,37 @@ func TestSymSplitSizes(t *testing.T) {
 	got := run(t, b.g, map[string]*ir.Tensor{"x": seq(9)})
 	wantFloats(t, got, []int64{6}, []float64{7, 8, 3, 4, 5, 6})
 }
+
+// Malformed nodes (no inputs, no attributes, inputs without metadata) of
+// every decomposed op, in-place op and symbolic op give errors, never
+// panics.
+func TestMalformedNodesDoNotPanic(t *testing.T) {
+	var opsList []string
+	for k := range decompositions {
+		opsList = append(opsList, k)
+	}
+	opsList = append(opsList, "aten.relu_.default", "aten.add.out", "aten.sym_size.int", "_operator.mul",
+		"_operator.floordiv", "torch.sym_ite", "aten.sym_numel.default", "aten.sym_stride.int")
+	for _, op := range opsList {
+		for variant, inputs := range [][]string{nil, {"x"}, {"x", "x", "x", "x", "x"}, {"", "m"}} {
+			g := ir.NewGraph("t", "aten")
+			g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(2, 3)}
+			g.Inputs = []string{"x"}
+			n := &ir.Node{Name: "n", Op: op, Inputs: inputs, Outputs: []string{"y", "y2"}, Attrs: map[string]ir.Attr{}}
+			if variant == 3 {
+				n.Attrs["_symref_size"] = ir.Attr{Kind: ir.AttrStrings, Strings: []string{"m"}}
+				n.Attrs["dim"] = attrInt(7)
+			}
+			g.Nodes = []*ir.Node{n}
+			g.Outputs = []string{"y"}
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						t.Errorf("%s with inputs %q: panic %v", op, inputs, p)
+					}
+				}()
+				Run(g)
+			}()
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package lower
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -57,11 +58,11 @@ func lowerSymInts(r *rewriter) (int, error) {
 		var err error
 		switch {
 		case isSymNode(n):
-			err = r.symNode(n)
+			err = safely(n, func() error { return r.symNode(n) })
 			count++
 		case hasSymRefs(n):
 			var changed bool
-			changed, err = r.symArgs(n)
+			err = safely(n, func() (e error) { changed, e = r.symArgs(n); return })
 			if changed {
 				count++
 			}
@@ -71,6 +72,10 @@ func lowerSymInts(r *rewriter) (int, error) {
 			r.out = append(r.out, n)
 		}
 		if err != nil {
+			var le *Error
+			if errors.As(err, &le) {
+				return 0, err
+			}
 			return 0, &Error{Node: n.Name, Op: n.Op, Err: err, Unsupported: true}
 		}
 	}
