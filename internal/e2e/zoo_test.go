@@ -233,3 +233,26 @@ func TestZooDynamicPbRoundTrip(t *testing.T) {
 			"--expect", filepath.Join(dir, "expected_"+set))
 	}
 }
+
+// A valid program the lowering cannot express (an as_strided that reads
+// elements twice) is refused with exit 4, naming the node and the strides.
+func TestZooUnsupportedLoweringExit4(t *testing.T) {
+	tmp := t.TempDir()
+	bad := filepath.Join(tmp, "bad.pt2")
+	found := false
+	rewriteZip(t, filepath.Join(zooDir(), "convnext", "model_decomposed.pt2"), bad, func(f string, data []byte) []byte {
+		if !strings.HasSuffix(f, "models/model.json") {
+			return data
+		}
+		old := `{"name": "stride", "arg": {"as_ints": [48, 1, 48, 48]}`
+		found = strings.Contains(string(data), old)
+		return []byte(strings.ReplaceAll(string(data), old, `{"name": "stride", "arg": {"as_ints": [48, 0, 48, 48]}`))
+	})
+	if !found {
+		t.Fatal("the archive's as_strided was not found")
+	}
+	code, _, stderr := trtc(t, "compile", bad, "-o", filepath.Join(tmp, "b.trtb"))
+	if code != 4 || !strings.Contains(stderr, `node "as_strided"`) || !strings.Contains(stderr, "[48 0 48 48]") {
+		t.Fatalf("exit %d, stderr %q; want exit 4 naming the as_strided node and its strides", code, stderr)
+	}
+}
