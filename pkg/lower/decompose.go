@@ -154,6 +154,12 @@ func decompose(r *rewriter) (int, error) {
 				r.out = append(r.out, n)
 				continue
 			}
+			// Symbolic arguments are the symbolic-integer pass's: only
+			// decompositions that carry them over run on such nodes.
+			if hasSymRefs(n) && !symAware[n.Op] {
+				r.out = append(r.out, n)
+				continue
+			}
 			// A kernel registered for the op itself wins over a
 			// decomposition only where no lowering is needed.
 			if _, has := ops.Lookup(n.Op); has && !needsDecomposition(r, n) {
@@ -213,12 +219,14 @@ func needsDecomposition(r *rewriter, n *ir.Node) bool {
 		return n.AttrInt("is_causal", 0) != 0 && q != nil && k != nil && len(q.Shape) >= 2 && len(k.Shape) >= 2 &&
 			(!q.Shape[len(q.Shape)-2].Static() || !k.Shape[len(k.Shape)-2].Static())
 	}
-	for k := range n.Attrs {
-		if len(k) > 8 && k[:8] == "_symref_" {
-			return true
-		}
-	}
 	return false
+}
+
+// symAware are the decompositions that carry "_symref_" arguments over to
+// the ops they emit.
+var symAware = map[string]bool{
+	"aten.new_zeros.default": true, "aten.new_ones.default": true, "aten.new_empty.default": true,
+	"aten.new_full.default": true, "aten.empty.memory_format": true,
 }
 
 func (r *rewriter) in(n *ir.Node, i int) *ir.Value { return r.value(n.Input(i)) }

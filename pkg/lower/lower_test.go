@@ -522,3 +522,20 @@ func TestMalformedNodesDoNotPanic(t *testing.T) {
 		}
 	}
 }
+
+// A symbolic argument of an op that does not take one is refused by name,
+// not decomposed with a placeholder value.
+func TestSymArgNotDecomposedWithPlaceholder(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.Shape{ir.Sym("s0"), ir.D(4)})
+	b.g.Nodes = append(b.g.Nodes,
+		&ir.Node{Name: "sz", Op: "aten.sym_size.int", Inputs: []string{"x"}, Outputs: []string{"s"}, Attrs: A("dim", 0)},
+		&ir.Node{Name: "roll", Op: "aten.roll.default", Inputs: []string{"x"}, Outputs: []string{"y"}, Attrs: A("shifts", []int64{-1}, "_symref_shifts", []string{"s"}, "dims", []int64{1})},
+	)
+	b.g.Values["s"] = &ir.Value{Name: "s", DType: ir.Int64, Shape: ir.Shape{}}
+	b.g.Values["y"] = &ir.Value{Name: "y", DType: ir.Float32, Shape: ir.Shape{ir.Sym("s0"), ir.D(4)}}
+	b.g.Outputs = []string{"y"}
+	_, err := Run(b.g)
+	if err == nil || !strings.Contains(err.Error(), "shifts") || !strings.Contains(err.Error(), "roll") {
+		t.Fatalf("got %v, want a refusal naming roll's symbolic shifts", err)
+	}
+}
