@@ -207,6 +207,11 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
+	if len(opts.Build.Profiles) == 0 {
+		if p, ok := RangeProfile(g); ok {
+			opts.Build.Profiles = []backend.Profile{p}
+		}
+	}
 	reg := opts.Registry
 	failures := map[*ir.Node]error{}
 	// Converters that fail during the build are removed for their node and
@@ -311,4 +316,34 @@ func CompileFile(path string, opts Options) (*Result, error) {
 		return nil, &PrepareError{err}
 	}
 	return Compile(g, path, folded, opts)
+}
+
+// RangeProfile is the optimization profile that the graph's own symbol
+// ranges give (torch.export's range constraints): per dynamic graph input,
+// min and max from each symbol's range and opt at the maximum. ok is false
+// when no input is dynamic or some symbol has no bounded range, in which
+// case the profile must come from --min-shapes/--opt-shapes/--max-shapes.
+func RangeProfile(g *ir.Graph) (backend.Profile, bool) {
+	p := backend.Profile{Min: map[string][]int64{}, Opt: map[string][]int64{}, Max: map[string][]int64{}}
+	for _, name := range g.Inputs {
+		v := g.Value(name)
+		if v == nil || v.Shape.IsStatic() {
+			continue
+		}
+		mn, mx := make([]int64, len(v.Shape)), make([]int64, len(v.Shape))
+		for i, d := range v.Shape {
+			if d.Static() {
+				mn[i], mx[i] = d.Size, d.Size
+				continue
+			}
+			lo, okLo := v.Min[d.Sym]
+			hi, okHi := v.Max[d.Sym]
+			if !okLo || !okHi || d.Sym == "" || hi < lo {
+				return backend.Profile{}, false
+			}
+			mn[i], mx[i] = max(lo, 1), hi
+		}
+		p.Min[name], p.Opt[name], p.Max[name] = mn, append([]int64(nil), mx...), mx
+	}
+	return p, len(p.Min) > 0
 }
