@@ -539,3 +539,31 @@ func TestSymArgNotDecomposedWithPlaceholder(t *testing.T) {
 		t.Fatalf("got %v, want a refusal naming roll's symbolic shifts", err)
 	}
 }
+
+// sym_max, comparisons, sym_ite, truediv, sym_int, neg, sym_not, sym_min
+// and mul chained into a size: with s0 = 5 the size is 3.
+func TestSymOpsChain(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.Shape{ir.Sym("s0")})
+	b.konst("seven", ir.Scalar(ir.Int64, 7)).konst("six", ir.Scalar(ir.Int64, 6)).konst("two", ir.Scalar(ir.Int64, 2))
+	sym := func(name, op string, in ...string) *ir.Node {
+		b.g.Values[name] = &ir.Value{Name: name, DType: ir.Int64, Shape: ir.Shape{}}
+		return &ir.Node{Name: name, Op: op, Inputs: in, Outputs: []string{name}, Attrs: A()}
+	}
+	b.g.Nodes = append(b.g.Nodes,
+		&ir.Node{Name: "s", Op: "aten.sym_size.int", Inputs: []string{"x"}, Outputs: []string{"s"}, Attrs: A("dim", 0)},
+		sym("a", "torch.sym_max", "s", "seven"),   // 7
+		sym("c", "_operator.lt", "s", "six"),      // true
+		sym("d", "torch.sym_ite", "c", "s", "a"),  // 5
+		sym("q", "_operator.truediv", "s", "two"), // 2.5
+		sym("e", "torch.sym_int", "q"),            // 2
+		sym("f", "_operator.neg", "e"),            // -2
+		sym("nc", "torch.sym_not", "c"),           // false
+		sym("m", "torch.sym_min", "d", "seven"),   // 5
+		sym("g", "_operator.add", "m", "f"),       // 3
+		&ir.Node{Name: "full", Op: "aten.full.default", Outputs: []string{"y"}, Attrs: A("size", []int64{-1}, "_symref_size", []string{"g"}, "fill_value", 2.0)},
+	)
+	b.g.Values["c"].DType, b.g.Values["nc"].DType, b.g.Values["q"].DType = ir.Bool, ir.Bool, ir.Float32
+	b.g.Outputs = []string{"y"}
+	got := run(t, b.g, map[string]*ir.Tensor{"x": ir.NewTensor(ir.Float32, []int64{5})})
+	wantFloats(t, got, []int64{3}, []float64{2, 2, 2})
+}
