@@ -567,3 +567,38 @@ func TestSymOpsChain(t *testing.T) {
 	got := run(t, b.g, map[string]*ir.Tensor{"x": ir.NewTensor(ir.Float32, []int64{5})})
 	wantFloats(t, got, []int64{3}, []float64{2, 2, 2})
 }
+
+// Symbolic slice bounds, narrow length, select index, expand and new_zeros
+// sizes: x [s0, 2] with s0 = 6, h = s0 // 2.
+func TestSymSliceNarrowSelectExpand(t *testing.T) {
+	b := newG().input("x", ir.Float32, ir.Shape{ir.Sym("s0"), ir.D(2)})
+	b.konst("two", ir.Scalar(ir.Int64, 2)).konst("one", ir.Scalar(ir.Int64, 1))
+	dyn := func(name string, shape ir.Shape) { b.g.Values[name] = &ir.Value{Name: name, DType: ir.Float32, Shape: shape} }
+	for _, v := range []string{"s", "h", "hm1"} {
+		b.g.Values[v] = &ir.Value{Name: v, DType: ir.Int64, Shape: ir.Shape{}}
+	}
+	dyn("sl", ir.Shape{ir.Sym("h"), ir.D(2)})
+	dyn("nw", ir.Shape{ir.Sym("h"), ir.D(2)})
+	dyn("sel", ir.Shape{ir.D(2)})
+	dyn("ex", ir.Shape{ir.Sym("h"), ir.D(2)})
+	dyn("nz", ir.Shape{ir.Sym("h"), ir.D(2)})
+	b.g.Nodes = append(b.g.Nodes,
+		&ir.Node{Name: "sz", Op: "aten.sym_size.int", Inputs: []string{"x"}, Outputs: []string{"s"}, Attrs: A("dim", 0)},
+		&ir.Node{Name: "half", Op: "_operator.floordiv", Inputs: []string{"s", "two"}, Outputs: []string{"h"}, Attrs: A()},
+		&ir.Node{Name: "hm1", Op: "_operator.sub", Inputs: []string{"h", "one"}, Outputs: []string{"hm1"}, Attrs: A()},
+		// x[h:2h] (rows 3..5), x.narrow(0, 1, h) (rows 1..3), x[h - 1] (row 2)
+		&ir.Node{Name: "slice", Op: "aten.slice.Tensor", Inputs: []string{"x"}, Outputs: []string{"sl"}, Attrs: A("dim", 0, "_symref_start", []string{"h"}, "_symref_end", []string{"s"}, "step", 1)},
+		&ir.Node{Name: "narrow", Op: "aten.narrow.default", Inputs: []string{"x"}, Outputs: []string{"nw"}, Attrs: A("dim", 0, "start", 1, "_symref_length", []string{"h"})},
+		&ir.Node{Name: "select", Op: "aten.select.int", Inputs: []string{"x"}, Outputs: []string{"sel"}, Attrs: A("dim", 0, "_symref_index", []string{"hm1"})},
+		&ir.Node{Name: "expand", Op: "aten.expand.default", Inputs: []string{"sel"}, Outputs: []string{"ex"}, Attrs: A("size", []int64{-1, 2}, "_symref_size", []string{"h", ""})},
+		&ir.Node{Name: "nz", Op: "aten.new_zeros.default", Inputs: []string{"x"}, Outputs: []string{"nz"}, Attrs: A("size", []int64{-1, 2}, "_symref_size", []string{"h", ""})},
+		&ir.Node{Name: "a1", Op: "aten.add.Tensor", Inputs: []string{"sl", "nw"}, Outputs: []string{"a"}, Attrs: A()},
+		&ir.Node{Name: "a2", Op: "aten.add.Tensor", Inputs: []string{"a", "ex"}, Outputs: []string{"b"}, Attrs: A()},
+		&ir.Node{Name: "a3", Op: "aten.add.Tensor", Inputs: []string{"b", "nz"}, Outputs: []string{"y"}, Attrs: A()},
+	)
+	b.g.Outputs = []string{"y"}
+	got := run(t, b.g, map[string]*ir.Tensor{"x": seq(6, 2)})
+	// rows 3,4,5 + rows 1,2,3 + row 2 (4, 5) each:
+	// [6+2+4, 7+3+5], [8+4+4, 9+5+5], [10+6+4, 11+7+5]
+	wantFloats(t, got, []int64{3, 2}, []float64{12, 15, 16, 19, 20, 23})
+}
