@@ -573,7 +573,9 @@ func TestSymOpsChain(t *testing.T) {
 func TestSymSliceNarrowSelectExpand(t *testing.T) {
 	b := newG().input("x", ir.Float32, ir.Shape{ir.Sym("s0"), ir.D(2)})
 	b.konst("two", ir.Scalar(ir.Int64, 2)).konst("one", ir.Scalar(ir.Int64, 1))
-	dyn := func(name string, shape ir.Shape) { b.g.Values[name] = &ir.Value{Name: name, DType: ir.Float32, Shape: shape} }
+	dyn := func(name string, shape ir.Shape) {
+		b.g.Values[name] = &ir.Value{Name: name, DType: ir.Float32, Shape: shape}
+	}
 	for _, v := range []string{"s", "h", "hm1"} {
 		b.g.Values[v] = &ir.Value{Name: v, DType: ir.Int64, Shape: ir.Shape{}}
 	}
