@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
-	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
 // buildOptions turns `trtc compile`'s engine build flags into
-// backend.BuildOptions. The reference backend ignores them; errors are
-// usage errors that name the flag.
+// backend.BuildOptions. Errors are usage errors that name the flag. A
+// profile entry is an input's dims, or, for an input the engine uses as a
+// shape tensor, its values (the backend tells which: backend.
+// ResolveProfiles).
 func buildOptions(o *CompileOptions) (backend.BuildOptions, error) {
 	var b backend.BuildOptions
 	var err error
@@ -83,7 +84,10 @@ func parseProfiles(mins, opts, maxs []string) ([]backend.Profile, error) {
 	return out, nil
 }
 
-// parseShapeList reads "name:1x3x224x224,name2:4x8".
+// parseShapeList reads "name:1x3x224x224,name2:4x8". Each list is an
+// input's dims, or a shape-tensor input's values (trtexec's syntax), which
+// may be negative (-1, a reshape wildcard); dims are checked against the
+// network by the backend.
 func parseShapeList(flag, s string) (map[string][]int64, error) {
 	out := map[string][]int64{}
 	for _, e := range strings.Split(s, ",") {
@@ -92,17 +96,14 @@ func parseShapeList(flag, s string) (map[string][]int64, error) {
 		if i <= 0 {
 			return nil, usageErrorf("%s %q: want NAME:DIMS[,NAME:DIMS...] such as input:1x3x224x224", flag, e)
 		}
-		shape, err := ir.ParseShape(e[i+1:])
-		if err != nil {
-			return nil, usageErrorf("%s %q: %v", flag, e, err)
-		}
-		dims, ok := shape.Ints()
-		if !ok {
-			return nil, usageErrorf("%s %q: profile dims must be numbers", flag, e)
-		}
-		for _, d := range dims {
-			if d < 0 {
-				return nil, usageErrorf("%s %q: negative dim %d", flag, e, d)
+		var dims []int64
+		if list := strings.TrimSpace(e[i+1:]); list != "" {
+			for _, f := range strings.Split(list, "x") {
+				d, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+				if err != nil {
+					return nil, usageErrorf("%s %q: %q is not a number (profile dims and values are numbers separated by x)", flag, e, f)
+				}
+				dims = append(dims, d)
 			}
 		}
 		if _, dup := out[e[:i]]; dup {

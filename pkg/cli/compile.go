@@ -11,6 +11,7 @@ import (
 
 	"github.com/trtc-dev/trtc/internal/atomicfile"
 	"github.com/trtc-dev/trtc/pkg/backend"
+	"github.com/trtc-dev/trtc/pkg/backend/reference"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -31,7 +32,8 @@ type CompileOptions struct {
 	DryRun                 bool
 	Report                 string
 	Plugins                []string
-	// Engine build settings (TensorRT; the reference backend ignores them).
+	// Engine build settings: profiles for every backend, the rest for
+	// TensorRT (the reference backend warns that they have no effect).
 	MinShapes, OptShapes, MaxShapes []string
 	Workspace                       string
 	OptimizationLevel               int
@@ -78,16 +80,17 @@ instead. --report writes the same report as JSON in either case.`,
 	f.BoolVar(&opts.DryRun, "dry-run", false, "report coverage and partitions; write no bundle")
 	f.StringVar(&opts.Report, "report", "", "write the report as JSON to this file")
 	f.StringArray("plugin", nil, "converter plugin .so to load (repeatable)")
-	// TensorRT build settings, named as trtexec names them; the reference
-	// backend ignores them (its plans have no profiles, pools or caches).
-	f.StringArrayVar(&opts.MinShapes, "min-shapes", nil, "optimization profile minimum shapes NAME:DIMS[,NAME:DIMS...], e.g. input:1x3x224x224; the Nth of --min/--opt/--max-shapes form profile N (repeatable; TensorRT only)")
+	// Engine build settings, named as trtexec names them. Profiles are
+	// honoured by every backend; the reference backend warns that the
+	// others have no effect on it (reference.IgnoredOptions).
+	f.StringArrayVar(&opts.MinShapes, "min-shapes", nil, "optimization profile minimum shapes NAME:DIMS[,NAME:DIMS...], e.g. input:1x3x224x224; for a shape-tensor input the VALUES, e.g. shape:2x3 is [2,3] (trtexec's way); the Nth of --min/--opt/--max-shapes form profile N (repeatable)")
 	f.StringArrayVar(&opts.OptShapes, "opt-shapes", nil, "optimization profile shapes TensorRT tunes for (see --min-shapes)")
 	f.StringArrayVar(&opts.MaxShapes, "max-shapes", nil, "optimization profile maximum shapes (see --min-shapes)")
 	f.StringVar(&opts.Workspace, "workspace", "", "builder workspace memory pool limit, e.g. 4GiB, 512MiB or bytes (default: TensorRT's)")
 	f.IntVar(&opts.OptimizationLevel, "builder-optimization-level", -1, "TensorRT builder optimization level 0..5 (default: TensorRT's, 3)")
 	f.StringVar(&opts.TimingCache, "timing-cache", "", "timing cache file, read if present and written after the build")
 	f.StringVar(&opts.HardwareCompatibility, "hardware-compatibility", "none", "engine hardware compatibility: none, ampere+ or same-compute-capability")
-	f.BoolVar(&opts.VersionCompatible, "version-compatible", false, "build engines that later TensorRT versions can run (TensorRT only; so are the flags above)")
+	f.BoolVar(&opts.VersionCompatible, "version-compatible", false, "build engines that later TensorRT versions can run (TensorRT only, as are --workspace, --builder-optimization-level, --timing-cache and --hardware-compatibility)")
 	return cmd
 }
 
@@ -138,6 +141,11 @@ func compileRun(opts *CompileOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Backend == "reference" {
+		for _, flag := range reference.IgnoredOptions(build) {
+			log.Warn().Str("flag", flag).Msgf("%s has no effect on the reference backend (it configures TensorRT's builder); ignored", flag)
+		}
+	}
 	if _, err := backend.Get(opts.Backend); err != nil {
 		return withCode(ExitBuild, err)
 	}
@@ -155,6 +163,9 @@ func compileRun(opts *CompileOptions) error {
 		return withCode(compileExitCode(err), err)
 	}
 	log.Info().Str("model", opts.Model).Int("segments", len(res.Partition.Segments)).Msg("compiled")
+	for _, name := range compiler.UnusedProfileNames(res, build.Profiles) {
+		log.Warn().Str("tensor", name).Msgf("--min/opt/max-shapes name %q, which is neither a model input nor an input of any engine; ignored", name)
+	}
 	rep := compiler.BuildReport(res)
 	if !opts.DryRun {
 		if err := compiler.WriteBundle(res, opts.Model, out); err != nil {

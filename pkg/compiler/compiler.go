@@ -251,7 +251,21 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", model, err)
 			}
-			blob, target, err := be.Build(net, opts.Build)
+			blob, target, err := be.Build(net, segmentBuildOptions(g, seg, opts.Build))
+			// A shape-tensor input without values: the node that needs
+			// them falls back, with TensorRT's rule as the reason.
+			var sie *backend.ShapeInputError
+			if errors.As(err, &sie) && sie.Node != "" && !s.RequireFullCompilation {
+				for _, n := range seg.Nodes {
+					if n.Name == sie.Node {
+						failures[n] = err
+						retry = true
+					}
+				}
+				if retry {
+					break
+				}
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s: building engine: %w", model, err)
 			}

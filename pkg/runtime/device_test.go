@@ -26,6 +26,8 @@ type fakeGPU struct {
 	version string // what RuntimeVersion reports
 	loads   int    // engines deserialized
 	live    int    // device allocations not yet freed
+	// hostInputs lists the inputs RunDevice got in host memory.
+	hostInputs []string
 }
 
 var fake = &fakeGPU{version: "10.8.0"}
@@ -45,8 +47,9 @@ func (f *fakeGPU) NewNetwork() network.Network     { return ref().NewNetwork() }
 func (f *fakeGPU) RuntimeVersion() (string, error) { return f.version, nil }
 
 func (f *fakeGPU) Build(net network.Network, opts backend.BuildOptions) ([]byte, backend.Target, error) {
-	blob, _, err := ref().Build(net, opts)
-	return blob, backend.Target{Backend: "fakegpu", Version: "10.8.0", ComputeCapability: "9.0"}, err
+	blob, rt, err := ref().Build(net, opts)
+	return blob, backend.Target{Backend: "fakegpu", Version: "10.8.0", ComputeCapability: "9.0",
+		Profiles: rt.Profiles, ShapeInputs: rt.ShapeInputs}, err
 }
 
 func (f *fakeGPU) Load(blob []byte) (backend.Engine, error) {
@@ -78,6 +81,14 @@ func (e *fakeEngine) Alloc(n int) (backend.DeviceMemory, error) {
 func (e *fakeEngine) RunDevice(in map[string]*backend.DeviceTensor) (map[string]*backend.DeviceTensor, error) {
 	host := map[string]*ir.Tensor{}
 	for name, dt := range in {
+		if dt.Host != nil {
+			if dt.Mem != nil {
+				return nil, fmt.Errorf("input %q has both host and device memory", name)
+			}
+			e.gpu.hostInputs = append(e.gpu.hostInputs, name)
+			host[name] = dt.Host
+			continue
+		}
 		m := dt.Mem.(*fakeMem)
 		if m.freed {
 			return nil, fmt.Errorf("input %q is freed device memory", name)
@@ -255,4 +266,60 @@ func TestTargetCheckedBeforeLoad(t *testing.T) {
 		}
 	}
 	fake.version = "10.8.0"
+}
+
+// A shape-tensor input of a device engine is bound from host memory: it is
+// never uploaded, and the engine gets its values on the host.
+func TestShapeTensorInputBoundOnHost(t *testing.T) {
+	defer runtime.SetProbeGPU(func() (string, string) { return "9.0", "fake H100" })()
+	fake.version, fake.hostInputs = "10.8.0", nil
+	g := ir.NewGraph("t", "onnx")
+	g.Opsets[""] = 17
+	g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(2, 3)}
+	g.Values["s"] = &ir.Value{Name: "s", DType: ir.Int64, Shape: ir.S(2)}
+	g.Inputs, g.Outputs = []string{"x", "s"}, []string{"y"}
+	g.Nodes = []*ir.Node{
+		{Name: "relu", Op: "onnx.Relu", Inputs: []string{"x"}, Outputs: []string{"r"}},
+		{Name: "reshape", Op: "onnx.Reshape", Inputs: []string{"r", "s"}, Outputs: []string{"y"}},
+	}
+	dir := t.TempDir()
+	model := filepath.Join(dir, "model.onnx")
+	if err := os.WriteFile(model, []byte("model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &conversion.Settings{MinBlockSize: 1, Backend: "fakegpu"}
+	folded, err := compiler.Prepare(g, model, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := map[string][]int64{"s": {3, 2}}
+	res, err := compiler.Compile(g, model, folded, compiler.Options{Settings: s, Registry: converters.Builtin(),
+		Build: backend.BuildOptions{Profiles: []backend.Profile{{Min: vals, Opt: vals, Max: vals}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "model.trtb")
+	if err := compiler.WriteBundle(res, model, path); err != nil {
+		t.Fatal(err)
+	}
+	p, err := runtime.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	x := ir.FromSlice(ir.Float32, []int64{2, 3}, []float32{1, -2, 3, -4, 5, -6})
+	out, err := p.Run(map[string]*ir.Tensor{"x": x, "s": ir.FromSlice(ir.Int64, []int64{2}, []int64{3, 2})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(out["y"].Shape, ir.View[float32](out["y"])) != "[3 2] [1 0 3 0 5 0]" {
+		t.Errorf("y = %v %v", out["y"].Shape, ir.View[float32](out["y"]))
+	}
+	if fmt.Sprint(fake.hostInputs) != "[s]" {
+		t.Errorf("host-bound inputs %v, want [s]", fake.hostInputs)
+	}
+	// Only x crosses to the device (24 bytes), y back (24 bytes).
+	if got := p.Transfers(); got.H2D != 24 || got.D2H != 24 {
+		t.Errorf("Transfers() = %+v, want 24 bytes each way", got)
+	}
 }

@@ -205,6 +205,13 @@ func (p *Program) CheckInputs(inputs map[string]*ir.Tensor) error {
 			}
 		}
 	}
+	for _, seg := range p.segments {
+		if es, ok := seg.(*engineSegment); ok {
+			if err := es.checkProfiles(inputs); err != nil {
+				return &InputError{err}
+			}
+		}
+	}
 	return nil
 }
 
@@ -269,6 +276,8 @@ type engineSegment struct {
 	backend string
 	eng     backend.Engine
 	in, out []*bundlepb.Binding
+	// profiles are the engine's optimization profiles (profiles.go).
+	profiles []backend.Profile
 }
 
 func (p *Program) loadEngine(i int, es *bundlepb.EngineSegment) (*engineSegment, error) {
@@ -286,7 +295,7 @@ func (p *Program) loadEngine(i int, es *bundlepb.EngineSegment) (*engineSegment,
 	if err != nil {
 		return nil, err
 	}
-	s := &engineSegment{index: i, backend: es.Backend, eng: eng}
+	s := &engineSegment{index: i, backend: es.Backend, eng: eng, profiles: profilesOf(es)}
 	for _, b := range es.Bindings {
 		if b.Direction == bundlepb.Direction_DIRECTION_INPUT {
 			s.in = append(s.in, b)
@@ -330,6 +339,15 @@ func (s *engineSegment) run(env *env) error {
 func (s *engineSegment) runDevice(env *env, de backend.DeviceEngine) error {
 	in := make(map[string]*backend.DeviceTensor, len(s.in))
 	for _, b := range s.in {
+		if b.ShapeTensor {
+			// Shape-tensor inputs are read on the host by TensorRT.
+			t, err := env.host(b.Value)
+			if err != nil {
+				return err
+			}
+			in[b.Tensor] = &backend.DeviceTensor{DType: t.DType, Shape: t.Shape, Host: t}
+			continue
+		}
 		t, err := env.device(b.Value, de.Alloc)
 		if err != nil {
 			return err
