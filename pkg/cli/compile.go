@@ -287,12 +287,13 @@ func compileExitCode(err error) int {
 		prep        *compiler.PrepareError
 		unsupported *compiler.UnsupportedOpsError
 		dtype       *compiler.UnsupportedDTypeError
+		lowering    *compiler.LoweringError
 		full        *partition.FullCompilationError
 	)
 	switch {
 	case errors.As(err, &load), errors.As(err, &prep):
 		return ExitInput
-	case errors.As(err, &unsupported), errors.As(err, &dtype):
+	case errors.As(err, &unsupported), errors.As(err, &dtype), errors.As(err, &lowering):
 		return ExitUnsupported
 	case errors.As(err, &full):
 		return ExitFallback
