@@ -63,7 +63,7 @@ func TestBuildOptionsErrors(t *testing.T) {
 		{[]string{"--min-shapes", "1x3", "--opt-shapes", "x:1", "--max-shapes", "x:1"}, "want NAME:DIMS"},
 		{[]string{"--min-shapes", "x:Nx3", "--opt-shapes", "x:1x3", "--max-shapes", "x:1x3"}, `"N" is not a number`},
 		{[]string{"--min-shapes", "x:1,x:2", "--opt-shapes", "x:1", "--max-shapes", "x:1"}, `input "x" is given twice`},
-		{[]string{"--workspace", "lots"}, `--workspace "lots": want a positive size`},
+		{[]string{"--workspace", "lots"}, `--workspace: "lots": want a positive size`},
 		{[]string{"--builder-optimization-level", "7"}, "must be 0..5, got 7"},
 		{[]string{"--hardware-compatibility", "hopper+"}, `not "hopper+"`},
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/trtc-dev/trtc/pkg/bundle"
 	"github.com/trtc-dev/trtc/pkg/compiler"
@@ -42,7 +41,7 @@ func NewCmdInspect(streams *IO, runF func(*InspectOptions) error) *cobra.Command
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			if opts.Output != "text" && opts.Output != "json" {
-				return usageErrorf("-o must be text or json, not %q", opts.Output)
+				return opts.IO.badValue("output", "must be text or json, not %q", opts.Output)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -155,12 +154,7 @@ func inspectModel(opts *InspectOptions, g *ir.Graph) error {
 func inspectBundle(opts *InspectOptions, b *bundle.Bundle) error {
 	m := b.Manifest()
 	if opts.Output == "json" {
-		data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(m)
-		if err != nil {
-			return err
-		}
-		_, err = opts.IO.Out.Write(append(data, '\n'))
-		return err
+		return writeJSON(opts.IO.Out, bundleInfo(opts.Path, m))
 	}
 	w := opts.IO.Out
 	fmt.Fprintf(w, "bundle:  %s (format %d, trtc %s)\n", opts.Path, m.FormatVersion, m.TrtcVersion)

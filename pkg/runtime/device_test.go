@@ -13,6 +13,7 @@ import (
 	_ "github.com/trtc-dev/trtc/pkg/backend/reference"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/device"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/runtime"
@@ -243,7 +244,7 @@ func TestTargetCheckedBeforeLoad(t *testing.T) {
 	cases := []struct {
 		cc, version, want string
 	}{
-		{"8.0", "10.8.0", "engine segment 0 was built for compute capability 9.0 with fakegpu 10.8.0; this machine has 8.0 and fakegpu 10.8.0: compute capability 8.0 is not 9.0"},
+		{"8.0", "10.8.0", "engine segment 0 was built for compute capability 9.0 with fakegpu 10.8.0; this machine has 8.0 (compared against fake GPU) and fakegpu 10.8.0: compute capability 8.0 is not 9.0"},
 		{"9.0", "10.3.0", "fakegpu 10.3 is not 10.8, and the engine is not version-compatible"},
 		{"", "10.8.0", "this machine has no GPU (no NVIDIA driver found: test) and fakegpu 10.8.0"},
 	}
@@ -322,4 +323,28 @@ func TestShapeTensorInputBoundOnHost(t *testing.T) {
 	if got := p.Transfers(); got.H2D != 24 || got.D2H != 24 {
 		t.Errorf("Transfers() = %+v, want 24 bytes each way", got)
 	}
+}
+
+// With Options.GPU (trtc run --device) the target check compares against
+// that GPU and names it, and the default probe is not used.
+func TestTargetCheckedAgainstSelectedGPU(t *testing.T) {
+	path := buildBundle(t, "fakegpu")
+	restore := runtime.SetProbeGPU(func() (string, string) {
+		t.Error("the default GPU probe ran although a GPU was selected")
+		return "9.0", "probe"
+	})
+	defer restore()
+	gpu := &device.GPU{Index: 1, Name: "NVIDIA A100-SXM4-40GB", UUID: "GPU-11111111-2222-3333-4444-555555555555", ComputeCapability: "8.0"}
+	_, err := runtime.OpenWith(path, runtime.Options{GPU: gpu})
+	var te *runtime.TargetError
+	want := "this machine has 8.0 (compared against GPU 1 (NVIDIA A100-SXM4-40GB, GPU-11111111-2222-3333-4444-555555555555, compute capability 8.0)) and fakegpu 10.8.0: compute capability 8.0 is not 9.0"
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), want) {
+		t.Errorf("Open = %v\nwant a TargetError with %q", err, want)
+	}
+	gpu.ComputeCapability = "9.0"
+	p, err := runtime.OpenWith(path, runtime.Options{GPU: gpu})
+	if err != nil {
+		t.Fatalf("matching GPU: %v", err)
+	}
+	p.Close()
 }

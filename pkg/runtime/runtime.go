@@ -23,6 +23,7 @@ import (
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/bundle"
+	"github.com/trtc-dev/trtc/pkg/device"
 	"github.com/trtc-dev/trtc/pkg/graphio"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/ops"
@@ -47,6 +48,7 @@ type Program struct {
 	lastUse  map[string]int // value -> index of the last segment reading it
 	count    counters
 	machine  *machineFacts // probed once, for the first engine with a target to check
+	opts     Options
 }
 
 type segment interface {
@@ -62,13 +64,26 @@ type InputError struct{ Err error }
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
+// Options configure OpenWith.
+type Options struct {
+	// GPU is the device engines run on and are checked against (trtc run
+	// --device); nil means NVML's device 0.
+	GPU *device.GPU
+	// OnSegment, if set, is called after each segment of a Run (for a
+	// progress display).
+	OnSegment func(done, total int)
+}
+
 // Open loads a bundle for execution.
-func Open(path string) (*Program, error) {
+func Open(path string) (*Program, error) { return OpenWith(path, Options{}) }
+
+// OpenWith loads a bundle for execution with options.
+func OpenWith(path string, o Options) (*Program, error) {
 	b, err := bundle.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	p := &Program{b: b}
+	p := &Program{b: b, opts: o}
 	if err := p.load(); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("bundle %s: %w", path, err)
@@ -251,6 +266,9 @@ func (p *Program) run(env *env) (map[string]*ir.Tensor, error) {
 					return nil, fmt.Errorf("segment %d (%s): %w", i, s.describe(), err)
 				}
 			}
+		}
+		if p.opts.OnSegment != nil {
+			p.opts.OnSegment(i+1, len(p.segments))
 		}
 	}
 	out := make(map[string]*ir.Tensor, len(p.Outputs))
