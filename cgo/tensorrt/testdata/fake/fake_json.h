@@ -33,8 +33,19 @@ inline std::string json(bool v)
     return v ? "true" : "false";
 }
 
+// Non-finite numbers have no JSON form: they are the strings "inf",
+// "-inf" and "nan".
+inline std::string nonFinite(double v)
+{
+    return v != v ? "\"nan\"" : v > 0 ? "\"inf\"" : "\"-inf\"";
+}
+
 inline std::string json(float v)
 {
+    if (!(v == v) || v > 3.4e38f || v < -3.4e38f)
+    {
+        return nonFinite(static_cast<double>(v));
+    }
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v));
     return buf;
@@ -42,6 +53,10 @@ inline std::string json(float v)
 
 inline std::string json(double v)
 {
+    if (!(v == v) || v > 1.7e308 || v < -1.7e308)
+    {
+        return nonFinite(v);
+    }
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.17g", v);
     return buf;
