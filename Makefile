@@ -10,7 +10,7 @@ GOFLAGS_BUILD := -trimpath
 EXAMPLE := testdata/models/cnn_resnet
 OUT     := $(CURDIR)/.example
 
-.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables
+.PHONY: all build plugins example test test-short bench bench-compare vet fmt proto asm clean check-tensorrt build-tensorrt tables
 
 all: build
 
@@ -64,6 +64,11 @@ PROTOC_GEN_GO := $(BIN)/protoc-gen-go
 proto:
 	$(GO) build -o $(PROTOC_GEN_GO) google.golang.org/protobuf/cmd/protoc-gen-go
 	protoc --plugin=protoc-gen-go=$(PROTOC_GEN_GO) --go_out=. --go_opt=paths=source_relative $(PROTOS)
+
+# asm regenerates pkg/kernels/gemm_amd64.s, the amd64 GEMM micro-kernels and
+# FMA peak loops (a test checks it is up to date).
+asm:
+	$(GO) run ./pkg/kernels/internal/asmgen -o pkg/kernels/gemm_amd64.s
 
 # tables regenerates cgo/tensorrt/enumcheck.h and docs/backends.md (a test
 # checks they are up to date).

@@ -29,7 +29,7 @@ func fmaPeakAVX512(n int)
 
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		sgemmKernels = append(sgemmKernels, &sgemmKernel{name: "avx2", mr: 6, nr: 16, kc: 256, mc: 96, nc: 2048,
+		sgemmKernels = append(sgemmKernels, &sgemmKernel{name: "avx2", mr: 6, nr: 16, kc: 384, mc: 48, nc: 2048,
 			micro: func(kc int, a, b, c []float32, ldc int, accum bool) {
 				// Bounds the assembly relies on.
 				_, _, _ = a[6*kc-1], b[16*kc-1], c[5*ldc+15]
@@ -37,7 +37,7 @@ func init() {
 			}})
 	}
 	if cpu.X86.HasAVX512F {
-		sgemmKernels = append(sgemmKernels, &sgemmKernel{name: "avx512", mr: 6, nr: 32, kc: 256, mc: 96, nc: 2048,
+		sgemmKernels = append(sgemmKernels, &sgemmKernel{name: "avx512", mr: 6, nr: 32, kc: 384, mc: 48, nc: 2048,
 			micro: func(kc int, a, b, c []float32, ldc int, accum bool) {
 				_, _, _ = a[6*kc-1], b[32*kc-1], c[5*ldc+31]
 				sgemmMicroAVX512(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, accum)
