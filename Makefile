@@ -50,6 +50,20 @@ bench:
 	$(GO) test -run '^$$' -bench 'Gemm|Conv2D' -benchtime 5x ./pkg/kernels/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./pkg/bundle/
 
+# bench-compare times trtc against ONNX Runtime CPU (npm onnxruntime-node,
+# installed here into the git-ignored .bench/ort on first use) on the testdata
+# models and the generated 10k/100k-node stack, interleaved, and prints the
+# medians and ratios (docs/benchmarks.md). BENCH_COMPARE_FLAGS passes flags
+# (-iters, -threads, -models, -nodes; see internal/tools/benchcompare).
+ORT_DIR ?= $(CURDIR)/.bench/ort
+ORT_VERSION ?= 1.30.0
+bench-compare:
+	@command -v node >/dev/null || { echo "bench-compare: node (Node.js >= 18) is needed to run ONNX Runtime"; exit 2; }
+	@test -d $(ORT_DIR)/node_modules/onnxruntime-node || { \
+		mkdir -p $(ORT_DIR) && cd $(ORT_DIR) && echo '{"private": true}' > package.json && \
+		npm install --ignore-scripts --no-audit --no-fund onnxruntime-node@$(ORT_VERSION); }
+	$(GO) run ./internal/tools/benchcompare -ort $(ORT_DIR) $(BENCH_COMPARE_FLAGS)
+
 vet:
 	$(GO) vet ./...
 
