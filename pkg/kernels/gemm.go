@@ -11,20 +11,55 @@ import (
 // of op(A) is packed into panels of mr rows and a block of op(B) into panels
 // of nr columns, each panel k-major, so the micro-kernel reads both with unit
 // stride. micro computes one full mr x nr tile of C (row stride ldc),
-// overwriting it or, with accum, adding to it.
+// overwriting it or, with accum, adding to it; B is read as kc rows of nr
+// floats ldb apart (ldb = nr for a packed panel; a small row-major op(B) is
+// read in place). dot and axpy are the vector loops of matrix-vector
+// products (m or n of 1), which a tile would mostly waste.
 type sgemmKernel struct {
 	name       string
 	mr, nr     int
 	kc, mc, nc int
-	micro      func(kc int, a, b, c []float32, ldc int, accum bool)
+	micro      func(kc int, a, b, c []float32, ldc, ldb int, accum bool)
+	dot        func(x, y []float32) float32
+	axpy       func(alpha float32, x, y []float32)
 }
+
+// directBMax is the most elements of a non-transposed B that the micro-kernel
+// reads in place instead of packing: small enough to stay in cache, where
+// packing would cost as much as the product.
+const directBMax = 1 << 16
 
 // gemmParallelFlops is the m*n*k above which a GEMM is split over threads.
 const gemmParallelFlops = 1 << 17
 
 // goKernel is the portable micro-kernel, used where no SIMD kernel is
 // available (other architectures, the purego build tag, old CPUs).
-var goKernel = &sgemmKernel{name: "go", mr: 4, nr: 4, kc: 256, mc: 64, nc: 1024, micro: micro4x4}
+var goKernel = &sgemmKernel{name: "go", mr: 4, nr: 4, kc: 256, mc: 64, nc: 1024, micro: micro4x4, dot: dotGo, axpy: axpyGo}
+
+// dotGo is sum x[i]*y[i] (len(y) >= len(x)).
+func dotGo(x, y []float32) float32 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// axpyGo is y[i] += alpha*x[i] (len(y) >= len(x)).
+func axpyGo(alpha float32, x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += alpha * v
+	}
+}
 
 // sgemmKernels lists the kernels this CPU can run, goKernel first;
 // activeKernel is the one Sgemm uses (the last, the widest).
@@ -55,10 +90,15 @@ func sgemmWith(kr *sgemmKernel, threads int, transA, transB bool, m, n, k int, a
 		}
 		return
 	}
+	if m == 1 || n == 1 {
+		gemv(kr, transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+		return
+	}
 	if int64(m)*int64(n)*int64(k) < gemmParallelFlops {
 		threads = 1
 	}
 	mr, nr := kr.mr, kr.nr
+	direct := !transB && int64(k)*int64(n) <= directBMax
 	kcMax := min(k, kr.kc)
 	ncMax := min(roundUp(n, nr), kr.nc)
 	// Rows of C per block: kr.mc, or fewer so that every thread gets work.
@@ -67,9 +107,12 @@ func sgemmWith(kr *sgemmKernel, threads int, transA, transB bool, m, n, k int, a
 		mc = min(mc, max(mr, roundUp((m+threads-1)/threads, mr)))
 	}
 	mBlocks := (m + mc - 1) / mc
-	pbp := getF32(ncMax * kcMax)
-	defer putF32(pbp)
-	pb := *pbp
+	var pb []float32
+	if !direct {
+		pbp := getF32(ncMax * kcMax)
+		defer putF32(pbp)
+		pb = *pbp
+	}
 	for jc := 0; jc < n; jc += kr.nc {
 		nc := min(kr.nc, n-jc)
 		// Column chunks of the block, so that a short M still spreads over
@@ -84,21 +127,96 @@ func sgemmWith(kr *sgemmKernel, threads int, transA, transB bool, m, n, k int, a
 		for pc := 0; pc < k; pc += kr.kc {
 			kc := min(kr.kc, k-pc)
 			accum := pc > 0
-			parallelFor(nPanels, threads, func(jp int) {
-				packB(transB, b, ldb, pc, jc+jp*nr, kc, min(nr, nc-jp*nr), nr, pb[jp*nr*kc:(jp+1)*nr*kc])
-			})
+			bblk, bstride := pb, 0
+			if direct {
+				bblk, bstride = b[pc*ldb+jc:], ldb
+			} else {
+				parallelFor(nPanels, threads, func(jp int) {
+					packB(transB, b, ldb, pc, jc+jp*nr, kc, min(nr, nc-jp*nr), nr, pb[jp*nr*kc:(jp+1)*nr*kc])
+				})
+			}
 			parallelFor(mBlocks*nChunks, threads, func(t int) {
 				ic := (t / nChunks) * mc
 				mcc := min(mc, m-ic)
 				j0 := (t % nChunks) * chunkPanels * nr
 				j1 := min(nc, j0+chunkPanels*nr)
-				pap := getF32(roundUp(mcc, mr) * kc)
-				packA(transA, a, lda, ic, pc, mcc, kc, mr, *pap)
-				macroKernel(kr, mcc, j0, j1, kc, *pap, pb, c[ic*ldc+jc:], ldc, accum)
+				pap := getF32(roundUp(mcc, mr)*kc + nr*kc)
+				pa := *pap
+				packA(transA, a, lda, ic, pc, mcc, kc, mr, pa)
+				macroKernel(kr, mcc, j0, j1, kc, pa[:roundUp(mcc, mr)*kc], bblk, bstride, pa[roundUp(mcc, mr)*kc:], c[ic*ldc+jc:], ldc, accum)
 				putF32(pap)
 			})
 		}
 	}
+}
+
+// gemv is a product with m == 1 or n == 1: dot products or axpys along
+// whichever operand runs contiguously, gathering a strided vector first.
+func gemv(kr *sgemmKernel, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	// vec returns elements [0, cnt) of a vector at stride st, contiguous.
+	vec := func(x []float32, st, cnt int, tmp *[]float32) []float32 {
+		if st == 1 {
+			return x[:cnt]
+		}
+		*tmp = (*getF32(cnt))[:cnt]
+		for i := range *tmp {
+			(*tmp)[i] = x[i*st]
+		}
+		return *tmp
+	}
+	var tmp []float32
+	defer func() {
+		if tmp != nil {
+			putF32(&tmp)
+		}
+	}()
+	if m == 1 {
+		// c[j] = sum_p a[p] * op(B)[p][j]; op(A) row: stride 1, or lda when transposed.
+		ast := 1
+		if transA {
+			ast = lda
+		}
+		crow := c[:n]
+		if !transB { // rows of B are contiguous: axpy each into c
+			clear(crow)
+			for p := 0; p < k; p++ {
+				if av := a[p*ast]; av != 0 {
+					kr.axpy(av, b[p*ldb:p*ldb+n], crow)
+				}
+			}
+			return
+		}
+		av := vec(a, ast, k, &tmp)
+		for j := 0; j < n; j++ {
+			crow[j] = kr.dot(av, b[j*ldb:j*ldb+k])
+		}
+		return
+	}
+	// n == 1: c[i] = sum_p op(A)[i][p] * op(B)[p]; op(B) column: stride ldb, or 1 when transposed.
+	bst := ldb
+	if transB {
+		bst = 1
+	}
+	if !transA {
+		bv := vec(b, bst, k, &tmp)
+		for i := 0; i < m; i++ {
+			c[i*ldc] = kr.dot(a[i*lda:i*lda+k], bv)
+		}
+		return
+	}
+	// op(A) = A^T: column i of A^T... rows of A are contiguous along i.
+	accp := getF32(m)
+	acc := *accp
+	clear(acc)
+	for p := 0; p < k; p++ {
+		if bv := b[p*bst]; bv != 0 {
+			kr.axpy(bv, a[p*lda:p*lda+m], acc)
+		}
+	}
+	for i, v := range acc {
+		c[i*ldc] = v
+	}
+	putF32(accp)
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
@@ -162,22 +280,35 @@ func packB(trans bool, b []float32, ldb, pc, j, kc, cols, nr int, panel []float3
 }
 
 // macroKernel multiplies a packed mc x kc block of A by columns [j0, j1) of
-// a packed kc x nc block of B into C (overwriting, or adding when accum).
-func macroKernel(kr *sgemmKernel, mc, j0, j1, kc int, pa, pb []float32, c []float32, ldc int, accum bool) {
+// a kc x nc block of B into C (overwriting, or adding when accum). With
+// ldb = 0, pb is the block packed in panels of nr columns; otherwise it is
+// op(B) itself (row stride ldb) from the block's first element, read in
+// place, and edge (kc*nr floats) takes a packed copy of a last partial panel.
+func macroKernel(kr *sgemmKernel, mc, j0, j1, kc int, pa, pb []float32, ldb int, edge []float32, c []float32, ldc int, accum bool) {
 	mr, nr := kr.mr, kr.nr
 	var tileBuf [16 * 64]float32
 	tile := tileBuf[:mr*nr]
 	for jp := j0; jp < j1; jp += nr {
-		bp := pb[jp*kc : jp*kc+nr*kc]
 		cols := min(nr, j1-jp)
+		var bp []float32
+		bs := nr
+		switch {
+		case ldb == 0:
+			bp = pb[jp*kc : jp*kc+nr*kc]
+		case cols == nr:
+			bp, bs = pb[jp:], ldb
+		default:
+			packB(false, pb, ldb, 0, jp, kc, cols, nr, edge)
+			bp = edge
+		}
 		for ip := 0; ip < mc; ip += mr {
 			ap := pa[ip*kc : ip*kc+mr*kc]
 			rows := min(mr, mc-ip)
 			if rows == mr && cols == nr {
-				kr.micro(kc, ap, bp, c[ip*ldc+jp:], ldc, accum)
+				kr.micro(kc, ap, bp, c[ip*ldc+jp:], ldc, bs, accum)
 				continue
 			}
-			kr.micro(kc, ap, bp, tile, nr, false)
+			kr.micro(kc, ap, bp, tile, nr, bs, false)
 			for r := 0; r < rows; r++ {
 				dst := c[(ip+r)*ldc+jp : (ip+r)*ldc+jp+cols]
 				src := tile[r*nr : r*nr+cols]
@@ -195,15 +326,15 @@ func macroKernel(kr *sgemmKernel, mc, j0, j1, kc int, pa, pb []float32, c []floa
 
 // micro4x4 is the portable register block: 16 accumulators over kc steps of
 // one 4-row panel of A and one 4-column panel of B.
-func micro4x4(kc int, a, b []float32, c []float32, ldc int, accum bool) {
+func micro4x4(kc int, a, b []float32, c []float32, ldc, ldb int, accum bool) {
 	first := !accum
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	var c20, c21, c22, c23, c30, c31, c32, c33 float32
 	a = a[:kc*4]
-	b = b[:kc*4]
-	for p := 0; p < len(a); p += 4 {
+	b = b[:(kc-1)*ldb+4]
+	for p, q := 0, 0; p < len(a); p, q = p+4, q+ldb {
 		aa := a[p : p+4 : p+4]
-		bb := b[p : p+4 : p+4]
+		bb := b[q : q+4 : q+4]
 		b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
 		a0 := aa[0]
 		c00 += a0 * b0

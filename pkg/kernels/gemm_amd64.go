@@ -13,10 +13,34 @@ import (
 // twelve ZMM accumulators (AVX-512F).
 
 //go:noescape
-func sgemmMicroAVX2(kc int, a, b, c *float32, ldc int, accum bool)
+func sgemmMicroAVX2(kc int, a, b, c *float32, ldc, ldb int, accum bool)
 
 //go:noescape
-func sgemmMicroAVX512(kc int, a, b, c *float32, ldc int, accum bool)
+func sgemmMicroAVX512(kc int, a, b, c *float32, ldc, ldb int, accum bool)
+
+// dotAVX2 is sum x[i]*y[i] over n; axpyAVX2 is y[i] += alpha*x[i].
+//
+//go:noescape
+func dotAVX2(x, y *float32, n int) float32
+
+//go:noescape
+func axpyAVX2(alpha float32, x, y *float32, n int)
+
+func dotSIMD(x, y []float32) float32 {
+	if len(x) == 0 {
+		return 0
+	}
+	_ = y[len(x)-1]
+	return dotAVX2(unsafe.SliceData(x), unsafe.SliceData(y), len(x))
+}
+
+func axpySIMD(alpha float32, x, y []float32) {
+	if len(x) == 0 {
+		return
+	}
+	_ = y[len(x)-1]
+	axpyAVX2(alpha, unsafe.SliceData(x), unsafe.SliceData(y), len(x))
+}
 
 // fmaPeakAVX2 and fmaPeakAVX512 run n iterations of 12 independent
 // register-only FMAs (n*12*16 and n*12*32 flops): the peak benchmarks.
@@ -30,18 +54,18 @@ func fmaPeakAVX512(n int)
 func init() {
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		sgemmKernels = append(sgemmKernels, &sgemmKernel{name: "avx2", mr: 6, nr: 16, kc: 384, mc: 48, nc: 2048,
-			micro: func(kc int, a, b, c []float32, ldc int, accum bool) {
+			micro: func(kc int, a, b, c []float32, ldc, ldb int, accum bool) {
 				// Bounds the assembly relies on.
-				_, _, _ = a[6*kc-1], b[16*kc-1], c[5*ldc+15]
-				sgemmMicroAVX2(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, accum)
-			}})
+				_, _, _ = a[6*kc-1], b[(kc-1)*ldb+15], c[5*ldc+15]
+				sgemmMicroAVX2(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, ldb, accum)
+			}, dot: dotSIMD, axpy: axpySIMD})
 	}
-	if cpu.X86.HasAVX512F {
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		sgemmKernels = append(sgemmKernels, &sgemmKernel{name: "avx512", mr: 6, nr: 32, kc: 384, mc: 48, nc: 2048,
-			micro: func(kc int, a, b, c []float32, ldc int, accum bool) {
-				_, _, _ = a[6*kc-1], b[32*kc-1], c[5*ldc+31]
-				sgemmMicroAVX512(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, accum)
-			}})
+			micro: func(kc int, a, b, c []float32, ldc, ldb int, accum bool) {
+				_, _, _ = a[6*kc-1], b[(kc-1)*ldb+31], c[5*ldc+31]
+				sgemmMicroAVX512(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, ldb, accum)
+			}, dot: dotSIMD, axpy: axpySIMD})
 	}
 	activeKernel = sgemmKernels[len(sgemmKernels)-1]
 }

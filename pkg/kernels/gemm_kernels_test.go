@@ -83,3 +83,25 @@ func BenchmarkSgemm(b *testing.B) {
 		}
 	}
 }
+
+// TestVectorLoopsAgree checks each kernel's dot and axpy against the
+// portable loops on lengths around the vector widths (tails of 1..31).
+func TestVectorLoopsAgree(t *testing.T) {
+	rng := rand.New(rand.NewSource(9))
+	for _, kr := range sgemmKernels {
+		for n := 0; n < 140; n++ {
+			x, y := randF32(rng, n), randF32(rng, n+3)
+			if got, want := kr.dot(x, y), dotGo(x, y); math.Abs(float64(got-want)) > 1e-5*float64(n+1) {
+				t.Fatalf("%s dot n=%d: %g, portable %g", kr.name, n, got, want)
+			}
+			y1, y2 := append([]float32(nil), y...), append([]float32(nil), y...)
+			kr.axpy(0.75, x, y1)
+			axpyGo(0.75, x, y2)
+			for i := range y1 {
+				if math.Abs(float64(y1[i]-y2[i])) > 1e-6 {
+					t.Fatalf("%s axpy n=%d: y[%d]=%g, portable %g", kr.name, n, i, y1[i], y2[i])
+				}
+			}
+		}
+	}
+}
