@@ -81,6 +81,11 @@ func Sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, 
 }
 
 func sgemmWith(kr *sgemmKernel, threads int, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	sgemmCore(kr, threads, transA, transB, m, n, k, a, lda, nil, b, ldb, c, ldc)
+}
+
+// sgemmCore is Sgemm with op(A) either given (a, lda) or, with pre, packed.
+func sgemmCore(kr *sgemmKernel, threads int, transA, transB bool, m, n, k int, a []float32, lda int, pre *PackedA, b []float32, ldb int, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -140,10 +145,17 @@ func sgemmWith(kr *sgemmKernel, threads int, transA, transB bool, m, n, k int, a
 				mcc := min(mc, m-ic)
 				j0 := (t % nChunks) * chunkPanels * nr
 				j1 := min(nc, j0+chunkPanels*nr)
-				pap := getF32(roundUp(mcc, mr)*kc + nr*kc)
+				mp := roundUp(mcc, mr)
+				pap := getF32(mp*kc + nr*kc)
 				pa := *pap
-				packA(transA, a, lda, ic, pc, mcc, kc, mr, pa)
-				macroKernel(kr, mcc, j0, j1, kc, pa[:roundUp(mcc, mr)*kc], bblk, bstride, pa[roundUp(mcc, mr)*kc:], c[ic*ldc+jc:], ldc, accum)
+				ablk := pa[:mp*kc]
+				if pre != nil {
+					off := roundUp(m, mr)*pc + ic*kc
+					ablk = pre.data[off : off+mp*kc]
+				} else {
+					packA(transA, a, lda, ic, pc, mcc, kc, mr, pa)
+				}
+				macroKernel(kr, mcc, j0, j1, kc, ablk, bblk, bstride, pa[mp*kc:], c[ic*ldc+jc:], ldc, accum)
 				putF32(pap)
 			})
 		}
