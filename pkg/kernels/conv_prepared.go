@@ -104,6 +104,19 @@ func PrepareConv(w, bias *ir.Tensor, p ConvParams) (*PreparedConv, error) {
 	return pc, nil
 }
 
+// OutShape is the output shape for an input of shape xs.
+func (pc *PreparedConv) OutShape(xs []int64) ([]int64, error) {
+	ws, p := pc.ws, pc.p
+	if len(xs) != len(ws) {
+		return nil, fmt.Errorf("conv input %v does not match weights %v", ir.S(xs...), ir.S(ws...))
+	}
+	os := []int64{xs[0], ws[0]}
+	for i := 0; i < len(xs)-2; i++ {
+		os = append(os, max(ConvOutSize(xs[2+i], ws[2+i], p.Strides[i], p.Dilations[i], p.PadsBegin[i], p.PadsEnd[i]), 0))
+	}
+	return os, nil
+}
+
 // Run convolves x [N, C, spatial...] and applies ep (may be nil).
 func (pc *PreparedConv) Run(x *ir.Tensor, ep *Epilogue) (*ir.Tensor, error) {
 	xs, ws, p := x.Shape, pc.ws, pc.p

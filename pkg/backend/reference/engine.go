@@ -6,30 +6,18 @@ import (
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
-// Engine executes a plan.
+// Engine executes a plan through its steps (exec.go), built once at load.
 type Engine struct {
-	p *plan
-	// lastUse[t] is the index of the last layer reading tensor t, so
-	// intermediates are released early.
-	lastUse []int
+	p     *plan
+	steps []step
 }
 
-func newEngine(p *plan) *Engine {
-	e := &Engine{p: p, lastUse: make([]int, len(p.Tensors))}
-	for i := range e.lastUse {
-		e.lastUse[i] = -1
-	}
-	for li, l := range p.Layers {
-		for _, id := range l.In {
-			if id >= 0 {
-				e.lastUse[id] = li
-			}
-		}
-	}
-	for _, id := range p.Outputs {
-		e.lastUse[id] = len(p.Layers)
-	}
-	return e
+func newEngine(p *plan) *Engine { return newEngineFused(p, true) }
+
+// newEngineFused builds the engine with or without convolution fusion (the
+// unfused engine is what tests compare the fused one with).
+func newEngineFused(p *plan, fuse bool) *Engine {
+	return &Engine{p: p, steps: buildSteps(p, fuse)}
 }
 
 // InputNames lists the engine's input tensor names.
@@ -59,30 +47,23 @@ func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error
 		}
 		vals[id] = t
 	}
-	for li, l := range e.p.Layers {
-		in := make([]*ir.Tensor, len(l.In))
-		for i, id := range l.In {
-			if id >= 0 {
-				in[i] = vals[id]
-				if in[i] == nil {
-					return nil, fmt.Errorf("layer %s: input %d was not computed", l.Name, i)
+	for _, st := range e.steps {
+		if st.conv != nil {
+			if out, ok := runConvStep(st.conv, vals); ok {
+				vals[st.conv.out] = out
+				for _, id := range st.frees {
+					vals[id] = nil
 				}
+				continue
 			}
 		}
-		out, err := kinds[l.Kind].run(l, in)
-		if err != nil {
-			return nil, fmt.Errorf("layer %s: %w", l.Name, err)
-		}
-		if len(out) != len(l.Out) {
-			return nil, fmt.Errorf("layer %s: %d outputs, plan has %d", l.Name, len(out), len(l.Out))
-		}
-		for i, id := range l.Out {
-			vals[id] = out[i]
-		}
-		for _, id := range l.In {
-			if id >= 0 && e.lastUse[id] == li {
-				vals[id] = nil
+		for _, li := range st.layers {
+			if err := e.runLayer(e.p.Layers[li], vals); err != nil {
+				return nil, err
 			}
+		}
+		for _, id := range st.frees {
+			vals[id] = nil
 		}
 	}
 	res := make(map[string]*ir.Tensor, len(e.p.Outputs))
@@ -90,6 +71,30 @@ func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error
 		res[e.p.OutName[i]] = vals[id]
 	}
 	return res, nil
+}
+
+// runLayer runs one layer on vals, storing its outputs.
+func (e *Engine) runLayer(l *layer, vals []*ir.Tensor) error {
+	in := make([]*ir.Tensor, len(l.In))
+	for i, id := range l.In {
+		if id >= 0 {
+			in[i] = vals[id]
+			if in[i] == nil {
+				return fmt.Errorf("layer %s: input %d was not computed", l.Name, i)
+			}
+		}
+	}
+	out, err := kinds[l.Kind].run(l, in)
+	if err != nil {
+		return fmt.Errorf("layer %s: %w", l.Name, err)
+	}
+	if len(out) != len(l.Out) {
+		return fmt.Errorf("layer %s: %d outputs, plan has %d", l.Name, len(out), len(l.Out))
+	}
+	for i, id := range l.Out {
+		vals[id] = out[i]
+	}
+	return nil
 }
 
 // checkBinding checks an input tensor against its declared dtype and shape;
