@@ -20,6 +20,7 @@ import (
 	// without.
 	_ "github.com/trtc-dev/trtc/cgo/tensorrt"
 	_ "github.com/trtc-dev/trtc/pkg/backend/reference"
+	"github.com/trtc-dev/trtc/pkg/kernels"
 )
 
 // IO bundles a command's streams and logger.
@@ -75,6 +76,7 @@ func NewRootCmd(streams *IO) *cobra.Command {
 	pf.StringVar(&configFile, "config", "", "config file (default: ./trtc.yaml if present)")
 	pf.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	pf.StringVar(&logFormat, "log-format", "console", "log format: console or json")
+	pf.Int("threads", 0, "CPU threads for the reference backend and fallback kernels (0: one per core, GOMAXPROCS)")
 	root.AddCommand(
 		NewCmdCompile(streams, nil),
 		NewCmdRun(streams, nil),
@@ -116,6 +118,11 @@ func setup(cmd *cobra.Command, streams *IO, configFile string) error {
 	if bindErr != nil {
 		return bindErr
 	}
+	threads := v.GetInt("threads")
+	if threads < 0 {
+		return usageErrorf("--threads must be 0 (one per core) or more, got %d", threads)
+	}
+	kernels.SetThreads(threads)
 	level, err := zerolog.ParseLevel(v.GetString("log-level"))
 	if err != nil {
 		return usageErrorf("--log-level: %v", err)
