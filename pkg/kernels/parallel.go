@@ -66,7 +66,10 @@ func parallelFor(n, maxWorkers int, fn func(task int)) {
 		}
 		return
 	}
-	var next atomic.Int64
+	// Tasks go to whoever asks next. The caller waits for tasks to finish,
+	// not for helpers to exit: a helper the scheduler starts late finds no
+	// task left and only returns its slot.
+	var next, done atomic.Int64
 	work := func() {
 		for {
 			t := int(next.Add(1) - 1)
@@ -74,19 +77,19 @@ func parallelFor(n, maxWorkers int, fn func(task int)) {
 				return
 			}
 			fn(t)
+			done.Add(1)
 		}
 	}
-	var wg sync.WaitGroup
-	wg.Add(helpers)
 	for h := 0; h < helpers; h++ {
 		go func() {
-			defer wg.Done()
 			work()
+			helpersBusy.Add(-1)
 		}()
 	}
 	work()
-	wg.Wait()
-	helpersBusy.Add(int32(-helpers))
+	for done.Load() < int64(n) {
+		runtime.Gosched()
+	}
 }
 
 // f32Pool recycles scratch buffers (packed GEMM panels, im2col columns) so
