@@ -22,6 +22,9 @@ type sgemmKernel struct {
 	micro      func(kc int, a, b, c []float32, ldc, ldb int, accum bool)
 	dot        func(x, y []float32) float32
 	axpy       func(alpha float32, x, y []float32)
+	// narrow, if set, is a kernel with the same mr and kc (so the same
+	// packed A) and a narrower tile, for products with few columns.
+	narrow *sgemmKernel
 }
 
 // directBMax is the most elements of a non-transposed B that the micro-kernel
@@ -101,6 +104,9 @@ func sgemmCore(kr *sgemmKernel, threads int, transA, transB bool, m, n, k int, a
 	}
 	if int64(m)*int64(n)*int64(k) < gemmParallelFlops {
 		threads = 1
+	}
+	if kr.narrow != nil && n <= kr.narrow.nr {
+		kr = kr.narrow
 	}
 	mr, nr := kr.mr, kr.nr
 	direct := !transB && int64(k)*int64(n) <= directBMax

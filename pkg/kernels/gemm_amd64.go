@@ -61,7 +61,8 @@ func init() {
 			}, dot: dotSIMD, axpy: axpySIMD})
 	}
 	if cpu.X86.HasAVX512F && cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		sgemmKernels = append(sgemmKernels, &sgemmKernel{name: "avx512", mr: 6, nr: 32, kc: 384, mc: 48, nc: 2048,
+		narrow := sgemmKernels[len(sgemmKernels)-1]
+		sgemmKernels = append(sgemmKernels, &sgemmKernel{narrow: narrow, name: "avx512", mr: 6, nr: 32, kc: 384, mc: 48, nc: 2048,
 			micro: func(kc int, a, b, c []float32, ldc, ldb int, accum bool) {
 				_, _, _ = a[6*kc-1], b[(kc-1)*ldb+31], c[5*ldc+31]
 				sgemmMicroAVX512(kc, unsafe.SliceData(a), unsafe.SliceData(b), unsafe.SliceData(c), ldc, ldb, accum)
