@@ -10,7 +10,7 @@ GOFLAGS_BUILD := -trimpath
 EXAMPLE := testdata/models/cnn_resnet
 OUT     := $(CURDIR)/.example
 
-.PHONY: all build plugins example test test-short bench bench-compare vet fmt proto asm clean check-tensorrt build-tensorrt tables
+.PHONY: all build plugins example test test-purego test-short bench bench-compare vet fmt proto asm clean check-tensorrt build-tensorrt tables
 
 all: build
 
@@ -39,6 +39,15 @@ example: build
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
+	$(MAKE) test-purego
+
+# test-purego runs the kernels, the reference backend, the ONNX converter
+# tests and the ONNX node suite again on the portable Go kernels (build tag
+# purego: no assembly), and checks the kernels build and vet for arm64.
+test-purego:
+	$(GO) test -count=1 -tags purego ./pkg/kernels/... ./pkg/backend/reference/ ./converters/onnx/ ./pkg/frontend/onnx/
+	GOARCH=arm64 $(GO) vet ./pkg/kernels/... ./pkg/backend/reference/
+	GOARCH=arm64 $(GO) test -c -o /dev/null ./pkg/kernels/
 
 test-short:
 	$(GO) test -short ./...
@@ -47,7 +56,7 @@ test-short:
 bench:
 	$(GO) test -run '^$$' -bench Compile -benchmem -benchtime 3x ./pkg/compiler/
 	$(GO) test -run '^$$' -bench Run -benchtime 10x ./internal/e2e/
-	$(GO) test -run '^$$' -bench 'Gemm|Conv2D' -benchtime 5x ./pkg/kernels/
+	$(GO) test -run '^$$' -bench 'FMAPeak|Sgemm|Gemm|Conv2D' -benchtime 5x ./pkg/kernels/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./pkg/bundle/
 
 # bench-compare times trtc against ONNX Runtime CPU (npm onnxruntime-node,
