@@ -119,6 +119,13 @@ func (pc *PreparedConv) OutShape(xs []int64) ([]int64, error) {
 
 // Run convolves x [N, C, spatial...] and applies ep (may be nil).
 func (pc *PreparedConv) Run(x *ir.Tensor, ep *Epilogue) (*ir.Tensor, error) {
+	return pc.RunBuf(x, ep, nil)
+}
+
+// RunBuf is Run writing into buf when it has exactly the output's size in
+// bytes (and is 4-byte aligned, as ir tensors are); otherwise it allocates.
+// Every element of the output is written, so buf's contents do not matter.
+func (pc *PreparedConv) RunBuf(x *ir.Tensor, ep *Epilogue, buf []byte) (*ir.Tensor, error) {
 	xs, ws, p := x.Shape, pc.ws, pc.p
 	if x.DType != ir.Float32 || len(xs) != len(ws) {
 		return nil, fmt.Errorf("conv input %v%v does not match float32 weights %v", x.DType, ir.S(xs...), ir.S(ws...))
@@ -133,7 +140,12 @@ func (pc *PreparedConv) Run(x *ir.Tensor, ep *Epilogue) (*ir.Tensor, error) {
 		o := ConvOutSize(xs[2+i], ws[2+i], p.Strides[i], p.Dilations[i], p.PadsBegin[i], p.PadsEnd[i])
 		os = append(os, max(o, 0))
 	}
-	out := ir.NewTensor(ir.Float32, os)
+	var out *ir.Tensor
+	if int64(len(buf)) == ir.Numel(os)*4 && len(buf) > 0 {
+		out = &ir.Tensor{DType: ir.Float32, Shape: os, Data: buf}
+	} else {
+		out = ir.NewTensor(ir.Float32, os)
+	}
 	if ep != nil && ep.Residual != nil && len(ep.Residual) != int(out.Numel()) {
 		return nil, fmt.Errorf("conv residual has %d elements, output %v", len(ep.Residual), ir.S(os...))
 	}

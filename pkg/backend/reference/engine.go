@@ -10,6 +10,10 @@ import (
 type Engine struct {
 	p     *plan
 	steps []step
+	// convOut[id] marks tensors that prepared conv steps write; their
+	// buffers go back to pool when they die.
+	convOut []bool
+	pool    bufPool
 }
 
 func newEngine(p *plan) *Engine { return newEngineFused(p, true) }
@@ -17,7 +21,13 @@ func newEngine(p *plan) *Engine { return newEngineFused(p, true) }
 // newEngineFused builds the engine with or without convolution fusion (the
 // unfused engine is what tests compare the fused one with).
 func newEngineFused(p *plan, fuse bool) *Engine {
-	return &Engine{p: p, steps: buildSteps(p, fuse)}
+	e := &Engine{p: p, steps: buildSteps(p, fuse), convOut: make([]bool, len(p.Tensors))}
+	for _, st := range e.steps {
+		if st.conv != nil {
+			e.convOut[st.conv.out] = true
+		}
+	}
+	return e
 }
 
 // InputNames lists the engine's input tensor names.
@@ -49,11 +59,9 @@ func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error
 	}
 	for _, st := range e.steps {
 		if st.conv != nil {
-			if out, ok := runConvStep(st.conv, vals); ok {
+			if out, ok := runConvStep(st.conv, &e.pool, vals); ok {
 				vals[st.conv.out] = out
-				for _, id := range st.frees {
-					vals[id] = nil
-				}
+				e.free(st.frees, vals)
 				continue
 			}
 		}
@@ -62,15 +70,24 @@ func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error
 				return nil, err
 			}
 		}
-		for _, id := range st.frees {
-			vals[id] = nil
-		}
+		e.free(st.frees, vals)
 	}
 	res := make(map[string]*ir.Tensor, len(e.p.Outputs))
 	for i, id := range e.p.Outputs {
 		res[e.p.OutName[i]] = vals[id]
 	}
 	return res, nil
+}
+
+// free drops dead tensors, recycling conv outputs no live tensor shares.
+func (e *Engine) free(ids []int, vals []*ir.Tensor) {
+	for _, id := range ids {
+		t := vals[id]
+		vals[id] = nil
+		if e.convOut[id] && t != nil {
+			e.pool.recycle(t, vals)
+		}
+	}
 }
 
 // runLayer runs one layer on vals, storing its outputs.

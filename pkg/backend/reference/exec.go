@@ -1,6 +1,9 @@
 package reference
 
 import (
+	"sync"
+	"unsafe"
+
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/kernels"
 	"github.com/trtc-dev/trtc/pkg/network"
@@ -158,12 +161,65 @@ func prepareConv(p *plan, l *layer) *preparedConv {
 	return &preparedConv{pc: pc, x: l.In[0]}
 }
 
+// bufPool keeps the output buffers of convolution steps whose tensors are
+// dead, by size, for the next step (or run) that needs that size, so that
+// steady-state runs do not allocate (or zero) them again.
+type bufPool struct {
+	mu   sync.Mutex
+	free map[int][][]byte
+}
+
+func (b *bufPool) get(n int) []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l := b.free[n]
+	if len(l) == 0 {
+		return nil
+	}
+	buf := l[len(l)-1]
+	b.free[n] = l[:len(l)-1]
+	return buf
+}
+
+func (b *bufPool) put(buf []byte) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.free == nil {
+		b.free = map[int][][]byte{}
+	}
+	b.free[len(buf)] = append(b.free[len(buf)], buf)
+}
+
+// recycle gives a dead conv step output's buffer back to the pool unless a
+// live tensor (a reshaped view, an output) shares its memory.
+func (b *bufPool) recycle(t *ir.Tensor, vals []*ir.Tensor) {
+	if t == nil || len(t.Data) == 0 {
+		return
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(t.Data)))
+	hi := lo + uintptr(len(t.Data))
+	for _, v := range vals {
+		if v == nil || len(v.Data) == 0 {
+			continue
+		}
+		vlo := uintptr(unsafe.Pointer(unsafe.SliceData(v.Data)))
+		if vlo < hi && vlo+uintptr(len(v.Data)) > lo {
+			return
+		}
+	}
+	b.put(t.Data)
+}
+
 // runConvStep runs a prepared step; ok is false when the tensors at run time
 // do not fit it or the kernel fails (the caller then runs its layers one by
 // one, which report their own errors).
-func runConvStep(pc *preparedConv, vals []*ir.Tensor) (out *ir.Tensor, ok bool) {
+func runConvStep(pc *preparedConv, pool *bufPool, vals []*ir.Tensor) (out *ir.Tensor, ok bool) {
 	x := vals[pc.x]
 	if x == nil || x.DType != ir.Float32 {
+		return nil, false
+	}
+	os, err := pc.pc.OutShape(x.Shape)
+	if err != nil {
 		return nil, false
 	}
 	var ep *kernels.Epilogue
@@ -172,8 +228,7 @@ func runConvStep(pc *preparedConv, vals []*ir.Tensor) (out *ir.Tensor, ok bool) 
 	}
 	if pc.residual >= 0 {
 		r := vals[pc.residual]
-		os, err := pc.pc.OutShape(x.Shape)
-		if err != nil || r == nil || r.DType != ir.Float32 || !ir.S(r.Shape...).Equal(ir.S(os...)) {
+		if r == nil || r.DType != ir.Float32 || !ir.S(r.Shape...).Equal(ir.S(os...)) {
 			return nil, false
 		}
 		ep.Residual = ir.View[float32](r)
@@ -182,6 +237,6 @@ func runConvStep(pc *preparedConv, vals []*ir.Tensor) (out *ir.Tensor, ok bool) 
 		ep.HasAct, ep.Act = true, activationKernel[pc.act.Type]
 		ep.Alpha, ep.Beta = float64(pc.act.Alpha), float64(pc.act.Beta)
 	}
-	out, err := pc.pc.Run(x, ep)
+	out, err = pc.pc.RunBuf(x, ep, pool.get(int(ir.Numel(os))*4))
 	return out, err == nil
 }
