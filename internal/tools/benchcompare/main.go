@@ -56,6 +56,9 @@ func main() {
 	fmt.Println("| model | threads | trtc median | ORT median | trtc / ORT |")
 	fmt.Println("| --- | --- | --- | --- | --- |")
 	for _, name := range strings.Split(*modelsF, ",") {
+		if name == "" {
+			continue
+		}
 		m, err := prepareModel(tmp, name)
 		if err != nil {
 			log.Fatalf("%s: %v", name, err)
