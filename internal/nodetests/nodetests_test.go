@@ -172,7 +172,7 @@ func TestNodeSuite(t *testing.T) {
 			if o.status == "pass" && o.total > 0 && o.converted == o.total {
 				fullyConverted++
 			}
-			lines = append(lines, fmt.Sprintf("%s %s %s %s", mode, o.status, name, firstLine(o.detail)))
+			lines = append(lines, fmt.Sprintf("%s %s %s %d/%d %s", mode, o.status, name, o.converted, o.total, firstLine(o.detail)))
 		}
 		t.Logf("%s: %d passed, %d failed, %d skipped of %d cases; %d passed with every node in engines",
 			mode, counts["pass"], counts["fail"], counts["skip"], len(cases), fullyConverted)
