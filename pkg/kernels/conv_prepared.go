@@ -218,7 +218,7 @@ func (pc *PreparedConv) RunBuf(x *ir.Tensor, ep *Epilogue, buf []byte) (*ir.Tens
 // depthwiseThreads is how many threads a depthwise convolution of that many
 // multiply-adds is worth.
 func depthwiseThreads(work int) int {
-	if work < 1<<15 {
+	if work < 1<<20 {
 		return 1
 	}
 	return Threads()

@@ -32,8 +32,9 @@ type sgemmKernel struct {
 // packing would cost as much as the product.
 const directBMax = 1 << 16
 
-// gemmParallelFlops is the m*n*k above which a GEMM is split over threads.
-const gemmParallelFlops = 1 << 17
+// gemmParallelFlops is the m*n*k above which a GEMM is split over threads:
+// about 40 µs of one core's work, well above the cost of waking a helper.
+const gemmParallelFlops = 1 << 22
 
 // goKernel is the portable micro-kernel, used where no SIMD kernel is
 // available (other architectures, the purego build tag, old CPUs).

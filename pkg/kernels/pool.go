@@ -260,7 +260,7 @@ func pool2DF32(x, out []float32, g *poolGeom, p PoolParams) {
 	lowest := float32(math.Inf(-1))
 	work := len(out) * int(p.Kernel[0]*p.Kernel[1])
 	threads := 1
-	if work >= 1<<16 {
+	if work >= 1<<20 {
 		threads = Threads()
 	}
 	parallelFor(planes, threads, func(pl int) {
