@@ -42,10 +42,11 @@ test:
 	$(MAKE) test-purego
 
 # test-purego runs the kernels, the reference backend, the ONNX converter
-# tests and the ONNX node suite again on the portable Go kernels (build tag
-# purego: no assembly), and checks the kernels build and vet for arm64.
+# tests and the ONNX node suite (internal/nodetests) again on the portable Go
+# kernels (build tag purego: no assembly), and checks that the kernels vet
+# and build for arm64.
 test-purego:
-	$(GO) test -count=1 -tags purego ./pkg/kernels/... ./pkg/backend/reference/ ./converters/onnx/ ./pkg/frontend/onnx/
+	$(GO) test -count=1 -tags purego ./pkg/kernels/... ./pkg/backend/reference/ ./converters/onnx/ ./internal/nodetests/
 	GOARCH=arm64 $(GO) vet ./pkg/kernels/... ./pkg/backend/reference/
 	GOARCH=arm64 $(GO) test -c -o /dev/null ./pkg/kernels/
 
