@@ -57,6 +57,9 @@ func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error
 		}
 		vals[id] = t
 	}
+	if err := e.checkProfiles(inputs); err != nil {
+		return nil, err
+	}
 	for _, st := range e.steps {
 		if st.conv != nil {
 			if out, ok := runConvStep(st.conv, &e.pool, vals); ok {
