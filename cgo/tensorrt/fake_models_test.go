@@ -6,7 +6,8 @@ package tensorrt
 // .pt2) through teeNetwork: the shim builds each engine segment into the
 // recording fake of TensorRT, and the fake's record of the TensorRT calls
 // (layer types, names, inputs, outputs, every setting, weight hashes) must
-// equal the reference side's description of the same network.
+// equal reference.Describe of the reference backend's plan of the same
+// network, which `trtc inspect --layers` prints.
 
 import (
 	"bytes"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/trtc-dev/trtc/converters"
 	"github.com/trtc-dev/trtc/pkg/backend"
+	"github.com/trtc-dev/trtc/pkg/backend/reference"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -29,13 +31,10 @@ import (
 )
 
 // referenceLayers is the reference side of the comparison: the layers of
-// the reference plan blob in TensorRT's terms. Until the reference backend
-// describes its own plans (trtc inspect --layers), it is the tee's
-// description of the calls the converters made, which names every
-// parameter the way the shim's TensorRT calls do.
-func referenceLayers(blob []byte, tee *teeNetwork) ([]network.LayerInfo, error) {
-	_ = blob
-	return tee.describe(), nil
+// the reference backend's plan blob of the same network, as `trtc inspect
+// --layers` prints them (reference.Describe).
+func referenceLayers(blob []byte) ([]network.LayerInfo, error) {
+	return reference.Describe(blob)
 }
 
 // buildRecord builds the shim's network into the fake (dynamic dims get
@@ -327,7 +326,14 @@ func TestFakeTeeLayerKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := n.describe()
+	blob, err := n.ref.Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := referenceLayers(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, d := range compareLayers(ref, rec) {
 		t.Error(d)
 	}

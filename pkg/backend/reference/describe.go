@@ -5,6 +5,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
@@ -13,11 +14,19 @@ import (
 )
 
 // Describe lists the layers of a reference engine blob as `trtc inspect
-// --layers` prints them and as the recording fake of TensorRT records the
-// shim's layer calls (network.LayerInfo): TensorRT's LayerType, the input
-// and output tensors (-1 for a dynamic dim, shape tensors marked), and
-// every setting of the layer under TensorRT's names in snake case, with
-// enumerators without their "k".
+// --layers` prints them, in the form the recording fake of TensorRT records
+// the shim's calls for the same network (network.LayerInfo; make
+// check-tensorrt compares the two field for field): TensorRT's LayerType,
+// the input and output tensors (-1 for a dynamic dim, shape tensors
+// marked), and every setting the shim makes, named after TensorRT's setter
+// in snake case with the exceptions docs/tensorrt.md lists ("The record's
+// parameter names"). Enumerators are TensorRT's without "k", dtypes trtc's
+// names ("float32"), weights {dtype, count, fnv1a}.
+//
+// As the shim does: a tensor marked as a network output takes the output's
+// name, and a network input (or a tensor already marked) marked as an
+// output gets an identity layer "[Identity]-[output]-[NAME]", listed after
+// the other layers.
 func Describe(blob []byte) ([]network.LayerInfo, error) {
 	if len(blob) < len(planMagic) || string(blob[:len(planMagic)]) != planMagic {
 		return nil, errors.New("not a reference engine (bad magic)")
@@ -29,30 +38,72 @@ func Describe(blob []byte) ([]network.LayerInfo, error) {
 	if p.Version != planVersion {
 		return nil, fmt.Errorf("reference engine version %d, this trtc reads version %d", p.Version, planVersion)
 	}
-	tensor := func(id int) (network.TensorInfo, error) {
+	if len(p.OutName) != len(p.Outputs) {
+		return nil, fmt.Errorf("%d outputs, %d output names", len(p.Outputs), len(p.OutName))
+	}
+	names := make([]string, len(p.Tensors))
+	for i, t := range p.Tensors {
+		names[i] = t.Name
+	}
+	valid := func(id int) error {
 		if id < 0 || id >= len(p.Tensors) {
-			return network.TensorInfo{}, fmt.Errorf("tensor id %d out of range", id)
+			return fmt.Errorf("tensor id %d out of range", id)
+		}
+		return nil
+	}
+	// Output names, as the shim's MarkOutput gives them.
+	isInput := map[int]bool{}
+	for _, id := range p.Inputs {
+		isInput[id] = true
+	}
+	type extra struct{ in, out int } // identity layers for outputs
+	var extras []extra
+	marked := map[int]bool{}
+	outName := map[int]string{} // extras' output names, by index in extras
+	for i, id := range p.Outputs {
+		if err := valid(id); err != nil {
+			return nil, fmt.Errorf("output %s: %w", p.OutName[i], err)
+		}
+		if isInput[id] || marked[id] {
+			outName[len(extras)] = p.OutName[i]
+			extras = append(extras, extra{id, i})
+		} else {
+			names[id] = p.OutName[i]
+		}
+		marked[id] = true
+	}
+	tensor := func(id int) (network.TensorInfo, error) {
+		if err := valid(id); err != nil {
+			return network.TensorInfo{}, err
 		}
 		t := p.Tensors[id]
-		shape := make([]int64, len(t.Shape))
-		for i, d := range t.Shape {
-			shape[i] = d.Size
-			if !d.Static() {
-				shape[i] = -1
-			}
-		}
-		return network.TensorInfo{Name: t.Name, DType: t.DType.String(), Shape: shape, ShapeTensor: t.ShapeTensor}, nil
+		return network.TensorInfo{Name: names[id], DType: t.DType.String(), Shape: dimsOf(t.Shape), ShapeTensor: t.ShapeTensor}, nil
 	}
-	out := make([]network.LayerInfo, 0, len(p.Layers))
+	shapeOf := func(id int) ir.Shape {
+		if id < 0 || id >= len(p.Tensors) {
+			return nil
+		}
+		return p.Tensors[id].Shape
+	}
+	out := make([]network.LayerInfo, 0, len(p.Layers)+len(extras))
 	for _, l := range p.Layers {
 		d, ok := describers[l.Kind]
 		if !ok {
 			return nil, fmt.Errorf("layer %s: kind %q has no describer", l.Name, l.Kind)
 		}
 		info := network.LayerInfo{Name: l.Name, Type: l.Kind.LayerType(), Inputs: []network.TensorInfo{}, Outputs: []network.TensorInfo{}}
-		for _, id := range l.In {
+		last := -1
+		for i, id := range l.In {
+			if id >= 0 {
+				last = i
+			}
+		}
+		for _, id := range l.In[:last+1] {
 			if id < 0 {
-				continue // an absent optional input
+				// An absent optional input before a given one: the
+				// shim leaves that input unset.
+				info.Inputs = append(info.Inputs, network.TensorInfo{})
+				continue
 			}
 			t, err := tensor(id)
 			if err != nil {
@@ -67,176 +118,232 @@ func Describe(blob []byte) ([]network.LayerInfo, error) {
 			}
 			info.Outputs = append(info.Outputs, t)
 		}
-		params, err := d(l)
+		params, err := d(l, shapeOf)
 		if err != nil {
 			return nil, fmt.Errorf("layer %s: %w", l.Name, err)
 		}
 		info.Params = params
 		out = append(out, info)
 	}
+	for i, e := range extras {
+		in, err := tensor(e.in)
+		if err != nil {
+			return nil, err
+		}
+		o := in
+		o.Name = outName[i]
+		out = append(out, network.LayerInfo{Name: "[Identity]-[output]-[" + o.Name + "]", Type: network.KindIdentity.LayerType(),
+			Inputs: []network.TensorInfo{in}, Outputs: []network.TensorInfo{o}, Params: map[string]any{}})
+	}
 	return out, nil
 }
 
-// describers give each layer kind's settings. A test walks network.Kinds
-// and fails on a kind without an entry.
-var describers = map[network.LayerKind]func(l *layer) (map[string]any, error){
-	network.KindElementWise: func(l *layer) (map[string]any, error) {
+func dimsOf(s ir.Shape) []int64 {
+	shape := make([]int64, len(s))
+	for i, d := range s {
+		shape[i] = d.Size
+		if !d.Static() {
+			shape[i] = -1
+		}
+	}
+	return shape
+}
+
+// describer gives a layer's settings; shape gives a tensor's build-time
+// shape by id (nil for an absent one).
+type describer func(l *layer, shape func(id int) ir.Shape) (map[string]any, error)
+
+// describers give each layer kind's settings, as the shim sets them (the
+// setter's name in snake case; docs/tensorrt.md). A test walks
+// network.Kinds and fails on a kind without an entry.
+var describers = map[network.LayerKind]describer{
+	network.KindElementWise: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[elementWiseParams](l)
 		return map[string]any{"operation": word(p.Op)}, err
 	},
-	network.KindActivation: func(l *layer) (map[string]any, error) {
+	network.KindActivation: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.ActivationParams](l)
-		return map[string]any{"operation": word(p.Type), "alpha": p.Alpha, "beta": p.Beta}, err
+		return map[string]any{"operation": word(p.Type), "alpha": float64(p.Alpha), "beta": float64(p.Beta)}, err
 	},
-	network.KindUnary: func(l *layer) (map[string]any, error) {
+	network.KindUnary: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[unaryParams](l)
 		return map[string]any{"operation": word(p.Op)}, err
 	},
-	network.KindConstant: func(l *layer) (map[string]any, error) {
+	network.KindConstant: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[constantParams](l)
 		if err != nil || p.Weights == nil {
 			return nil, errors.Join(err, errors.New("missing weights"))
 		}
-		return map[string]any{"dtype": dataTypeName(p.Weights.DType), "dimensions": ints(p.Weights.Shape),
-			"count": p.Weights.Numel()}, nil
+		w := p.Weights
+		return map[string]any{"dimensions": dimList(w.Shape), "dtype": w.DType.String(), "weights": weightsOf(w, w.DType)}, nil
 	},
-	network.KindMatrixMultiply: func(l *layer) (map[string]any, error) {
+	network.KindMatrixMultiply: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[matMulParams](l)
-		return map[string]any{"op0": word(p.OpA), "op1": word(p.OpB)}, err
+		return map[string]any{"operation0": word(p.OpA), "operation1": word(p.OpB)}, err
 	},
-	network.KindConvolution: func(l *layer) (map[string]any, error) {
+	network.KindConvolution: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.ConvolutionParams](l)
-		return convParams(p.NbOutputMaps, p.KernelSize, p.Kernel, p.Bias, p.Stride, p.PrePadding, p.PostPadding, p.Dilation, p.NbGroups), err
+		return convParams(p), err
 	},
-	network.KindDeconvolution: func(l *layer) (map[string]any, error) {
+	network.KindDeconvolution: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.DeconvolutionParams](l)
-		return convParams(p.NbOutputMaps, p.KernelSize, p.Kernel, p.Bias, p.Stride, p.PrePadding, p.PostPadding, p.Dilation, p.NbGroups), err
+		return convParams(network.ConvolutionParams(p)), err
 	},
-	network.KindPooling: func(l *layer) (map[string]any, error) {
+	network.KindPooling: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.PoolingParams](l)
-		n := len(p.WindowSize)
-		stride := p.Stride
-		if stride == nil {
-			stride = p.WindowSize
+		m := map[string]any{"operation": word(p.Type), "window_size_nd": dimList(p.WindowSize),
+			"padding_mode": word(p.PaddingMode), "average_count_excludes_padding": p.AverageCountExcludesPadding}
+		setDims(m, map[string][]int64{"stride_nd": p.Stride, "pre_padding": p.PrePadding, "post_padding": p.PostPadding})
+		if p.Type == network.PoolingMAX_AVERAGE_BLEND {
+			m["blend_factor"] = float64(p.BlendFactor)
 		}
-		return map[string]any{
-			"operation":                      word(p.Type),
-			"window_size":                    orEmpty(p.WindowSize),
-			"stride":                         orEmpty(stride),
-			"pre_padding":                    orFill(p.PrePadding, n, 0),
-			"post_padding":                   orFill(p.PostPadding, n, 0),
-			"padding_mode":                   word(p.PaddingMode),
-			"average_count_excludes_padding": p.AverageCountExcludesPadding,
-			"blend_factor":                   p.BlendFactor,
-		}, err
+		return m, err
 	},
-	network.KindShuffle: func(l *layer) (map[string]any, error) {
+	network.KindShuffle: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[shuffleParams](l)
-		m := map[string]any{
-			"first_transpose":     permOf(p.FirstTranspose, l),
-			"reshape_dims":        nil, // no reshape, or dims from input 1
-			"second_transpose":    p.SecondTranspose,
-			"zero_is_placeholder": p.ZeroIsPlaceholder,
+		m := map[string]any{"zero_is_placeholder": p.ZeroIsPlaceholder}
+		if p.FirstTranspose != nil {
+			m["first_transpose"] = permList(p.FirstTranspose)
 		}
-		if p.StaticReshape {
-			m["reshape_dims"] = orEmpty(p.Reshape)
+		if p.SecondTranspose != nil {
+			m["second_transpose"] = permList(p.SecondTranspose)
 		}
-		if p.SecondTranspose == nil {
-			m["second_transpose"] = []int{}
+		if !p.DynamicReshape && p.StaticReshape {
+			m["reshape_dimensions"] = dimList(p.Reshape)
 		}
 		return m, err
 	},
-	network.KindReduce: func(l *layer) (map[string]any, error) {
+	network.KindReduce: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[reduceParams](l)
-		return map[string]any{"operation": word(p.Op), "axes": p.Axes, "keep_dims": p.KeepDims}, err
+		return map[string]any{"operation": word(p.Op), "axes": int64(p.Axes), "keep_dimensions": p.KeepDims}, err
 	},
-	network.KindSoftMax: func(l *layer) (map[string]any, error) {
+	network.KindSoftMax: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[softMaxParams](l)
-		return map[string]any{"axes": p.Axes}, err
+		return map[string]any{"axes": int64(p.Axes)}, err
 	},
-	network.KindConcatenation: func(l *layer) (map[string]any, error) {
+	network.KindConcatenation: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[concatParams](l)
-		return map[string]any{"axis": p.Axis}, err
+		return map[string]any{"axis": int64(p.Axis)}, err
 	},
-	network.KindSlice: func(l *layer) (map[string]any, error) {
+	network.KindSlice: func(l *layer, shape func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.SliceParams](l)
-		// A setting given by a tensor input is null here; the tensor is
-		// among the inputs.
-		m := map[string]any{"start": nilIf(p.Start, l, 1), "size": nilIf(p.Size, l, 2), "stride": nilIf(p.Stride, l, 3),
-			"mode": word(p.Mode)}
-		return m, err
+		// The shim sets static start, size and stride always; where a
+		// tensor input replaces one, of the rank of a given one, else of
+		// the tensor's length, else of the input's rank, filled with
+		// TensorRT's defaults.
+		rank := -1
+		for _, d := range [][]int64{p.Start, p.Size, p.Stride} {
+			if rank < 0 && d != nil {
+				rank = len(d)
+			}
+		}
+		for i := 1; i <= 3 && rank < 0; i++ {
+			if hasInput(l, i) {
+				if s := shape(l.In[i]); len(s) == 1 && s[0].Static() {
+					rank = int(s[0].Size)
+				}
+			}
+		}
+		if rank < 0 && len(l.In) > 0 {
+			rank = len(shape(l.In[0]))
+		}
+		orDefault := func(d []int64, v int64) []any {
+			if d != nil {
+				return dimList(d)
+			}
+			out := []any{}
+			for range rank {
+				out = append(out, v)
+			}
+			return out
+		}
+		return map[string]any{"start": orDefault(p.Start, 0), "size": orDefault(p.Size, 0), "stride": orDefault(p.Stride, 1),
+			"mode": word(p.Mode)}, err
 	},
-	network.KindGather: func(l *layer) (map[string]any, error) {
+	network.KindGather: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[gatherParams](l)
-		return map[string]any{"axis": p.Axis, "mode": word(p.Mode),
-			"num_elementwise_dims": p.NbElementWiseDims}, err
-	},
-	network.KindSelect:   func(l *layer) (map[string]any, error) { return map[string]any{}, nil },
-	network.KindIdentity: func(l *layer) (map[string]any, error) { return map[string]any{}, nil },
-	network.KindShape:    func(l *layer) (map[string]any, error) { return map[string]any{}, nil },
-	network.KindCast: func(l *layer) (map[string]any, error) {
-		p, err := paramsOf[castParams](l)
-		return map[string]any{"dtype": dataTypeName(p.To)}, err
-	},
-	network.KindNormalization: func(l *layer) (map[string]any, error) {
-		p, err := paramsOf[normParams](l)
-		return map[string]any{"axes": p.Axes, "epsilon": p.Epsilon, "num_groups": 1}, err
-	},
-	network.KindFill: func(l *layer) (map[string]any, error) {
-		p, err := paramsOf[network.FillParams](l)
-		m := map[string]any{"mode": word(p.Op), "dtype": dataTypeName(p.DType),
-			"dimensions": nilIf(p.Dims, l, 0), "alpha": p.Alpha, "beta": p.Beta}
-		if hasInput(l, 1) || hasInput(l, 2) {
-			m["alpha"], m["beta"] = nil, nil // from inputs 1 and 2
+		m := map[string]any{"mode": word(p.Mode)}
+		if p.Mode == network.GatherND {
+			m["nb_element_wise_dims"] = int64(p.NbElementWiseDims)
+		} else {
+			m["gather_axis"] = int64(p.Axis)
 		}
 		return m, err
 	},
-	network.KindCumulative: func(l *layer) (map[string]any, error) {
+	network.KindSelect:   noParams,
+	network.KindIdentity: noParams,
+	network.KindShape:    noParams,
+	network.KindCast: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[castParams](l)
+		return map[string]any{"dtype": p.To.String()}, err
+	},
+	network.KindNormalization: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[normParams](l)
+		return map[string]any{"axes": int64(p.Axes), "epsilon": float64(p.Epsilon)}, err
+	},
+	network.KindFill: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[network.FillParams](l)
+		d := p.Dims
+		if hasInput(l, 0) || d == nil {
+			d = []int64{}
+		}
+		m := map[string]any{"dimensions": dimList(d), "mode": word(p.Op), "dtype": p.DType.String()}
+		if !hasInput(l, 1) && !hasInput(l, 2) {
+			m["alpha"], m["beta"] = p.Alpha, p.Beta
+		}
+		return m, err
+	},
+	network.KindCumulative: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[cumulativeParams](l)
 		return map[string]any{"operation": word(p.Op), "exclusive": p.Exclusive, "reverse": p.Reverse}, err
 	},
-	network.KindTopK: func(l *layer) (map[string]any, error) {
+	network.KindTopK: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[topKParams](l)
-		return map[string]any{"operation": word(p.Op), "k": p.K, "axes": p.Axes}, err
+		// The shim asks for int32 indices (setIndicesType, 10.14 on; the
+		// only type before).
+		return map[string]any{"operation": word(p.Op), "k": p.K, "axes": int64(p.Axes), "indices_type": ir.Int32.String()}, err
 	},
-	network.KindResize: func(l *layer) (map[string]any, error) {
+	network.KindResize: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.ResizeParams](l)
 		cubic := p.CubicCoeff
 		if cubic == 0 {
-			cubic = -0.75
+			cubic = -0.75 // TensorRT's default
 		}
-		m := map[string]any{
-			"mode":                       word(p.Mode),
-			"output_dimensions":          p.OutputDims,
-			"scales":                     p.Scales,
-			"coordinate_transformation":  word(p.CoordTransform),
-			"selector_for_single_pixel":  word(p.Selector),
-			"nearest_rounding":           word(p.NearestRounding),
-			"cubic_coeff":                cubic,
-			"exclude_outside":            p.ExcludeOutside,
-			"output_dimensions_is_input": hasInput(l, 1),
-		}
-		if p.OutputDims == nil {
-			m["output_dimensions"] = nil
-		}
-		if p.Scales == nil {
-			m["scales"] = nil
+		m := map[string]any{"mode": word(p.Mode), "coordinate_transformation": word(p.CoordTransform),
+			"selector_for_single_pixel": word(p.Selector), "nearest_rounding": word(p.NearestRounding),
+			"cubic_coeff": float64(cubic), "exclude_outside": p.ExcludeOutside}
+		switch {
+		case hasInput(l, 1): // output dims from input 1
+		case len(p.Scales) > 0:
+			s := []any{}
+			for _, v := range p.Scales {
+				s = append(s, float64(v))
+			}
+			m["scales"] = s
+		default:
+			m["output_dimensions"] = dimList(p.OutputDims)
 		}
 		return m, err
 	},
-	network.KindEinsum: func(l *layer) (map[string]any, error) {
+	network.KindEinsum: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[einsumParams](l)
 		return map[string]any{"equation": p.Equation}, err
 	},
-	network.KindOneHot: func(l *layer) (map[string]any, error) {
+	network.KindOneHot: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[oneHotParams](l)
-		return map[string]any{"axis": p.Axis}, err
+		return map[string]any{"axis": int64(p.Axis)}, err
 	},
-	network.KindScatter: func(l *layer) (map[string]any, error) {
+	network.KindScatter: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[scatterParams](l)
-		return map[string]any{"mode": word(p.Mode), "axis": p.Axis}, err
+		m := map[string]any{"mode": word(p.Mode)}
+		if p.Mode == network.ScatterELEMENT {
+			m["axis"] = int64(p.Axis)
+		}
+		return m, err
 	},
 }
+
+func noParams(*layer, func(int) ir.Shape) (map[string]any, error) { return map[string]any{}, nil }
 
 // paramsOf asserts a layer's parameter struct, as an error instead of a
 // panic for a malformed blob.
@@ -249,92 +356,72 @@ func paramsOf[T any](l *layer) (T, error) {
 	return p, nil
 }
 
-func convParams(maps int64, kernel []int64, w, b *ir.Tensor, stride, pre, post, dil []int64, groups int64) map[string]any {
-	n := len(kernel)
-	if groups == 0 {
-		groups = 1
+// convParams are a (de)convolution's settings: the per-dim ones and the
+// group count only where the converter set them (TensorRT's defaults
+// otherwise), the bias as empty weights of the kernel's dtype when absent.
+func convParams(p network.ConvolutionParams) map[string]any {
+	var kt ir.DType
+	if p.Kernel != nil {
+		kt = p.Kernel.DType
 	}
-	kdt := any(nil)
-	if w != nil {
-		kdt = dataTypeName(w.DType)
+	m := map[string]any{"nb_output_maps": p.NbOutputMaps, "kernel_size_nd": dimList(p.KernelSize),
+		"kernel_weights": weightsOf(p.Kernel, kt), "bias_weights": weightsOf(p.Bias, kt)}
+	setDims(m, map[string][]int64{"stride_nd": p.Stride, "pre_padding": p.PrePadding, "post_padding": p.PostPadding, "dilation_nd": p.Dilation})
+	if p.NbGroups > 0 {
+		m["nb_groups"] = p.NbGroups
 	}
-	return map[string]any{
-		"num_output_maps": maps,
-		"kernel_size":     orEmpty(kernel),
-		"stride":          orFill(stride, n, 1),
-		"pre_padding":     orFill(pre, n, 0),
-		"post_padding":    orFill(post, n, 0),
-		"dilation":        orFill(dil, n, 1),
-		"num_groups":      groups,
-		"kernel_dtype":    kdt,
-		"bias":            b != nil,
+	return m
+}
+
+// setDims sets each per-dim setting that is given.
+func setDims(m map[string]any, ds map[string][]int64) {
+	for k, v := range ds {
+		if v != nil {
+			m[k] = dimList(v)
+		}
 	}
 }
 
-func orEmpty(s []int64) []int64 {
-	if s == nil {
-		return []int64{}
-	}
-	return s
-}
-
-// orFill gives TensorRT's default (all v) for an unset per-dim setting.
-func orFill(s []int64, n int, v int64) []int64 {
-	if s != nil {
-		return s
-	}
-	out := make([]int64, n)
-	for i := range out {
-		out[i] = v
+// dimList is a Dims value as the fake records it.
+func dimList(d []int64) []any {
+	out := []any{}
+	for _, x := range d {
+		out = append(out, x)
 	}
 	return out
 }
 
-func permOf(p []int, _ *layer) []int {
-	if p == nil {
-		return []int{}
+// permList is a Permutation: all 8 entries, identity past the given ones.
+func permList(p []int) []any {
+	out := []any{}
+	for i := range 8 {
+		if i < len(p) {
+			out = append(out, int64(p[i]))
+		} else {
+			out = append(out, int64(i))
+		}
 	}
-	return p
+	return out
+}
+
+// weightsOf is a Weights value: its dtype (dt for absent weights), element
+// count and the FNV-1a hash of its bytes.
+func weightsOf(w *ir.Tensor, dt ir.DType) map[string]any {
+	h := fnv.New64a()
+	count := int64(0)
+	if w != nil {
+		h.Write(w.Data)
+		count = w.Numel()
+		dt = w.DType
+	}
+	return map[string]any{"dtype": dt.String(), "count": count, "fnv1a": fmt.Sprintf("%016x", h.Sum64())}
 }
 
 func hasInput(l *layer, i int) bool { return i < len(l.In) && l.In[i] >= 0 }
 
-// nilIf is a static setting, or nil where input i overrides it.
-func nilIf(s []int64, l *layer, i int) any {
-	if hasInput(l, i) {
-		return nil
-	}
-	return orEmpty(s)
-}
-
-func ints(s []int64) []int64 { return append([]int64{}, s...) }
-
 // word is an enum value as TensorRT's enumerator without its "k" ("SUM"),
 // from the generated String methods of package network.
 func word(v fmt.Stringer) string { return strings.TrimPrefix(v.String(), "k") }
-
-// dataTypeName is TensorRT's DataType enumerator without "k" for a dtype.
-func dataTypeName(d ir.DType) string {
-	switch d {
-	case ir.Float32:
-		return "FLOAT"
-	case ir.Float16:
-		return "HALF"
-	case ir.BFloat16:
-		return "BF16"
-	case ir.Int8:
-		return "INT8"
-	case ir.Uint8:
-		return "UINT8"
-	case ir.Int32:
-		return "INT32"
-	case ir.Int64:
-		return "INT64"
-	case ir.Bool:
-		return "BOOL"
-	}
-	return d.String()
-}
 
 // DescribeLayers is Describe, for backend.LayerDescriber.
 func (Backend) DescribeLayers(blob []byte) ([]network.LayerInfo, error) { return Describe(blob) }
