@@ -74,13 +74,32 @@ func TestInspectLayersJSON(t *testing.T) {
 	if err := json.Unmarshal(data, &in); err != nil || in.Name != "x" || in.DType != "float32" || !slices.Equal(in.Shape, []int64{-1, 16}) || in.ShapeTensor {
 		t.Errorf("matmul input 0: %+v", in)
 	}
-	if p := mm["params"].(map[string]any); p["op0"] != "NONE" || p["op1"] != "TRANSPOSE" {
+	if p := mm["params"].(map[string]any); p["operation0"] != "NONE" || p["operation1"] != "TRANSPOSE" {
 		t.Errorf("matmul params %v", p)
 	}
 	if act, ok := seen["ACTIVATION"]; !ok || act["params"].(map[string]any)["operation"] != "RELU" {
 		t.Errorf("activation layer %v", act)
 	}
+	// The fake of TensorRT's conventions (docs/tensorrt.md): dtypes as
+	// "float32", weights as dtype, count and hash, static reshapes as
+	// reshape_dimensions, and the last layer's output named after the
+	// graph output "y", as the shim's markOutput names it.
+	if c, ok := seen["CONSTANT"]; !ok {
+		t.Error("no CONSTANT layer")
+	} else if p := c["params"].(map[string]any); p["dtype"] != "float32" || !slices.Equal(keysOf(asMap(p["weights"])), []string{"count", "dtype", "fnv1a"}) {
+		t.Errorf("constant params %v", p)
+	}
+	if sh, ok := seen["SHUFFLE"]; !ok || asMap(sh["params"])["reshape_dimensions"] == nil {
+		t.Errorf("shuffle layer %v", sh)
+	}
+	layers := seg["layers"].([]any)
+	last := asMap(layers[len(layers)-1])
+	if out := asMap(last["outputs"].([]any)[0]); out["name"] != "y" {
+		t.Errorf("last layer's output %v, want it named after the graph output y", out["name"])
+	}
 }
+
+func asMap(v any) map[string]any { m, _ := v.(map[string]any); return m }
 
 // The text form follows Polygraphy's `inspect model --show layers`: the
 // same layers as the JSON, each with its type, tensors and settings.
@@ -104,7 +123,7 @@ func TestInspectLayersText(t *testing.T) {
 			t.Errorf("text lacks layer %d %s [Op: %s]", i, l.Name, l.Type)
 		}
 	}
-	for _, want := range []string{"{x [dtype=float32, shape=(-1, 16)],", `params: op0="NONE" op1="TRANSPOSE"`, `params: alpha=0 beta=0 operation="RELU"`} {
+	for _, want := range []string{"{x [dtype=float32, shape=(-1, 16)],", `params: operation0="NONE" operation1="TRANSPOSE"`, "-> {y [dtype=float32, shape=(-1, 4)]}", `params: alpha=0 beta=0 operation="RELU"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}
