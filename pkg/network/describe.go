@@ -11,7 +11,12 @@ package network
 // POOLING (the enumerator without "k", e.g. "NEG", "SUM"), "axes" (TensorRT's
 // bit mask) for REDUCE/TOPK/SOFTMAX/NORMALIZATION, "k" for TOPK, "mode" for
 // RESIZE/SLICE/GATHER/SCATTER/FILL, "dtype" for CONSTANT and CAST outputs,
-// and so on for every setting a layer has.
+// and every other setting the TensorRT backend makes under its setter's
+// name in snake case ("stride_nd", "nb_groups", "keep_dimensions"; the full
+// rule is docs/tensorrt.md's "The record's parameter names"). Dtypes are
+// trtc's names ("float32"). The reference backend's describer and the
+// recording fake of TensorRT write the same form; make check-tensorrt
+// compares them.
 type LayerInfo struct {
 	Name    string         `json:"name"`
 	Type    string         `json:"type"`

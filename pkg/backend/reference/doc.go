@@ -36,5 +36,6 @@
 // breaks TensorRT's rules; profiles.go resolves the optimization profiles
 // (backend.ResolveProfiles), records them in the plan, and makes Run refuse
 // bindings outside them. describe.go lists a plan's layers for `inspect
-// --layers`.
+// --layers`, in the form the recording fake of TensorRT records the
+// shim's calls (make check-tensorrt compares the two).
 package reference
