@@ -14,6 +14,10 @@ import (
 var noConverter = map[string]string{
 	"onnx.CumProd": "TensorRT's Cumulative layer has only CumulativeOperation SUM (EnumMax is 1 in TensorRT 10 and 11); " +
 		"a product through exp(cumsum(log|x|)) is neither exact nor defined for zeros and integers",
+	"onnx.DynamicQuantizeLinear": "its scale and zero point come from a data-dependent global min/max, which needs a " +
+		"Reduce over every dim and a scalar-to-shape broadcast per run; not converted yet",
+	"onnx.NegativeLogLikelihoodLoss": "a training loss: TensorRT has no loss layers and inference graphs rarely hold one",
+	"onnx.SoftmaxCrossEntropyLoss":   "a training loss: TensorRT has no loss layers and inference graphs rarely hold one",
 }
 
 // Every ONNX op trtc can run has a converter or a stated reason not to.
