@@ -2,12 +2,14 @@ package compiler
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
 func constant(name string, t *ir.Tensor) *ir.Value {
@@ -80,6 +82,34 @@ func TestUnsupportedOpsListed(t *testing.T) {
 	var u *UnsupportedOpsError
 	if !errors.As(err, &u) || len(u.Ops) != 2 || !strings.Contains(err.Error(), "onnx.Frob: a") || !strings.Contains(err.Error(), "com.example.Zap: b") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// An opset newer than trtc knows, and a domain it lacks, are refused with
+// the op, the domain and the opset named.
+func TestNewerOpsetAndUnknownDomain(t *testing.T) {
+	g := ir.NewGraph("u", "onnx")
+	g.Inputs, g.Outputs = []string{"x"}, []string{"z"}
+	g.Opsets[""] = ops.KnownOpsets[""] + 1
+	g.Opsets["com.example"] = 3
+	g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(2)}
+	g.Nodes = []*ir.Node{
+		{Name: "a", Op: "onnx.Relu", Inputs: []string{"x"}, Outputs: []string{"y"}},
+		{Name: "b", Op: "com.example.Zap", Inputs: []string{"y"}, Outputs: []string{"z"}},
+	}
+	_, err := Prepare(g, "u.onnx", conversion.DefaultSettings())
+	var u *UnsupportedOpsError
+	want := []string{
+		fmt.Sprintf("onnx.Relu: a (domain ai.onnx, opset %d: newer than the opset %d trtc knows", ops.KnownOpsets[""]+1, ops.KnownOpsets[""]),
+		"com.example.Zap: b (domain com.example, opset 3: trtc does not know this domain)",
+	}
+	if !errors.As(err, &u) || len(u.Ops) != 2 {
+		t.Fatalf("got %v", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("message lacks %q:\n%v", w, err)
+		}
 	}
 }
 
