@@ -144,6 +144,13 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", model, err)
 	}
+	for ops.InlineConstantIfs(g) > 0 { // a constant-condition If becomes its branch
+		more, err := ops.Propagate(g, true)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", model, err)
+		}
+		folded += more
+	}
 	for _, o := range g.Outputs {
 		if g.Value(o) == nil {
 			return 0, fmt.Errorf("%s: graph output %q is not produced by any node", model, o)

@@ -126,3 +126,38 @@ func TestConstantGraphOutput(t *testing.T) {
 		t.Fatalf("nodes %v", g.Nodes)
 	}
 }
+
+// An If whose condition folds to a constant is replaced by the branch it
+// takes, so the branch's nodes can be converted like any other.
+func TestConstantIfInlined(t *testing.T) {
+	branch := func(name, op string) *ir.Graph {
+		b := ir.NewGraph(name, "onnx")
+		b.Nodes = []*ir.Node{{Name: "n", Op: op, Inputs: []string{"x"}, Outputs: []string{"t"}}}
+		b.Outputs = []string{"t"}
+		return b
+	}
+	g := ir.NewGraph("if", "onnx")
+	g.Inputs, g.Outputs = []string{"x"}, []string{"y"}
+	g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(2, 3)}
+	g.Values["k"] = &ir.Value{Name: "k", DType: ir.Int64, Shape: ir.S(), Const: ir.FromSlice(ir.Int64, nil, []int64{3})}
+	g.Nodes = []*ir.Node{
+		{Name: "gt", Op: "onnx.Greater", Inputs: []string{"k", "k"}, Outputs: []string{"c"}}, // false, folded
+		{Name: "if", Op: "onnx.If", Inputs: []string{"c"}, Outputs: []string{"y"}, Attrs: map[string]ir.Attr{
+			"then_branch": {Kind: ir.AttrGraph, G: branch("then", "onnx.Relu")},
+			"else_branch": {Kind: ir.AttrGraph, G: branch("else", "onnx.Neg")}}},
+	}
+	ir.ExplicitOuterInputs(g)
+	if _, err := Prepare(g, "if.onnx", conversion.DefaultSettings()); err != nil {
+		t.Fatal(err)
+	}
+	var opsLeft []string
+	for _, n := range g.Nodes {
+		opsLeft = append(opsLeft, n.Op)
+	}
+	if got := strings.Join(opsLeft, " "); got != "onnx.Neg onnx.Identity" {
+		t.Errorf("nodes after inlining: %s", got)
+	}
+	if v := g.Value("y"); v == nil || !v.Shape.Equal(ir.S(2, 3)) {
+		t.Errorf("output y = %v", v)
+	}
+}

@@ -96,7 +96,8 @@ func RunGraph(g *ir.Graph, env map[string]*ir.Tensor) ([]*ir.Tensor, error) {
 }
 
 // inferGraph infers g's outputs with its inputs bound to ins (in order)
-// and outer-scope values to outer, on a copy of g. Where inference fails,
+// and outer-scope values to outer, on a copy of g (constants folded there,
+// g itself untouched). Where inference fails,
 // the outputs g declares are used.
 func inferGraph(g *ir.Graph, ins []*ir.Value, outer map[string]*ir.Value) ([]*ir.Value, error) {
 	c := &ir.Graph{Name: g.Name, Format: g.Format, Nodes: append([]*ir.Node{}, g.Nodes...),
@@ -119,7 +120,7 @@ func inferGraph(g *ir.Graph, ins []*ir.Value, outer map[string]*ir.Value) ([]*ir
 			c.Values[name] = &dv
 		}
 	}
-	_, err := Propagate(c, false)
+	_, err := Propagate(c, true) // folding shows nested Ifs' constant conditions
 	outs := make([]*ir.Value, len(g.Outputs))
 	for i, name := range g.Outputs {
 		v := c.Values[name]
@@ -140,10 +141,11 @@ func inferGraph(g *ir.Graph, ins []*ir.Value, outer map[string]*ir.Value) ([]*ir
 }
 
 // mergeShapes keeps the dims two shapes agree on and leaves the rest
-// dynamic; different ranks give an unknown shape.
-func mergeShapes(a, b ir.Shape) ir.Shape {
-	if a == nil || b == nil || len(a) != len(b) {
-		return nil
+// dynamic. Shapes of different ranks cannot be merged: trtc needs every
+// value's rank.
+func mergeShapes(a, b ir.Shape) (ir.Shape, error) {
+	if len(a) != len(b) {
+		return nil, fmt.Errorf("shapes %v and %v differ in rank", a, b)
 	}
 	out := a.Clone()
 	for i := range out {
@@ -151,7 +153,7 @@ func mergeShapes(a, b ir.Shape) ir.Shape {
 			out[i] = ir.Sym("")
 		}
 	}
-	return out
+	return out, nil
 }
 
 func inferIf(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
@@ -176,6 +178,12 @@ func inferIf(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 		return nil, fmt.Errorf("then_branch has %d outputs, else_branch %d", len(th.Outputs), len(el.Outputs))
 	}
 	outer := outerBindings(n, in)
+	if c := in[0].Const; c != nil && c.Numel() == 1 { // only the branch taken matters
+		if c.Float(0) != 0 {
+			return inferGraph(th, nil, outer)
+		}
+		return inferGraph(el, nil, outer)
+	}
 	to, err := inferGraph(th, nil, outer)
 	if err != nil {
 		return nil, err
@@ -188,13 +196,9 @@ func inferIf(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 		if to[i].DType != eo[i].DType {
 			return nil, fmt.Errorf("output %d is %v in then_branch but %v in else_branch", i, to[i].DType, eo[i].DType)
 		}
-		to[i].Shape = mergeShapes(to[i].Shape, eo[i].Shape)
-	}
-	if c := in[0].Const; c != nil && c.Numel() == 1 {
-		if c.Float(0) != 0 {
-			return inferGraph(th, nil, outer)
+		if to[i].Shape, err = mergeShapes(to[i].Shape, eo[i].Shape); err != nil {
+			return nil, fmt.Errorf("output %d: then_branch and else_branch give %w", i, err)
 		}
-		return eo, nil
 	}
 	return to, nil
 }
@@ -246,7 +250,7 @@ func inferLoop(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 			return nil, fmt.Errorf("loop-carried input %d is missing", i)
 		}
 		v := *in[2+i]
-		v.Shape = nil // may change between iterations
+		v.Const, v.ShapeData = nil, nil // may change between iterations
 		bins = append(bins, &v)
 	}
 	bo, err := inferGraph(body, bins, outerBindings(n, in))
@@ -259,19 +263,13 @@ func inferLoop(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 		if v.DType != in[2+i].DType {
 			return nil, fmt.Errorf("loop-carried value %d enters as %v and leaves the body as %v", i, in[2+i].DType, v.DType)
 		}
-		v.Shape = mergeShapes(in[2+i].Shape, v.Shape)
+		if v.Shape, err = mergeShapes(in[2+i].Shape, v.Shape); err != nil {
+			return nil, fmt.Errorf("loop-carried value %d: %w", i, err)
+		}
 		outs = append(outs, v)
 	}
-	trip := ir.Sym("")
-	if m := in[0]; m != nil && m.Const != nil && in[1] != nil && in[1].Const != nil && in[1].Const.Float(0) != 0 && len(body.Nodes) > 0 {
-		_ = m // the body may end the loop early through cond: leave the count dynamic
-	}
 	for _, v := range bo[1+nCarried:] {
-		s := ir.Shape(nil)
-		if v.Shape != nil {
-			s = append(ir.Shape{trip}, v.Shape...)
-		}
-		outs = append(outs, &ir.Value{DType: v.DType, Shape: s})
+		outs = append(outs, &ir.Value{DType: v.DType, Shape: append(ir.Shape{ir.Sym("")}, v.Shape...)})
 	}
 	return outs, nil
 }
@@ -574,4 +572,80 @@ func runScan(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
 		outs = append(outs, t)
 	}
 	return outs, nil
+}
+
+// InlineConstantIfs replaces every If of g whose condition is a constant
+// by the nodes of the branch it takes (renamed under the If's name so they
+// cannot clash), with Identity nodes that give the branch's outputs the
+// If's output names; the branch's constants become g's. Branches holding
+// Ifs are handled as they are inlined. It returns the number inlined; g
+// stays topologically sorted, since a branch reads only values the If
+// read. Run Propagate again afterwards.
+func InlineConstantIfs(g *ir.Graph) int {
+	count := 0
+	var out []*ir.Node
+	for _, n := range g.Nodes {
+		cond := g.Value(n.Input(0))
+		if n.Op != "onnx.If" || cond == nil || cond.Const == nil || cond.Const.Numel() != 1 {
+			out = append(out, n)
+			continue
+		}
+		name := "else_branch"
+		if cond.Const.Float(0) != 0 {
+			name = "then_branch"
+		}
+		b, err := graphAttr(n, name)
+		if err != nil || len(b.Outputs) != len(n.Outputs) {
+			out = append(out, n)
+			continue
+		}
+		prefix := n.Name + "/" + name + "/"
+		local := map[string]string{}
+		for k, v := range b.Values {
+			if v.Const != nil {
+				local[k] = prefix + k
+				c := *v
+				c.Name = prefix + k
+				g.Values[c.Name] = &c
+			}
+		}
+		for _, bn := range b.Nodes {
+			for _, o := range bn.Outputs {
+				if o != "" {
+					local[o] = prefix + o
+				}
+			}
+		}
+		rename := func(s string) string {
+			if r, ok := local[s]; ok {
+				return r
+			}
+			return s
+		}
+		for _, bn := range b.Nodes {
+			c := *bn
+			c.Name = prefix + bn.Name
+			c.Inputs = make([]string, len(bn.Inputs))
+			for i, s := range bn.Inputs {
+				c.Inputs[i] = rename(s)
+			}
+			c.Outputs = make([]string, len(bn.Outputs))
+			for i, s := range bn.Outputs {
+				c.Outputs[i] = rename(s)
+			}
+			// A nested If/Loop/Scan's outer inputs are renamed too: its
+			// subgraph binds them by the names in ir.OuterInputsAttr,
+			// which stay as the subgraph spells them.
+			out = append(out, &c)
+		}
+		for i, o := range n.Outputs {
+			if o != "" {
+				out = append(out, &ir.Node{Name: prefix + "output" + fmt.Sprint(i), Op: "onnx.Identity",
+					Inputs: []string{rename(b.Outputs[i])}, Outputs: []string{o}, Attrs: map[string]ir.Attr{}})
+			}
+		}
+		count++
+	}
+	g.Nodes = out
+	return count
 }
