@@ -10,7 +10,7 @@ GOFLAGS_BUILD := -trimpath
 EXAMPLE := testdata/models/cnn_resnet
 OUT     := $(CURDIR)/.example
 
-.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables
+.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables check-rules
 
 all: build
 
@@ -65,10 +65,20 @@ proto:
 	$(GO) build -o $(PROTOC_GEN_GO) google.golang.org/protobuf/cmd/protoc-gen-go
 	protoc --plugin=protoc-gen-go=$(PROTOC_GEN_GO) --go_out=. --go_opt=paths=source_relative $(PROTOS)
 
-# tables regenerates cgo/tensorrt/enumcheck.h and docs/backends.md (a test
-# checks they are up to date).
+# tables regenerates, from pkg/network/kinddef and pkg/network/enums.go, the
+# layer kind constants and enum names (pkg/network/*_gen.go), the reference
+# backend's rule table (pkg/backend/reference/rules_gen.go),
+# cgo/tensorrt/enumcheck.h and docs/backends.md; a test checks they are up to
+# date.
 tables:
 	$(GO) run ./cgo/tensorrt/internal/gentables
+
+# check-rules checks every rule quote of pkg/network/kinddef against the
+# TensorRT headers in TENSORRT_INCLUDE (NvInfer.h, NvInferRuntimeBase.h,
+# NvInferVersion.h).
+check-rules:
+	@test -n "$(TENSORRT_INCLUDE)" || { echo "check-rules: set TENSORRT_INCLUDE to a folder with TensorRT's headers"; exit 2; }
+	TENSORRT_INCLUDE=$(abspath $(TENSORRT_INCLUDE)) $(GO) test -count=1 -v -run TestQuotesInHeaders ./cgo/tensorrt/internal/gentables/
 
 # TensorRT backend (docs/tensorrt.md). TENSORRT_INCLUDE is a folder with
 # NvInfer.h (NVIDIA/TensorRT's include/, 10.x or 11.x); TENSORRT_LIB one with

@@ -266,7 +266,7 @@ func TestNodeSuite(t *testing.T) {
 			if mode == "converted" && o.status == "pass" && o.total > 0 && o.converted == o.total {
 				fullyConverted++
 			}
-			lines = append(lines, fmt.Sprintf("%s %s %s %s", mode, o.status, name, firstLine(o.detail)))
+			lines = append(lines, fmt.Sprintf("%s %s %s %d/%d %s", mode, o.status, name, o.converted, o.total, firstLine(o.detail)))
 		}
 		counts[mode] = status["pass"]
 		t.Logf("%s: %d passed, %d failed, %d skipped of %d cases", mode, status["pass"], status["fail"], status["skip"], len(cases))

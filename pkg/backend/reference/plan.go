@@ -15,7 +15,7 @@ import (
 // the encoding or a layer's semantics change.
 const (
 	planMagic   = "TRTCREF1"
-	planVersion = 1
+	planVersion = 2
 )
 
 // plan is the serialized form of a network.
@@ -35,16 +35,7 @@ type planTensor struct {
 }
 
 func init() {
-	for _, p := range []any{
-		elementWiseParams{}, unaryParams{}, constantParams{}, matMulParams{},
-		shuffleParams{}, reduceParams{}, softMaxParams{}, concatParams{},
-		gatherParams{}, castParams{}, normParams{}, cumulativeParams{}, topKParams{},
-		network.ActivationParams{}, network.ConvolutionParams{}, network.PoolingParams{},
-		network.SliceParams{}, network.FillParams{}, network.ResizeParams{},
-		network.DeconvolutionParams{}, scatterParams{},
-	} {
-		gob.Register(p)
-	}
+	registerParams()
 	backend.Register(Backend{})
 }
 
