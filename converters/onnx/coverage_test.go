@@ -15,6 +15,10 @@ import (
 // kinds, which wait for the one declaration of layer kinds and rules.
 const layerKindTable = "its TensorRT layers are new layer kinds, to be added once the layer-kind table lands"
 
+const bitwiseReason = "TensorRT's ElementWise kAND/kOR/kXOR take bool only; it has no integer bit operations"
+
+const windowReason = "a window of constant size folds to a constant; a size computed at run time needs a Fill with a runtime count, not converted yet"
+
 var noConverter = map[string]string{
 	"onnx.CumProd": "TensorRT's Cumulative layer has only CumulativeOperation SUM (EnumMax is 1 in TensorRT 10 and 11); " +
 		"a product through exp(cumsum(log|x|)) is neither exact nor defined for zeros and integers",
@@ -27,6 +31,19 @@ var noConverter = map[string]string{
 	"onnx.Scan":                      layerKindTable + " (ILoop and its boundary layers)",
 	"onnx.If":                        layerKindTable + " (IIfConditional with its input and output layers)",
 	"onnx.NonMaxSuppression":         layerKindTable + " (INMSLayer)",
+	"onnx.BitwiseAnd":                bitwiseReason,
+	"onnx.BitwiseOr":                 bitwiseReason,
+	"onnx.BitwiseXor":                bitwiseReason,
+	"onnx.BitwiseNot":                bitwiseReason,
+	"onnx.BitShift":                  bitwiseReason,
+	"onnx.BitCast":                   "no TensorRT layer reinterprets bits (ICastLayer converts values)",
+	"onnx.Compress":                  layerKindTable + " (INonZeroLayer, then Gather): the output size depends on the data",
+	"onnx.ReverseSequence":           layerKindTable + " (IReverseSequenceLayer)",
+	"onnx.Det":                       "TensorRT has no determinant or LU layer",
+	"onnx.EyeLike":                   "its output depends only on the input's shape, so it folds to a constant wherever that shape is static",
+	"onnx.HannWindow":                windowReason,
+	"onnx.HammingWindow":             windowReason,
+	"onnx.BlackmanWindow":            windowReason,
 	"onnx.NegativeLogLikelihoodLoss": "a training loss: TensorRT has no loss layers and inference graphs rarely hold one",
 	"onnx.SoftmaxCrossEntropyLoss":   "a training loss: TensorRT has no loss layers and inference graphs rarely hold one",
 }

@@ -1,0 +1,194 @@
+package ops
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/kernels"
+)
+
+// Fallback kernels for smaller ops: the bitwise ops and BitShift (integer
+// bits), BitCast (reinterpreting bytes), EyeLike, Swish, the Hann, Hamming
+// and Blackman windows, Compress, ReverseSequence and Det.
+
+func init() {
+	for name, op := range map[string]kernels.BitOp{"BitwiseAnd": kernels.BitAnd, "BitwiseOr": kernels.BitOr, "BitwiseXor": kernels.BitXor} {
+		op := op
+		Register(Op{Key: "onnx." + name, Infer: inferBitwise, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+			return t1(kernels.Bitwise(op, in[0], in[1]))
+		}})
+	}
+	Register(Op{Key: "onnx.BitShift", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if d := n.AttrString("direction", ""); d != "LEFT" && d != "RIGHT" {
+			return nil, fmt.Errorf("direction is %q, want LEFT or RIGHT", d)
+		}
+		return inferBitwise(n, in)
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		op := kernels.ShiftLeft
+		if n.AttrString("direction", "") == "RIGHT" {
+			op = kernels.ShiftRight
+		}
+		return t1(kernels.Bitwise(op, in[0], in[1]))
+	}})
+	Register(Op{Key: "onnx.BitwiseNot", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 1); err != nil {
+			return nil, err
+		}
+		if !in[0].DType.IsInt() {
+			return nil, fmt.Errorf("input is %v, want an integer type", in[0].DType)
+		}
+		return out1(in[0].DType, in[0].Shape.Clone()), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) { return t1(kernels.BitwiseNot(in[0])) }})
+	Register(Op{Key: "onnx.BitCast", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 1); err != nil {
+			return nil, err
+		}
+		to := ir.DType(n.AttrInt("to", 0))
+		if !to.Supported() {
+			return nil, &UnsupportedDTypeError{What: "BitCast to", DType: to}
+		}
+		if to.Size() != in[0].DType.Size() || to.IsLowBit() || in[0].DType.IsLowBit() {
+			return nil, fmt.Errorf("BitCast from %v to %v: element sizes differ", in[0].DType, to)
+		}
+		return out1(to, in[0].Shape.Clone()), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		return t1(kernels.BitCast(in[0], ir.DType(n.AttrInt("to", 0))))
+	}})
+	Register(Op{Key: "onnx.EyeLike", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 1); err != nil {
+			return nil, err
+		}
+		if in[0].Shape != nil && in[0].Shape.Rank() != 2 {
+			return nil, fmt.Errorf("input has rank %d, want 2", in[0].Shape.Rank())
+		}
+		dt := eyeDType(n, in[0].DType)
+		if !dt.Supported() || dt.IsLowBit() {
+			return nil, &UnsupportedDTypeError{What: "EyeLike dtype", DType: dt}
+		}
+		out := &ir.Value{DType: dt, Shape: in[0].Shape.Clone()}
+		if d, ok := in[0].Shape.Ints(); ok && len(d) == 2 && d[0]*d[1] <= 1<<20 {
+			out.Const = kernels.EyeLike(d[0], d[1], n.AttrInt("k", 0), dt) // depends on the shape alone
+		}
+		return []*ir.Value{out}, nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		return []*ir.Tensor{kernels.EyeLike(in[0].Shape[0], in[0].Shape[1], n.AttrInt("k", 0), eyeDType(n, in[0].DType))}, nil
+	}})
+	Register(Op{Key: "onnx.Swish", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 1); err != nil {
+			return nil, err
+		}
+		if !in[0].DType.IsFloat() {
+			return nil, fmt.Errorf("input is %v, want a float type", in[0].DType)
+		}
+		return out1(in[0].DType, in[0].Shape.Clone()), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		a := float64(n.AttrFloat("alpha", 1))
+		return t1(kernels.UnaryF32(in[0], func(x float32) float32 {
+			return float32(float64(x) / (1 + math.Exp(-a*float64(x))))
+		}, func(x float64) float64 { return x / (1 + math.Exp(-a*x)) }))
+	}})
+	for _, w := range []string{"Hann", "Hamming", "Blackman"} {
+		kind := strings.ToLower(w)
+		Register(Op{Key: "onnx." + w + "Window", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+			if err := needInputs(in, 1); err != nil {
+				return nil, err
+			}
+			if !in[0].DType.IsInt() || (in[0].Shape != nil && in[0].Shape.Rank() != 0) {
+				return nil, fmt.Errorf("size is %v%v, want an integer scalar", in[0].DType, in[0].Shape)
+			}
+			dt := ir.DType(n.AttrInt("output_datatype", int64(ir.Float32)))
+			if !dt.Supported() || dt.IsLowBit() {
+				return nil, &UnsupportedDTypeError{What: "window output_datatype", DType: dt}
+			}
+			size := ir.Sym("")
+			if c := in[0].Const; c != nil {
+				size = ir.D(c.Int(0))
+			}
+			return out1(dt, ir.Shape{size}), nil
+		}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+			return t1(kernels.Window(kind, in[0].Int(0), n.AttrInt("periodic", 1) != 0, ir.DType(n.AttrInt("output_datatype", int64(ir.Float32)))))
+		}})
+	}
+	Register(Op{Key: "onnx.Compress", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 2); err != nil {
+			return nil, err
+		}
+		if in[1].DType != ir.Bool {
+			return nil, fmt.Errorf("condition is %v, want bool", in[1].DType)
+		}
+		x := in[0]
+		if !n.HasAttr("axis") {
+			return out1(x.DType, ir.Shape{ir.Sym("")}), nil
+		}
+		if x.Shape == nil {
+			return nil, fmt.Errorf("input rank is unknown")
+		}
+		ax := int(n.AttrInt("axis", 0))
+		if ax < 0 {
+			ax += len(x.Shape)
+		}
+		if ax < 0 || ax >= len(x.Shape) {
+			return nil, fmt.Errorf("axis %d is out of range for rank %d", n.AttrInt("axis", 0), len(x.Shape))
+		}
+		s := x.Shape.Clone()
+		s[ax] = ir.Sym("")
+		return out1(x.DType, s), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		ax := int(n.AttrInt("axis", 0))
+		if ax < 0 {
+			ax += len(in[0].Shape)
+		}
+		return t1(kernels.Compress(in[0], in[1], ax, !n.HasAttr("axis")))
+	}})
+	Register(Op{Key: "onnx.ReverseSequence", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 2); err != nil {
+			return nil, err
+		}
+		if in[1].DType != ir.Int64 {
+			return nil, fmt.Errorf("sequence_lens is %v, want int64", in[1].DType)
+		}
+		b, t := n.AttrInt("batch_axis", 1), n.AttrInt("time_axis", 0)
+		if !((b == 0 && t == 1) || (b == 1 && t == 0)) {
+			return nil, fmt.Errorf("batch_axis %d and time_axis %d must be 0 and 1 in some order", b, t)
+		}
+		return out1(in[0].DType, in[0].Shape.Clone()), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		return t1(kernels.ReverseSequence(in[0], in[1], int(n.AttrInt("batch_axis", 1)), int(n.AttrInt("time_axis", 0))))
+	}})
+	Register(Op{Key: "onnx.Det", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 1); err != nil {
+			return nil, err
+		}
+		x := in[0]
+		if !x.DType.IsFloat() {
+			return nil, fmt.Errorf("input is %v, want a float type", x.DType)
+		}
+		if x.Shape == nil || x.Shape.Rank() < 2 {
+			return nil, fmt.Errorf("input needs rank 2 or more")
+		}
+		return out1(x.DType, x.Shape[:x.Shape.Rank()-2].Clone()), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) { return t1(kernels.Det(in[0])) }})
+}
+
+func eyeDType(n *ir.Node, in ir.DType) ir.DType {
+	if n.HasAttr("dtype") {
+		return ir.DType(n.AttrInt("dtype", 0))
+	}
+	return in
+}
+
+func inferBitwise(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+	if err := needInputs(in, 2); err != nil {
+		return nil, err
+	}
+	if in[0].DType != in[1].DType || !in[0].DType.IsInt() {
+		return nil, fmt.Errorf("inputs are %v and %v, want one integer type", in[0].DType, in[1].DType)
+	}
+	s, err := ir.Broadcast(in[0].Shape, in[1].Shape)
+	if err != nil {
+		return nil, err
+	}
+	return out1(in[0].DType, s), nil
+}
