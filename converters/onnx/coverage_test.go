@@ -39,6 +39,7 @@ var noConverter = map[string]string{
 	"onnx.BitCast":                   "no TensorRT layer reinterprets bits (ICastLayer converts values)",
 	"onnx.Compress":                  layerKindTable + " (INonZeroLayer, then Gather): the output size depends on the data",
 	"onnx.ReverseSequence":           layerKindTable + " (IReverseSequenceLayer)",
+	"onnx.GridSample":                layerKindTable + " (IGridSampleLayer)",
 	"onnx.Det":                       "TensorRT has no determinant or LU layer",
 	"onnx.EyeLike":                   "its output depends only on the input's shape, so it folds to a constant wherever that shape is static",
 	"onnx.HannWindow":                windowReason,

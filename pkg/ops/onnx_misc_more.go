@@ -192,3 +192,27 @@ func inferBitwise(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 	}
 	return out1(in[0].DType, s), nil
 }
+
+// GridSample (opsets 16-22): modes linear/bilinear, nearest, cubic/bicubic
+// (2-D only), padding zeros/border/reflection, align_corners; 2-D and 3-D
+// images. Fallback kernel; IGridSampleLayer is a new layer kind.
+func init() {
+	Register(Op{Key: "onnx.GridSample", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 2); err != nil {
+			return nil, err
+		}
+		x, g := in[0], in[1]
+		if !x.DType.IsFloat() || !g.DType.IsFloat() {
+			return nil, fmt.Errorf("input is %v and grid %v, want float types", x.DType, g.DType)
+		}
+		if x.Shape == nil || g.Shape == nil || x.Shape.Rank() < 3 || g.Shape.Rank() != x.Shape.Rank() {
+			return nil, fmt.Errorf("input %v and grid %v: want [N, C, spatial...] and [N, out spatial..., k]", x.Shape, g.Shape)
+		}
+		r := x.Shape.Rank()
+		s := append(ir.Shape{x.Shape[0], x.Shape[1]}, g.Shape[1:r-1]...)
+		return out1(x.DType, s.Clone()), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		return t1(kernels.GridSample(in[0], in[1], kernels.GridSampleParams{
+			Mode: n.AttrString("mode", "linear"), Padding: n.AttrString("padding_mode", "zeros"), AlignCorners: n.AttrInt("align_corners", 0) != 0}))
+	}})
+}
