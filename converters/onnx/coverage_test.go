@@ -15,6 +15,8 @@ import (
 // kinds, which wait for the one declaration of layer kinds and rules.
 const layerKindTable = "its TensorRT layers are new layer kinds, to be added once the layer-kind table lands"
 
+const qlinearReason = "TensorRT takes quantized networks as Q/DQ graphs (QuantizeLinear/DequantizeLinear around float ops), not as integer ops"
+
 const bitwiseReason = "TensorRT's ElementWise kAND/kOR/kXOR take bool only; it has no integer bit operations"
 
 const windowReason = "a window of constant size folds to a constant; a size computed at run time needs a Fill with a runtime count, not converted yet"
@@ -40,6 +42,10 @@ var noConverter = map[string]string{
 	"onnx.Compress":                  layerKindTable + " (INonZeroLayer, then Gather): the output size depends on the data",
 	"onnx.ReverseSequence":           layerKindTable + " (IReverseSequenceLayer)",
 	"onnx.GridSample":                layerKindTable + " (IGridSampleLayer)",
+	"onnx.MatMulInteger":             qlinearReason,
+	"onnx.ConvInteger":               qlinearReason,
+	"onnx.QLinearMatMul":             qlinearReason,
+	"onnx.QLinearConv":               qlinearReason,
 	"onnx.Det":                       "TensorRT has no determinant or LU layer",
 	"onnx.EyeLike":                   "its output depends only on the input's shape, so it folds to a constant wherever that shape is static",
 	"onnx.HannWindow":                windowReason,
