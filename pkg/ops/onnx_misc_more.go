@@ -216,3 +216,105 @@ func init() {
 			Mode: n.AttrString("mode", "linear"), Padding: n.AttrString("padding_mode", "zeros"), AlignCorners: n.AttrInt("align_corners", 0) != 0}))
 	}})
 }
+
+// AffineGrid, CenterCropPad, NonZero and LRN.
+func init() {
+	Register(Op{Key: "onnx.AffineGrid", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 2); err != nil {
+			return nil, err
+		}
+		if !in[0].DType.IsFloat() || in[1].DType != ir.Int64 {
+			return nil, fmt.Errorf("theta is %v and size %v, want a float type and int64", in[0].DType, in[1].DType)
+		}
+		sd := in[1].ShapeData
+		if c := in[1].Const; c != nil {
+			sd = ir.S(c.Ints()...)
+		}
+		if sd == nil || (len(sd) != 4 && len(sd) != 5) {
+			if in[1].Shape != nil && in[1].Shape.Rank() == 1 && in[1].Shape[0].Static() {
+				k := in[1].Shape[0].Size - 2
+				s := ir.Shape{ir.Sym("")}
+				for i := int64(0); i < k; i++ {
+					s = append(s, ir.Sym(""))
+				}
+				return out1(in[0].DType, append(s, ir.D(k))), nil
+			}
+			return nil, fmt.Errorf("size must have 4 or 5 elements of known count")
+		}
+		k := int64(len(sd) - 2)
+		return out1(in[0].DType, append(append(ir.Shape{sd[0]}, sd[2:]...), ir.D(k))), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		return t1(kernels.AffineGrid(in[0], in[1].Ints(), n.AttrInt("align_corners", 0) != 0))
+	}})
+	Register(Op{Key: "onnx.CenterCropPad", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 2); err != nil {
+			return nil, err
+		}
+		x := in[0]
+		if x.Shape == nil || !in[1].DType.IsInt() {
+			return nil, fmt.Errorf("input rank must be known and shape an integer tensor")
+		}
+		axes, err := cropAxes(n, len(x.Shape))
+		if err != nil {
+			return nil, err
+		}
+		s := x.Shape.Clone()
+		for i, a := range axes {
+			s[a] = ir.Sym("")
+			if c := in[1].Const; c != nil && int64(i) < c.Numel() {
+				s[a] = ir.D(c.Int(i))
+			}
+		}
+		return out1(x.DType, s), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		axes, err := cropAxes(n, len(in[0].Shape))
+		if err != nil {
+			return nil, err
+		}
+		tgt := in[1].Ints()
+		if len(tgt) != len(axes) {
+			return nil, fmt.Errorf("shape has %d elements for %d axes", len(tgt), len(axes))
+		}
+		return t1(kernels.CenterCropPad(in[0], axes, tgt))
+	}})
+	Register(Op{Key: "onnx.NonZero", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 1); err != nil {
+			return nil, err
+		}
+		if in[0].Shape == nil {
+			return nil, fmt.Errorf("input rank is unknown")
+		}
+		return out1(ir.Int64, ir.Shape{ir.D(int64(in[0].Shape.Rank())), ir.Sym("")}), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) { return []*ir.Tensor{kernels.NonZero(in[0])}, nil }})
+	Register(Op{Key: "onnx.LRN", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 1); err != nil {
+			return nil, err
+		}
+		if !in[0].DType.IsFloat() || n.AttrInt("size", 0) < 1 {
+			return nil, fmt.Errorf("LRN needs a float input and a positive size")
+		}
+		return out1(in[0].DType, in[0].Shape.Clone()), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		return t1(kernels.LRN(in[0], n.AttrInt("size", 0), float64(n.AttrFloat("alpha", 1e-4)), float64(n.AttrFloat("beta", 0.75)), float64(n.AttrFloat("bias", 1))))
+	}})
+}
+
+func cropAxes(n *ir.Node, rank int) ([]int, error) {
+	var axes []int
+	if a := n.AttrInts("axes", nil); a != nil {
+		for _, v := range a {
+			if v < 0 {
+				v += int64(rank)
+			}
+			if v < 0 || v >= int64(rank) {
+				return nil, fmt.Errorf("axis %d is out of range for rank %d", v, rank)
+			}
+			axes = append(axes, int(v))
+		}
+		return axes, nil
+	}
+	for i := 0; i < rank; i++ {
+		axes = append(axes, i)
+	}
+	return axes, nil
+}
