@@ -285,7 +285,9 @@ func init() {
 			return nil, fmt.Errorf("input rank is unknown")
 		}
 		return out1(ir.Int64, ir.Shape{ir.D(int64(in[0].Shape.Rank())), ir.Sym("")}), nil
-	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) { return []*ir.Tensor{kernels.NonZero(in[0])}, nil }})
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		return []*ir.Tensor{kernels.NonZero(in[0])}, nil
+	}})
 	Register(Op{Key: "onnx.LRN", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 		if err := needInputs(in, 1); err != nil {
 			return nil, err
