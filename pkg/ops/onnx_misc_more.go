@@ -320,3 +320,99 @@ func cropAxes(n *ir.Node, rank int) ([]int, error) {
 	}
 	return axes, nil
 }
+
+// DFT (opsets 17-20): axis as an attribute (default 1) before opset 20 and
+// as input 2 (default -2) from opset 20; dft_length (input 1), inverse,
+// onesided.
+func init() {
+	Register(Op{Key: "onnx.DFT", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 1); err != nil {
+			return nil, err
+		}
+		x := in[0]
+		if !x.DType.IsFloat() || x.Shape == nil || x.Shape.Rank() < 2 {
+			return nil, fmt.Errorf("input %v%v: want a float tensor of rank 2 or more", x.DType, x.Shape)
+		}
+		axis, ok, err := dftAxis(n, in, x.Shape.Rank())
+		if err != nil {
+			return nil, err
+		}
+		s := x.Shape.Clone()
+		inverse, onesided := n.AttrInt("inverse", 0) != 0, n.AttrInt("onesided", 0) != 0
+		s[len(s)-1] = ir.D(2)
+		if inverse && onesided {
+			s[len(s)-1] = ir.D(1)
+		}
+		if !ok { // axis known at run time only: every signal dim may change
+			for i := 0; i < len(s)-1; i++ {
+				s[i] = ir.Sym("")
+			}
+			return out1(x.DType, s), nil
+		}
+		length := int64(-1)
+		if l := optVal(in, 1); l != nil {
+			if l.Const == nil {
+				s[axis] = ir.Sym("")
+				return out1(x.DType, s), nil
+			}
+			length = l.Const.Int(0)
+		}
+		if d := x.Shape[axis]; d.Static() {
+			nlen := d.Size
+			if length > 0 {
+				nlen = length
+			} else if inverse && onesided {
+				nlen = 2 * (d.Size - 1)
+			}
+			if onesided && !inverse {
+				nlen = nlen/2 + 1
+			}
+			s[axis] = ir.D(nlen)
+		} else {
+			s[axis] = ir.Sym("")
+		}
+		return out1(x.DType, s), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		vals := make([]*ir.Value, len(in))
+		for i, t := range in {
+			if t != nil {
+				vals[i] = &ir.Value{DType: t.DType, Shape: ir.S(t.Shape...), Const: t}
+			}
+		}
+		axis, _, err := dftAxis(n, vals, len(in[0].Shape))
+		if err != nil {
+			return nil, err
+		}
+		length := int64(-1)
+		if l := optIn(in, 1); l != nil {
+			length = l.Int(0)
+		}
+		return t1(kernels.DFT(in[0], axis, length, n.AttrInt("inverse", 0) != 0, n.AttrInt("onesided", 0) != 0))
+	}})
+}
+
+// dftAxis resolves DFT's axis; ok is false when it is a runtime input.
+func dftAxis(n *ir.Node, in []*ir.Value, rank int) (int, bool, error) {
+	var a int64
+	switch {
+	case n.HasAttr("axis"):
+		a = n.AttrInt("axis", 1)
+	case optVal(in, 2) != nil:
+		if in[2].Const == nil {
+			return 0, false, nil
+		}
+		a = in[2].Const.Int(0)
+	default:
+		a = -2
+		if op, ok := n.Attrs[OpsetAttr]; ok && op.I < 20 {
+			a = 1
+		}
+	}
+	if a < 0 {
+		a += int64(rank)
+	}
+	if a < 0 || a >= int64(rank-1) {
+		return 0, true, fmt.Errorf("axis %d is out of range for rank %d (the last dim holds real/imaginary parts)", a, rank)
+	}
+	return int(a), true, nil
+}
