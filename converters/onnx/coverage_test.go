@@ -52,6 +52,7 @@ var noConverter = map[string]string{
 	"onnx.CenterCropPad":             "a converter (Slice and Padding with offsets from the shape input) is not written yet",
 	"onnx.NonZero":                   layerKindTable + " (INonZeroLayer)",
 	"onnx.DFT":                       "TensorRT has no Fourier layer; a converter as a MatrixMultiply by a constant DFT matrix is not written yet",
+	"onnx.Unique":                    "the output size depends on the data and TensorRT has no unique/sort-by-key layer",
 	"onnx.Det":                       "TensorRT has no determinant or LU layer",
 	"onnx.EyeLike":                   "its output depends only on the input's shape, so it folds to a constant wherever that shape is static",
 	"onnx.HannWindow":                windowReason,

@@ -416,3 +416,54 @@ func dftAxis(n *ir.Node, in []*ir.Value, rank int) (int, bool, error) {
 	}
 	return int(a), true, nil
 }
+
+// Unique (opset 11+): sorted (default) or in first-occurrence order, over
+// the flattened input or the slices along axis; outputs Y, indices,
+// inverse_indices, counts.
+func init() {
+	Register(Op{Key: "onnx.Unique", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 1); err != nil {
+			return nil, err
+		}
+		x := in[0]
+		if x.DType.IsLowBit() || x.Shape == nil {
+			return nil, fmt.Errorf("input %v%v: rank must be known", x.DType, x.Shape)
+		}
+		y := ir.Shape{ir.Sym("")}
+		inv := ir.Shape{ir.Sym("")}
+		if n.HasAttr("axis") {
+			ax, err := uniqueAxis(n, len(x.Shape))
+			if err != nil {
+				return nil, err
+			}
+			y = x.Shape.Clone()
+			y[ax] = ir.Sym("")
+			inv = ir.Shape{x.Shape[ax]}
+		} else if d, ok := x.Shape.Ints(); ok {
+			inv = ir.Shape{ir.D(ir.Numel(d))}
+		}
+		u := ir.Shape{ir.Sym("")}
+		return []*ir.Value{{DType: x.DType, Shape: y}, {DType: ir.Int64, Shape: u}, {DType: ir.Int64, Shape: inv}, {DType: ir.Int64, Shape: u.Clone()}}, nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		ax := 0
+		if n.HasAttr("axis") {
+			var err error
+			if ax, err = uniqueAxis(n, len(in[0].Shape)); err != nil {
+				return nil, err
+			}
+		}
+		y, f, inv, c := kernels.Unique(in[0], ax, !n.HasAttr("axis"), n.AttrInt("sorted", 1) != 0)
+		return []*ir.Tensor{y, f, inv, c}, nil
+	}})
+}
+
+func uniqueAxis(n *ir.Node, rank int) (int, error) {
+	a := n.AttrInt("axis", 0)
+	if a < 0 {
+		a += int64(rank)
+	}
+	if a < 0 || a >= int64(rank) {
+		return 0, fmt.Errorf("axis %d is out of range for rank %d", n.AttrInt("axis", 0), rank)
+	}
+	return int(a), nil
+}
