@@ -178,3 +178,19 @@ func init() {
 		},
 	})
 }
+
+func init() {
+	builtins = append(builtins, conversion.Converter{
+		Target: "onnx.SwiGLU", DynamicShapes: true, Validator: dtypeIn(floats...),
+		Description: "SwiGLU (opset 28) as a * Sigmoid(alpha * a) * b: ElementWise PROD and Activation SIGMOID",
+		Convert: func(ctx *conversion.Context, n *conversion.Node) error {
+			a := ctx.Input(n, 0)
+			aa := a
+			if alpha := n.AttrFloat("alpha", 1); alpha != 1 {
+				aa = impl.Mul(ctx, a, impl.ScalarLike(ctx, float64(alpha), a))
+			}
+			ctx.SetOutput(n, 0, impl.Mul(ctx, impl.Mul(ctx, a, impl.Sigmoid(ctx, aa)), ctx.Input(n, 1)))
+			return nil
+		},
+	})
+}

@@ -150,3 +150,10 @@ func TestSwish(t *testing.T) {
 		}
 	}
 }
+
+func TestSwiGLU(t *testing.T) {
+	for _, alpha := range []float32{1, 0.5} {
+		convtest.Run(t, convtest.Case{Op: "onnx.SwiGLU", Opset: 28, Attrs: map[string]ir.Attr{"alpha": {Kind: ir.AttrFloat, F: alpha}},
+			Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.S(2, 3, 4), Lo: -6, Hi: 6}, {DType: ir.Float32, Shape: ir.S(3, 1), Lo: -2, Hi: 2}}})
+	}
+}

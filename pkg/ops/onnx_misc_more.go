@@ -467,3 +467,110 @@ func uniqueAxis(n *ir.Node, rank int) (int, error) {
 	}
 	return int(a), nil
 }
+
+// SwiGLU (opset 28): Swish(a, alpha) * b, as its function body says.
+func init() {
+	Register(Op{Key: "onnx.SwiGLU", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 2); err != nil {
+			return nil, err
+		}
+		if !in[0].DType.IsFloat() || in[0].DType != in[1].DType {
+			return nil, fmt.Errorf("inputs are %v and %v, want one float type", in[0].DType, in[1].DType)
+		}
+		s, err := ir.Broadcast(in[0].Shape, in[1].Shape)
+		if err != nil {
+			return nil, err
+		}
+		return out1(in[0].DType, s), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		a := float64(n.AttrFloat("alpha", 1))
+		g, err := kernels.UnaryF32(in[0], func(x float32) float32 {
+			return float32(float64(x) / (1 + math.Exp(-a*float64(x))))
+		}, func(x float64) float64 { return x / (1 + math.Exp(-a*x)) })
+		if err != nil {
+			return nil, err
+		}
+		return t1(kernels.Binary(kernels.OpMul, g, in[1]))
+	}})
+}
+
+// MaxUnpool (opsets 9-22): scatters X into zeros at the flat indices I (as
+// MaxPool's Indices give them); the output shape is output_shape when given,
+// else the pooling inverse (in-1)*stride + kernel - pads.
+func init() {
+	Register(Op{Key: "onnx.MaxUnpool", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+		if err := needInputs(in, 2); err != nil {
+			return nil, err
+		}
+		x := in[0]
+		if in[1].DType != ir.Int64 || x.Shape == nil || x.Shape.Rank() < 3 {
+			return nil, fmt.Errorf("X %v and I %v: want rank >= 3 and int64 indices", x.Shape, in[1].DType)
+		}
+		if v := optVal(in, 2); v != nil {
+			if v.Const != nil {
+				return out1(x.DType, ir.S(v.Const.Ints()...)), nil
+			}
+			s := ir.Shape{}
+			for range x.Shape {
+				s = append(s, ir.Sym(""))
+			}
+			return out1(x.DType, s), nil
+		}
+		dims, ok := x.Shape.Ints()
+		if !ok {
+			return nil, fmt.Errorf("X %v needs a static shape without output_shape", x.Shape)
+		}
+		out, err := unpoolShape(n, dims)
+		if err != nil {
+			return nil, err
+		}
+		return out1(x.DType, ir.S(out...)), nil
+	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		var shape []int64
+		if s := optIn(in, 2); s != nil {
+			shape = s.Ints()
+		} else {
+			var err error
+			if shape, err = unpoolShape(n, in[0].Shape); err != nil {
+				return nil, err
+			}
+		}
+		x, idx := in[0], in[1]
+		if idx.Numel() != x.Numel() {
+			return nil, fmt.Errorf("I has %d elements, X has %d", idx.Numel(), x.Numel())
+		}
+		out := ir.NewTensor(x.DType, shape)
+		total, es := out.Numel(), int64(x.DType.Size())
+		for i := int64(0); i < x.Numel(); i++ {
+			j := idx.Int(int(i))
+			if j < 0 || j >= total {
+				return nil, fmt.Errorf("index %d at %d is outside the output's %d elements", j, i, total)
+			}
+			copy(out.Data[j*es:(j+1)*es], x.Data[i*es:(i+1)*es])
+		}
+		return []*ir.Tensor{out}, nil
+	}})
+}
+
+func unpoolShape(n *ir.Node, x []int64) ([]int64, error) {
+	nsp := len(x) - 2
+	k := n.AttrInts("kernel_shape", nil)
+	if len(k) != nsp {
+		return nil, fmt.Errorf("kernel_shape %v does not have %d dims", k, nsp)
+	}
+	st := n.AttrInts("strides", nil)
+	pads := n.AttrInts("pads", nil)
+	out := append([]int64{}, x[:2]...)
+	for d := 0; d < nsp; d++ {
+		s := int64(1)
+		if st != nil {
+			s = st[d]
+		}
+		var pb, pe int64
+		if len(pads) == 2*nsp {
+			pb, pe = pads[d], pads[nsp+d]
+		}
+		out = append(out, (x[2+d]-1)*s+k[d]-pb-pe)
+	}
+	return out, nil
+}
