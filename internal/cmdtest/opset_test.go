@@ -1,9 +1,7 @@
-package main
+package cmdtest
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,7 +12,7 @@ import (
 )
 
 // model writes a one-node ONNX model importing the given opsets.
-func model(t *testing.T, path, domain, op string, opsets map[string]int64) {
+func opsetModel(t *testing.T, path, domain, op string, opsets map[string]int64) {
 	t.Helper()
 	vi := func(name string) *onnxpb.ValueInfoProto {
 		return &onnxpb.ValueInfoProto{Name: proto.String(name), Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{
@@ -43,14 +41,7 @@ func model(t *testing.T, path, domain, op string, opsets map[string]int64) {
 // or whose op's domain it lacks, with exit code 4 and a message naming the
 // op, the domain and the opset.
 func TestUnknownOpsetAndDomainExit4(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the trtc binary")
-	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "trtc")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	for _, c := range []struct {
 		name, domain, op string
 		opsets           map[string]int64
@@ -62,18 +53,14 @@ func TestUnknownOpsetAndDomainExit4(t *testing.T) {
 			"org.example.vision.Warp: n0 (domain org.example.vision, opset 2: trtc does not know this domain)"},
 	} {
 		path := filepath.Join(tmp, strings.ReplaceAll(c.name, " ", "_")+".onnx")
-		model(t, path, c.domain, c.op, c.opsets)
-		cmd := exec.Command(bin, "compile", path, "-o", filepath.Join(tmp, "out.trtb"))
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		err := cmd.Run()
-		ee, ok := err.(*exec.ExitError)
-		if !ok || ee.ExitCode() != 4 {
-			t.Errorf("%s: want exit 4, got %v; stderr:\n%s", c.name, err, stderr.String())
+		opsetModel(t, path, c.domain, c.op, c.opsets)
+		r := trtc(t, tmp, nil, "compile", path, "-o", filepath.Join(tmp, "out.trtb"))
+		if r.code != 4 {
+			t.Errorf("%s: want exit 4, got %d; stderr:\n%s", c.name, r.code, r.stderr)
 			continue
 		}
-		if !strings.Contains(stderr.String(), c.want) {
-			t.Errorf("%s: stderr lacks %q:\n%s", c.name, c.want, stderr.String())
+		if !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%s: stderr lacks %q:\n%s", c.name, c.want, r.stderr)
 		}
 		if _, err := os.Stat(filepath.Join(tmp, "out.trtb")); err == nil {
 			t.Errorf("%s: a bundle was written", c.name)
