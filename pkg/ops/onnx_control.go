@@ -13,7 +13,10 @@ import (
 // by name. Loop carries its state values and stacks its scan outputs
 // along a new first axis; Scan slices its scan inputs along
 // scan_input_axes (reversed by scan_input_directions), carries its state
-// and stacks its scan outputs along scan_output_axes.
+// and stacks its scan outputs along scan_output_axes. Scan-8 (a batch dim
+// on every input, optional sequence_lens, directions) runs as Scan-9 per
+// batch entry; batch entries whose lengths differ give scan outputs of
+// different lengths, which are refused rather than padded.
 
 func init() {
 	Register(Op{Key: "onnx.If", Infer: inferIf, Run: runIf})
@@ -391,9 +394,6 @@ type scanAttrs struct {
 
 func scanParams(n *ir.Node, body *ir.Graph) (scanAttrs, error) {
 	var s scanAttrs
-	if ops, ok := n.Attrs[OpsetAttr]; ok && ops.I < 9 {
-		return s, fmt.Errorf("Scan-8 (batched, with sequence_lens) is not supported; re-export with opset 9 or later")
-	}
 	m := int(n.AttrInt("num_scan_inputs", -1))
 	k := n.DeclaredInputs()
 	if m < 1 || m > k {
@@ -433,7 +433,61 @@ func scanParams(n *ir.Node, body *ir.Graph) (scanAttrs, error) {
 	return s, nil
 }
 
+func isScan8(n *ir.Node) bool {
+	a, ok := n.Attrs[OpsetAttr]
+	return ok && a.I < 9
+}
+
+// scan8As9 is the Scan-9 node that runs one batch entry of a Scan-8 node:
+// its declared inputs lose sequence_lens, and directions becomes
+// scan_input_directions.
+func scan8As9(n *ir.Node) *ir.Node {
+	c := &ir.Node{Name: n.Name, Op: n.Op, Outputs: n.Outputs, Attrs: map[string]ir.Attr{}}
+	for k, v := range n.Attrs {
+		if k != OpsetAttr && k != "directions" {
+			c.Attrs[k] = v
+		}
+	}
+	if d, ok := n.Attrs["directions"]; ok {
+		c.Attrs["scan_input_directions"] = d
+	}
+	c.Inputs = n.Inputs[1:]
+	return c
+}
+
 func inferScan(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
+	if isScan8(n) { // drop sequence_lens and the batch dim, infer as Scan-9, add the batch dim back
+		n9 := scan8As9(n)
+		in9 := make([]*ir.Value, len(in)-1)
+		k := n9.DeclaredInputs()
+		batch := ir.Sym("")
+		for i, v := range in[1:] {
+			if v == nil || i >= k {
+				in9[i] = v
+				continue
+			}
+			c := *v
+			c.Const, c.ShapeData = nil, nil
+			if c.Shape != nil {
+				if c.Shape.Rank() == 0 {
+					return nil, fmt.Errorf("Scan-8 input %d has no batch dim", i+1)
+				}
+				batch = c.Shape[0]
+				c.Shape = c.Shape[1:].Clone()
+			}
+			in9[i] = &c
+		}
+		outs, err := inferScan(n9, in9)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range outs {
+			if o.Shape != nil {
+				o.Shape = append(ir.Shape{batch}, o.Shape...)
+			}
+		}
+		return outs, nil
+	}
 	body, err := graphAttr(n, "body")
 	if err != nil {
 		return nil, err
@@ -485,7 +539,65 @@ func inferScan(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 	return outs, nil
 }
 
+func runScan8(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+	n9 := scan8As9(n)
+	k := n9.DeclaredInputs()
+	m := int(n.AttrInt("num_scan_inputs", 0))
+	var batch int64 = -1
+	for i := 0; i < k; i++ {
+		if t := in[1+i]; t != nil && len(t.Shape) > 0 {
+			batch = t.Shape[0]
+			break
+		}
+	}
+	if batch < 0 {
+		return nil, fmt.Errorf("Scan-8 has no batched input")
+	}
+	per := make([][]*ir.Tensor, 0, batch)
+	for b := int64(0); b < batch; b++ {
+		in9 := append([]*ir.Tensor{}, in[1:]...)
+		for i := 0; i < k; i++ {
+			t := in[1+i]
+			if len(t.Shape) == 0 || t.Shape[0] != batch {
+				return nil, fmt.Errorf("Scan-8 input %d has shape %v, batch is %d", i+1, t.Shape, batch)
+			}
+			inner := ir.Numel(t.Shape[1:]) * int64(t.DType.Size())
+			sl := &ir.Tensor{DType: t.DType, Shape: append([]int64{}, t.Shape[1:]...), Data: t.Data[b*inner : (b+1)*inner]}
+			if i >= k-m && in[0] != nil { // a scan input: cut to the sequence length
+				l := in[0].Int(int(b))
+				if l < 0 || len(sl.Shape) == 0 || l > sl.Shape[0] {
+					return nil, fmt.Errorf("sequence_lens[%d] = %d does not fit %v", b, l, sl.Shape)
+				}
+				step := ir.Numel(sl.Shape[1:]) * int64(t.DType.Size())
+				sl = &ir.Tensor{DType: t.DType, Shape: append([]int64{l}, sl.Shape[1:]...), Data: sl.Data[:l*step]}
+			}
+			in9[i] = sl.Clone()
+		}
+		res, err := runScan(n9, in9)
+		if err != nil {
+			return nil, err
+		}
+		per = append(per, res)
+	}
+	outs := make([]*ir.Tensor, len(per[0]))
+	for j := range outs {
+		parts := make([]*ir.Tensor, len(per))
+		for b := range per {
+			parts[b] = per[b][j]
+		}
+		t, err := stack(parts, 0, nil)
+		if err != nil {
+			return nil, fmt.Errorf("output %d: %w", j, err)
+		}
+		outs[j] = t
+	}
+	return outs, nil
+}
+
 func runScan(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+	if isScan8(n) {
+		return runScan8(n, in)
+	}
 	body, err := graphAttr(n, "body")
 	if err != nil {
 		return nil, err

@@ -526,14 +526,12 @@ func init() {
 		}
 		return out1(x.DType, ir.S(out...)), nil
 	}, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
-		var shape []int64
-		if s := optIn(in, 2); s != nil {
-			shape = s.Ints()
-		} else {
-			var err error
-			if shape, err = unpoolShape(n, in[0].Shape); err != nil {
-				return nil, err
-			}
+		// The indices address the default unpooled shape; an output_shape
+		// then embeds that result at the origin of a larger (or smaller)
+		// tensor, as ONNX's reference does.
+		shape, err := unpoolShape(n, in[0].Shape)
+		if err != nil {
+			return nil, err
 		}
 		x, idx := in[0], in[1]
 		if idx.Numel() != x.Numel() {
@@ -547,6 +545,13 @@ func init() {
 				return nil, fmt.Errorf("index %d at %d is outside the output's %d elements", j, i, total)
 			}
 			copy(out.Data[j*es:(j+1)*es], x.Data[i*es:(i+1)*es])
+		}
+		if s := optIn(in, 2); s != nil && !sameDims(s.Ints(), shape) {
+			want := s.Ints()
+			if len(want) != len(shape) {
+				return nil, fmt.Errorf("output_shape %v has rank %d, X has %d", want, len(want), len(shape))
+			}
+			return t1(embedAtOrigin(out, want))
 		}
 		return []*ir.Tensor{out}, nil
 	}})
@@ -571,6 +576,30 @@ func unpoolShape(n *ir.Node, x []int64) ([]int64, error) {
 			pb, pe = pads[d], pads[nsp+d]
 		}
 		out = append(out, (x[2+d]-1)*s+k[d]-pb-pe)
+	}
+	return out, nil
+}
+
+// embedAtOrigin copies t into a zero tensor of shape, element (i...) to
+// (i...), dropping what falls outside.
+func embedAtOrigin(t *ir.Tensor, shape []int64) (*ir.Tensor, error) {
+	out := ir.NewTensor(t.DType, shape)
+	es := int64(t.DType.Size())
+	st, ot := kernels.Strides(t.Shape), kernels.Strides(shape)
+	for i := int64(0); i < t.Numel(); i++ {
+		rem, dst, ok := i, int64(0), true
+		for d := range t.Shape {
+			c := rem / st[d]
+			rem %= st[d]
+			if c >= shape[d] {
+				ok = false
+				break
+			}
+			dst += c * ot[d]
+		}
+		if ok {
+			copy(out.Data[dst*es:(dst+1)*es], t.Data[i*es:(i+1)*es])
+		}
 	}
 	return out, nil
 }
