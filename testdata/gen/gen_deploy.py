@@ -1,7 +1,8 @@
-# Makes trtc's issue-10 testdata models on the GPU machine: each model with
+# Makes trtc's deployment testdata models (recurrent, control flow, QDQ,
+# float16/bfloat16, detection) on the GPU machine: each model with
 # inputs (.npy) and ONNX Runtime outputs (.npy), plus a manifest saying
 # which provider (or, where ONNX Runtime cannot run the model, which other
-# reference) produced the outputs. Run: python3 make_models.py OUTDIR
+# reference) produced the outputs. Run: python3 gen_deploy.py OUTDIR
 import json, os, sys, traceback
 import numpy as np
 import torch, torch.nn as nn

@@ -10,10 +10,10 @@ import (
 	"github.com/trtc-dev/trtc/pkg/frontend/onnx"
 )
 
-// The issue-10 models (testdata/gen/gen_issue10.py, made on the GPU
+// The deployment models (testdata/gen/gen_deploy.py, made on the GPU
 // machine; outputs from ONNX Runtime's CPU or CUDA provider, the bfloat16
 // MLP's from PyTorch on CUDA since ONNX Runtime 1.30 has no bfloat16 Gemm:
-// see testdata/models/i10_manifest.json) compile with the default settings
+// see testdata/models/deploy_manifest.json) compile with the default settings
 // and match their reference through `trtc run --expect`.
 //
 // minEngine is the share of nodes that must run in engines today. Models
@@ -21,7 +21,7 @@ import (
 // IRecurrenceLayer, Scan/Loop ILoop, NonMaxSuppression INMSLayer: new
 // layer kinds, which wait for the layer-kind table) are checked for
 // correctness in fallback.
-func TestIssue10Models(t *testing.T) {
+func TestDeployModels(t *testing.T) {
 	for _, m := range []struct {
 		name      string
 		inputs    []string // NAME=FILE relative to the model folder
@@ -29,13 +29,13 @@ func TestIssue10Models(t *testing.T) {
 		atol      string // "" for one quantization step of the output
 		minEngine float64
 	}{
-		{"i10_fp16_cnn", []string{"x=x.npy"}, "expected", "1e-2", 1},
-		{"i10_bf16_mlp", []string{"x=x.pb"}, "expected", "1e-2", 1},
-		{"i10_qdq_cnn", []string{"x=x.npy"}, "expected", "", 1},
-		{"i10_lstm", []string{"x=x.npy"}, "expected", "1e-5", 0},
-		{"i10_gru", []string{"x=x.npy", "h0=h0.npy"}, "expected", "1e-5", 0},
-		{"i10_scan_loop", []string{"s0=s0.npy", "x=x.npy"}, "expected", "1e-5", 0},
-		{"i10_det_head", []string{"boxes=boxes.npy", "scores=scores.npy"}, "expected", "1e-5", 0},
+		{"fp16_cnn", []string{"x=x.npy"}, "expected", "1e-2", 1},
+		{"bf16_mlp", []string{"x=x.pb"}, "expected", "1e-2", 1},
+		{"qdq_cnn", []string{"x=x.npy"}, "expected", "", 1},
+		{"lstm", []string{"x=x.npy"}, "expected", "1e-5", 0},
+		{"gru", []string{"x=x.npy", "h0=h0.npy"}, "expected", "1e-5", 0},
+		{"scan_loop", []string{"s0=s0.npy", "x=x.npy"}, "expected", "1e-5", 0},
+		{"det_head", []string{"boxes=boxes.npy", "scores=scores.npy"}, "expected", "1e-5", 0},
 	} {
 		t.Run(m.name, func(t *testing.T) {
 			dir, tmp := modelDir(m.name), t.TempDir()
@@ -88,7 +88,7 @@ func outputStep(t *testing.T, model string) float64 {
 // .npy with --output-format npy-f32 (compared with a float32 reference),
 // and refused with --output-format npy.
 func TestBFloat16OutputFormats(t *testing.T) {
-	dir, tmp := modelDir("i10_bf16_mlp"), t.TempDir()
+	dir, tmp := modelDir("bf16_mlp"), t.TempDir()
 	bundle := filepath.Join(tmp, "m.trtb")
 	mustTrtc(t, "compile", filepath.Join(dir, "model.onnx"), "-o", bundle)
 	in := "x=" + filepath.Join(dir, "x.pb")
