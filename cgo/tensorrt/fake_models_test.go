@@ -230,8 +230,14 @@ func TestFakeModelsLayerByLayer(t *testing.T) {
 			teeMu.Lock()
 			builds := teeBuilds
 			teeMu.Unlock()
-			if len(builds) != len(res.Engines) || len(builds) == 0 {
+			if len(builds) != len(res.Engines) {
 				t.Fatalf("%d engines, %d builds through the fake", len(res.Engines), len(builds))
+			}
+			if len(builds) == 0 {
+				// A model whose every node runs on the CPU (scan_loop:
+				// Scan and Loop are fallback kernels) has nothing to
+				// compare; the total below still must be non-zero.
+				t.Skipf("no engine segment (%d fallback segments): nothing built through the shim", len(res.Partition.Segments)-len(res.Engines))
 			}
 			layers := 0
 			for i, b := range builds {
@@ -260,6 +266,9 @@ func TestFakeModelsLayerByLayer(t *testing.T) {
 			}
 			noUnexpected(t, fakeEvents())
 		})
+	}
+	if total == 0 {
+		t.Fatal("no layer was compared in any model")
 	}
 	var kinds []string
 	for k, v := range types {
