@@ -14,6 +14,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 )
 
@@ -184,8 +185,11 @@ func compileExitCode(err error) int {
 		unsupported *compiler.UnsupportedOpsError
 		dtype       *compiler.UnsupportedDTypeError
 		full        *partition.FullCompilationError
+		pluginOp    *ops.PluginOpError
 	)
 	switch {
+	case errors.As(err, &pluginOp):
+		return ExitPlugin
 	case errors.As(err, &load), errors.As(err, &prep):
 		return ExitInput
 	case errors.As(err, &unsupported), errors.As(err, &dtype):

@@ -12,6 +12,7 @@ import (
 
 	"github.com/trtc-dev/trtc/pkg/bundle"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/runtime"
 	"github.com/trtc-dev/trtc/pkg/tensorio"
 )
@@ -28,6 +29,9 @@ type RunOptions struct {
 	// Stats prints the run time and the bytes that crossed between host
 	// and device memory.
 	Stats bool
+	// Plugins are loaded before the bundle is opened: a bundle whose
+	// fallback segments run ops a plugin defined needs that plugin.
+	Plugins []string
 }
 
 // NewCmdRun builds `trtc run`.
@@ -46,10 +50,14 @@ cross to the host only where a fallback segment or the caller reads them.
 --stats prints the run time and those bytes ("bytes crossed: H2D n, D2H m"),
 which are also logged at info level. A bundle whose engines were built for
 another GPU or TensorRT version is refused before anything is loaded, with
-exit code 10.`,
+exit code 10. A bundle whose fallback segments run ops defined by a plugin
+needs that plugin, the same build (--plugin, the config's plugins:,
+TRTC_PLUGINS); without it, or with another build, run exits 8 before
+anything runs.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Bundle = args[0]
+			opts.Plugins = pluginList(streams.Config)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -62,6 +70,7 @@ exit code 10.`,
 	cmd.Flags().Float64Var(&opts.Atol, "atol", 1e-4, "absolute tolerance for --expect")
 	cmd.Flags().Float64Var(&opts.Rtol, "rtol", 1e-3, "relative tolerance for --expect")
 	cmd.Flags().BoolVar(&opts.Stats, "stats", false, "print the run time and the bytes copied between host and device")
+	cmd.Flags().StringArray("plugin", nil, "plugin .so defining ops the bundle runs (repeatable)")
 	return cmd
 }
 
@@ -69,11 +78,18 @@ func runRun(opts *RunOptions) error {
 	if len(opts.Inputs) == 0 {
 		return usageErrorf("no --input given")
 	}
+	if _, err := loadRegistry(opts.Plugins, opts.IO.Log); err != nil {
+		return err
+	}
 	prog, err := runtime.Open(opts.Bundle)
 	if err != nil {
 		var te *runtime.TargetError
 		if errors.As(err, &te) {
 			return withCode(ExitNoGPU, err)
+		}
+		var pe *runtime.PluginError
+		if errors.As(err, &pe) {
+			return withCode(ExitPlugin, err)
 		}
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, bundle.ErrCorrupt) || errors.Is(err, bundle.ErrNotBundle) || errors.Is(err, bundle.ErrVersion) {
 			return withCode(ExitInput, err)
@@ -91,6 +107,10 @@ func runRun(opts *RunOptions) error {
 		var ie *runtime.InputError
 		if errors.As(err, &ie) {
 			return withCode(ExitInput, err)
+		}
+		var pe *ops.PluginOpError
+		if errors.As(err, &pe) {
+			return withCode(ExitPlugin, err)
 		}
 		return withCode(ExitRun, err)
 	}

@@ -1,7 +1,10 @@
 package conversion
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"debug/buildinfo"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +16,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/version"
 )
 
@@ -26,10 +30,18 @@ import (
 const PluginSymbol = "RegisterConverters"
 
 // Registrar is what a plugin's RegisterConverters receives: it registers
-// converters with the plugin's file as their origin.
+// converters and op definitions with the plugin's file as their origin.
 type Registrar interface {
 	// Register adds a converter (see Converter; Origin is set for you).
 	Register(c Converter) error
+	// DefineOp adds an op trtc does not know: its schema, shape
+	// inference, CPU kernel and constant-folding opt-in (see ops.Def).
+	// The op is then first-class: compile infers its shapes, partitions
+	// it, converts it with a registered converter or runs it in a
+	// fallback segment with the kernel, and bundles record the plugin.
+	// A key trtc or another plugin already defines is an error naming
+	// both.
+	DefineOp(d ops.Def) error
 	// TrtcVersion is the version of the trtc loading the plugin.
 	TrtcVersion() string
 }
@@ -37,10 +49,27 @@ type Registrar interface {
 type pluginRegistrar struct {
 	r      *Registry
 	origin string
+	defs   []ops.Def
 }
 
 func (p *pluginRegistrar) Register(c Converter) error { return p.r.Register(c, p.origin) }
 func (p *pluginRegistrar) TrtcVersion() string        { return version.Version }
+
+func (p *pluginRegistrar) DefineOp(d ops.Def) error {
+	if err := ops.CheckDef(d); err != nil {
+		return err
+	}
+	for _, prev := range p.defs {
+		if prev.Key == d.Key {
+			return fmt.Errorf("op %s is defined twice by this plugin", d.Key)
+		}
+	}
+	if err := ops.CheckPluginKey(d.Key, p.origin); err != nil {
+		return err
+	}
+	p.defs = append(p.defs, d)
+	return nil
+}
 
 // PluginError is a plugin that could not be loaded or registered.
 type PluginError struct {
@@ -101,8 +130,16 @@ func loadPlugin(r *Registry, path string) (err error) {
 			err = &PluginError{path, fmt.Errorf("%s panicked: %v", PluginSymbol, p)}
 		}
 	}()
-	if err := register(&pluginRegistrar{scratch, path}); err != nil {
+	reg := &pluginRegistrar{r: scratch, origin: path}
+	if err := register(reg); err != nil {
 		return &PluginError{path, fmt.Errorf("%s returned an error: %w", PluginSymbol, err)}
+	}
+	// Op definitions go into the process-wide op table only once the
+	// whole registration succeeded; the keys were checked as they came.
+	for _, d := range reg.defs {
+		if err := ops.RegisterPlugin(d, path); err != nil {
+			return &PluginError{path, err}
+		}
 	}
 	*r = *scratch
 	return nil
@@ -181,4 +218,47 @@ func lastPart(msg string) string {
 		return msg[i+2:]
 	}
 	return msg
+}
+
+// Identity is what a bundle records about a plugin: the Go build ID the
+// toolchain stamped into it (it changes whenever the plugin's code or its
+// dependencies change) and the SHA-256 of the file.
+type Identity struct {
+	BuildID string
+	SHA256  []byte
+}
+
+// PluginIdentity reads a plugin file's Go build ID (the ELF note
+// .note.go.buildid) and hashes the file.
+func PluginIdentity(path string) (Identity, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Identity{}, &PluginError{path, err}
+	}
+	sum := sha256.Sum256(data)
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return Identity{}, &PluginError{path, fmt.Errorf("not an ELF file: %w", err)}
+	}
+	defer f.Close()
+	sec := f.Section(".note.go.buildid")
+	if sec == nil {
+		return Identity{}, &PluginError{path, errors.New("it has no Go build ID (section .note.go.buildid)")}
+	}
+	note, err := sec.Data()
+	if err != nil {
+		return Identity{}, &PluginError{path, fmt.Errorf("reading its Go build ID: %w", err)}
+	}
+	// An ELF note: namesz, descsz, type (4 bytes each, in the file's byte
+	// order), the name "Go\x00\x00" and the description, the build ID.
+	if len(note) < 16 {
+		return Identity{}, &PluginError{path, errors.New("its Go build ID note is truncated")}
+	}
+	bo := f.ByteOrder
+	namesz, descsz := bo.Uint32(note[0:]), bo.Uint32(note[4:])
+	start := 12 + uint64((namesz+3)&^3)
+	if namesz != 4 || string(note[12:15]) != "Go\x00" || start+uint64(descsz) > uint64(len(note)) {
+		return Identity{}, &PluginError{path, errors.New("its Go build ID note is malformed")}
+	}
+	return Identity{BuildID: string(note[start : start+uint64(descsz)]), SHA256: sum[:]}, nil
 }

@@ -78,6 +78,9 @@ func Open(path string) (*Program, error) {
 
 func (p *Program) load() error {
 	m := p.b.Manifest()
+	if err := CheckPlugins(m); err != nil {
+		return err
+	}
 	p.Inputs = valuesOf(m.Inputs)
 	p.Outputs = valuesOf(m.Outputs)
 	for i, s := range m.Segments {
