@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -26,7 +27,8 @@ type Def struct {
 	Inputs, Outputs []Port
 	// Attrs lists the attributes a node may carry. A node with an
 	// attribute not listed, or of another kind, or without a required
-	// one, is a malformed model.
+	// one, is a malformed model. Names starting with "_" are annotations
+	// trtc's frontends add and are not checked.
 	Attrs []AttrSpec
 	// Infer returns each output's dtype and shape from the inputs' (see
 	// Op.Infer). Symbolic dims (ir.Sym) carry through: an output dim equal
@@ -306,6 +308,9 @@ func checkNode(d Def, n *ir.Node, in []*ir.Value) error {
 		}
 	}
 	for _, name := range ir.SortedKeys(n.Attrs) {
+		if strings.HasPrefix(name, "_") {
+			continue // a frontend's annotation (the ATen frontend's _int_x)
+		}
 		k, ok := kinds[name]
 		if !ok {
 			return fmt.Errorf("attribute %q is not an attribute of op %s", name, d.Key)
