@@ -1,0 +1,247 @@
+package plugintest
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trtc-dev/trtc/pkg/cli"
+	"github.com/trtc-dev/trtc/pkg/compiler"
+	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/tensorio"
+)
+
+const swishOp = "com.acme.ScaledSwish"
+
+// swishSegment returns the kind of the segment holding the ScaledSwish node
+// and the node's report entry.
+func swishSegment(t *testing.T, r *compiler.Report) (string, compiler.NodeReport) {
+	t.Helper()
+	for _, s := range r.Segments {
+		for _, n := range s.Nodes {
+			if n.Op == swishOp {
+				return s.Kind, n
+			}
+		}
+	}
+	t.Fatalf("no %s node in the report", swishOp)
+	return "", compiler.NodeReport{}
+}
+
+func readNPY(t *testing.T, path string) *ir.Tensor {
+	t.Helper()
+	x, err := tensorio.ReadNPY(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+func inspectPlugins(t *testing.T, bundle string) []map[string]any {
+	t.Helper()
+	var m struct {
+		Plugins []map[string]any `json:"plugins"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "inspect", bundle, "-o", "json")), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m.Plugins
+}
+
+// The custom op of docs/custom-ops.md in its ONNX form: compiled into an
+// engine with the plugin's converter, and run in a fallback segment with the
+// plugin's kernel under --fallback-ops; both compared with numpy's values
+// (testdata/gen/gen_custom_op.py) and with each other on another batch size.
+func TestCustomOpONNX(t *testing.T) {
+	skipShort(t)
+	so := plugin(t, "./plugins/scaled_swish")
+	tmp := t.TempDir()
+	onnxModel := filepath.Join(model("scaled_swish"), "model.onnx")
+	x := filepath.Join(model("scaled_swish"), "x.npy")
+	expected := filepath.Join(model("scaled_swish"), "expected")
+
+	// Without the plugin trtc does not know the op (exit 4).
+	if code, _, errs := run(t, nil, "compile", onnxModel, "-o", filepath.Join(tmp, "none.trtb")); code != cli.ExitUnsupported || !strings.Contains(errs, swishOp) {
+		t.Fatalf("compile without the plugin: exit %d, want %d naming %s: %s", code, cli.ExitUnsupported, swishOp, errs)
+	}
+
+	compile := func(name string, extra ...string) (string, *compiler.Report) {
+		bundle, rep := filepath.Join(tmp, name+".trtb"), filepath.Join(tmp, name+".json")
+		mustRun(t, append([]string{"compile", onnxModel, "-o", bundle, "--report", rep, "--min-block-size", "1", "--plugin", so}, extra...)...)
+		return bundle, report(t, rep)
+	}
+	engine, r := compile("engine")
+	if kind, n := swishSegment(t, r); kind != "engine" || n.Converter == nil || n.Converter.Origin != so {
+		t.Fatalf("engine bundle: the node is in a %s segment, converter %+v; want an engine and the plugin's converter", kind, n.Converter)
+	}
+	fallback, r := compile("fallback", "--fallback-ops", swishOp)
+	if kind, n := swishSegment(t, r); kind != "fallback" || n.Converter != nil {
+		t.Fatalf("fallback bundle: the node is in a %s segment, converter %+v; want fallback", kind, n.Converter)
+	}
+
+	// The bundles record the plugin: engine ops need no plugin at run
+	// time, fallback ops do.
+	for name, want := range map[string]string{engine: "engine_ops", fallback: "fallback_ops"} {
+		pl := inspectPlugins(t, name)
+		if len(pl) != 1 || pl[0]["path"] != so || pl[0]["buildId"] == "" || pl[0]["sha256"] == "" {
+			t.Fatalf("%s: plugins recorded: %v", name, pl)
+		}
+		key := map[string]string{"engine_ops": "engineOps", "fallback_ops": "fallbackOps"}[want]
+		if ops, _ := pl[0][key].([]any); len(ops) != 1 || ops[0] != swishOp {
+			t.Fatalf("%s: %s = %v, want [%s]", name, key, pl[0][key], swishOp)
+		}
+	}
+
+	// Run both against numpy's values; the engine bundle runs without the
+	// plugin, the fallback bundle with it (from --plugin and from
+	// TRTC_PLUGINS).
+	outE, outF, outEnv := filepath.Join(tmp, "out_e"), filepath.Join(tmp, "out_f"), filepath.Join(tmp, "out_env")
+	mustRun(t, "run", engine, "--input", x, "--output-dir", outE, "--expect", expected, "--atol", "1e-5", "--rtol", "0")
+	mustRun(t, "run", fallback, "--input", x, "--output-dir", outF, "--plugin", so, "--expect", expected, "--atol", "1e-5", "--rtol", "0")
+	if code, out, errs := run(t, []string{"TRTC_PLUGINS=" + so}, "run", fallback, "--input", x, "--output-dir", outEnv); code != 0 {
+		t.Fatalf("run with TRTC_PLUGINS: exit %d\n%s%s", code, out, errs)
+	}
+	want := readNPY(t, filepath.Join(expected, "y.npy"))
+	for _, dir := range []string{outE, outF, outEnv} {
+		d := tensorio.Diff(readNPY(t, filepath.Join(dir, "y.npy")), want, 1e-5, 0)
+		if !d.OK {
+			t.Errorf("%s vs numpy: %s", dir, d)
+		}
+		t.Logf("%s vs numpy: %s", filepath.Base(dir), d)
+	}
+
+	// The batch dim is symbolic: another batch size runs, and engine
+	// (converter's layers) and fallback (plugin's kernel) agree.
+	x5 := ir.NewTensor(ir.Float32, []int64{5, 8})
+	for i := range 40 {
+		x5.SetFloat(i, float64(i%13)/3-2)
+	}
+	x5Path := filepath.Join(tmp, "x5.npy")
+	if err := tensorio.WriteNPY(x5Path, x5); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "run", engine, "--input", x5Path, "--output-dir", outE+"5")
+	mustRun(t, "run", fallback, "--input", x5Path, "--output-dir", outF+"5", "--plugin", so)
+	ye, yf := readNPY(t, filepath.Join(outE+"5", "y.npy")), readNPY(t, filepath.Join(outF+"5", "y.npy"))
+	if ye.Shape[0] != 5 {
+		t.Fatalf("batch 5 gave shape %v", ye.Shape)
+	}
+	if d := tensorio.Diff(ye, yf, 1e-5, 0); !d.OK {
+		t.Errorf("batch 5: engine vs fallback: %s", d)
+	} else {
+		t.Logf("batch 5: engine vs fallback: %s", d)
+	}
+}
+
+// goBuildFlags builds a plugin with extra go build flags.
+func goBuildFlags(t *testing.T, out, pkg string, extra ...string) {
+	t.Helper()
+	args := append(append([]string{"build"}, buildFlags...), "-buildmode=plugin")
+	args = append(append(args, extra...), "-o", out, pkg)
+	cmd := exec.Command("go", args...)
+	cmd.Dir = root
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, msg)
+	}
+}
+
+// Every way a plugin op can go wrong is an exit-8 error naming the op and
+// the plugin, with nothing written.
+func TestCustomOpFailures(t *testing.T) {
+	skipShort(t)
+	good := plugin(t, "./plugins/scaled_swish")
+	bad := plugin(t, "./testdata/plugins/badswish")
+	tmp := t.TempDir()
+	onnxModel := filepath.Join(model("scaled_swish"), "model.onnx")
+	x := filepath.Join(model("scaled_swish"), "x.npy")
+	noCrash := func(t *testing.T, errs string) {
+		if strings.Contains(errs, "goroutine ") || strings.Contains(errs, "fatal error") {
+			t.Errorf("crashed: %s", errs)
+		}
+	}
+	expect := func(t *testing.T, code int, errs string, want ...string) {
+		t.Helper()
+		if code != cli.ExitPlugin {
+			t.Errorf("exit %d, want %d: %s", code, cli.ExitPlugin, errs)
+		}
+		for _, w := range want {
+			if !strings.Contains(errs, w) {
+				t.Errorf("message lacks %q: %s", w, errs)
+			}
+		}
+		noCrash(t, errs)
+	}
+
+	t.Run("two plugins define the op", func(t *testing.T) {
+		out := filepath.Join(tmp, "dup.trtb")
+		code, _, errs := run(t, nil, "compile", onnxModel, "-o", out, "--plugin", good, "--plugin", bad)
+		expect(t, code, errs, swishOp, "defined twice", good, bad)
+		if _, err := os.Stat(out); err == nil {
+			t.Error("a bundle was written")
+		}
+	})
+	for _, c := range []struct{ mode, want string }{
+		{"infer-panic", "shape inference panicked"},
+		{"infer-rank", "has rank 3; the op declares the rank of input 0, which is 2"},
+	} {
+		t.Run(c.mode, func(t *testing.T) {
+			out := filepath.Join(tmp, c.mode+".trtb")
+			code, _, errs := run(t, []string{"TRTC_TEST_BADSWISH=" + c.mode}, "compile", onnxModel, "-o", out, "--plugin", bad)
+			expect(t, code, errs, c.want, swishOp, bad, "node_swish")
+			if _, err := os.Stat(out); err == nil {
+				t.Error("a bundle was written")
+			}
+		})
+	}
+
+	// A fallback bundle compiled with a well-behaved build, then run with
+	// misbehaving kernels.
+	fb := filepath.Join(tmp, "fallback.trtb")
+	mustRun(t, "compile", onnxModel, "-o", fb, "--plugin", bad, "--min-block-size", "1", "--fallback-ops", swishOp)
+	for _, c := range []struct{ mode, want string }{
+		{"kernel-dtype", "kernel returned output 0 as int32, its shape inference says float32"},
+		{"kernel-shape", "kernel returned output 0 with shape [24], its shape inference says [3x8]"},
+		{"kernel-panic", "kernel panicked: badswish: kernel-panic"},
+	} {
+		t.Run(c.mode, func(t *testing.T) {
+			dir := filepath.Join(tmp, "out_"+c.mode)
+			code, _, errs := run(t, []string{"TRTC_TEST_BADSWISH=" + c.mode}, "run", fb, "--input", x, "--output-dir", dir, "--plugin", bad)
+			expect(t, code, errs, c.want, swishOp, bad, "node_swish")
+			if _, err := os.Stat(filepath.Join(dir, "y.npy")); err == nil {
+				t.Error("an output was written")
+			}
+		})
+	}
+
+	t.Run("plugin missing at run time", func(t *testing.T) {
+		dir := filepath.Join(tmp, "out_missing")
+		code, _, errs := run(t, nil, "run", fb, "--input", x, "--output-dir", dir)
+		expect(t, code, errs, "op "+swishOp+" needs plugin "+bad, "not loaded", "--plugin")
+		if _, err := os.Stat(filepath.Join(dir, "y.npy")); err == nil {
+			t.Error("an output was written")
+		}
+	})
+
+	t.Run("plugin rebuilt", func(t *testing.T) {
+		// Same path, another build.
+		path := filepath.Join(tmp, "rebuilt", "badswish.so")
+		goBuildFlags(t, path, "./testdata/plugins/badswish")
+		b := filepath.Join(tmp, "rebuilt.trtb")
+		mustRun(t, "compile", onnxModel, "-o", b, "--plugin", path, "--min-block-size", "1", "--fallback-ops", swishOp)
+		dir := filepath.Join(tmp, "out_rebuilt")
+		mustRun(t, "run", b, "--input", x, "--output-dir", dir, "--plugin", path)
+		os.Remove(filepath.Join(dir, "y.npy"))
+		goBuildFlags(t, path, "./testdata/plugins/badswish", "-ldflags=-X=main.rebuilt=yes")
+		code, _, errs := run(t, nil, "run", b, "--input", x, "--output-dir", dir, "--plugin", path)
+		expect(t, code, errs, "op "+swishOp+" needs plugin "+path, "another build")
+		if _, err := os.Stat(filepath.Join(dir, "y.npy")); err == nil {
+			t.Error("an output was written")
+		}
+		// A different plugin file defining the op is not the recorded one.
+		code, _, errs = run(t, nil, "run", b, "--input", x, "--output-dir", dir, "--plugin", good)
+		expect(t, code, errs, "op "+swishOp+" needs plugin "+path, good, "another build")
+	})
+}
