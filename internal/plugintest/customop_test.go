@@ -16,18 +16,18 @@ import (
 
 const swishOp = "com.acme.ScaledSwish"
 
-// swishSegment returns the kind of the segment holding the ScaledSwish node
-// and the node's report entry.
-func swishSegment(t *testing.T, r *compiler.Report) (string, compiler.NodeReport) {
+// opSegment returns the kind of the segment holding the node of op and the
+// node's report entry.
+func opSegment(t *testing.T, r *compiler.Report, op string) (string, compiler.NodeReport) {
 	t.Helper()
 	for _, s := range r.Segments {
 		for _, n := range s.Nodes {
-			if n.Op == swishOp {
+			if n.Op == op {
 				return s.Kind, n
 			}
 		}
 	}
-	t.Fatalf("no %s node in the report", swishOp)
+	t.Fatalf("no %s node in the report", op)
 	return "", compiler.NodeReport{}
 }
 
@@ -51,51 +51,63 @@ func inspectPlugins(t *testing.T, bundle string) []map[string]any {
 	return m.Plugins
 }
 
-// The custom op of docs/custom-ops.md in its ONNX form: compiled into an
-// engine with the plugin's converter, and run in a fallback segment with the
-// plugin's kernel under --fallback-ops; both compared with numpy's values
-// (testdata/gen/gen_custom_op.py) and with each other on another batch size.
-func TestCustomOpONNX(t *testing.T) {
+// The custom op of docs/custom-ops.md in both forms, the ONNX node of
+// domain com.acme and the torch.library custom op exported by torch.export:
+// compiled into an engine with the plugin's converter, and run in a fallback
+// segment with the plugin's kernel under --fallback-ops; compared with the
+// generators' references (numpy for the ONNX form, eager PyTorch for the
+// .pt2) and, on another batch size, engine with fallback.
+func TestCustomOp(t *testing.T) {
 	skipShort(t)
 	so := plugin(t, "./plugins/scaled_swish")
+	for _, form := range []struct {
+		name, dir, model, op, output string
+	}{
+		{"onnx", model("scaled_swish"), "model.onnx", swishOp, "y"},
+		{"pt2", filepath.Join(root, "testdata", "pt2", "scaled_swish"), "model.pt2", "acme.scaled_swish.default", "output_0"},
+	} {
+		t.Run(form.name, func(t *testing.T) { customOp(t, so, form.dir, form.model, form.op, form.output) })
+	}
+}
+
+func customOp(t *testing.T, so, dir, modelFile, op, output string) {
 	tmp := t.TempDir()
-	onnxModel := filepath.Join(model("scaled_swish"), "model.onnx")
-	x := filepath.Join(model("scaled_swish"), "x.npy")
-	expected := filepath.Join(model("scaled_swish"), "expected")
+	src := filepath.Join(dir, modelFile)
+	x := filepath.Join(dir, "x.npy")
+	expected := filepath.Join(dir, "expected")
 
 	// Without the plugin trtc does not know the op (exit 4).
-	if code, _, errs := run(t, nil, "compile", onnxModel, "-o", filepath.Join(tmp, "none.trtb")); code != cli.ExitUnsupported || !strings.Contains(errs, swishOp) {
-		t.Fatalf("compile without the plugin: exit %d, want %d naming %s: %s", code, cli.ExitUnsupported, swishOp, errs)
+	if code, _, errs := run(t, nil, "compile", src, "-o", filepath.Join(tmp, "none.trtb")); code != cli.ExitUnsupported || !strings.Contains(errs, op) {
+		t.Fatalf("compile without the plugin: exit %d, want %d naming %s: %s", code, cli.ExitUnsupported, op, errs)
 	}
 
 	compile := func(name string, extra ...string) (string, *compiler.Report) {
 		bundle, rep := filepath.Join(tmp, name+".trtb"), filepath.Join(tmp, name+".json")
-		mustRun(t, append([]string{"compile", onnxModel, "-o", bundle, "--report", rep, "--min-block-size", "1", "--plugin", so}, extra...)...)
+		mustRun(t, append([]string{"compile", src, "-o", bundle, "--report", rep, "--min-block-size", "1", "--plugin", so}, extra...)...)
 		return bundle, report(t, rep)
 	}
 	engine, r := compile("engine")
-	if kind, n := swishSegment(t, r); kind != "engine" || n.Converter == nil || n.Converter.Origin != so {
+	if kind, n := opSegment(t, r, op); kind != "engine" || n.Converter == nil || n.Converter.Origin != so {
 		t.Fatalf("engine bundle: the node is in a %s segment, converter %+v; want an engine and the plugin's converter", kind, n.Converter)
 	}
-	fallback, r := compile("fallback", "--fallback-ops", swishOp)
-	if kind, n := swishSegment(t, r); kind != "fallback" || n.Converter != nil {
+	fallback, r := compile("fallback", "--fallback-ops", op)
+	if kind, n := opSegment(t, r, op); kind != "fallback" || n.Converter != nil {
 		t.Fatalf("fallback bundle: the node is in a %s segment, converter %+v; want fallback", kind, n.Converter)
 	}
 
 	// The bundles record the plugin: engine ops need no plugin at run
 	// time, fallback ops do.
-	for name, want := range map[string]string{engine: "engine_ops", fallback: "fallback_ops"} {
+	for name, key := range map[string]string{engine: "engineOps", fallback: "fallbackOps"} {
 		pl := inspectPlugins(t, name)
 		if len(pl) != 1 || pl[0]["path"] != so || pl[0]["buildId"] == "" || pl[0]["sha256"] == "" {
 			t.Fatalf("%s: plugins recorded: %v", name, pl)
 		}
-		key := map[string]string{"engine_ops": "engineOps", "fallback_ops": "fallbackOps"}[want]
-		if ops, _ := pl[0][key].([]any); len(ops) != 1 || ops[0] != swishOp {
-			t.Fatalf("%s: %s = %v, want [%s]", name, key, pl[0][key], swishOp)
+		if ops, _ := pl[0][key].([]any); len(ops) != 1 || ops[0] != op {
+			t.Fatalf("%s: %s = %v, want [%s]", name, key, pl[0][key], op)
 		}
 	}
 
-	// Run both against numpy's values; the engine bundle runs without the
+	// Run both against the references; the engine bundle runs without the
 	// plugin, the fallback bundle with it (from --plugin and from
 	// TRTC_PLUGINS).
 	outE, outF, outEnv := filepath.Join(tmp, "out_e"), filepath.Join(tmp, "out_f"), filepath.Join(tmp, "out_env")
@@ -104,13 +116,13 @@ func TestCustomOpONNX(t *testing.T) {
 	if code, out, errs := run(t, []string{"TRTC_PLUGINS=" + so}, "run", fallback, "--input", x, "--output-dir", outEnv); code != 0 {
 		t.Fatalf("run with TRTC_PLUGINS: exit %d\n%s%s", code, out, errs)
 	}
-	want := readNPY(t, filepath.Join(expected, "y.npy"))
+	want := readNPY(t, filepath.Join(expected, output+".npy"))
 	for _, dir := range []string{outE, outF, outEnv} {
-		d := tensorio.Diff(readNPY(t, filepath.Join(dir, "y.npy")), want, 1e-5, 0)
+		d := tensorio.Diff(readNPY(t, filepath.Join(dir, output+".npy")), want, 1e-5, 0)
 		if !d.OK {
-			t.Errorf("%s vs numpy: %s", dir, d)
+			t.Errorf("%s vs reference: %s", dir, d)
 		}
-		t.Logf("%s vs numpy: %s", filepath.Base(dir), d)
+		t.Logf("%s vs reference: %s", filepath.Base(dir), d)
 	}
 
 	// The batch dim is symbolic: another batch size runs, and engine
@@ -125,8 +137,8 @@ func TestCustomOpONNX(t *testing.T) {
 	}
 	mustRun(t, "run", engine, "--input", x5Path, "--output-dir", outE+"5")
 	mustRun(t, "run", fallback, "--input", x5Path, "--output-dir", outF+"5", "--plugin", so)
-	ye, yf := readNPY(t, filepath.Join(outE+"5", "y.npy")), readNPY(t, filepath.Join(outF+"5", "y.npy"))
-	if ye.Shape[0] != 5 {
+	ye, yf := readNPY(t, filepath.Join(outE+"5", output+".npy")), readNPY(t, filepath.Join(outF+"5", output+".npy"))
+	if len(ye.Shape) != 2 || ye.Shape[0] != 5 {
 		t.Fatalf("batch 5 gave shape %v", ye.Shape)
 	}
 	if d := tensorio.Diff(ye, yf, 1e-5, 0); !d.OK {

@@ -66,6 +66,8 @@ def main():
         "custom_domains": {"com.acme": 1},
         "inputs": [{"name": "x", "dtype": "float32", "shape": list(x.shape)}],
         "outputs": [{"name": "y", "dtype": "float32", "shape": list(y.shape)}],
+        "op_counts": {"Add": 1, "MatMul": 1, "com.acme::ScaledSwish": 1},
+        "files": {"model": "model.onnx", "inputs": {"x": "x.npy"}, "expected": {"y": "expected/y.npy"}},
         "reference": "numpy float64: h = x@W + b; y = h / (1 + exp(-alpha*h)), rounded to float32",
         "alpha": ALPHA,
         "seed": 0,
