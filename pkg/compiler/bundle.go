@@ -147,7 +147,7 @@ func pluginRecords(r *Result) ([]*bundlepb.Plugin, error) {
 				if err != nil {
 					return nil, fmt.Errorf("recording the plugin of op %s: %w", n.Op, err)
 				}
-				rec = &bundlepb.Plugin{Path: op.Origin, BuildId: id.BuildID, Sha256: id.SHA256}
+				rec = &bundlepb.Plugin{Path: conversion.GivenPath(op.Origin), ResolvedPath: op.Origin, BuildId: id.BuildID, Sha256: id.SHA256}
 				byPath[op.Origin] = rec
 				out = append(out, rec)
 			}

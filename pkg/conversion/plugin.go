@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/version"
@@ -82,6 +83,18 @@ func (e *PluginError) Unwrap() error { return e.Err }
 
 var otherVersion = regexp.MustCompile(`plugin was built with a different version of package (\S+)`)
 
+// givenPaths maps each loaded plugin's absolute path to the path it was
+// first given as (--plugin, config, TRTC_PLUGINS).
+var givenPaths sync.Map
+
+// GivenPath returns the path a loaded plugin was given as, or abs.
+func GivenPath(abs string) string {
+	if p, ok := givenPaths.Load(abs); ok {
+		return p.(string)
+	}
+	return abs
+}
+
 // LoadPlugins opens each plugin file and calls its RegisterConverters with
 // r. Paths are made absolute (the origin shown in reports) and loaded once
 // each, in order.
@@ -99,6 +112,7 @@ func LoadPlugins(r *Registry, paths []string) error {
 		if err := loadPlugin(r, abs); err != nil {
 			return err
 		}
+		givenPaths.LoadOrStore(abs, p)
 	}
 	return nil
 }

@@ -349,7 +349,8 @@ func (x *Manifest) GetPlugins() []*Plugin {
 // A Go plugin that defined ops the bundle uses.
 type Plugin struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The plugin's path as compile was given it (made absolute).
+	// The plugin's path as compile was given it (--plugin, the config's
+	// plugins:, TRTC_PLUGINS).
 	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
 	// The Go build ID stamped into the file (.note.go.buildid).
 	BuildId string `protobuf:"bytes,2,opt,name=build_id,json=buildId,proto3" json:"build_id,omitempty"`
@@ -360,7 +361,9 @@ type Plugin struct {
 	FallbackOps []string `protobuf:"bytes,4,rep,name=fallback_ops,json=fallbackOps,proto3" json:"fallback_ops,omitempty"`
 	// Op keys the plugin defined that engines hold, converted at compile
 	// time: engines do not call the plugin when they run.
-	EngineOps     []string `protobuf:"bytes,5,rep,name=engine_ops,json=engineOps,proto3" json:"engine_ops,omitempty"`
+	EngineOps []string `protobuf:"bytes,5,rep,name=engine_ops,json=engineOps,proto3" json:"engine_ops,omitempty"`
+	// The absolute path compile loaded it from.
+	ResolvedPath  string `protobuf:"bytes,6,opt,name=resolved_path,json=resolvedPath,proto3" json:"resolved_path,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -428,6 +431,13 @@ func (x *Plugin) GetEngineOps() []string {
 		return x.EngineOps
 	}
 	return nil
+}
+
+func (x *Plugin) GetResolvedPath() string {
+	if x != nil {
+		return x.ResolvedPath
+	}
+	return ""
 }
 
 type SourceModel struct {
@@ -1682,14 +1692,15 @@ const file_proto_bundle_bundle_proto_rawDesc = "" +
 	"\aoutputs\x18\x06 \x03(\v2\x17.trtc.bundle.GraphValueR\aoutputs\x120\n" +
 	"\bsegments\x18\a \x03(\v2\x14.trtc.bundle.SegmentR\bsegments\x12'\n" +
 	"\x05blobs\x18\b \x03(\v2\x11.trtc.bundle.BlobR\x05blobs\x12-\n" +
-	"\aplugins\x18\t \x03(\v2\x13.trtc.bundle.PluginR\aplugins\"\x91\x01\n" +
+	"\aplugins\x18\t \x03(\v2\x13.trtc.bundle.PluginR\aplugins\"\xb6\x01\n" +
 	"\x06Plugin\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x19\n" +
 	"\bbuild_id\x18\x02 \x01(\tR\abuildId\x12\x16\n" +
 	"\x06sha256\x18\x03 \x01(\fR\x06sha256\x12!\n" +
 	"\ffallback_ops\x18\x04 \x03(\tR\vfallbackOps\x12\x1d\n" +
 	"\n" +
-	"engine_ops\x18\x05 \x03(\tR\tengineOps\"\x7f\n" +
+	"engine_ops\x18\x05 \x03(\tR\tengineOps\x12#\n" +
+	"\rresolved_path\x18\x06 \x01(\tR\fresolvedPath\"\x7f\n" +
 	"\vSourceModel\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06sha256\x18\x02 \x01(\fR\x06sha256\x120\n" +
