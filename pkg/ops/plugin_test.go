@@ -174,3 +174,54 @@ func TestCheckDef(t *testing.T) {
 		}
 	}
 }
+
+// Constant folding runs a plugin op's kernel only when the definition opts
+// in; a misbehaving kernel met while folding is the plugin's error, not a
+// silent skip.
+func TestPluginOpFolding(t *testing.T) {
+	for _, c := range []struct {
+		key        string
+		fold, bad  bool
+		wantFolded int
+		wantErr    string
+	}{
+		{"test.fold.Off", false, false, 0, ""},
+		{"test.fold.On", true, false, 1, ""},
+		{"test.fold.Bad", true, true, 0, "kernel returned output 0 with shape [1]"},
+	} {
+		d := testDef(c.key)
+		d.Fold = c.fold
+		if c.bad {
+			d.Kernel = func(*ir.Node, []*ir.Tensor) ([]*ir.Tensor, error) {
+				return []*ir.Tensor{ir.NewTensor(ir.Float32, []int64{1})}, nil
+			}
+		}
+		if err := RegisterPlugin(d, "/p/fold.so"); err != nil {
+			t.Fatal(err)
+		}
+		g := ir.NewGraph("g", "onnx")
+		g.Values["c"] = &ir.Value{Name: "c", DType: ir.Float32, Shape: ir.S(2), Const: ir.FromSlice(ir.Float32, []int64{2}, []float32{1, 2})}
+		g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(2)}
+		g.Inputs, g.Outputs = []string{"x"}, []string{"z"}
+		g.Nodes = []*ir.Node{
+			{Name: "p", Op: c.key, Inputs: []string{"c"}, Outputs: []string{"y"}},
+			{Name: "add", Op: "onnx.Add", Inputs: []string{"x", "y"}, Outputs: []string{"z"}},
+		}
+		folded, err := Propagate(g, true)
+		if c.wantErr != "" {
+			var pe *PluginOpError
+			if !errors.As(err, &pe) || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%s: %v, want a PluginOpError with %q", c.key, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil || folded != c.wantFolded {
+			t.Fatalf("%s: folded %d (%v), want %d", c.key, folded, err, c.wantFolded)
+		}
+		if c.fold {
+			if y := g.Values["y"].Const; y == nil || ir.View[float32](y)[1] != 4 {
+				t.Errorf("%s: folded value %v, want [2 4]", c.key, y)
+			}
+		}
+	}
+}
