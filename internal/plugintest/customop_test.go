@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,16 +109,22 @@ func customOp(t *testing.T, so, dir, modelFile, op, output string) {
 	}
 
 	// Run both against the references; the engine bundle runs without the
-	// plugin, the fallback bundle with it (from --plugin and from
-	// TRTC_PLUGINS).
+	// plugin, the fallback bundle with it (from --plugin, TRTC_PLUGINS and
+	// the config file's plugins:).
 	outE, outF, outEnv := filepath.Join(tmp, "out_e"), filepath.Join(tmp, "out_f"), filepath.Join(tmp, "out_env")
 	mustRun(t, "run", engine, "--input", x, "--output-dir", outE, "--expect", expected, "--atol", "1e-5", "--rtol", "0")
 	mustRun(t, "run", fallback, "--input", x, "--output-dir", outF, "--plugin", so, "--expect", expected, "--atol", "1e-5", "--rtol", "0")
 	if code, out, errs := run(t, []string{"TRTC_PLUGINS=" + so}, "run", fallback, "--input", x, "--output-dir", outEnv); code != 0 {
 		t.Fatalf("run with TRTC_PLUGINS: exit %d\n%s%s", code, out, errs)
 	}
+	cfg := filepath.Join(tmp, "trtc.yaml")
+	if err := os.WriteFile(cfg, []byte("plugins: ["+strconv.Quote(so)+"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outCfg := filepath.Join(tmp, "out_cfg")
+	mustRun(t, "run", fallback, "--config", cfg, "--input", x, "--output-dir", outCfg)
 	want := readNPY(t, filepath.Join(expected, output+".npy"))
-	for _, dir := range []string{outE, outF, outEnv} {
+	for _, dir := range []string{outE, outF, outEnv, outCfg} {
 		d := tensorio.Diff(readNPY(t, filepath.Join(dir, output+".npy")), want, 1e-5, 0)
 		if !d.OK {
 			t.Errorf("%s vs reference: %s", dir, d)
