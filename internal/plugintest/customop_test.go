@@ -92,8 +92,8 @@ func customOp(t *testing.T, so, dir, modelFile, op, output string) {
 		t.Fatalf("engine bundle: the node is in a %s segment, converter %+v; want an engine and the plugin's converter", kind, n.Converter)
 	}
 	fallback, r := compile("fallback", "--fallback-ops", op)
-	if kind, n := opSegment(t, r, op); kind != "fallback" || n.Converter != nil {
-		t.Fatalf("fallback bundle: the node is in a %s segment, converter %+v; want fallback", kind, n.Converter)
+	if kind, n := opSegment(t, r, op); kind != "fallback" || n.Converter != nil || n.OpPlugin != so {
+		t.Fatalf("fallback bundle: the node is in a %s segment, converter %+v, op plugin %q; want fallback with the plugin's kernel", kind, n.Converter, n.OpPlugin)
 	}
 
 	// The bundles record the plugin: engine ops need no plugin at run
