@@ -38,3 +38,10 @@ extern "C" void* createInferRuntime_INTERNAL(void* logger, int32_t version) noex
     (void) version;
     return nullptr;
 }
+
+// getPluginRegistry (NvInferRuntime.h) has no registry to give: the shim's
+// plugin layers fail with "getPluginRegistry() returned null".
+extern "C" nvinfer1::IPluginRegistry* getPluginRegistry() noexcept
+{
+    return nullptr;
+}
