@@ -264,3 +264,37 @@ func TestCustomOpFailures(t *testing.T) {
 		expect(t, code, errs, "op "+swishOp+" needs plugin "+path, good, "another build")
 	})
 }
+
+// A converter that adds a TensorRT plugin layer: the reference backend runs
+// it through the CPU op the converter names (the Go plugin's kernel), and
+// refuses it, naming why, when the converter names none; the node then
+// falls back to the Go plugin's kernel.
+func TestPluginLayer(t *testing.T) {
+	skipShort(t)
+	so := plugin(t, "./plugins/scaled_swish")
+	trt := plugin(t, "./testdata/plugins/trtswish")
+	tmp := t.TempDir()
+	dir := model("scaled_swish")
+	src, x := filepath.Join(dir, "model.onnx"), filepath.Join(dir, "x.npy")
+	bundle, rep := filepath.Join(tmp, "layer.trtb"), filepath.Join(tmp, "layer.json")
+	mustRun(t, "compile", src, "-o", bundle, "--report", rep, "--min-block-size", "1", "--plugin", so, "--plugin", trt)
+	if kind, n := opSegment(t, report(t, rep), swishOp); kind != "engine" || n.Converter == nil || n.Converter.Origin != trt {
+		t.Fatalf("the node is in a %s segment, converted by %+v; want an engine and trtswish's converter", kind, n.Converter)
+	}
+	out := filepath.Join(tmp, "out")
+	mustRun(t, "run", bundle, "--plugin", so, "--input", x, "--output-dir", out,
+		"--expect", filepath.Join(dir, "expected"), "--atol", "1e-5", "--rtol", "0")
+
+	// No CPU equivalent: the reference backend refuses the layer, the
+	// converter's failure is in the report and the node falls back.
+	rep2 := filepath.Join(tmp, "nocpu.json")
+	code, stdout, errs := run(t, []string{"TRTC_TEST_TRTSWISH=nocpu"}, "compile", src, "-o", filepath.Join(tmp, "nocpu.trtb"),
+		"--report", rep2, "--min-block-size", "1", "--plugin", so, "--plugin", trt)
+	if code != 0 {
+		t.Fatalf("compile: exit %d\n%s%s", code, stdout, errs)
+	}
+	data, _ := os.ReadFile(rep2)
+	if kind, _ := opSegment(t, report(t, rep2), swishOp); kind != "fallback" || !strings.Contains(string(data), "cannot run TensorRT plugins") {
+		t.Errorf("nocpu: node in a %s segment; report:\n%s", kind, data)
+	}
+}
