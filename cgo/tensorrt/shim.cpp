@@ -686,6 +686,25 @@ trtc_status trtc_add_einsum(trtc_builder* b, char const* name, trtc_tensor* cons
     });
 }
 
+trtc_status trtc_load_plugin_library(char const* path)
+{
+    return guard(nullptr, [&]() {
+        if (path == nullptr)
+        {
+            fail(TRTC_ERR_ARGUMENT, "plugin library without a path");
+        }
+        IPluginRegistry* registry = getPluginRegistry();
+        if (registry == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("TensorRT plugin library ") + path + ": getPluginRegistry() returned null");
+        }
+        if (registry->loadLibrary(path) == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("TensorRT plugin library ") + path + ": IPluginRegistry::loadLibrary failed (see the TensorRT log)");
+        }
+    });
+}
+
 trtc_status trtc_add_plugin_v3(trtc_builder* b, char const* name, trtc_tensor* const* xs, int32_t n, char const* creator,
     char const* version, char const* ns, trtc_plugin_field const* fields, int32_t nfields, trtc_out* out)
 {

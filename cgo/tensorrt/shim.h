@@ -143,6 +143,9 @@ trtc_status trtc_add_scatter(trtc_builder *b, const char *name, trtc_tensor *dat
 /* addEinsum(xs, n, equation): TensorRT's equation syntax (lower-case labels,
  * ",", "->", "..."); float inputs, a float output. */
 trtc_status trtc_add_einsum(trtc_builder *b, const char *name, trtc_tensor *const *xs, int32_t n, const char *equation, trtc_out *out);
+/* getPluginRegistry()->loadLibrary(path): registers the plugin creators of
+ * a TensorRT plugin library (trtexec's --dynamicPlugins). */
+trtc_status trtc_load_plugin_library(const char *path);
 /* A PluginField (NvInferPluginBase.h): type is TensorRT's PluginFieldType
  * value, data points to length elements of it (chars for kCHAR). */
 typedef struct {

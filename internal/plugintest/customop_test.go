@@ -285,6 +285,37 @@ func TestPluginLayer(t *testing.T) {
 	mustRun(t, "run", bundle, "--plugin", so, "--input", x, "--output-dir", out,
 		"--expect", filepath.Join(dir, "expected"), "--atol", "1e-5", "--rtol", "0")
 
+	// --trt-plugin-lib: a shared library is recorded (path and sha256);
+	// the reference backend loads nothing from it, and its engines run
+	// without it. Something that is not a shared library is refused.
+	lib := filepath.Join(tmp, "libacmeplugins.so")
+	csrc := filepath.Join(tmp, "acme.c")
+	os.WriteFile(csrc, []byte("int acme_plugins(void) { return 1; }\n"), 0o644)
+	if msg, err := exec.Command("gcc", "-shared", "-fPIC", "-o", lib, csrc).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, msg)
+	}
+	withLib := filepath.Join(tmp, "withlib.trtb")
+	mustRun(t, "compile", src, "-o", withLib, "--min-block-size", "1", "--plugin", so, "--plugin", trt, "--trt-plugin-lib", lib)
+	var m struct {
+		Libs []map[string]any `json:"trtPluginLibs"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "inspect", withLib, "-o", "json")), &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Libs) != 1 || m.Libs[0]["path"] != lib || m.Libs[0]["sha256"] == "" {
+		t.Errorf("recorded TensorRT plugin libraries: %v", m.Libs)
+	}
+	mustRun(t, "run", withLib, "--plugin", so, "--input", x, "--output-dir", filepath.Join(tmp, "out_lib"))
+	bad := filepath.Join(tmp, "notalib.so")
+	os.WriteFile(bad, []byte("text"), 0o644)
+	code, _, errs := run(t, nil, "compile", src, "-o", filepath.Join(tmp, "bad.trtb"), "--plugin", so, "--trt-plugin-lib", bad)
+	if code != cli.ExitPlugin || !strings.Contains(errs, "notalib.so: not a shared library") {
+		t.Errorf("non-library --trt-plugin-lib: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "bad.trtb")); err == nil {
+		t.Error("a bundle was written")
+	}
+
 	// No CPU equivalent: the reference backend refuses the layer, the
 	// converter's failure is in the report and the node falls back.
 	rep2 := filepath.Join(tmp, "nocpu.json")

@@ -94,6 +94,14 @@ func checkManifest(p *problems, m *bundlepb.Manifest) {
 	checkGraphValues(p, "output", m.GetOutputs())
 	checkSettings(p, m.GetSettings(), graphInputs)
 	checkPlugins(p, m.GetPlugins())
+	for i, l := range m.GetTrtPluginLibs() {
+		if l.GetPath() == "" {
+			p.addf("TensorRT plugin library %d: path is empty", i)
+		}
+		if len(l.GetSha256()) != sha256.Size {
+			p.addf("TensorRT plugin library %d (%q): sha256 is %d bytes, want %d", i, l.GetPath(), len(l.GetSha256()), sha256.Size)
+		}
+	}
 
 	f := flow{
 		p:        p,

@@ -32,6 +32,9 @@ type CompileOptions struct {
 	DryRun                 bool
 	Report                 string
 	Plugins                []string
+	// TRTPluginLibs are TensorRT plugin libraries (--trt-plugin-lib)
+	// loaded into the backend before the build and recorded in the bundle.
+	TRTPluginLibs []string
 	// Engine build settings (TensorRT; the reference backend ignores them).
 	MinShapes, OptShapes, MaxShapes []string
 	Workspace                       string
@@ -79,6 +82,7 @@ instead. --report writes the same report as JSON in either case.`,
 	f.BoolVar(&opts.DryRun, "dry-run", false, "report coverage and partitions; write no bundle")
 	f.StringVar(&opts.Report, "report", "", "write the report as JSON to this file")
 	f.StringArray("plugin", nil, "converter plugin .so to load (repeatable)")
+	f.StringArrayVar(&opts.TRTPluginLibs, "trt-plugin-lib", nil, "TensorRT plugin library to load before building, recorded in the bundle (repeatable; trtexec's --dynamicPlugins)")
 	// TensorRT build settings, named as trtexec names them; the reference
 	// backend ignores them (its plans have no profiles, pools or caches).
 	f.StringArrayVar(&opts.MinShapes, "min-shapes", nil, "optimization profile minimum shapes NAME:DIMS[,NAME:DIMS...], e.g. input:1x3x224x224; the Nth of --min/--opt/--max-shapes form profile N (repeatable; TensorRT only)")
@@ -139,8 +143,12 @@ func compileRun(opts *CompileOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := backend.Get(opts.Backend); err != nil {
+	be, err := backend.Get(opts.Backend)
+	if err != nil {
 		return withCode(ExitBuild, err)
+	}
+	if err := backend.LoadPluginLibraries(be, opts.TRTPluginLibs); err != nil {
+		return withCode(ExitPlugin, err)
 	}
 	reg, err := loadRegistry(opts.Plugins, log)
 	if err != nil {
@@ -151,7 +159,7 @@ func compileRun(opts *CompileOptions) error {
 		out = strings.TrimSuffix(opts.Model, filepath.Ext(opts.Model)) + ".trtb"
 	}
 
-	res, err := compiler.CompileFile(opts.Model, compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: build})
+	res, err := compiler.CompileFile(opts.Model, compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: build, TRTPluginLibs: opts.TRTPluginLibs})
 	if err != nil {
 		return withCode(compileExitCode(err), err)
 	}

@@ -32,6 +32,8 @@ type RunOptions struct {
 	// Plugins are loaded before the bundle is opened: a bundle whose
 	// fallback segments run ops a plugin defined needs that plugin.
 	Plugins []string
+	// TRTPluginLibs are TensorRT plugin libraries (--trt-plugin-lib).
+	TRTPluginLibs []string
 }
 
 // NewCmdRun builds `trtc run`.
@@ -71,6 +73,7 @@ anything runs.`,
 	cmd.Flags().Float64Var(&opts.Rtol, "rtol", 1e-3, "relative tolerance for --expect")
 	cmd.Flags().BoolVar(&opts.Stats, "stats", false, "print the run time and the bytes copied between host and device")
 	cmd.Flags().StringArray("plugin", nil, "plugin .so defining ops the bundle runs (repeatable)")
+	cmd.Flags().StringArrayVar(&opts.TRTPluginLibs, "trt-plugin-lib", nil, "TensorRT plugin library the bundle's TensorRT engines need (repeatable)")
 	return cmd
 }
 
@@ -81,14 +84,15 @@ func runRun(opts *RunOptions) error {
 	if _, err := loadRegistry(opts.Plugins, opts.IO.Log); err != nil {
 		return err
 	}
-	prog, err := runtime.Open(opts.Bundle)
+	prog, err := runtime.OpenWith(opts.Bundle, runtime.Options{TRTPluginLibs: opts.TRTPluginLibs})
 	if err != nil {
 		var te *runtime.TargetError
 		if errors.As(err, &te) {
 			return withCode(ExitNoGPU, err)
 		}
 		var pe *runtime.PluginError
-		if errors.As(err, &pe) {
+		var le *runtime.TRTPluginLibError
+		if errors.As(err, &pe) || errors.As(err, &le) {
 			return withCode(ExitPlugin, err)
 		}
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, bundle.ErrCorrupt) || errors.Is(err, bundle.ErrNotBundle) || errors.Is(err, bundle.ErrVersion) {

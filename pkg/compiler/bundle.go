@@ -30,12 +30,21 @@ func WriteBundle(r *Result, model, path string) error {
 	if err != nil {
 		return err
 	}
+	var libs []*bundlepb.TrtPluginLibrary
+	for _, l := range r.TRTPluginLibs {
+		sum, err := fileSHA256(l)
+		if err != nil {
+			return fmt.Errorf("--trt-plugin-lib %s: %w", l, err)
+		}
+		libs = append(libs, &bundlepb.TrtPluginLibrary{Path: l, Sha256: sum})
+	}
 	w, err := bundle.Create(path)
 	if err != nil {
 		return err
 	}
 	m := &bundlepb.Manifest{
 		Plugins:       plugins,
+		TrtPluginLibs: libs,
 		FormatVersion: bundle.FormatVersion,
 		TrtcVersion:   version.Version,
 		Source:        src,

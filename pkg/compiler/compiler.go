@@ -21,6 +21,9 @@ type Options struct {
 	// Format forces the model format ("onnx", "pt2", "pb"); "" detects it.
 	Format string
 	Build  backend.BuildOptions
+	// TRTPluginLibs are TensorRT plugin libraries the caller loaded into
+	// the backend (--trt-plugin-lib); the bundle records them.
+	TRTPluginLibs []string
 }
 
 // Engine is one built engine segment.
@@ -42,6 +45,8 @@ type Result struct {
 	// and that were moved to fallback.
 	ConvertFailures map[*ir.Node]error
 	Settings        *conversion.Settings
+	// TRTPluginLibs are Options.TRTPluginLibs.
+	TRTPluginLibs []string
 }
 
 // UnsupportedOpsError lists ops that have neither a converter nor a kernel.
@@ -198,7 +203,7 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			return nil, fmt.Errorf("%s: %w", model, err)
 		}
 		res := &Result{Model: model, Graph: g, Partition: p, Engines: map[*partition.Segment]*Engine{},
-			Folded: folded, ConvertFailures: failures, Settings: s}
+			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs}
 		retry := false
 		for _, seg := range p.Segments {
 			if seg.Kind != partition.Engine {

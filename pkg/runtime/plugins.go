@@ -2,8 +2,12 @@ package runtime
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
+	"os"
+	"strings"
 
+	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	bundlepb "github.com/trtc-dev/trtc/proto/bundle"
@@ -56,4 +60,58 @@ func CheckPlugins(m *bundlepb.Manifest) error {
 		}
 	}
 	return nil
+}
+
+// loadTRTPluginLibs checks, before any engine is loaded, that every
+// TensorRT plugin library the bundle records is among given (same sha256)
+// when the bundle has TensorRT engines, then loads given into the TensorRT
+// backend. Engines of the reference backend run plugin layers through CPU
+// ops and need no library.
+func loadTRTPluginLibs(m *bundlepb.Manifest, given []string) error {
+	trt := false
+	for _, s := range m.GetSegments() {
+		if e := s.GetEngine(); e != nil && e.GetBackend() == "tensorrt" {
+			trt = true
+		}
+	}
+	sums := map[string]string{}
+	for _, g := range given {
+		data, err := os.ReadFile(g)
+		if err != nil {
+			return &TRTPluginLibError{Path: g, Problem: err.Error()}
+		}
+		sum := sha256.Sum256(data)
+		sums[string(sum[:])] = g
+	}
+	if !trt {
+		return nil
+	}
+	for _, l := range m.GetTrtPluginLibs() {
+		if _, ok := sums[string(l.GetSha256())]; !ok {
+			return &TRTPluginLibError{Path: l.GetPath(), Problem: fmt.Sprintf(
+				"the bundle's TensorRT engines were built with this library (sha256 %x), and no --trt-plugin-lib gives that build", l.GetSha256())}
+		}
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	be, err := backend.Get("tensorrt")
+	if err != nil {
+		return err
+	}
+	if err := backend.LoadPluginLibraries(be, given); err != nil {
+		return &TRTPluginLibError{Path: strings.Join(given, ", "), Problem: err.Error()}
+	}
+	return nil
+}
+
+// TRTPluginLibError is a TensorRT plugin library a bundle needs that is not
+// given, not readable or not loadable. The CLI exits 8 on it.
+type TRTPluginLibError struct {
+	Path    string
+	Problem string
+}
+
+func (e *TRTPluginLibError) Error() string {
+	return fmt.Sprintf("TensorRT plugin library %s: %s", e.Path, e.Problem)
 }

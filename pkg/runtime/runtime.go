@@ -63,10 +63,26 @@ func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
 // Open loads a bundle for execution.
-func Open(path string) (*Program, error) {
+func Open(path string) (*Program, error) { return OpenWith(path, Options{}) }
+
+// Options are what OpenWith needs besides the bundle.
+type Options struct {
+	// TRTPluginLibs are TensorRT plugin libraries (--trt-plugin-lib). A
+	// bundle whose TensorRT engines were built with plugin libraries
+	// needs the same files (by sha256); they are loaded into the
+	// TensorRT backend before its engines are.
+	TRTPluginLibs []string
+}
+
+// OpenWith loads a bundle for execution with options.
+func OpenWith(path string, o Options) (*Program, error) {
 	b, err := bundle.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	if err := loadTRTPluginLibs(b.Manifest(), o.TRTPluginLibs); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("bundle %s: %w", path, err)
 	}
 	p := &Program{b: b}
 	if err := p.load(); err != nil {

@@ -248,7 +248,11 @@ type Manifest struct {
 	Blobs []*Blob `protobuf:"bytes,8,rep,name=blobs,proto3" json:"blobs,omitempty"`
 	// The plugins whose ops (pkg/ops Def) the bundle uses, one entry per
 	// plugin file, in the order of the ops' first use.
-	Plugins       []*Plugin `protobuf:"bytes,9,rep,name=plugins,proto3" json:"plugins,omitempty"`
+	Plugins []*Plugin `protobuf:"bytes,9,rep,name=plugins,proto3" json:"plugins,omitempty"`
+	// TensorRT plugin libraries compile loaded (--trt-plugin-lib): engines
+	// built by the TensorRT backend may hold plugin layers whose creators
+	// they register, so `trtc run` needs the same files to load them.
+	TrtPluginLibs []*TrtPluginLibrary `protobuf:"bytes,10,rep,name=trt_plugin_libs,json=trtPluginLibs,proto3" json:"trt_plugin_libs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -346,6 +350,69 @@ func (x *Manifest) GetPlugins() []*Plugin {
 	return nil
 }
 
+func (x *Manifest) GetTrtPluginLibs() []*TrtPluginLibrary {
+	if x != nil {
+		return x.TrtPluginLibs
+	}
+	return nil
+}
+
+// A TensorRT plugin library (a C++ shared library registering
+// IPluginCreatorV3One creators).
+type TrtPluginLibrary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The path as compile was given it.
+	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	// SHA-256 of the file.
+	Sha256        []byte `protobuf:"bytes,2,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TrtPluginLibrary) Reset() {
+	*x = TrtPluginLibrary{}
+	mi := &file_proto_bundle_bundle_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TrtPluginLibrary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TrtPluginLibrary) ProtoMessage() {}
+
+func (x *TrtPluginLibrary) ProtoReflect() protoreflect.Message {
+	mi := &file_proto_bundle_bundle_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TrtPluginLibrary.ProtoReflect.Descriptor instead.
+func (*TrtPluginLibrary) Descriptor() ([]byte, []int) {
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *TrtPluginLibrary) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *TrtPluginLibrary) GetSha256() []byte {
+	if x != nil {
+		return x.Sha256
+	}
+	return nil
+}
+
 // A Go plugin that defined ops the bundle uses.
 type Plugin struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -370,7 +437,7 @@ type Plugin struct {
 
 func (x *Plugin) Reset() {
 	*x = Plugin{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[1]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -382,7 +449,7 @@ func (x *Plugin) String() string {
 func (*Plugin) ProtoMessage() {}
 
 func (x *Plugin) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[1]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -395,7 +462,7 @@ func (x *Plugin) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plugin.ProtoReflect.Descriptor instead.
 func (*Plugin) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{1}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Plugin) GetPath() string {
@@ -456,7 +523,7 @@ type SourceModel struct {
 
 func (x *SourceModel) Reset() {
 	*x = SourceModel{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[2]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -468,7 +535,7 @@ func (x *SourceModel) String() string {
 func (*SourceModel) ProtoMessage() {}
 
 func (x *SourceModel) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[2]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -481,7 +548,7 @@ func (x *SourceModel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceModel.ProtoReflect.Descriptor instead.
 func (*SourceModel) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{2}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *SourceModel) GetName() string {
@@ -530,7 +597,7 @@ type Settings struct {
 
 func (x *Settings) Reset() {
 	*x = Settings{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[3]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -542,7 +609,7 @@ func (x *Settings) String() string {
 func (*Settings) ProtoMessage() {}
 
 func (x *Settings) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[3]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -555,7 +622,7 @@ func (x *Settings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Settings.ProtoReflect.Descriptor instead.
 func (*Settings) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{3}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Settings) GetMinBlockSize() int32 {
@@ -605,7 +672,7 @@ type InputShape struct {
 
 func (x *InputShape) Reset() {
 	*x = InputShape{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[4]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -617,7 +684,7 @@ func (x *InputShape) String() string {
 func (*InputShape) ProtoMessage() {}
 
 func (x *InputShape) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[4]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -630,7 +697,7 @@ func (x *InputShape) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InputShape.ProtoReflect.Descriptor instead.
 func (*InputShape) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{4}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *InputShape) GetName() string {
@@ -662,7 +729,7 @@ type Dim struct {
 
 func (x *Dim) Reset() {
 	*x = Dim{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[5]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -674,7 +741,7 @@ func (x *Dim) String() string {
 func (*Dim) ProtoMessage() {}
 
 func (x *Dim) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[5]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -687,7 +754,7 @@ func (x *Dim) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dim.ProtoReflect.Descriptor instead.
 func (*Dim) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{5}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Dim) GetKind() isDim_Kind {
@@ -747,7 +814,7 @@ type GraphValue struct {
 
 func (x *GraphValue) Reset() {
 	*x = GraphValue{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[6]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -759,7 +826,7 @@ func (x *GraphValue) String() string {
 func (*GraphValue) ProtoMessage() {}
 
 func (x *GraphValue) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[6]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -772,7 +839,7 @@ func (x *GraphValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GraphValue.ProtoReflect.Descriptor instead.
 func (*GraphValue) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{6}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GraphValue) GetName() string {
@@ -815,7 +882,7 @@ type SymbolRange struct {
 
 func (x *SymbolRange) Reset() {
 	*x = SymbolRange{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[7]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -827,7 +894,7 @@ func (x *SymbolRange) String() string {
 func (*SymbolRange) ProtoMessage() {}
 
 func (x *SymbolRange) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[7]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -840,7 +907,7 @@ func (x *SymbolRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SymbolRange.ProtoReflect.Descriptor instead.
 func (*SymbolRange) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{7}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SymbolRange) GetSymbol() string {
@@ -878,7 +945,7 @@ type Segment struct {
 
 func (x *Segment) Reset() {
 	*x = Segment{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[8]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -890,7 +957,7 @@ func (x *Segment) String() string {
 func (*Segment) ProtoMessage() {}
 
 func (x *Segment) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[8]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -903,7 +970,7 @@ func (x *Segment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Segment.ProtoReflect.Descriptor instead.
 func (*Segment) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{8}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Segment) GetKind() isSegment_Kind {
@@ -969,7 +1036,7 @@ type EngineSegment struct {
 
 func (x *EngineSegment) Reset() {
 	*x = EngineSegment{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[9]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -981,7 +1048,7 @@ func (x *EngineSegment) String() string {
 func (*EngineSegment) ProtoMessage() {}
 
 func (x *EngineSegment) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[9]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -994,7 +1061,7 @@ func (x *EngineSegment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EngineSegment.ProtoReflect.Descriptor instead.
 func (*EngineSegment) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{9}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *EngineSegment) GetBackend() string {
@@ -1058,7 +1125,7 @@ type BuildTarget struct {
 
 func (x *BuildTarget) Reset() {
 	*x = BuildTarget{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[10]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1070,7 +1137,7 @@ func (x *BuildTarget) String() string {
 func (*BuildTarget) ProtoMessage() {}
 
 func (x *BuildTarget) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[10]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1083,7 +1150,7 @@ func (x *BuildTarget) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BuildTarget.ProtoReflect.Descriptor instead.
 func (*BuildTarget) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{10}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *BuildTarget) GetBackend() string {
@@ -1131,7 +1198,7 @@ type OptimizationProfile struct {
 
 func (x *OptimizationProfile) Reset() {
 	*x = OptimizationProfile{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[11]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1143,7 +1210,7 @@ func (x *OptimizationProfile) String() string {
 func (*OptimizationProfile) ProtoMessage() {}
 
 func (x *OptimizationProfile) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[11]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1156,7 +1223,7 @@ func (x *OptimizationProfile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizationProfile.ProtoReflect.Descriptor instead.
 func (*OptimizationProfile) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{11}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *OptimizationProfile) GetInputs() []*ProfileShape {
@@ -1181,7 +1248,7 @@ type ProfileShape struct {
 
 func (x *ProfileShape) Reset() {
 	*x = ProfileShape{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[12]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1193,7 +1260,7 @@ func (x *ProfileShape) String() string {
 func (*ProfileShape) ProtoMessage() {}
 
 func (x *ProfileShape) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[12]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1206,7 +1273,7 @@ func (x *ProfileShape) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileShape.ProtoReflect.Descriptor instead.
 func (*ProfileShape) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{12}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ProfileShape) GetTensor() string {
@@ -1250,7 +1317,7 @@ type Binding struct {
 
 func (x *Binding) Reset() {
 	*x = Binding{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[13]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1262,7 +1329,7 @@ func (x *Binding) String() string {
 func (*Binding) ProtoMessage() {}
 
 func (x *Binding) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[13]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1275,7 +1342,7 @@ func (x *Binding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Binding.ProtoReflect.Descriptor instead.
 func (*Binding) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{13}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Binding) GetValue() string {
@@ -1318,7 +1385,7 @@ type ConvertedNode struct {
 
 func (x *ConvertedNode) Reset() {
 	*x = ConvertedNode{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[14]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1330,7 +1397,7 @@ func (x *ConvertedNode) String() string {
 func (*ConvertedNode) ProtoMessage() {}
 
 func (x *ConvertedNode) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[14]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1343,7 +1410,7 @@ func (x *ConvertedNode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConvertedNode.ProtoReflect.Descriptor instead.
 func (*ConvertedNode) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{14}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ConvertedNode) GetName() string {
@@ -1408,7 +1475,7 @@ type FallbackSegment struct {
 
 func (x *FallbackSegment) Reset() {
 	*x = FallbackSegment{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[15]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1420,7 +1487,7 @@ func (x *FallbackSegment) String() string {
 func (*FallbackSegment) ProtoMessage() {}
 
 func (x *FallbackSegment) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[15]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1433,7 +1500,7 @@ func (x *FallbackSegment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FallbackSegment.ProtoReflect.Descriptor instead.
 func (*FallbackSegment) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{15}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *FallbackSegment) GetNodes() []*FallbackNode {
@@ -1482,7 +1549,7 @@ type FallbackNode struct {
 
 func (x *FallbackNode) Reset() {
 	*x = FallbackNode{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[16]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1494,7 +1561,7 @@ func (x *FallbackNode) String() string {
 func (*FallbackNode) ProtoMessage() {}
 
 func (x *FallbackNode) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[16]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1507,7 +1574,7 @@ func (x *FallbackNode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FallbackNode.ProtoReflect.Descriptor instead.
 func (*FallbackNode) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{16}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *FallbackNode) GetName() string {
@@ -1542,7 +1609,7 @@ type Constant struct {
 
 func (x *Constant) Reset() {
 	*x = Constant{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[17]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1554,7 +1621,7 @@ func (x *Constant) String() string {
 func (*Constant) ProtoMessage() {}
 
 func (x *Constant) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[17]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1567,7 +1634,7 @@ func (x *Constant) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Constant.ProtoReflect.Descriptor instead.
 func (*Constant) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{17}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Constant) GetValue() string {
@@ -1615,7 +1682,7 @@ type Blob struct {
 
 func (x *Blob) Reset() {
 	*x = Blob{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[18]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1627,7 +1694,7 @@ func (x *Blob) String() string {
 func (*Blob) ProtoMessage() {}
 
 func (x *Blob) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[18]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1640,7 +1707,7 @@ func (x *Blob) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Blob.ProtoReflect.Descriptor instead.
 func (*Blob) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{18}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Blob) GetKind() BlobKind {
@@ -1682,7 +1749,7 @@ var File_proto_bundle_bundle_proto protoreflect.FileDescriptor
 
 const file_proto_bundle_bundle_proto_rawDesc = "" +
 	"\n" +
-	"\x19proto/bundle/bundle.proto\x12\vtrtc.bundle\"\xa7\x03\n" +
+	"\x19proto/bundle/bundle.proto\x12\vtrtc.bundle\"\xee\x03\n" +
 	"\bManifest\x12%\n" +
 	"\x0eformat_version\x18\x01 \x01(\rR\rformatVersion\x12!\n" +
 	"\ftrtc_version\x18\x02 \x01(\tR\vtrtcVersion\x120\n" +
@@ -1692,7 +1759,12 @@ const file_proto_bundle_bundle_proto_rawDesc = "" +
 	"\aoutputs\x18\x06 \x03(\v2\x17.trtc.bundle.GraphValueR\aoutputs\x120\n" +
 	"\bsegments\x18\a \x03(\v2\x14.trtc.bundle.SegmentR\bsegments\x12'\n" +
 	"\x05blobs\x18\b \x03(\v2\x11.trtc.bundle.BlobR\x05blobs\x12-\n" +
-	"\aplugins\x18\t \x03(\v2\x13.trtc.bundle.PluginR\aplugins\"\xb6\x01\n" +
+	"\aplugins\x18\t \x03(\v2\x13.trtc.bundle.PluginR\aplugins\x12E\n" +
+	"\x0ftrt_plugin_libs\x18\n" +
+	" \x03(\v2\x1d.trtc.bundle.TrtPluginLibraryR\rtrtPluginLibs\">\n" +
+	"\x10TrtPluginLibrary\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
+	"\x06sha256\x18\x02 \x01(\fR\x06sha256\"\xb6\x01\n" +
 	"\x06Plugin\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x19\n" +
 	"\bbuild_id\x18\x02 \x01(\tR\abuildId\x12\x16\n" +
@@ -1817,62 +1889,64 @@ func file_proto_bundle_bundle_proto_rawDescGZIP() []byte {
 }
 
 var file_proto_bundle_bundle_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_proto_bundle_bundle_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_proto_bundle_bundle_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_proto_bundle_bundle_proto_goTypes = []any{
 	(ModelFormat)(0),            // 0: trtc.bundle.ModelFormat
 	(Direction)(0),              // 1: trtc.bundle.Direction
 	(Priority)(0),               // 2: trtc.bundle.Priority
 	(BlobKind)(0),               // 3: trtc.bundle.BlobKind
 	(*Manifest)(nil),            // 4: trtc.bundle.Manifest
-	(*Plugin)(nil),              // 5: trtc.bundle.Plugin
-	(*SourceModel)(nil),         // 6: trtc.bundle.SourceModel
-	(*Settings)(nil),            // 7: trtc.bundle.Settings
-	(*InputShape)(nil),          // 8: trtc.bundle.InputShape
-	(*Dim)(nil),                 // 9: trtc.bundle.Dim
-	(*GraphValue)(nil),          // 10: trtc.bundle.GraphValue
-	(*SymbolRange)(nil),         // 11: trtc.bundle.SymbolRange
-	(*Segment)(nil),             // 12: trtc.bundle.Segment
-	(*EngineSegment)(nil),       // 13: trtc.bundle.EngineSegment
-	(*BuildTarget)(nil),         // 14: trtc.bundle.BuildTarget
-	(*OptimizationProfile)(nil), // 15: trtc.bundle.OptimizationProfile
-	(*ProfileShape)(nil),        // 16: trtc.bundle.ProfileShape
-	(*Binding)(nil),             // 17: trtc.bundle.Binding
-	(*ConvertedNode)(nil),       // 18: trtc.bundle.ConvertedNode
-	(*FallbackSegment)(nil),     // 19: trtc.bundle.FallbackSegment
-	(*FallbackNode)(nil),        // 20: trtc.bundle.FallbackNode
-	(*Constant)(nil),            // 21: trtc.bundle.Constant
-	(*Blob)(nil),                // 22: trtc.bundle.Blob
+	(*TrtPluginLibrary)(nil),    // 5: trtc.bundle.TrtPluginLibrary
+	(*Plugin)(nil),              // 6: trtc.bundle.Plugin
+	(*SourceModel)(nil),         // 7: trtc.bundle.SourceModel
+	(*Settings)(nil),            // 8: trtc.bundle.Settings
+	(*InputShape)(nil),          // 9: trtc.bundle.InputShape
+	(*Dim)(nil),                 // 10: trtc.bundle.Dim
+	(*GraphValue)(nil),          // 11: trtc.bundle.GraphValue
+	(*SymbolRange)(nil),         // 12: trtc.bundle.SymbolRange
+	(*Segment)(nil),             // 13: trtc.bundle.Segment
+	(*EngineSegment)(nil),       // 14: trtc.bundle.EngineSegment
+	(*BuildTarget)(nil),         // 15: trtc.bundle.BuildTarget
+	(*OptimizationProfile)(nil), // 16: trtc.bundle.OptimizationProfile
+	(*ProfileShape)(nil),        // 17: trtc.bundle.ProfileShape
+	(*Binding)(nil),             // 18: trtc.bundle.Binding
+	(*ConvertedNode)(nil),       // 19: trtc.bundle.ConvertedNode
+	(*FallbackSegment)(nil),     // 20: trtc.bundle.FallbackSegment
+	(*FallbackNode)(nil),        // 21: trtc.bundle.FallbackNode
+	(*Constant)(nil),            // 22: trtc.bundle.Constant
+	(*Blob)(nil),                // 23: trtc.bundle.Blob
 }
 var file_proto_bundle_bundle_proto_depIdxs = []int32{
-	6,  // 0: trtc.bundle.Manifest.source:type_name -> trtc.bundle.SourceModel
-	7,  // 1: trtc.bundle.Manifest.settings:type_name -> trtc.bundle.Settings
-	10, // 2: trtc.bundle.Manifest.inputs:type_name -> trtc.bundle.GraphValue
-	10, // 3: trtc.bundle.Manifest.outputs:type_name -> trtc.bundle.GraphValue
-	12, // 4: trtc.bundle.Manifest.segments:type_name -> trtc.bundle.Segment
-	22, // 5: trtc.bundle.Manifest.blobs:type_name -> trtc.bundle.Blob
-	5,  // 6: trtc.bundle.Manifest.plugins:type_name -> trtc.bundle.Plugin
-	0,  // 7: trtc.bundle.SourceModel.format:type_name -> trtc.bundle.ModelFormat
-	8,  // 8: trtc.bundle.Settings.input_shapes:type_name -> trtc.bundle.InputShape
-	9,  // 9: trtc.bundle.InputShape.dims:type_name -> trtc.bundle.Dim
-	9,  // 10: trtc.bundle.GraphValue.dims:type_name -> trtc.bundle.Dim
-	11, // 11: trtc.bundle.GraphValue.ranges:type_name -> trtc.bundle.SymbolRange
-	13, // 12: trtc.bundle.Segment.engine:type_name -> trtc.bundle.EngineSegment
-	19, // 13: trtc.bundle.Segment.fallback:type_name -> trtc.bundle.FallbackSegment
-	14, // 14: trtc.bundle.EngineSegment.target:type_name -> trtc.bundle.BuildTarget
-	15, // 15: trtc.bundle.EngineSegment.profiles:type_name -> trtc.bundle.OptimizationProfile
-	17, // 16: trtc.bundle.EngineSegment.bindings:type_name -> trtc.bundle.Binding
-	18, // 17: trtc.bundle.EngineSegment.nodes:type_name -> trtc.bundle.ConvertedNode
-	16, // 18: trtc.bundle.OptimizationProfile.inputs:type_name -> trtc.bundle.ProfileShape
-	1,  // 19: trtc.bundle.Binding.direction:type_name -> trtc.bundle.Direction
-	2,  // 20: trtc.bundle.ConvertedNode.priority:type_name -> trtc.bundle.Priority
-	20, // 21: trtc.bundle.FallbackSegment.nodes:type_name -> trtc.bundle.FallbackNode
-	21, // 22: trtc.bundle.FallbackSegment.constants:type_name -> trtc.bundle.Constant
-	3,  // 23: trtc.bundle.Blob.kind:type_name -> trtc.bundle.BlobKind
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	7,  // 0: trtc.bundle.Manifest.source:type_name -> trtc.bundle.SourceModel
+	8,  // 1: trtc.bundle.Manifest.settings:type_name -> trtc.bundle.Settings
+	11, // 2: trtc.bundle.Manifest.inputs:type_name -> trtc.bundle.GraphValue
+	11, // 3: trtc.bundle.Manifest.outputs:type_name -> trtc.bundle.GraphValue
+	13, // 4: trtc.bundle.Manifest.segments:type_name -> trtc.bundle.Segment
+	23, // 5: trtc.bundle.Manifest.blobs:type_name -> trtc.bundle.Blob
+	6,  // 6: trtc.bundle.Manifest.plugins:type_name -> trtc.bundle.Plugin
+	5,  // 7: trtc.bundle.Manifest.trt_plugin_libs:type_name -> trtc.bundle.TrtPluginLibrary
+	0,  // 8: trtc.bundle.SourceModel.format:type_name -> trtc.bundle.ModelFormat
+	9,  // 9: trtc.bundle.Settings.input_shapes:type_name -> trtc.bundle.InputShape
+	10, // 10: trtc.bundle.InputShape.dims:type_name -> trtc.bundle.Dim
+	10, // 11: trtc.bundle.GraphValue.dims:type_name -> trtc.bundle.Dim
+	12, // 12: trtc.bundle.GraphValue.ranges:type_name -> trtc.bundle.SymbolRange
+	14, // 13: trtc.bundle.Segment.engine:type_name -> trtc.bundle.EngineSegment
+	20, // 14: trtc.bundle.Segment.fallback:type_name -> trtc.bundle.FallbackSegment
+	15, // 15: trtc.bundle.EngineSegment.target:type_name -> trtc.bundle.BuildTarget
+	16, // 16: trtc.bundle.EngineSegment.profiles:type_name -> trtc.bundle.OptimizationProfile
+	18, // 17: trtc.bundle.EngineSegment.bindings:type_name -> trtc.bundle.Binding
+	19, // 18: trtc.bundle.EngineSegment.nodes:type_name -> trtc.bundle.ConvertedNode
+	17, // 19: trtc.bundle.OptimizationProfile.inputs:type_name -> trtc.bundle.ProfileShape
+	1,  // 20: trtc.bundle.Binding.direction:type_name -> trtc.bundle.Direction
+	2,  // 21: trtc.bundle.ConvertedNode.priority:type_name -> trtc.bundle.Priority
+	21, // 22: trtc.bundle.FallbackSegment.nodes:type_name -> trtc.bundle.FallbackNode
+	22, // 23: trtc.bundle.FallbackSegment.constants:type_name -> trtc.bundle.Constant
+	3,  // 24: trtc.bundle.Blob.kind:type_name -> trtc.bundle.BlobKind
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_proto_bundle_bundle_proto_init() }
@@ -1880,12 +1954,12 @@ func file_proto_bundle_bundle_proto_init() {
 	if File_proto_bundle_bundle_proto != nil {
 		return
 	}
-	file_proto_bundle_bundle_proto_msgTypes[5].OneofWrappers = []any{
+	file_proto_bundle_bundle_proto_msgTypes[6].OneofWrappers = []any{
 		(*Dim_Size)(nil),
 		(*Dim_Symbol)(nil),
 	}
-	file_proto_bundle_bundle_proto_msgTypes[7].OneofWrappers = []any{}
-	file_proto_bundle_bundle_proto_msgTypes[8].OneofWrappers = []any{
+	file_proto_bundle_bundle_proto_msgTypes[8].OneofWrappers = []any{}
+	file_proto_bundle_bundle_proto_msgTypes[9].OneofWrappers = []any{
 		(*Segment_Engine)(nil),
 		(*Segment_Fallback)(nil),
 	}
@@ -1895,7 +1969,7 @@ func file_proto_bundle_bundle_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_proto_bundle_bundle_proto_rawDesc), len(file_proto_bundle_bundle_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   19,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -5,6 +5,8 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -141,4 +143,25 @@ func Load(blob []byte) (*Engine, error) {
 		}
 	}
 	return newEngine(&p), nil
+}
+
+// LoadPluginLibraries checks that each TensorRT plugin library is an ELF
+// file and loads nothing: this backend has no TensorRT plugin registry and
+// runs plugin layers through the trtc ops their converters name
+// (network.PluginV3.CPUOp). The bundle still records the libraries, for
+// the TensorRT backend.
+func (Backend) LoadPluginLibraries(paths []string) error {
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return fmt.Errorf("--trt-plugin-lib %s: %w", p, err)
+		}
+		magic := make([]byte, 4)
+		_, err = io.ReadFull(f, magic)
+		f.Close()
+		if err != nil || string(magic) != "\x7fELF" {
+			return fmt.Errorf("--trt-plugin-lib %s: not a shared library (no ELF header)", p)
+		}
+	}
+	return nil
 }
