@@ -5,15 +5,14 @@
 package cli
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 
 	// The reference backend is always built in; the TensorRT backend with
 	// the tensorrt build tag, and as a "missing" entry saying how to get it
@@ -27,15 +26,27 @@ type IO struct {
 	Out, Err io.Writer
 	Log      zerolog.Logger
 	Config   *viper.Viper
+	// TTY says that Err is a terminal: progress is shown only then (and
+	// never with --log-format json).
+	TTY bool
+
+	sources      map[string]source // where each setting came from
+	extraPlugins []string          // plugins: and TRTC_PLUGINS
+	logFormat    string            // "console" or "json", once known
 }
 
 // Main runs trtc with args and returns the exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	streams := &IO{Out: stdout, Err: stderr, Log: zerolog.Nop(), Config: viper.New()}
-	root := NewRootCmd(streams)
+	streams := &IO{Out: stdout, Err: stderr, Log: zerolog.Nop(), Config: viper.New(), TTY: isTerminal(stderr)}
+	return streams.Main(args)
+}
+
+// Main runs trtc with these streams.
+func (s *IO) Main(args []string) int {
+	root := NewRootCmd(s)
 	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
 	err := root.Execute()
 	if err == nil {
 		return ExitOK
@@ -44,14 +55,68 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if code == ExitInternal && isCobraUsageError(err) {
 		code = ExitUsage
 	}
-	fmt.Fprintf(stderr, "trtc: %v\n", err)
+	if s.logFormat == "" {
+		s.logFormat = prescanLogFormat(args)
+	}
+	s.writeError(err, code)
 	return code
+}
+
+// isTerminal says whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// prescanLogFormat finds --log-format where setup did not get far enough
+// to resolve it (a bad flag, a bad value in the config file): the command
+// line, then TRTC_LOG_FORMAT, then the config file's top-level
+// log-format, if the file parses.
+func prescanLogFormat(args []string) string {
+	config := ""
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(a, "--log-format="); ok {
+			return v
+		}
+		if a == "--log-format" && i+1 < len(args) {
+			return args[i+1]
+		}
+		if v, ok := strings.CutPrefix(a, "--config="); ok {
+			config = v
+		}
+		if a == "--config" && i+1 < len(args) {
+			config = args[i+1]
+		}
+	}
+	if v := os.Getenv("TRTC_LOG_FORMAT"); v != "" {
+		return v
+	}
+	if config == "" {
+		config = os.Getenv("TRTC_CONFIG")
+	}
+	if config == "" {
+		config = "trtc.yaml"
+	}
+	var top struct {
+		LogFormat string `yaml:"log-format"`
+	}
+	if data, err := os.ReadFile(config); err == nil && yaml.Unmarshal(data, &top) == nil {
+		return top.LogFormat
+	}
+	return ""
 }
 
 // isCobraUsageError recognizes cobra's own flag and argument errors.
 func isCobraUsageError(err error) bool {
 	msg := err.Error()
-	for _, p := range []string{"unknown flag", "unknown shorthand", "unknown command", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "required flag"} {
+	for _, p := range []string{"unknown flag", "unknown shorthand", "unknown command", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "required flag", "bad flag syntax"} {
 		if strings.Contains(msg, p) {
 			return true
 		}
@@ -68,65 +133,44 @@ func NewRootCmd(streams *IO) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return setup(cmd, streams, configFile)
+			return setup(cmd, streams, &logLevel, &logFormat)
 		},
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&configFile, "config", "", "config file (default: ./trtc.yaml if present)")
+	pf.StringVar(&configFile, "config", "", "config file, YAML (default: $TRTC_CONFIG, else ./trtc.yaml if present)")
 	pf.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn, error")
-	pf.StringVar(&logFormat, "log-format", "console", "log format: console or json")
+	pf.StringVar(&logFormat, "log-format", "console", "log format: console or json (every log line and error on stderr is one JSON object)")
 	root.AddCommand(
 		NewCmdCompile(streams, nil),
 		NewCmdRun(streams, nil),
 		NewCmdConverters(streams),
 		NewCmdInspect(streams, nil),
 		NewCmdDevices(streams, nil),
+		NewCmdCache(streams),
 		NewCmdVersion(streams),
 	)
 	return root
 }
 
-// setup loads the config (file, TRTC_* environment, flags: later wins) and
-// the logger.
-func setup(cmd *cobra.Command, streams *IO, configFile string) error {
-	v := streams.Config
-	v.SetEnvPrefix("TRTC")
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	v.AutomaticEnv()
-	if configFile != "" {
-		v.SetConfigFile(configFile)
-		if err := v.ReadInConfig(); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s: %w", configFile, err)}
-		}
-	} else if _, err := os.Stat("trtc.yaml"); err == nil {
-		v.SetConfigFile("trtc.yaml")
-		if err := v.ReadInConfig(); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config trtc.yaml: %w", err)}
-		}
+// setup resolves every setting (flag > TRTC_<FLAG> > config file, see
+// config.go) and makes the logger.
+func setup(cmd *cobra.Command, streams *IO, logLevel, logFormat *string) error {
+	if err := resolveConfig(cmd, streams); err != nil {
+		return err
 	}
-	var bindErr error
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Name == "config" || f.Name == "help" {
-			return
-		}
-		if err := v.BindPFlag(f.Name, f); err != nil && bindErr == nil {
-			bindErr = err
-		}
-	})
-	if bindErr != nil {
-		return bindErr
+	switch *logFormat {
+	case "console", "json":
+		streams.logFormat = *logFormat
+	default:
+		return streams.badValue("log-format", "must be console or json, not %q", *logFormat)
 	}
-	level, err := zerolog.ParseLevel(v.GetString("log-level"))
-	if err != nil {
-		return usageErrorf("--log-level: %v", err)
+	level, err := zerolog.ParseLevel(*logLevel)
+	if err != nil || *logLevel == "" {
+		return streams.badValue("log-level", "must be debug, info, warn or error, not %q", *logLevel)
 	}
 	var w io.Writer = streams.Err
-	switch v.GetString("log-format") {
-	case "console":
+	if streams.logFormat == "console" {
 		w = zerolog.ConsoleWriter{Out: streams.Err, NoColor: true, TimeFormat: "15:04:05"}
-	case "json":
-	default:
-		return usageErrorf("--log-format must be console or json, not %q", v.GetString("log-format"))
 	}
 	streams.Log = zerolog.New(w).Level(level).With().Timestamp().Logger()
 	return nil

@@ -224,6 +224,9 @@ func (n *Namer) BeginNode(op, node string) {
 	clear(n.counts)
 }
 
+// Node is the graph node of the current scope ("" outside any node).
+func (n *Namer) Node() string { return n.node }
+
 // Name returns the next unique name for a layer of kind k.
 func (n *Namer) Name(k LayerKind) string {
 	if n.used == nil {

@@ -23,4 +23,11 @@
 // indices give zeros, negative ones count from the end of a static dim and
 // are refused on a dynamic one, and duplicate scatter writes are refused
 // (both undefined in TensorRT).
+//
+// When a network is built (Build, Serialize, SerializeWith), shapetensor.go
+// infers its shape tensors as TensorRT does and refuses the network when one
+// breaks TensorRT's rules; profiles.go resolves the optimization profiles
+// (backend.ResolveProfiles), records them in the plan, and makes Run refuse
+// bindings outside them. describe.go lists a plan's layers for `inspect
+// --layers`.
 package reference

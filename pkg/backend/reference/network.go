@@ -25,6 +25,9 @@ type layer struct {
 	In     []int // tensor ids; -1 for an absent optional input
 	Out    []int
 	Params any
+	// Node is the graph node the layer was converted from, for messages
+	// that send the node to fallback.
+	Node string
 }
 
 // kindImpl is one layer kind's semantics.
@@ -115,7 +118,7 @@ func (n *Network) add(kind network.LayerKind, params any, inputs ...network.Tens
 		n.fail(name, fmt.Errorf("layer kind %s is not implemented by the reference backend", kind))
 		return poison(1)
 	}
-	l := &layer{Kind: kind, Name: name, Params: params}
+	l := &layer{Kind: kind, Name: name, Params: params, Node: n.namer.Node()}
 	vals := make([]*ir.Value, len(inputs))
 	allConst := true
 	for i, t := range inputs {
