@@ -98,9 +98,9 @@ func customOp(t *testing.T, so, dir, modelFile, op, output string) {
 
 	// The bundles record the plugin: engine ops need no plugin at run
 	// time, fallback ops do.
-	for name, key := range map[string]string{engine: "engineOps", fallback: "fallbackOps"} {
+	for name, key := range map[string]string{engine: "engine_ops", fallback: "fallback_ops"} {
 		pl := inspectPlugins(t, name)
-		if len(pl) != 1 || pl[0]["path"] != so || pl[0]["buildId"] == "" || pl[0]["sha256"] == "" {
+		if len(pl) != 1 || pl[0]["path"] != so || pl[0]["build_id"] == "" || pl[0]["sha256"] == "" {
 			t.Fatalf("%s: plugins recorded: %v", name, pl)
 		}
 		if ops, _ := pl[0][key].([]any); len(ops) != 1 || ops[0] != op {
@@ -297,7 +297,7 @@ func TestPluginLayer(t *testing.T) {
 	withLib := filepath.Join(tmp, "withlib.trtb")
 	mustRun(t, "compile", src, "-o", withLib, "--min-block-size", "1", "--plugin", so, "--plugin", trt, "--trt-plugin-lib", lib)
 	var m struct {
-		Libs []map[string]any `json:"trtPluginLibs"`
+		Libs []map[string]any `json:"trt_plugin_libs"`
 	}
 	if err := json.Unmarshal([]byte(mustRun(t, "inspect", withLib, "-o", "json")), &m); err != nil {
 		t.Fatal(err)
@@ -319,8 +319,10 @@ func TestPluginLayer(t *testing.T) {
 	// No CPU equivalent: the reference backend refuses the layer, the
 	// converter's failure is in the report and the node falls back.
 	rep2 := filepath.Join(tmp, "nocpu.json")
+	// (--no-cache: the engine cache does not know the environment
+	// variable that changes this test converter.)
 	code, stdout, errs := run(t, []string{"TRTC_TEST_TRTSWISH=nocpu"}, "compile", src, "-o", filepath.Join(tmp, "nocpu.trtb"),
-		"--report", rep2, "--min-block-size", "1", "--plugin", so, "--plugin", trt)
+		"--no-cache", "--report", rep2, "--min-block-size", "1", "--plugin", so, "--plugin", trt)
 	if code != 0 {
 		t.Fatalf("compile: exit %d\n%s%s", code, stdout, errs)
 	}
