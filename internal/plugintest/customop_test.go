@@ -281,6 +281,16 @@ func TestPluginLayer(t *testing.T) {
 	if kind, n := opSegment(t, report(t, rep), swishOp); kind != "engine" || n.Converter == nil || n.Converter.Origin != trt {
 		t.Fatalf("the node is in a %s segment, converted by %+v; want an engine and trtswish's converter", kind, n.Converter)
 	}
+	// The engine holds one PluginV3 layer with the converter's creator,
+	// version, namespace and fields.
+	layers := mustRun(t, "inspect", bundle, "--layers", "-o", "json")
+	want := `params: cpu_op="com.acme.ScaledSwish" creator="ScaledSwishPlugin" fields=[{"data":[1.5],"length":1,"name":"alpha","type":"kFLOAT32"}] namespace="acme" version="1"`
+	if text := mustRun(t, "inspect", bundle, "--layers"); strings.Count(text, "[Op: PLUGIN_V3]") != 1 || !strings.Contains(text, want) {
+		t.Errorf("inspect --layers: want one PLUGIN_V3 layer with %s:\n%s", want, text)
+	}
+	if !strings.Contains(layers, `"type": "PLUGIN_V3"`) {
+		t.Errorf("inspect --layers -o json has no PLUGIN_V3 layer")
+	}
 	out := filepath.Join(tmp, "out")
 	mustRun(t, "run", bundle, "--plugin", so, "--input", x, "--output-dir", out,
 		"--expect", filepath.Join(dir, "expected"), "--atol", "1e-5", "--rtol", "0")
