@@ -21,7 +21,7 @@ LDFLAGS_BUILD := -extldflags=-Wl,-z,lazy
 EXAMPLE := testdata/models/cnn_resnet
 OUT     := $(CURDIR)/.example
 
-.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables check-rules node-tests node-tests-check
+.PHONY: all build plugins example test test-purego test-short bench bench-compare vet fmt proto asm clean check-tensorrt build-tensorrt tables check-rules node-tests node-tests-check
 
 all: build
 
@@ -52,6 +52,16 @@ example: build
 test: node-tests-check
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
+	$(MAKE) test-purego
+
+# test-purego runs the kernels, the reference backend, the ONNX converter
+# tests and the ONNX node suite (internal/nodetests) again on the portable Go
+# kernels (build tag purego: no assembly), and checks that the kernels vet
+# and build for arm64.
+test-purego:
+	$(GO) test -count=1 -tags purego ./pkg/kernels/... ./pkg/backend/reference/ ./converters/onnx/ ./internal/nodetests/
+	GOARCH=arm64 $(GO) vet ./pkg/kernels/... ./pkg/backend/reference/
+	GOARCH=arm64 $(GO) test -c -o /dev/null ./pkg/kernels/
 
 test-short:
 	$(GO) test -short ./...
@@ -99,8 +109,22 @@ node-tests:
 bench:
 	$(GO) test -run '^$$' -bench Compile -benchmem -benchtime 3x ./pkg/compiler/
 	$(GO) test -run '^$$' -bench Run -benchtime 10x ./internal/e2e/
-	$(GO) test -run '^$$' -bench 'Gemm|Conv2D' -benchtime 5x ./pkg/kernels/
+	$(GO) test -run '^$$' -bench 'FMAPeak|Sgemm|Gemm|Conv2D' -benchtime 5x ./pkg/kernels/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./pkg/bundle/
+
+# bench-compare times trtc against ONNX Runtime CPU (npm onnxruntime-node,
+# installed here into the git-ignored .bench/ort on first use) on the testdata
+# models and the generated 10k/100k-node stack, interleaved, and prints the
+# medians and ratios (docs/benchmarks.md). BENCH_COMPARE_FLAGS passes flags
+# (-iters, -threads, -models, -nodes; see internal/tools/benchcompare).
+ORT_DIR ?= $(CURDIR)/.bench/ort
+ORT_VERSION ?= 1.30.0
+bench-compare:
+	@command -v node >/dev/null || { echo "bench-compare: node (Node.js >= 18) is needed to run ONNX Runtime"; exit 2; }
+	@test -d $(ORT_DIR)/node_modules/onnxruntime-node || { \
+		mkdir -p $(ORT_DIR) && cd $(ORT_DIR) && echo '{"private": true}' > package.json && \
+		npm install --ignore-scripts --no-audit --no-fund onnxruntime-node@$(ORT_VERSION); }
+	$(GO) run ./internal/tools/benchcompare -ort $(ORT_DIR) $(BENCH_COMPARE_FLAGS)
 
 vet:
 	$(GO) vet ./...
@@ -116,6 +140,11 @@ PROTOC_GEN_GO := $(BIN)/protoc-gen-go
 proto:
 	$(GO) build -o $(PROTOC_GEN_GO) google.golang.org/protobuf/cmd/protoc-gen-go
 	protoc --plugin=protoc-gen-go=$(PROTOC_GEN_GO) --go_out=. --go_opt=paths=source_relative $(PROTOS)
+
+# asm regenerates pkg/kernels/gemm_amd64.s, the amd64 GEMM micro-kernels and
+# FMA peak loops (a test checks it is up to date).
+asm:
+	$(GO) run ./pkg/kernels/internal/asmgen -o pkg/kernels/gemm_amd64.s
 
 # tables regenerates, from pkg/network/kinddef and pkg/network/enums.go, the
 # layer kind constants and enum names (pkg/network/*_gen.go), the reference

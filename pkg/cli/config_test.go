@@ -24,6 +24,7 @@ import (
 var flagSamples = map[string][3]string{
 	"log-level":                  {"info", "error", "debug"},
 	"log-format":                 {"json", "console", "json"},
+	"threads":                    {"1", "2", "3"},
 	"output":                     {"a.trtb", "b.trtb", "c.trtb"}, // compile; per-command overrides below
 	"format":                     {"onnx", "pt2", "pb"},
 	"min-block-size":             {"3", "4", "7"},

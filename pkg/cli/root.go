@@ -19,6 +19,7 @@ import (
 	// without.
 	_ "github.com/trtc-dev/trtc/cgo/tensorrt"
 	_ "github.com/trtc-dev/trtc/pkg/backend/reference"
+	"github.com/trtc-dev/trtc/pkg/kernels"
 )
 
 // IO bundles a command's streams and logger.
@@ -127,19 +128,21 @@ func isCobraUsageError(err error) bool {
 // NewRootCmd builds the command tree.
 func NewRootCmd(streams *IO) *cobra.Command {
 	var configFile, logLevel, logFormat string
+	var threads int
 	root := &cobra.Command{
 		Use:           "trtc",
 		Short:         "Compile model graphs into TensorRT engine bundles, and run them",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return setup(cmd, streams, &logLevel, &logFormat)
+			return setup(cmd, streams, &logLevel, &logFormat, &threads)
 		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&configFile, "config", "", "config file, YAML (default: $TRTC_CONFIG, else ./trtc.yaml if present)")
 	pf.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	pf.StringVar(&logFormat, "log-format", "console", "log format: console or json (every log line and error on stderr is one JSON object)")
+	pf.IntVar(&threads, "threads", 0, "CPU threads for the reference backend and fallback kernels (0: one per core, GOMAXPROCS)")
 	root.AddCommand(
 		NewCmdCompile(streams, nil),
 		NewCmdRun(streams, nil),
@@ -154,7 +157,7 @@ func NewRootCmd(streams *IO) *cobra.Command {
 
 // setup resolves every setting (flag > TRTC_<FLAG> > config file, see
 // config.go) and makes the logger.
-func setup(cmd *cobra.Command, streams *IO, logLevel, logFormat *string) error {
+func setup(cmd *cobra.Command, streams *IO, logLevel, logFormat *string, threads *int) error {
 	if err := resolveConfig(cmd, streams); err != nil {
 		return err
 	}
@@ -164,6 +167,10 @@ func setup(cmd *cobra.Command, streams *IO, logLevel, logFormat *string) error {
 	default:
 		return streams.badValue("log-format", "must be console or json, not %q", *logFormat)
 	}
+	if *threads < 0 {
+		return streams.badValue("threads", "must be 0 (one per core) or more, got %d", *threads)
+	}
+	kernels.SetThreads(*threads)
 	level, err := zerolog.ParseLevel(*logLevel)
 	if err != nil || *logLevel == "" {
 		return streams.badValue("log-level", "must be debug, info, warn or error, not %q", *logLevel)
