@@ -295,6 +295,17 @@ func TestPluginLayer(t *testing.T) {
 	mustRun(t, "run", bundle, "--plugin", so, "--input", x, "--output-dir", out,
 		"--expect", filepath.Join(dir, "expected"), "--atol", "1e-5", "--rtol", "0")
 
+	// Without the Go plugin that defines its CPU op, the reference engine
+	// cannot run: exit 8 naming the op and the layer, before anything runs.
+	dirNo := filepath.Join(tmp, "out_noplugin")
+	if code, _, errs := run(t, nil, "run", bundle, "--input", x, "--output-dir", dirNo); code != cli.ExitPlugin ||
+		!strings.Contains(errs, "op com.acme.ScaledSwish is not defined here") || !strings.Contains(errs, "TensorRT plugin ScaledSwishPlugin") {
+		t.Errorf("run without the Go plugin: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dirNo, "y.npy")); err == nil {
+		t.Error("an output was written")
+	}
+
 	// --trt-plugin-lib: a shared library is recorded (path and sha256);
 	// the reference backend loads nothing from it, and its engines run
 	// without it. Something that is not a shared library is refused.

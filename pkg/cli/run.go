@@ -120,7 +120,8 @@ func runRun(opts *RunOptions) error {
 		}
 		var pe *runtime.PluginError
 		var le *runtime.TRTPluginLibError
-		if errors.As(err, &pe) || errors.As(err, &le) {
+		var me *ops.MissingOpError
+		if errors.As(err, &pe) || errors.As(err, &le) || errors.As(err, &me) {
 			return withCode(ExitPlugin, err)
 		}
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, bundle.ErrCorrupt) || errors.Is(err, bundle.ErrNotBundle) || errors.Is(err, bundle.ErrVersion) {

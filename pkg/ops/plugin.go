@@ -352,3 +352,15 @@ func checkOutputs(d Def, in []*ir.Value, outs []*ir.Value) error {
 	}
 	return nil
 }
+
+// MissingOpError is an op something needs that is not defined in this
+// process: typically one a Go plugin defines that was not loaded. The CLI
+// exits 8 on it.
+type MissingOpError struct {
+	Op    string
+	Where string
+}
+
+func (e *MissingOpError) Error() string {
+	return fmt.Sprintf("op %s is not defined here (load the Go plugin that defines it with --plugin, the config's plugins: or TRTC_PLUGINS): %s", e.Op, e.Where)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
+	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
 // planMagic starts every reference engine blob; planVersion changes whenever
@@ -171,6 +172,13 @@ func Load(blob []byte) (*Engine, error) {
 				return nil, fmt.Errorf("layer %s: %w", l.Name, err)
 			}
 			l.Params = constantParams{w}
+		}
+		// A plugin layer runs through its CPU op: without it the engine
+		// cannot run, which is known now, before anything runs.
+		if pp, ok := l.Params.(pluginV3Params); ok {
+			if _, ok := ops.Lookup(pp.Spec.CPUOp); !ok {
+				return nil, &ops.MissingOpError{Op: pp.Spec.CPUOp, Where: fmt.Sprintf("layer %s (TensorRT plugin %s version %s, namespace %q) runs through it on the reference backend", l.Name, pp.Spec.Creator, pp.Spec.Version, pp.Spec.Namespace)}
+			}
 		}
 	}
 	return newEngine(&p), nil
