@@ -166,25 +166,37 @@ check-rules:
 # libnvinfer.so. cgo/tensorrt/stub stands in for CUDA's cuda_runtime_api.h,
 # of which TensorRT's headers need two types.
 TRT_STUB   := $(CURDIR)/cgo/tensorrt/stub
-TRT_FAKE   := $(CURDIR)/.headers/fake-nvinfer
+TRT_FAKE_SRC := $(CURDIR)/cgo/tensorrt/testdata/fake
 TRT_CXXFLAGS = -Wall -Wextra -Werror -I$(abspath $(TENSORRT_INCLUDE)) -I$(TRT_STUB)
+TRT_ASAN   := -fsanitize=address -fno-omit-frame-pointer
 
-# check-tensorrt compiles the shim with -Wall -Wextra -Werror against the
-# headers, links the package against a fake libnvinfer and runs its error-path
-# tests. Without TENSORRT_INCLUDE it checks nothing and says so.
+# check-tensorrt checks the shim against the headers in TENSORRT_INCLUDE:
+# it compiles the shim with -Wall -Wextra -Werror, generates the boilerplate
+# of the recording fake of TensorRT's apiv classes from those headers
+# (genfake), builds the fake as libnvinfer.so, and runs the package's tests
+# against it (build tags tensorrt,fakenvinfer), all under AddressSanitizer:
+# the shim's calls, the networks of every testdata model compared layer by
+# layer with the reference backend's, and the error paths. Without
+# TENSORRT_INCLUDE it checks nothing and says so.
 check-tensorrt:
 	@if [ -z "$(TENSORRT_INCLUDE)" ]; then \
 		echo "check-tensorrt: SKIPPED — TENSORRT_INCLUDE is not set (nothing was checked; see docs/tensorrt.md)"; \
 		exit 0; \
 	fi; \
 	set -e; \
-	test -f "$(TENSORRT_INCLUDE)/NvInfer.h" || { echo "check-tensorrt: $(TENSORRT_INCLUDE)/NvInfer.h not found"; exit 2; }; \
-	mkdir -p $(TRT_FAKE); \
-	g++ -std=c++17 -shared -fPIC $(TRT_CXXFLAGS) -o $(TRT_FAKE)/libnvinfer.so cgo/tensorrt/testdata/fake/fake_nvinfer.cpp; \
-	export CGO_CXXFLAGS="$(TRT_CXXFLAGS)" CGO_LDFLAGS="-L$(TRT_FAKE) -Wl,-rpath,$(TRT_FAKE)"; \
-	$(GO) vet -tags tensorrt ./cgo/tensorrt/; \
-	$(GO) test -count=1 -tags tensorrt,fakenvinfer ./cgo/tensorrt/; \
-	echo "check-tensorrt: passed against TensorRT $$(sed -n 's/^#define \(NV_TENSORRT_MAJOR\|TRT_MAJOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $(TENSORRT_INCLUDE)/NvInferVersion.h | head -1).$$(sed -n 's/^#define \(NV_TENSORRT_MINOR\|TRT_MINOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $(TENSORRT_INCLUDE)/NvInferVersion.h | head -1) headers in $(TENSORRT_INCLUDE)"
+	inc="$(abspath $(TENSORRT_INCLUDE))"; \
+	test -f "$$inc/NvInfer.h" || { echo "check-tensorrt: $$inc/NvInfer.h not found"; exit 2; }; \
+	fake="$(CURDIR)/.headers/fake-$$(echo "$$inc" | cksum | cut -d' ' -f1)"; \
+	mkdir -p "$$fake"; \
+	$(GO) run ./cgo/tensorrt/internal/genfake -include "$$inc" -o "$$fake/fake_gen.h"; \
+	g++ -std=c++17 -shared -fPIC -g $(TRT_ASAN) $(TRT_CXXFLAGS) -I"$$fake" -I$(TRT_FAKE_SRC) \
+		-o "$$fake/libnvinfer.so" $(TRT_FAKE_SRC)/fake_nvinfer.cpp; \
+	export CGO_CXXFLAGS="$(TRT_CXXFLAGS) -g" CGO_LDFLAGS="-L$$fake -Wl,-rpath,$$fake" ASAN_OPTIONS=detect_leaks=1; \
+	$(GO) vet -tags tensorrt,fakenvinfer ./cgo/tensorrt/; \
+	rc=0; $(GO) test -asan -count=1 -v -tags tensorrt,fakenvinfer ./cgo/tensorrt/ > "$$fake/test.log" 2>&1 || rc=$$?; \
+	grep -E '^(--- |ok|FAIL|panic|==[0-9]+==)|compared in all|^\s+fake_.*_test.go' "$$fake/test.log" || true; \
+	if [ $$rc -ne 0 ]; then echo "check-tensorrt: FAILED against $(TENSORRT_INCLUDE) (full log: $$fake/test.log)"; exit $$rc; fi; \
+	echo "check-tensorrt: passed against TensorRT $$(sed -n 's/^#define \(NV_TENSORRT_MAJOR\|TRT_MAJOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $$inc/NvInferVersion.h | head -1).$$(sed -n 's/^#define \(NV_TENSORRT_MINOR\|TRT_MINOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $$inc/NvInferVersion.h | head -1) headers in $(TENSORRT_INCLUDE) (under AddressSanitizer)"
 
 # build-tensorrt builds bin/trtc with the TensorRT backend.
 build-tensorrt:
