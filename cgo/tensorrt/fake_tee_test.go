@@ -207,6 +207,18 @@ func (n *teeNetwork) AddOneHot(indices, values, depth network.Tensor, axis int) 
 		func() []network.Tensor { return one(n.trt.AddOneHot(n.tt(indices), n.tt(values), n.tt(depth), axis)) })[0]
 }
 
+func (n *teeNetwork) AddPluginV3(xs []network.Tensor, p network.PluginV3) network.Tensor {
+	return n.call(
+		func() []network.Tensor { return one(n.ref.AddPluginV3(xs, p)) },
+		func() []network.Tensor {
+			txs := make([]network.Tensor, len(xs))
+			for i, x := range xs {
+				txs[i] = n.tt(x)
+			}
+			return one(n.trt.AddPluginV3(txs, p))
+		})[0]
+}
+
 func (n *teeNetwork) AddSlice(x network.Tensor, p network.SliceParams) network.Tensor {
 	tp := p
 	return n.call(

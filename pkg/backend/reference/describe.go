@@ -333,6 +333,31 @@ var describers = map[network.LayerKind]describer{
 		p, err := paramsOf[oneHotParams](l)
 		return map[string]any{"axis": int64(p.Axis)}, err
 	},
+	// The recording fake has no plugin registry (the shim's plugin layers
+	// fail there), so no record is compared with this: creator, version,
+	// namespace and fields are TensorRT's names (PluginField's name, type,
+	// length, data); cpu_op is trtc's own, the op the reference backend
+	// runs in the plugin's place.
+	network.KindPluginV3: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[pluginV3Params](l)
+		fields := make([]map[string]any, 0, len(p.Spec.Fields))
+		for _, f := range p.Spec.Fields {
+			var data any
+			switch f.Type {
+			case network.PluginFieldFloat32:
+				data = f.Float32s
+			case network.PluginFieldInt32:
+				data = f.Int32s
+			case network.PluginFieldInt64:
+				data = f.Int64s
+			case network.PluginFieldChar:
+				data = f.Chars
+			}
+			fields = append(fields, map[string]any{"name": f.Name, "type": f.Type.String(), "length": f.Len(), "data": data})
+		}
+		return map[string]any{"creator": p.Spec.Creator, "version": p.Spec.Version, "namespace": p.Spec.Namespace,
+			"fields": fields, "cpu_op": p.Spec.CPUOp}, err
+	},
 	network.KindScatter: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[scatterParams](l)
 		m := map[string]any{"mode": word(p.Mode)}
