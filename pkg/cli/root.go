@@ -15,6 +15,8 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/trtc-dev/trtc/internal/sizes"
+
 	// The reference backend is always built in; the TensorRT backend with
 	// the tensorrt build tag, and as a "missing" entry saying how to get it
 	// without.
@@ -36,7 +38,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	err := execute(root)
 	if err == nil {
 		return ExitOK
 	}
@@ -46,6 +48,22 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "trtc: %v\n", err)
 	return code
+}
+
+// execute runs the command tree, turning a panic into an error (see
+// recovered): never a goroutine dump and exit 2, which Go uses for an
+// unrecovered panic and trtc for bad flags.
+func execute(root *cobra.Command) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			st := stack()
+			if os.Getenv("TRTC_TRACEBACK") != "" {
+				os.Stderr.Write(st)
+			}
+			err = recovered(r, st)
+		}
+	}()
+	return root.Execute()
 }
 
 // isCobraUsageError recognizes cobra's own flag and argument errors.
@@ -75,6 +93,8 @@ func NewRootCmd(streams *IO) *cobra.Command {
 	pf.StringVar(&configFile, "config", "", "config file (default: ./trtc.yaml if present)")
 	pf.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	pf.StringVar(&logFormat, "log-format", "console", "log format: console or json")
+	pf.String("max-memory", "", "memory budget for tensors, e.g. 8GiB (default: 3/4 of the memory the process may use); a tensor over it stops the run with exit 11")
+	pf.String("max-tensor-memory", "", "largest single tensor, e.g. 2GiB (default: the memory budget)")
 	root.AddCommand(
 		NewCmdCompile(streams, nil),
 		NewCmdRun(streams, nil),
@@ -116,6 +136,9 @@ func setup(cmd *cobra.Command, streams *IO, configFile string) error {
 	if bindErr != nil {
 		return bindErr
 	}
+	if err := setBudget(v); err != nil {
+		return err
+	}
 	level, err := zerolog.ParseLevel(v.GetString("log-level"))
 	if err != nil {
 		return usageErrorf("--log-level: %v", err)
@@ -129,5 +152,28 @@ func setup(cmd *cobra.Command, streams *IO, configFile string) error {
 		return usageErrorf("--log-format must be console or json, not %q", v.GetString("log-format"))
 	}
 	streams.Log = zerolog.New(w).Level(level).With().Timestamp().Logger()
+	return nil
+}
+
+// setBudget applies max-memory and max-tensor-memory (flags, config or
+// TRTC_MAX_MEMORY / TRTC_MAX_TENSOR_MEMORY).
+func setBudget(v *viper.Viper) error {
+	budget, limit := int64(0), int64(0)
+	if s := v.GetString("max-memory"); s != "" {
+		n, err := sizes.ParseBytes(s)
+		if err != nil {
+			return usageErrorf("--max-memory: %v", err)
+		}
+		budget = n
+	}
+	if s := v.GetString("max-tensor-memory"); s != "" {
+		n, err := sizes.ParseBytes(s)
+		if err != nil {
+			return usageErrorf("--max-tensor-memory: %v", err)
+		}
+		limit = n
+	}
+	sizes.SetBudget(budget)
+	sizes.SetTensorLimit(limit)
 	return nil
 }

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/sizes"
 	"math"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -276,6 +277,11 @@ func Resize(t *ir.Tensor, out []int64, scales []float64, spec ResizeSpec) (*ir.T
 	}
 	if spec.Coord == CoordTFCropAndResize && len(spec.Roi) != 2*rank {
 		return nil, fmt.Errorf("resize: tf_crop_and_resize needs a roi of %d values, got %d", 2*rank, len(spec.Roi))
+	}
+	// The output (and the float64 buffers the interpolation keeps, as large
+	// as it) must fit the memory budget before any tap table is made.
+	if _, err := sizes.Alloc("resize output", out, 8, "float64"); err != nil {
+		return nil, err
 	}
 	s := make([]float64, rank)
 	for d := range s {

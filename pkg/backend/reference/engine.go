@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/sizes"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -69,7 +70,7 @@ func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error
 				}
 			}
 		}
-		out, err := kinds[l.Kind].run(l, in)
+		out, err := runLayer(l, in)
 		if err != nil {
 			return nil, fmt.Errorf("layer %s: %w", l.Name, err)
 		}
@@ -90,6 +91,27 @@ func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error
 		res[e.p.OutName[i]] = vals[id]
 	}
 	return res, nil
+}
+
+// runLayer runs one layer; an allocation over the memory budget (a
+// *sizes.Error panic from ir.NewTensor) becomes the layer's error.
+func runLayer(l *layer, in []*ir.Tensor) (out []*ir.Tensor, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			se, ok := r.(*sizes.Error)
+			if !ok {
+				panic(r)
+			}
+			out, err = nil, se
+		}
+	}()
+	out, err = kinds[l.Kind].run(l, in)
+	for i, t := range out {
+		if err == nil && t != nil && i < len(l.Out) {
+			err = t.Validate(fmt.Sprintf("output %d", i))
+		}
+	}
+	return out, err
 }
 
 // checkBinding checks an input tensor against its declared dtype and shape;
