@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"github.com/trtc-dev/trtc/internal/sizes"
 
 	// The reference backend is always built in; the TensorRT backend with
@@ -106,6 +107,9 @@ func NewRootCmd(streams *IO) *cobra.Command {
 	return root
 }
 
+// maxConfigBytes bounds a config file: a few hundred bytes in practice.
+const maxConfigBytes = 1 << 20
+
 // setup loads the config (file, TRTC_* environment, flags: later wins) and
 // the logger.
 func setup(cmd *cobra.Command, streams *IO, configFile string) error {
@@ -114,11 +118,22 @@ func setup(cmd *cobra.Command, streams *IO, configFile string) error {
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
 	v.AutomaticEnv()
 	if configFile != "" {
+		// viper opens the file by name: check it first, so that a FIFO
+		// or a device is refused instead of hanging or read without end.
+		if err := safefile.Check(configFile); err != nil {
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s: %w", configFile, err)}
+		}
+		if _, err := safefile.ReadFile(configFile, maxConfigBytes); err != nil {
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s: %w", configFile, err)}
+		}
 		v.SetConfigFile(configFile)
 		if err := v.ReadInConfig(); err != nil {
 			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s: %w", configFile, err)}
 		}
 	} else if _, err := os.Stat("trtc.yaml"); err == nil {
+		if _, err := safefile.ReadFile("trtc.yaml", maxConfigBytes); err != nil {
+			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config trtc.yaml: %w", err)}
+		}
 		v.SetConfigFile("trtc.yaml")
 		if err := v.ReadInConfig(); err != nil {
 			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config trtc.yaml: %w", err)}

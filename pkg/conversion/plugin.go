@@ -4,6 +4,7 @@ import (
 	"debug/buildinfo"
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"io"
 	"os"
 	"path/filepath"
@@ -113,7 +114,7 @@ func loadPlugin(r *Registry, path string) (err error) {
 // binary that is not a plugin, or one built by another toolchain or with
 // other flags than this trtc.
 func preflight(path string) error {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return errors.New("no such file")

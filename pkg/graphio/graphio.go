@@ -3,9 +3,9 @@ package graphio
 import (
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"math"
 	"math/bits"
-	"os"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
@@ -102,7 +102,7 @@ func WriteFile(path string, g *ir.Graph) error {
 
 // ReadFile reads a graph file that WriteFile wrote. Errors name the file.
 func ReadFile(path string) (*ir.Graph, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, 2<<30-1) // protobuf's 2 GiB message limit
 	if err != nil {
 		return nil, err
 	}

@@ -5,10 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"io"
 	"math"
 	"math/bits"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,7 +22,7 @@ const npyMagic = "\x93NUMPY"
 
 // ReadNPY reads a .npy file.
 func ReadNPY(path string) (*ir.Tensor, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func WriteNPY(path string, t *ir.Tensor) error {
 // with NumPy's magic string, otherwise an ONNX TensorProto (.pb). The name is
 // the TensorProto's name, or for .npy the file name without extension.
 func ReadAuto(path string) (*ir.Tensor, string, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, 0)
 	if err != nil {
 		return nil, "", err
 	}
