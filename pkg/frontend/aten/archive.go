@@ -165,9 +165,11 @@ func (a *archive) readLimited(rel string, limit int64) ([]byte, error) {
 	if _, err := io.ReadFull(r, b); err != nil {
 		return nil, fmt.Errorf("archive entry %s: %v (declared %d bytes)", name, err, declared)
 	}
+	// At its declared size the entry must end (archive/zip then checks the
+	// CRC): more data, or a reader error, means the header lies.
 	var one [1]byte
-	if n, _ := r.Read(one[:]); n > 0 {
-		return nil, fmt.Errorf("archive entry %s inflates to more than its declared %d bytes", name, declared)
+	if n, err := r.Read(one[:]); n > 0 || err != io.EOF {
+		return nil, fmt.Errorf("archive entry %s inflates to more than its declared %d bytes, or is damaged (%v)", name, declared, err)
 	}
 	a.consumed += int64(declared)
 	return b, nil
