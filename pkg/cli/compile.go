@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,8 @@ type CompileOptions struct {
 	TimingCache                     string
 	HardwareCompatibility           string
 	VersionCompatible               bool
+
+	ctx context.Context // cancelled by SIGINT/SIGTERM
 }
 
 // NewCmdCompile builds `trtc compile`; runF replaces compileRun in tests.
@@ -55,6 +58,7 @@ instead. --report writes the same report as JSON in either case.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Model = args[0]
+			opts.ctx = cmd.Context()
 			cfg := streams.Config
 			opts.MinBlockSize = cfg.GetInt("min-block-size")
 			opts.FallbackOps = splitList(cfg.GetStringSlice("fallback-ops"))
@@ -149,6 +153,18 @@ func compileRun(opts *CompileOptions) error {
 	if out == "" {
 		out = strings.TrimSuffix(opts.Model, filepath.Ext(opts.Model)) + ".trtb"
 	}
+	// Refuse an output that is a device, FIFO, socket or folder before
+	// compiling, not after (atomicfile.Target; links are followed).
+	if !opts.DryRun {
+		if _, err := atomicfile.Target(out); err != nil {
+			return usageErrorf("-o: %v", err)
+		}
+	}
+	if opts.Report != "" {
+		if _, err := atomicfile.Target(opts.Report); err != nil {
+			return usageErrorf("--report: %v", err)
+		}
+	}
 
 	res, err := compiler.CompileFile(opts.Model, compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: build})
 	if err != nil {
@@ -156,15 +172,37 @@ func compileRun(opts *CompileOptions) error {
 	}
 	log.Info().Str("model", opts.Model).Int("segments", len(res.Partition.Segments)).Msg("compiled")
 	rep := compiler.BuildReport(res)
+	if err := interrupted(opts.ctx); err != nil {
+		return err
+	}
+	// The report is written beside its target first and renamed only once
+	// the bundle is in place: a report that cannot be written leaves no
+	// new bundle, and a bundle that fails leaves no report claiming it.
+	var report *atomicfile.Pending
+	if opts.Report != "" {
+		if !opts.DryRun {
+			rep.Bundle = out
+		}
+		data, err := json.MarshalIndent(rep, "", "  ")
+		if err == nil {
+			report, err = atomicfile.Prepare(opts.Report, append(data, '\n'), 0o644)
+		}
+		if err != nil {
+			return withCode(ExitInput, fmt.Errorf("--report: %w", err))
+		}
+	}
 	if !opts.DryRun {
 		if err := compiler.WriteBundle(res, opts.Model, out); err != nil {
+			if report != nil {
+				report.Abort()
+			}
 			return withCode(ExitBuild, err)
 		}
 		rep.Bundle = out
 	}
-	if opts.Report != "" {
-		if err := writeJSONFile(opts.Report, rep); err != nil {
-			return withCode(ExitInput, fmt.Errorf("--report: %w", err))
+	if report != nil {
+		if err := report.Commit(); err != nil {
+			return withCode(ExitInput, fmt.Errorf("--report: %w (the bundle %s was written)", err, out))
 		}
 	}
 	if opts.DryRun {
@@ -196,11 +234,11 @@ func compileExitCode(err error) int {
 	return ExitBuild
 }
 
-// writeJSONFile writes v as indented JSON, atomically.
-func writeJSONFile(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
+
+// interrupted is the error of a cancelled command (SIGINT, SIGTERM).
+func interrupted(ctx context.Context) error {
+	if ctx != nil && ctx.Err() != nil {
+		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}
 	}
-	return atomicfile.WriteFile(path, append(data, '\n'), 0o644)
+	return nil
 }

@@ -5,6 +5,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -34,12 +35,18 @@ type IO struct {
 
 // Main runs trtc with args and returns the exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
+	return MainContext(context.Background(), args, stdout, stderr)
+}
+
+// MainContext is Main with a context whose cancellation (SIGINT, SIGTERM:
+// MainProcess) stops the command before it writes anything more.
+func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	streams := &IO{Out: stdout, Err: stderr, Log: zerolog.Nop(), Config: viper.New()}
 	root := NewRootCmd(streams)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := execute(root)
+	err := execute(ctx, root)
 	if err == nil {
 		return ExitOK
 	}
@@ -54,7 +61,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 // execute runs the command tree, turning a panic into an error (see
 // recovered): never a goroutine dump and exit 2, which Go uses for an
 // unrecovered panic and trtc for bad flags.
-func execute(root *cobra.Command) (err error) {
+func execute(ctx context.Context, root *cobra.Command) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			st := stack()
@@ -64,7 +71,7 @@ func execute(root *cobra.Command) (err error) {
 			err = recovered(r, st)
 		}
 	}()
-	return root.Execute()
+	return root.ExecuteContext(ctx)
 }
 
 // isCobraUsageError recognizes cobra's own flag and argument errors.

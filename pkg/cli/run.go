@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/trtc-dev/trtc/internal/atomicfile"
 	"github.com/trtc-dev/trtc/pkg/bundle"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/runtime"
@@ -66,8 +68,18 @@ exit code 10.`,
 }
 
 func runRun(opts *RunOptions) error {
-	if len(opts.Inputs) == 0 {
-		return usageErrorf("no --input given")
+	for _, tol := range []struct {
+		name string
+		v    float64
+	}{{"--atol", opts.Atol}, {"--rtol", opts.Rtol}} {
+		// NaN would make every comparison pass; a negative tolerance
+		// would make every one fail.
+		if math.IsNaN(tol.v) || math.IsInf(tol.v, 0) || tol.v < 0 {
+			return usageErrorf("%s must be a finite number >= 0, got %v", tol.name, tol.v)
+		}
+	}
+	if st, err := os.Stat(opts.OutputDir); err == nil && !st.IsDir() {
+		return usageErrorf("--output-dir %s is not a directory", opts.OutputDir)
 	}
 	prog, err := runtime.Open(opts.Bundle)
 	if err != nil {
@@ -81,6 +93,21 @@ func runRun(opts *RunOptions) error {
 		return withCode(ExitRun, err)
 	}
 	defer prog.Close()
+	if len(opts.Inputs) == 0 && len(prog.Inputs) > 0 {
+		names := make([]string, len(prog.Inputs))
+		for i, v := range prog.Inputs {
+			names[i] = v.Name
+		}
+		return usageErrorf("no --input given; the model has %d input(s): %s", len(prog.Inputs), strings.Join(names, ", "))
+	}
+	// Every output file must be writable as a regular file before the run:
+	// a device, FIFO or socket in its place is refused, not replaced.
+	for _, o := range prog.Outputs {
+		path := filepath.Join(opts.OutputDir, safeFileName(o.Name)+".npy")
+		if _, err := atomicfile.Target(path); err != nil {
+			return usageErrorf("output %q: %v", o.Name, err)
+		}
+	}
 	inputs, err := bindInputs(opts.Inputs, prog.Inputs)
 	if err != nil {
 		return err
