@@ -10,7 +10,7 @@ GOFLAGS_BUILD := -trimpath
 EXAMPLE := testdata/models/cnn_resnet
 OUT     := $(CURDIR)/.example
 
-.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables
+.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables fuzz
 
 all: build
 
@@ -39,6 +39,21 @@ example: build
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
+
+# fuzz runs every fuzz target for FUZZTIME each (default 10m), one after
+# another, FUZZPARALLEL workers at a time; a crash stops it and leaves the
+# input under the package's testdata/fuzz/, where `make test` replays it
+# (plain go test runs every committed corpus).
+FUZZTIME     ?= 10m
+FUZZPARALLEL ?= 1
+FUZZ_TARGETS := pkg/frontend/onnx:FuzzParse pkg/frontend/aten:FuzzParse pkg/frontend/aten:FuzzArchive \
+	pkg/graphio:FuzzUnmarshal pkg/tensorio:FuzzTensorInput pkg/tensorio:FuzzDecodeNPY pkg/bundle:FuzzOpen internal/e2e:FuzzGraph
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "$(GO) test ./$$pkg -run '^$$$$' -fuzz '^'$$fn'$$$$' -fuzztime $(FUZZTIME)"; \
+		$(GO) test ./$$pkg -run '^$$$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 30s -parallel $(FUZZPARALLEL) || exit 1; \
+	done
 
 test-short:
 	$(GO) test -short ./...
