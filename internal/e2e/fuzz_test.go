@@ -200,4 +200,3 @@ func FuzzGraph(f *testing.F) {
 		}
 	})
 }
-
