@@ -72,7 +72,7 @@ func CheckGraph(g *ir.Graph) error {
 			return err
 		}
 		for i, d := range v.Shape {
-			if d.Static() && d.Size < 0 {
+			if d.Size < -1 { // -1 is a dynamic dim; less is no size at all
 				return fmt.Errorf("value %q: dim %d is %d", name, i, d.Size)
 			}
 		}
