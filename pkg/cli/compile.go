@@ -234,7 +234,6 @@ func compileExitCode(err error) int {
 	return ExitBuild
 }
 
-
 // interrupted is the error of a cancelled command (SIGINT, SIGTERM).
 func interrupted(ctx context.Context) error {
 	if ctx != nil && ctx.Err() != nil {
