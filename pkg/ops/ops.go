@@ -99,6 +99,9 @@ func Execute(n *ir.Node, in []*ir.Tensor) (out []*ir.Tensor, err error) {
 			out, err = nil, &NodeError{n, fmt.Errorf("computing %s: %w", outputNames(n), se)}
 		}
 	}()
+	if empties, ok := emptyOutputs(op, n, in); ok {
+		return empties, nil
+	}
 	out, err = op.Run(n, in)
 	if err != nil {
 		return nil, &NodeError{n, err}
@@ -115,6 +118,48 @@ func Execute(n *ir.Node, in []*ir.Tensor) (out []*ir.Tensor, err error) {
 		}
 	}
 	return out, nil
+}
+
+// emptyOutputs short-cuts a node with an empty input whose outputs are all
+// empty (by shape inference on the inputs' concrete shapes): the kernel
+// would compute nothing, but may loop over the other dims first, which a
+// hostile [2^31, 2^31, 0] input makes endless.
+func emptyOutputs(op *Op, n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, bool) {
+	anyEmpty := false
+	for _, t := range in {
+		anyEmpty = anyEmpty || t != nil && len(t.Data) == 0 && ir.Numel(t.Shape) == 0
+	}
+	if !anyEmpty || op.NoFold {
+		return nil, false
+	}
+	vals := make([]*ir.Value, len(in))
+	for i, t := range in {
+		if t != nil {
+			vals[i] = &ir.Value{DType: t.DType, Shape: ir.S(t.Shape...)}
+			if len(t.Data) <= 64 { // small (shape, axes) inputs are their values
+				vals[i].Const = t
+			}
+		}
+	}
+	outs, err := op.Infer(n, vals)
+	if err != nil || len(outs) < countOutputs(n) {
+		return nil, false
+	}
+	res := make([]*ir.Tensor, len(outs))
+	for i, o := range outs {
+		if i >= len(n.Outputs) || n.Outputs[i] == "" {
+			continue
+		}
+		if o == nil {
+			return nil, false
+		}
+		dims, ok := o.Shape.Ints()
+		if !ok || ir.Numel(dims) != 0 {
+			return nil, false
+		}
+		res[i] = ir.NewTensor(o.DType, dims)
+	}
+	return res, true
 }
 
 // outputNames names a node's outputs for an error message.
