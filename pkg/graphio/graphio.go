@@ -185,8 +185,8 @@ func encodeTensor(t *ir.Tensor, opts *EncodeOptions) (*graphpb.Tensor, error) {
 	if !t.DType.Supported() {
 		return nil, fmt.Errorf("tensor of unsupported dtype %v", t.DType)
 	}
-	if want := t.Numel() * int64(t.DType.Size()); int64(len(t.Data)) != want {
-		return nil, fmt.Errorf("tensor %v has %d bytes, needs %d", t, len(t.Data), want)
+	if err := t.Validate("tensor"); err != nil { // checked: no wrapped counts
+		return nil, err
 	}
 	p := &graphpb.Tensor{Dtype: graphpb.DType(t.DType), Dims: t.Shape}
 	if opts.StoreTensor != nil {

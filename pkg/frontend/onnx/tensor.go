@@ -226,7 +226,10 @@ func typedData(tp *onnxpb.TensorProto, dt ir.DType, shape []int64, numel int64) 
 		}
 		return nil, fmt.Errorf("%s has %d elements, shape %v needs %d", field, count, shape, numel)
 	}
-	t := ir.NewTensor(dt, shape)
+	t, err := ir.NewTensorChecked("", dt, shape)
+	if err != nil {
+		return nil, err
+	}
 	switch dt {
 	case ir.Float32:
 		copy(ir.View[float32](t), tp.FloatData)
