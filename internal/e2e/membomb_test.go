@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -135,6 +136,30 @@ func TestMemoryBombsUnderAddressSpaceCap(t *testing.T) {
 			addY(withAttrs(node("deconv", "ConvTranspose", []string{"x", "w"}, []string{"y"}), attrInts("output_shape", 1<<30, 1<<30))), f32Init("w", []int64{1, 1, 1, 1}, 1)),
 			input: x4NPY, runCode: cli.ExitMemory, runWant: []string{"deconv", "memory budget"}},
 	}
+	// Tile of a constant: folding must not evaluate it at compile time.
+	bombs = append(bombs, bomb{name: "Tile of a constant, 2^20 x 2^20", model: graphModel(t, filepath.Join(tmp, "tile_const.onnx"), x,
+		[]*onnxpb.ValueInfoProto{dynOut("y", f32), dynOut("z", f32)},
+		addY(node("tile", "Tile", []string{"c", "r"}, []string{"y"}), node("id", "Identity", []string{"x"}, []string{"z"})),
+		f32Init("c", []int64{2, 3}, 1, 2, 3, 4, 5, 6), i64Init("r", 1<<20, 1<<20)), runCode: cli.ExitMemory, runWant: []string{"tile", "memory budget"}})
+	// An 8 GiB sparse external data file for a weight of that size: refused
+	// against the budget before a byte is read.
+	sparseDir := filepath.Join(tmp, "sparse")
+	os.MkdirAll(sparseDir, 0o755)
+	sf, err := os.Create(filepath.Join(sparseDir, "w.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sf.Truncate(8 << 30); err != nil {
+		t.Skipf("cannot make a sparse 8 GiB file: %v", err)
+	}
+	sf.Close()
+	bigW := &onnxpb.TensorProto{Name: proto.String("w"), DataType: proto.Int32(int32(f32)), Dims: []int64{1 << 31},
+		DataLocation: onnxpb.TensorProto_EXTERNAL.Enum(),
+		ExternalData: []*onnxpb.StringStringEntryProto{{Key: proto.String("location"), Value: proto.String("w.bin")}}}
+	bombs = append(bombs, bomb{name: "8 GiB sparse external data", model: graphModel(t, filepath.Join(sparseDir, "m.onnx"), x,
+		[]*onnxpb.ValueInfoProto{dynOut("y", f32), dynOut("z", f32)},
+		addY(node("id", "Identity", []string{"w"}, []string{"y"}), node("id2", "Identity", []string{"x"}, []string{"z"})), bigW),
+		compileCode: cli.ExitMemory, compileWant: []string{`"w"`, "8589934592 bytes", "memory budget"}})
 	// Sizes known only at run time: the shape is an input.
 	rt := graphModel(t, filepath.Join(tmp, "runtime_cos.onnx"), []*onnxpb.ValueInfoProto{valueInfo("s", i64, 2)}, y,
 		addY(node("fill", "ConstantOfShape", []string{"s"}, []string{"y"})))
