@@ -280,3 +280,34 @@ func TestSmallFindings(t *testing.T) {
 		noFile(t, b)
 	})
 }
+
+// The memory budget comes from --max-memory, the config's max-memory or
+// TRTC_MAX_MEMORY, and a tensor over it stops trtc with exit 11.
+func TestMaxMemorySources(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	tmp := t.TempDir()
+	model := filepath.Join(modelDir("cnn_resnet"), "model.onnx")
+	cfg := filepath.Join(tmp, "trtc.yaml")
+	writeFile(t, cfg, []byte("max-memory: 1MiB\n"))
+	for name, args := range map[string][]string{
+		"flag":   {"--max-memory", "1MiB"},
+		"config": {"--config", cfg},
+		"env":    nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(tmp, name+".trtb")
+			cmd := append([]string{"compile", model, "-o", out}, args...)
+			var r result
+			if name == "env" {
+				t.Setenv("TRTC_MAX_MEMORY", "1MiB")
+			}
+			r = runBinary(t, 0, time.Minute, cmd...)
+			if r.code != cli.ExitMemory || !strings.Contains(r.stderr, "memory budget of 1.0 MiB") {
+				t.Errorf("exit %d: %s", r.code, r.stderr)
+			}
+			noFile(t, out)
+		})
+	}
+}
