@@ -28,6 +28,12 @@ var (
 func trtcBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
+		// TRTC_E2E_BINARY runs the tests against another build (an older
+		// trtc, to see that a regression test fails there).
+		if p := os.Getenv("TRTC_E2E_BINARY"); p != "" {
+			binPath = p
+			return
+		}
 		dir, err := os.MkdirTemp("", "trtc-e2e-bin")
 		if err != nil {
 			binErr = err
