@@ -22,6 +22,7 @@ import (
 	"math"
 	"math/bits"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
@@ -271,7 +272,14 @@ func Check(what string, dims []int64, dtype string, n int64) error {
 	}
 	if n >= heapCheckFrom {
 		b := Budget()
-		if used := heapInUse(); used+n > b {
+		used := heapInUse()
+		if used+n > b {
+			// The count includes garbage not yet collected: collect
+			// once before refusing.
+			runtime.GC()
+			used = heapInUse()
+		}
+		if used+n > b {
 			return &Error{What: orTensor(what) + fmt.Sprintf(" (with %s already in use)", Human(used)), Shape: dims, DType: dtype, Bytes: n, Limit: b, Kind: "memory budget"}
 		}
 	}
