@@ -22,16 +22,19 @@ func recovered(r any, stack []byte) error {
 	return &ExitError{Code: ExitInternal, Err: fmt.Errorf("internal error: %v%s (this is a bug in trtc; please report it with the command line; TRTC_TRACEBACK=1 prints the full stack)", r, where)}
 }
 
-// panicSite finds the first frame below the panic that is trtc's own code.
+// panicSite finds the first frame below the innermost panic that is trtc's
+// own code (a deferred function that re-panics shows up above the original
+// panic, which is the one that says where the bug is).
 func panicSite(stack []byte) string {
 	lines := strings.Split(string(stack), "\n")
-	seenPanic := false
+	last := -1
 	for i, l := range lines {
 		if strings.HasPrefix(l, "panic(") {
-			seenPanic = true
-			continue
+			last = i
 		}
-		if !seenPanic || !strings.Contains(l, "trtc-dev/trtc/") || strings.Contains(l, "pkg/cli.Main") || i+1 >= len(lines) {
+	}
+	for i, l := range lines {
+		if i <= last || last < 0 || !strings.Contains(l, "trtc-dev/trtc/") || strings.Contains(l, "pkg/cli.Main") || i+1 >= len(lines) {
 			continue
 		}
 		fn := l
