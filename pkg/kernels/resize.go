@@ -306,6 +306,12 @@ func Resize(t *ir.Tensor, out []int64, scales []float64, spec ResizeSpec) (*ir.T
 		}
 		return spec.Roi[d], spec.Roi[rank+d]
 	}
+	// An empty input or output has nothing to compute; looping over its
+	// other dims, or making index maps as long as them, would only burn
+	// time and memory (a [2^31, 1, 4, 0] input).
+	if t.Numel() == 0 || ir.Numel(out) == 0 {
+		return ir.NewTensor(t.DType, out), nil
+	}
 	// Nearest without extrapolation is a pure index map.
 	if spec.Mode == ResizeNearest && spec.Coord != CoordTFCropAndResize {
 		maps := make([][]int64, rank)
@@ -322,11 +328,6 @@ func Resize(t *ir.Tensor, out []int64, scales []float64, spec ResizeSpec) (*ir.T
 	case ir.Float32, ir.Float64, ir.Float16, ir.BFloat16:
 	default:
 		return nil, fmt.Errorf("resize: %v interpolation of %v is not supported", spec.Mode, t.DType)
-	}
-	// An empty input or output has nothing to compute; looping over its
-	// other dims would only burn time (a [2^31, 1, 4, 0] input).
-	if t.Numel() == 0 || ir.Numel(out) == 0 {
-		return ir.NewTensor(t.DType, out), nil
 	}
 	cur := make([]float64, t.Numel())
 	for i := range cur {

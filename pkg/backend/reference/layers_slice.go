@@ -215,6 +215,11 @@ func runSlice(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 	if _, err := sizes.Alloc("slice output", size, x.DType.Size(), x.DType.String()); err != nil {
 		return nil, err
 	}
+	// An empty output needs no maps (a map as long as a huge dim beside a
+	// zero one would be allocated for nothing).
+	if ir.Numel(size) == 0 {
+		return []*ir.Tensor{ir.NewTensor(x.DType, size)}, nil
+	}
 	maps := make([][]int64, rank)
 	for d := range maps {
 		m := make([]int64, size[d])
