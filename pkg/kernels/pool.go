@@ -87,6 +87,11 @@ func Pool(x *ir.Tensor, p PoolParams, wantIndices, colMajor bool) (*ir.Tensor, *
 		idxT = ir.NewTensor(ir.Int64, outShape)
 		idx = ir.View[int64](idxT)
 	}
+	if ir.Numel(outShape) == 0 || ir.Numel(x.Shape) == 0 {
+		// Nothing to pool: skip the tap tables, as long as the output's
+		// spatial dims, which could be huge beside an empty one.
+		return out, idxT, nil
+	}
 	g := newPoolGeom(x.Shape, p, colMajor)
 	switch x.DType {
 	case ir.Float32:
