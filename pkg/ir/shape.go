@@ -213,13 +213,21 @@ func shapesString(shapes []Shape) string {
 func BroadcastInts(shapes ...[]int64) ([]int64, error) {
 	ss := make([]Shape, len(shapes))
 	for i, s := range shapes {
+		for _, d := range s {
+			if d < 0 { // S would read it as a dynamic dim
+				return nil, fmt.Errorf("negative dim %d in shape %v", d, s)
+			}
+		}
 		ss[i] = S(s...)
 	}
 	out, err := Broadcast(ss...)
 	if err != nil {
 		return nil, err
 	}
-	r, _ := out.Ints()
+	r, ok := out.Ints()
+	if !ok {
+		return nil, fmt.Errorf("cannot broadcast %v to a static shape", shapes)
+	}
 	return r, nil
 }
 
