@@ -6,16 +6,27 @@ BIN     := $(CURDIR)/bin
 TRTC    := $(BIN)/trtc
 # The same flags build trtc and its plugins, so that plugins load into it.
 GOFLAGS_BUILD := -trimpath
+# trtc reads GPUs through NVIDIA's go-nvml, which calls NVML through symbols
+# bound at first use, after it has loaded libnvidia-ml; a binary that can
+# load Go plugins is linked to bind every symbol at start-up (-z now) and
+# would then die with "undefined symbol: nvml..." before main. trtc (and its
+# plugins, for symmetry) are therefore linked with lazy binding; README.md's
+# go install line passes the same flag. Test binaries need nothing: only
+# cmd/trtc imports the plugin package (cli.PluginLoader).
+LDFLAGS_BUILD := -extldflags=-Wl,-z,lazy
+# (The first build prints gcc's deprecation warnings for functions go-nvml
+# binds; they are harmless, and CGO_CFLAGS is left alone so that plugins
+# built by hand match a trtc built here.)
 
 EXAMPLE := testdata/models/cnn_resnet
 OUT     := $(CURDIR)/.example
 
-.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables fuzz
+.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables check-rules node-tests node-tests-check fuzz
 
 all: build
 
 build:
-	$(GO) build $(GOFLAGS_BUILD) -o $(TRTC) ./cmd/trtc
+	$(GO) build $(GOFLAGS_BUILD) -ldflags=$(LDFLAGS_BUILD) -o $(TRTC) ./cmd/trtc
 
 # plugins builds every converter plugin under plugins/ into bin/plugins/, with
 # the flags trtc is built with: Go refuses a plugin built otherwise.
@@ -23,8 +34,8 @@ PLUGINS := $(notdir $(wildcard plugins/*))
 plugins:
 	@mkdir -p $(BIN)/plugins
 	@for p in $(PLUGINS); do \
-		echo "$(GO) build -buildmode=plugin $(GOFLAGS_BUILD) -o $(BIN)/plugins/$$p.so ./plugins/$$p"; \
-		$(GO) build -buildmode=plugin $(GOFLAGS_BUILD) -o $(BIN)/plugins/$$p.so ./plugins/$$p || exit 1; \
+		echo "$(GO) build -buildmode=plugin $(GOFLAGS_BUILD) -ldflags=$(LDFLAGS_BUILD) -o $(BIN)/plugins/$$p.so ./plugins/$$p"; \
+		$(GO) build -buildmode=plugin $(GOFLAGS_BUILD) -ldflags=$(LDFLAGS_BUILD) -o $(BIN)/plugins/$$p.so ./plugins/$$p || exit 1; \
 	done
 
 # example compiles the bundled ResNet, runs the bundle on its input and checks
@@ -34,9 +45,11 @@ example: build
 	$(TRTC) compile $(EXAMPLE)/model.onnx -o $(OUT)/resnet.trtb --report $(OUT)/report.json
 	$(TRTC) run $(OUT)/resnet.trtb --input $(EXAMPLE)/input.npy --output-dir $(OUT) --expect $(EXAMPLE)/expected
 
-# test runs every test, including the ONNX node test suite from
-# ../shared/onnx-node-tests (skipped with a message where it is absent).
-test:
+# test runs every test, including the ONNX node test suite ($$TRTC_NODE_TESTS,
+# else .node-tests/onnx-node-tests from `make node-tests`, else
+# ../shared/onnx-node-tests); where none is found it says how to get it, and
+# those tests skip.
+test: node-tests-check
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
 
@@ -57,6 +70,45 @@ fuzz:
 
 test-short:
 	$(GO) test -short ./...
+
+# node-tests fetches the ONNX backend node tests of the pinned ONNX release
+# (the suite's README names it) into .node-tests/onnx-node-tests, which the
+# tests find without TRTC_NODE_TESTS: a shallow clone of ONNX_REPO at tag
+# v$(ONNX_VERSION), of which only onnx/backend/test/data/node is kept.
+# ONNX_REPO may be any git URL (a mirror, file:///path/to/onnx); with
+# NODE_TESTS_FROM=DIR the cases are copied from a folder you have instead (an
+# onnx checkout, or a folder of test_* cases).
+ONNX_VERSION   := 1.23.0
+ONNX_REPO      ?= https://github.com/onnx/onnx.git
+NODE_TESTS_DIR ?= $(CURDIR)/.node-tests
+SHARED_NODE_TESTS ?= ../shared/onnx-node-tests
+
+# node-tests-check says how to get the node tests when no copy is found.
+node-tests-check:
+	@if [ -z "$$TRTC_NODE_TESTS" ] && [ ! -d "$(NODE_TESTS_DIR)/onnx-node-tests" ] && [ ! -d "$(SHARED_NODE_TESTS)" ]; then \
+		echo "make test: the ONNX node tests are absent, so their tests will skip; run 'make node-tests' to fetch them (ONNX v$(ONNX_VERSION) into .node-tests/), or set TRTC_NODE_TESTS to their folder"; \
+	fi
+node-tests:
+	@set -e; dest="$(NODE_TESTS_DIR)/onnx-node-tests"; tmp="$(NODE_TESTS_DIR)/.fetch"; \
+	rm -rf "$$tmp"; mkdir -p "$(NODE_TESTS_DIR)"; \
+	if [ -n "$(NODE_TESTS_FROM)" ]; then \
+		src="$(NODE_TESTS_FROM)"; \
+		if [ -d "$$src/onnx/backend/test/data/node" ]; then src="$$src/onnx/backend/test/data/node"; fi; \
+		ls -d "$$src"/test_* >/dev/null 2>&1 || { echo "node-tests: $$src holds no test_* folders"; exit 2; }; \
+		mkdir -p "$$tmp/node"; cp -R "$$src"/test_* "$$tmp/node/"; \
+		echo "copied from $$src" > "$$tmp/SOURCE"; \
+	else \
+		echo "git clone --depth 1 --branch v$(ONNX_VERSION) $(ONNX_REPO)"; \
+		git clone --quiet --depth 1 --branch v$(ONNX_VERSION) --filter=blob:none --sparse "$(ONNX_REPO)" "$$tmp/onnx" 2>&1 | grep -v 'filtering not recognized' || true; \
+		test -d "$$tmp/onnx/.git" || { echo "node-tests: could not clone $(ONNX_REPO) at v$(ONNX_VERSION); set ONNX_REPO to a reachable copy or NODE_TESTS_FROM to a folder"; exit 2; }; \
+		git -C "$$tmp/onnx" sparse-checkout set onnx/backend/test/data/node; \
+		test -d "$$tmp/onnx/onnx/backend/test/data/node" || { echo "node-tests: v$(ONNX_VERSION) of $(ONNX_REPO) has no onnx/backend/test/data/node"; exit 2; }; \
+		mv "$$tmp/onnx/onnx/backend/test/data/node" "$$tmp/node"; \
+		if [ -f "$$tmp/onnx/LICENSE" ]; then cp "$$tmp/onnx/LICENSE" "$$tmp/node/LICENSE"; fi; \
+		echo "$(ONNX_REPO) v$(ONNX_VERSION) $$(git -C "$$tmp/onnx" rev-parse HEAD)" > "$$tmp/SOURCE"; \
+	fi; \
+	mv "$$tmp/SOURCE" "$$tmp/node/SOURCE"; rm -rf "$$dest"; mv "$$tmp/node" "$$dest"; rm -rf "$$tmp"; \
+	echo "node-tests: $$(ls -d "$$dest"/test_* | wc -l) cases in $$dest ($$(cat "$$dest/SOURCE"))"
 
 # bench runs the compile-time and run-latency benchmarks (see docs/benchmarks.md).
 bench:
@@ -80,10 +132,20 @@ proto:
 	$(GO) build -o $(PROTOC_GEN_GO) google.golang.org/protobuf/cmd/protoc-gen-go
 	protoc --plugin=protoc-gen-go=$(PROTOC_GEN_GO) --go_out=. --go_opt=paths=source_relative $(PROTOS)
 
-# tables regenerates cgo/tensorrt/enumcheck.h and docs/backends.md (a test
-# checks they are up to date).
+# tables regenerates, from pkg/network/kinddef and pkg/network/enums.go, the
+# layer kind constants and enum names (pkg/network/*_gen.go), the reference
+# backend's rule table (pkg/backend/reference/rules_gen.go),
+# cgo/tensorrt/enumcheck.h and docs/backends.md; a test checks they are up to
+# date.
 tables:
 	$(GO) run ./cgo/tensorrt/internal/gentables
+
+# check-rules checks every rule quote of pkg/network/kinddef against the
+# TensorRT headers in TENSORRT_INCLUDE (NvInfer.h, NvInferRuntimeBase.h,
+# NvInferVersion.h).
+check-rules:
+	@test -n "$(TENSORRT_INCLUDE)" || { echo "check-rules: set TENSORRT_INCLUDE to a folder with TensorRT's headers"; exit 2; }
+	TENSORRT_INCLUDE=$(abspath $(TENSORRT_INCLUDE)) $(GO) test -count=1 -v -run TestQuotesInHeaders ./cgo/tensorrt/internal/gentables/
 
 # TensorRT backend (docs/tensorrt.md). TENSORRT_INCLUDE is a folder with
 # NvInfer.h (NVIDIA/TensorRT's include/, 10.x or 11.x); TENSORRT_LIB one with
@@ -114,7 +176,7 @@ check-tensorrt:
 build-tensorrt:
 	@test -n "$(TENSORRT_INCLUDE)" -a -n "$(TENSORRT_LIB)" || { echo "build-tensorrt: set TENSORRT_INCLUDE (NvInfer.h) and TENSORRT_LIB (libnvinfer.so)"; exit 2; }
 	CGO_CXXFLAGS="-I$(abspath $(TENSORRT_INCLUDE)) -I$(TRT_STUB)" CGO_LDFLAGS="-L$(abspath $(TENSORRT_LIB)) -Wl,-rpath,$(abspath $(TENSORRT_LIB))" \
-		$(GO) build $(GOFLAGS_BUILD) -tags tensorrt -o $(TRTC) ./cmd/trtc
+		$(GO) build $(GOFLAGS_BUILD) -ldflags=$(LDFLAGS_BUILD) -tags tensorrt -o $(TRTC) ./cmd/trtc
 
 clean:
-	rm -rf $(BIN) $(OUT)
+	rm -rf $(BIN) $(OUT) $(NODE_TESTS_DIR)/.fetch

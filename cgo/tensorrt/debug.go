@@ -30,6 +30,8 @@ func nullLayerCalls() map[string]error {
 		"deconvolution": check(C.trtc_add_deconvolution(nil, nil, nil, C.trtc_conv_params{}, nil, 0, nil, 0, &out),
 			"deconvolution on a null builder"),
 		"scatter": check(C.trtc_add_scatter(nil, nil, nil, nil, nil, 0, 0, &out), "scatter on a null builder"),
+		"einsum":  check(C.trtc_add_einsum(nil, nil, nil, 0, nil, &out), "einsum on a null builder"),
+		"one-hot": check(C.trtc_add_onehot(nil, nil, nil, nil, nil, 0, &out), "one-hot on a null builder"),
 	}
 }
 

@@ -324,6 +324,23 @@ func (n *Network) AddConcatenation(xs []network.Tensor, axis int) network.Tensor
 	})
 }
 
+func (n *Network) AddEinsum(xs []network.Tensor, equation string) network.Tensor {
+	eq := C.CString(equation)
+	defer C.free(unsafe.Pointer(eq))
+	return n.layer(network.KindEinsum, xs, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		if len(in) == 0 {
+			return C.trtc_add_einsum(n.b, name, nil, 0, eq, out)
+		}
+		return C.trtc_add_einsum(n.b, name, &in[0], C.int32_t(len(in)), eq, out)
+	})
+}
+
+func (n *Network) AddOneHot(indices, values, depth network.Tensor, axis int) network.Tensor {
+	return n.layer(network.KindOneHot, []network.Tensor{indices, values, depth}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_onehot(n.b, name, in[0], in[1], in[2], C.int32_t(axis), out)
+	})
+}
+
 func (n *Network) AddSlice(x network.Tensor, p network.SliceParams) network.Tensor {
 	cp := C.trtc_slice_params{start: cdims(p.Start), size: cdims(p.Size), stride: cdims(p.Stride), mode: C.int32_t(p.Mode)}
 	ins := []network.Tensor{x, p.StartT, p.SizeT, p.StrideT, p.Fill, p.Axes}

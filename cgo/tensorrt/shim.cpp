@@ -667,6 +667,34 @@ trtc_status trtc_add_concatenation(trtc_builder* b, char const* name, trtc_tenso
     });
 }
 
+trtc_status trtc_add_einsum(trtc_builder* b, char const* name, trtc_tensor* const* xs, int32_t n, char const* equation, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        if (n < 1 || xs == nullptr || equation == nullptr)
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(name) + ": einsum of no tensors or without an equation");
+        }
+        std::vector<ITensor*> ins;
+        for (int32_t i = 0; i < n; ++i)
+        {
+            ins.push_back(tensor(xs[i], "einsum input"));
+        }
+        IEinsumLayer* l = b->network->addEinsum(ins.data(), n, equation);
+        b->finish(l, name, "addEinsum", out);
+    });
+}
+
+trtc_status trtc_add_onehot(trtc_builder* b, char const* name, trtc_tensor* indices, trtc_tensor* values, trtc_tensor* depth, int32_t axis, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        ITensor* i = tensor(indices, "one-hot indices");
+        ITensor* v = tensor(values, "one-hot values");
+        ITensor* d = tensor(depth, "one-hot depth");
+        IOneHotLayer* l = b->network->addOneHot(*i, *v, *d, axis);
+        b->finish(l, name, "addOneHot", out);
+    });
+}
+
 trtc_status trtc_add_slice(trtc_builder* b, char const* name, trtc_tensor* x, trtc_slice_params p, trtc_tensor* start_t,
     trtc_tensor* size_t_, trtc_tensor* stride_t, trtc_tensor* fill, trtc_tensor* axes, trtc_out* out)
 {

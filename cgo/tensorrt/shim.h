@@ -140,6 +140,11 @@ trtc_status trtc_add_gather_nd(trtc_builder *b, const char *name, trtc_tensor *d
 /* mode is ScatterMode; axis is set (setAxis) in kELEMENT mode only. */
 trtc_status trtc_add_scatter(trtc_builder *b, const char *name, trtc_tensor *data, trtc_tensor *indices, trtc_tensor *updates,
 	int32_t mode, int32_t axis, trtc_out *out);
+/* addEinsum(xs, n, equation): TensorRT's equation syntax (lower-case labels,
+ * ",", "->", "..."); float inputs, a float output. */
+trtc_status trtc_add_einsum(trtc_builder *b, const char *name, trtc_tensor *const *xs, int32_t n, const char *equation, trtc_out *out);
+/* addOneHot(indices, values, depth, axis). */
+trtc_status trtc_add_onehot(trtc_builder *b, const char *name, trtc_tensor *indices, trtc_tensor *values, trtc_tensor *depth, int32_t axis, trtc_out *out);
 trtc_status trtc_add_select(trtc_builder *b, const char *name, trtc_tensor *cond, trtc_tensor *then_, trtc_tensor *else_, trtc_out *out);
 trtc_status trtc_add_cast(trtc_builder *b, const char *name, trtc_tensor *x, int32_t dtype, trtc_out *out);
 trtc_status trtc_add_identity(trtc_builder *b, const char *name, trtc_tensor *x, trtc_out *out);

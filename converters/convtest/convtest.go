@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters"
+	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/backend/reference"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -60,6 +61,10 @@ type Result struct {
 	Engine    []*ir.Tensor
 	Fallback  []*ir.Tensor
 	Layers    int
+	// ShapeInputs are the engine inputs the network uses as shape tensors
+	// (sorted); the engine was built with their run values as the
+	// profile's min, opt and max, as TensorRT needs values for them.
+	ShapeInputs []string
 }
 
 // Build runs a case and returns both results without comparing them.
@@ -137,7 +142,24 @@ func Build(c Case) (*Result, error) {
 	if err := conversion.ConvertSegment(net, g, c.Settings, seg); err != nil {
 		return nil, err
 	}
-	blob, err := net.Serialize()
+	// Shape-tensor inputs need values in a profile, and a profile names
+	// every dynamic input: the run's own shapes and values.
+	var profiles []backend.Profile
+	shapeIns := ir.SortedKeys(net.ShapeInputs())
+	if len(shapeIns) > 0 {
+		p := backend.Profile{Min: map[string][]int64{}, Opt: map[string][]int64{}, Max: map[string][]int64{},
+			MinValues: map[string][]int64{}, OptValues: map[string][]int64{}, MaxValues: map[string][]int64{}}
+		for _, name := range segIn {
+			t := runIn[name]
+			p.Min[name], p.Opt[name], p.Max[name] = t.Shape, t.Shape, t.Shape
+		}
+		for _, name := range shapeIns {
+			v := runIn[name].Ints()
+			p.MinValues[name], p.OptValues[name], p.MaxValues[name] = v, v, v
+		}
+		profiles = []backend.Profile{p}
+	}
+	blob, err := net.SerializeWith(profiles)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +176,7 @@ func Build(c Case) (*Result, error) {
 		return nil, fmt.Errorf("fallback run: %w", err)
 	}
 	tested.Store(d.Converter.Name, true)
-	r := &Result{Converter: d.Converter, Fallback: fb[:c.NumOutputs], Layers: net.NumLayers()}
+	r := &Result{Converter: d.Converter, Fallback: fb[:c.NumOutputs], Layers: net.NumLayers(), ShapeInputs: shapeIns}
 	for _, name := range n.Outputs {
 		r.Engine = append(r.Engine, outs[name])
 	}

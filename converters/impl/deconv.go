@@ -12,6 +12,14 @@ import (
 // output_shape beyond the taps) become zero padding (a FILL Slice) after a
 // bias-free deconvolution, with the bias added last.
 func Deconv(ctx *conversion.Context, x network.Tensor, w, bias *ir.Tensor, strides, dilations, padsBegin, padsEnd []int64, groups int64) (network.Tensor, error) {
+	if is1D(x) { // see is1D
+		y, err := Deconv(ctx, Unsqueeze(ctx, x, []int{3}), w.Reshaped(append(append([]int64{}, w.Shape...), 1)), bias,
+			ext(strides, 1), ext(dilations, 1), ext(padsBegin, 0), ext(padsEnd, 0), groups)
+		if err != nil {
+			return nil, err
+		}
+		return Squeeze(ctx, y, []int{3}), nil
+	}
 	nsp := len(w.Shape) - 2
 	pre, post := make([]int64, nsp), make([]int64, nsp)
 	grow := false

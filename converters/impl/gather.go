@@ -68,8 +68,19 @@ func NormIndices(ctx *conversion.Context, data, indices network.Tensor, axis int
 // data's dims batchDims..batchDims+m-1, the first batchDims dims of data and
 // indices being paired (TensorRT's ND mode with nbElementWiseDims).
 // Negative indices count from the end, as for Gather.
+//
+// TensorRT's ND mode takes 0 <= nbElementWiseDims < rank(data)-1
+// (IGatherLayer, NvInfer.h). With batchDims = rank(data)-1 (index tuples of
+// one element picking along the last dim) data gets a trailing dim of 1,
+// which the tuples leave alone, and the output loses it again.
 func GatherND(ctx *conversion.Context, data, indices network.Tensor, batchDims int, constIdx *ir.Tensor) network.Tensor {
-	return ctx.Net.AddGatherND(data, NormIndicesND(ctx, data, indices, batchDims, constIdx), batchDims)
+	idx := NormIndicesND(ctx, data, indices, batchDims, constIdx)
+	r := len(data.Shape())
+	if batchDims > 0 && batchDims == r-1 {
+		y := ctx.Net.AddGatherND(Unsqueeze(ctx, data, []int{r}), idx, batchDims)
+		return Squeeze(ctx, y, []int{len(y.Shape()) - 1})
+	}
+	return ctx.Net.AddGatherND(data, idx, batchDims)
 }
 
 // NormIndicesND maps ND index tuples (the last dim of indices, static m,

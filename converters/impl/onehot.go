@@ -1,10 +1,42 @@
 package impl
 
 import (
+	"math"
+
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
 )
+
+// OneHotValues is ONNX OneHot with a build-time depth and values [off, on]
+// as one OneHot layer (IOneHotLayer, in every TensorRT 10.x). TensorRT
+// documents Int32 indices in [0, depth) only, so indices are normalized as
+// ONNX says (negative ones count from depth) and any still outside [0,
+// depth) become an extra class depth; the layer encodes depth+1 classes
+// and a Slice drops the extra one, leaving all off for those indices, as
+// ONNX wants. A depth past Int32 takes the decomposition of OneHot.
+func OneHotValues(ctx *conversion.Context, indices network.Tensor, depth int64, values network.Tensor, axis int) network.Tensor {
+	if depth >= math.MaxInt32 {
+		off := Slice(ctx, values, []int64{0}, []int64{1}, []int64{1})
+		on := Slice(ctx, values, []int64{1}, []int64{1}, []int64{1})
+		return OneHot(ctx, indices, depth, off, on, axis)
+	}
+	idx := indices
+	if dt := idx.DType(); dt != ir.Int32 && dt != ir.Int64 {
+		idx = Cast(ctx, idx, ir.Int64)
+	}
+	dt := idx.DType()
+	r := len(idx.Shape())
+	zero, d := Scalar(ctx, 0, dt, r), Scalar(ctx, float64(depth), dt, r)
+	neg := ctx.Net.AddElementWise(idx, zero, network.ElementWiseLESS)
+	idx = ctx.Net.AddSelect(neg, Add(ctx, idx, d), idx)
+	out := ctx.Net.AddElementWise(ctx.Net.AddElementWise(idx, zero, network.ElementWiseLESS),
+		ctx.Net.AddElementWise(idx, Scalar(ctx, float64(depth-1), dt, r), network.ElementWiseGREATER), network.ElementWiseOR)
+	idx = Cast(ctx, ctx.Net.AddSelect(out, d, idx), ir.Int32)
+	depthT := ctx.Net.AddConstant(ir.FromSlice(ir.Int32, []int64{}, []int32{int32(depth + 1)}))
+	y := ctx.Net.AddOneHot(idx, values, depthT, axis)
+	return SliceAxes(ctx, y, []SliceAxis{{Axis: axis, Start: 0, End: depth, Step: 1}})
+}
 
 // OneHot is ONNX OneHot with a build-time depth: indices (non-integer ones
 // cast to Int64, so truncated; negative ones count from depth) gain a dim

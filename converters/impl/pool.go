@@ -9,6 +9,10 @@ import (
 // output down. postPad may exceed the model's padding so that the floor
 // rule reproduces a ceil-mode output size.
 func Pool(ctx *conversion.Context, x network.Tensor, isMax bool, window, strides, padsBegin, padsEnd []int64, countIncludePad bool) network.Tensor {
+	if is1D(x) { // see is1D
+		y := Pool(ctx, Unsqueeze(ctx, x, []int{3}), isMax, ext(window, 1), ext(strides, 1), ext(padsBegin, 0), ext(padsEnd, 0), countIncludePad)
+		return Squeeze(ctx, y, []int{3})
+	}
 	t := network.PoolingAVERAGE
 	if isMax {
 		t = network.PoolingMAX

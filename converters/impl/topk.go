@@ -14,6 +14,23 @@ func TopK(ctx *conversion.Context, x network.Tensor, axis int, k int64, largest 
 	if !largest {
 		op = network.TopKMIN
 	}
+	// TensorRT reduces one of the last four dims only (NvInfer.h addTopK:
+	// "it must be one of the last four dimensions"): an earlier axis is
+	// moved last by a transpose, and both outputs moved back.
+	if r := len(x.Shape()); axis < r-4 {
+		perm, back := make([]int, 0, r), make([]int, r)
+		for d := 0; d < r; d++ {
+			if d != axis {
+				perm = append(perm, d)
+			}
+		}
+		perm = append(perm, axis)
+		for i, d := range perm {
+			back[d] = i
+		}
+		v, i := TopK(ctx, Transpose(ctx, x, perm), r-1, k, largest)
+		return Transpose(ctx, v, back), Transpose(ctx, i, back)
+	}
 	v, i := ctx.Net.AddTopK(x, op, k, network.AxesMask(axis))
 	return v, ctx.Net.AddCast(i, ir.Int64)
 }

@@ -2,11 +2,22 @@ package impl
 
 import (
 	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
 )
 
-// Unary adds one unary layer.
+// Unary adds one unary layer. TensorRT takes integers only for kABS and
+// kSIGN (NvInfer.h, enum UnaryOperation: "All other operations must have
+// inputs of floating-point type."); kNEG of an integer becomes 0 - x, as in
+// onnx-tensorrt. Converters offer other operations on floats only, so
+// the reference backend refuses any other integer unary with that rule.
 func Unary(ctx *conversion.Context, x network.Tensor, op network.UnaryOperation) network.Tensor {
+	if op == network.UnaryNEG {
+		switch x.DType() {
+		case ir.Int8, ir.Int32, ir.Int64:
+			return Sub(ctx, ScalarLike(ctx, 0, x), x)
+		}
+	}
 	return ctx.Net.AddUnary(x, op)
 }
 

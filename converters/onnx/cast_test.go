@@ -63,3 +63,28 @@ func TestCastRejectsNonTensorRTTypes(t *testing.T) {
 		}
 	}
 }
+
+// TensorRT's addConstant refuses Uint8 and casts Uint8 only from and to
+// Float32/Float16 (finding 6 of issue 8): a Uint8 initializer becomes a
+// Float32 constant cast to Uint8, and other pairs go through Float32, so
+// the nodes still convert, with exact values.
+func TestUint8ConstantsAndCasts(t *testing.T) {
+	u := ir.FromSlice(ir.Uint8, []int64{4}, []uint8{0, 1, 200, 255})
+	for _, to := range []ir.DType{ir.Int64, ir.Int32, ir.Float16, ir.Bool, ir.Int8} {
+		r := convtest.Run(t, convtest.Case{Op: "onnx.Cast", Attrs: toAttr(to), Inputs: []convtest.Input{{Data: u, Const: true}}})
+		if r.Layers == 0 {
+			t.Errorf("uint8 constant to %v: no layers", to)
+		}
+		if to == ir.Int64 {
+			if g := ir.View[int64](r.Engine[0]); g[2] != 200 || g[3] != 255 {
+				t.Errorf("uint8 constant to int64 = %v", g)
+			}
+		}
+	}
+	// Integers wrap modulo 256 on the way to Uint8, as ONNX's cast does.
+	i := ir.FromSlice(ir.Int64, []int64{4}, []int64{0, 17, 255, -56})
+	r := convtest.Run(t, convtest.Case{Op: "onnx.Cast", Attrs: toAttr(ir.Uint8), Inputs: []convtest.Input{{Data: i}}})
+	if g := ir.View[uint8](r.Engine[0]); g[1] != 17 || g[2] != 255 || g[3] != 200 {
+		t.Errorf("int64 to uint8 = %v", g)
+	}
+}

@@ -17,7 +17,11 @@ import (
 // batched MatrixMultiply, then a Shuffle to the output's order: "bij,bjk->bik",
 // "bhqd,bhkd->bhqk", "bhqk,bhkd->bhqd", "ij,jk->ik", "bid,jd->bij",
 // "i,i", "ij->ji", "ij->i", ... Diagonals (a label repeated in one input),
-// size-1 broadcasting between inputs and three or more inputs fall back.
+// size-1 broadcasting between inputs and three or more inputs become one
+// Einsum layer (IEinsumLayer, in every TensorRT 10.x) when the inputs are
+// Float32 or Float16 (its output is Float32, cast back for Float16) and
+// the equation has at most 26 distinct labels (TensorRT takes lower-case
+// ones only; upper-case labels are renamed); otherwise they fall back.
 
 func init() {
 	builtins = append(builtins, conversion.Converter{
@@ -25,7 +29,7 @@ func init() {
 		Priority:      conversion.Standard,
 		DynamicShapes: true,
 		Validator:     validateEinsum,
-		Description:   "Einsum of 1-2 inputs as Reduce, Shuffle and one batched MatrixMultiply",
+		Description:   "Einsum of 1-2 inputs as Reduce, Shuffle and one batched MatrixMultiply; others as an Einsum layer",
 		Convert:       convEinsum,
 	})
 }
@@ -104,7 +108,62 @@ func validateEinsum(n *conversion.Node) error {
 		return err
 	}
 	_, err := planEinsum(n)
-	return err
+	if err == nil {
+		return nil
+	}
+	if _, ferr := fusedEinsum(n); ferr != nil {
+		return fmt.Errorf("%v; as an Einsum layer: %v", err, ferr)
+	}
+	return nil
+}
+
+// fusedEinsum returns the equation in TensorRT's syntax when the node can
+// be one Einsum layer: Float32 or Float16 inputs ("All the inputs must have
+// type DataType::kFLOAT or DataType::kHALF", NvInfer.h) and lower-case
+// labels ("ASCII lower-case letters"), upper-case ones renamed to free
+// lower-case letters.
+func fusedEinsum(n *conversion.Node) (string, error) {
+	if len(n.In) == 0 {
+		return "", fmt.Errorf("no inputs")
+	}
+	for i, v := range n.In {
+		if v == nil || (v.DType != ir.Float32 && v.DType != ir.Float16) {
+			return "", fmt.Errorf("input %d is not Float32 or Float16", i)
+		}
+	}
+	ranks := make([]int, len(n.In))
+	for i, v := range n.In {
+		ranks[i] = len(v.Shape)
+	}
+	if _, err := ops.EinsumSpec(n.Node, ranks); err != nil {
+		return "", err
+	}
+	eq := n.AttrString("equation", "")
+	used := map[rune]bool{}
+	for _, c := range eq {
+		used[c] = true
+	}
+	rename := map[rune]rune{}
+	next := 'a'
+	var b []rune
+	for _, c := range eq {
+		if c >= 'A' && c <= 'Z' {
+			r, ok := rename[c]
+			if !ok {
+				for next <= 'z' && used[next] {
+					next++
+				}
+				if next > 'z' {
+					return "", fmt.Errorf("more than 26 distinct labels")
+				}
+				r = next
+				rename[c], used[r] = r, true
+			}
+			c = r
+		}
+		b = append(b, c)
+	}
+	return string(b), nil
 }
 
 // einsumSum reduces the labels drop of t (labels in order) away.
@@ -154,7 +213,16 @@ func (p *einsumPlan) groupDim(g []int, i int) impl.DimSrc {
 func convEinsum(ctx *conversion.Context, n *conversion.Node) error {
 	p, err := planEinsum(n)
 	if err != nil {
-		return err
+		eq, ferr := fusedEinsum(n)
+		if ferr != nil {
+			return err
+		}
+		xs := make([]network.Tensor, len(n.In))
+		for i := range xs {
+			xs[i] = ctx.Input(n, i)
+		}
+		ctx.SetOutput(n, 0, impl.Cast(ctx, ctx.Net.AddEinsum(xs, eq), n.In[0].DType))
+		return nil
 	}
 	out := p.sp.Output
 	if p.single {

@@ -128,7 +128,9 @@ func convRange(ctx *conversion.Context, n *conversion.Node) error {
 	if delta < 0 {
 		sign = -1
 	}
-	c := func(v int64) network.Tensor { return ctx.Net.AddConstant(ir.Scalar(dt, float64(v))) }
+	// Integer constants are written exactly (ir.Scalar goes through a
+	// float64, which loses int64 values past 2^53).
+	c := func(v int64) network.Tensor { return ctx.Net.AddConstant(exactInt(dt, []int64{}, v)) }
 	ew := func(a, b network.Tensor, op network.ElementWiseOperation) network.Tensor {
 		return ctx.Net.AddElementWise(a, b, op)
 	}
@@ -136,9 +138,9 @@ func convRange(ctx *conversion.Context, n *conversion.Node) error {
 	num := ew(ew(limit, start, network.ElementWiseSUB), c(delta-sign), network.ElementWiseSUM)
 	cnt := ew(ew(num, c(delta), network.ElementWiseFLOOR_DIV), c(0), network.ElementWiseMAX)
 	dims := impl.Reshape(ctx, cnt, []int64{1})
-	bw := ir.NewTensor(dt, []int64{1})
-	bw.SetFloat(0, float64(delta))
-	beta := ctx.Net.AddConstant(bw)
+	// Start and delta go in as tensors, never as IFillLayer's double
+	// alpha/beta, so int64 ranges past 2^53 stay exact (as onnx-tensorrt).
+	beta := ctx.Net.AddConstant(exactInt(dt, []int64{1}, delta))
 	ctx.SetOutput(n, 0, ctx.Net.AddFill(network.FillParams{Op: network.FillLINSPACE, DType: dt, DimsT: dims, AlphaT: start, BetaT: beta}))
 	return nil
 }
@@ -149,4 +151,17 @@ func scalar0(ctx *conversion.Context, t network.Tensor) network.Tensor {
 		return t
 	}
 	return impl.ReshapeScalar(ctx, t)
+}
+
+// exactInt is an Int32 or Int64 tensor of shape with every element v.
+func exactInt(dt ir.DType, shape []int64, v int64) *ir.Tensor {
+	t := ir.NewTensor(dt, shape)
+	for i := range int(t.Numel()) {
+		if dt == ir.Int64 {
+			ir.View[int64](t)[i] = v
+		} else {
+			ir.View[int32](t)[i] = int32(v)
+		}
+	}
+	return t
 }

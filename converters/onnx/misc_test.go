@@ -61,6 +61,22 @@ func TestRange(t *testing.T) {
 		convtest.Run(t, convtest.Case{Op: "onnx.Range", Inputs: []convtest.Input{
 			{DType: ir.Int64, Shape: ir.S(), Data: ir.Scalar(ir.Int64, 2)}, {DType: ir.Int64, Shape: ir.S(), Data: ir.Scalar(ir.Int64, 9)}, sc(ir.Int64, d)}})
 	}
+	// Int64 values past 2^53, which a double start/delta (IFillLayer's
+	// setAlpha/setBeta) cannot hold: start and delta go in as tensors and
+	// the fill is exact (finding 13 of issue 8).
+	big := int64(1)<<60 + 3
+	i64 := func(v int64) *ir.Tensor { return ir.FromSlice(ir.Int64, []int64{}, []int64{v}) }
+	r := convtest.Run(t, convtest.Case{Op: "onnx.Range", Inputs: []convtest.Input{
+		{DType: ir.Int64, Shape: ir.S(), Data: i64(big)}, {DType: ir.Int64, Shape: ir.S(), Data: i64(big + 10)},
+		{Const: true, Data: i64(1<<54 + 1)}}})
+	if g := ir.View[int64](r.Engine[0]); len(g) != 1 || g[0] != big {
+		t.Errorf("Range from 2^60+3 = %v, want [%d]", g, big)
+	}
+	r = convtest.Run(t, convtest.Case{Op: "onnx.Range", Inputs: []convtest.Input{
+		{DType: ir.Int64, Shape: ir.S(), Data: i64(big)}, {DType: ir.Int64, Shape: ir.S(), Data: i64(big + 4)}, sc(ir.Int64, 1)}})
+	if g := ir.View[int64](r.Engine[0]); len(g) != 4 || g[0] != big || g[3] != big+3 {
+		t.Errorf("Range from 2^60+3 by 1 = %v", g)
+	}
 	_, err := convtest.Build(convtest.Case{Op: "onnx.Range", Inputs: []convtest.Input{
 		{DType: ir.Float32, Shape: ir.S(), Data: ir.Scalar(ir.Float32, 0)}, sc(ir.Float32, 3), sc(ir.Float32, 1)}})
 	if err == nil {

@@ -9,8 +9,8 @@ import (
 	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
-// OneHot as EQUAL between the indices and a Fill LINSPACE range, and a
-// Select between the on and off values.
+// OneHot as a OneHot layer over depth+1 classes, indices outside [-depth,
+// depth) sent to the extra class that a Slice then drops (impl.OneHotValues).
 
 func init() {
 	builtins = append(builtins, conversion.Converter{
@@ -40,7 +40,7 @@ func init() {
 			_, err := ir.NormAxis(n.AttrInt("axis", -1), len(n.In[0].Shape)+1)
 			return err
 		},
-		Description: "OneHot as ElementWise EQUAL of the indices with a Fill LINSPACE range, then Select(on, off)",
+		Description: "OneHot as a OneHot layer (an extra class for out-of-range indices, sliced away)",
 		Convert: func(ctx *conversion.Context, n *conversion.Node) error {
 			idx := ctx.Input(n, 0)
 			depth, err := ops.OneHotDepth(n.Const(1))
@@ -51,10 +51,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			values := ctx.Input(n, 2)
-			off := impl.Slice(ctx, values, []int64{0}, []int64{1}, []int64{1})
-			on := impl.Slice(ctx, values, []int64{1}, []int64{1}, []int64{1})
-			ctx.SetOutput(n, 0, impl.OneHot(ctx, idx, depth, off, on, axis))
+			ctx.SetOutput(n, 0, impl.OneHotValues(ctx, idx, depth, ctx.Input(n, 2), axis))
 			return nil
 		},
 	})

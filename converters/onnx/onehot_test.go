@@ -44,3 +44,19 @@ func TestOneHot(t *testing.T) {
 		t.Fatalf("run-time depth: got %v", err)
 	}
 }
+
+// The OneHot layer is documented for indices in [0, depth) only: the
+// converter sends every other index (past Int32 too) to an extra class it
+// slices away, so they encode as all off, as ONNX says.
+func TestOneHotOutOfRangeIndices(t *testing.T) {
+	idx := ir.FromSlice(ir.Int64, []int64{5}, []int64{1 << 40, -(1 << 40) + 1, 3, -1, 4})
+	vals := ir.FromSlice(ir.Float32, []int64{2}, []float32{0, 1})
+	r := convtest.Run(t, convtest.Case{Op: "onnx.OneHot", Inputs: []convtest.Input{{Data: idx},
+		{Data: ir.FromSlice(ir.Int64, []int64{1}, []int64{4}), Const: true}, {Data: vals, Const: true}}})
+	want := []float64{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0}
+	for i, w := range want {
+		if g := r.Engine[0].Float(i); g != w {
+			t.Fatalf("one-hot of %v = %v, want %v", idx.Ints(), r.Engine[0].Floats(), want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package onnx_test
 
 import (
+	"bytes"
+	"math"
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters/convtest"
@@ -88,6 +90,30 @@ func TestResizeRejections(t *testing.T) {
 		c.Op = "onnx.Resize"
 		if _, err := convtest.Build(c); err == nil {
 			t.Errorf("%s: converted", name)
+		}
+	}
+}
+
+// TensorRT resizes floats only ("Int32 tensors are not valid input
+// tensors.", addResize): integer data is resized through Float32, Int32 and
+// Int64 in chunks that Float32 holds exactly, so values past 2^24 survive
+// (finding 5 of issue 8).
+func TestResizeIntegersExact(t *testing.T) {
+	absent := convtest.Input{Absent: true}
+	cases := []*ir.Tensor{
+		ir.FromSlice(ir.Int64, []int64{1, 2, 3}, []int64{math.MaxInt64, math.MinInt64, 1<<62 + 12345, -(1<<53 + 1), 0, -1}),
+		ir.FromSlice(ir.Int32, []int64{1, 2, 3}, []int32{math.MaxInt32, math.MinInt32, 1<<24 + 1, -(1<<24 + 3), 0, -1}),
+		ir.FromSlice(ir.Uint8, []int64{1, 2, 3}, []uint8{255, 0, 7, 128, 1, 254}),
+		ir.FromSlice(ir.Int8, []int64{1, 2, 3}, []int8{127, -128, 7, -1, 0, 1}),
+	}
+	for _, x := range cases {
+		r := convtest.Run(t, convtest.Case{Op: "onnx.Resize", Inputs: []convtest.Input{{Data: x}, absent, floatsC(1, 2, 2)}})
+		got, want := r.Engine[0], r.Fallback[0]
+		if got.DType != x.DType || !bytes.Equal(got.Data, want.Data) {
+			t.Errorf("%v resize: engine %v, CPU kernel %v", x.DType, got, want)
+		}
+		if v := got.Int(0); v != x.Int(0) {
+			t.Errorf("%v resize: first element %d, want %d", x.DType, v, x.Int(0))
 		}
 	}
 }

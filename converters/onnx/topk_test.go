@@ -31,6 +31,18 @@ func TestTopK(t *testing.T) {
 	}
 }
 
+// TensorRT's TopK reduces one of the last four dims only; an earlier axis
+// is moved last by a transpose and back (finding 7 of issue 8).
+func TestTopKEarlyAxis(t *testing.T) {
+	x := convtest.Input{DType: ir.Float32, Shape: ir.S(5, 2, 3, 2, 2, 3)}
+	for _, axis := range []int64{0, 1, -5, 2} {
+		convtest.Run(t, convtest.Case{Op: "onnx.TopK", Attrs: map[string]ir.Attr{"axis": iattr(axis)},
+			Inputs: []convtest.Input{x, {Const: true, Data: ints(2)}}, NumOutputs: 2})
+	}
+	convtest.Run(t, convtest.Case{Op: "onnx.ArgMax", Attrs: map[string]ir.Attr{"axis": iattr(0), "keepdims": iattr(0)},
+		Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.S(4, 2, 1, 2, 3)}}})
+}
+
 func TestArgMaxArgMin(t *testing.T) {
 	for _, op := range []string{"onnx.ArgMax", "onnx.ArgMin"} {
 		for _, a := range []map[string]ir.Attr{nil, {"axis": iattr(1)}, {"axis": iattr(-1), "keepdims": iattr(0)},

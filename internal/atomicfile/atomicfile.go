@@ -84,6 +84,24 @@ func Target(path string) (string, error) {
 	return path, nil
 }
 
+// CheckWritable checks, before any work, that a file can be written at
+// path: Target accepts it and a temporary file can be made beside it (the
+// folder exists and is writable). Nothing is left behind.
+func CheckWritable(path string) error {
+	target, err := Target(path)
+	if err != nil {
+		return err
+	}
+	f, err := CreateTemp(target)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	os.Remove(f.Name())
+	Release(f.Name())
+	return nil
+}
+
 var (
 	mu       sync.Mutex
 	live     = map[string]bool{}

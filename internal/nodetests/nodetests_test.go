@@ -7,12 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters"
 	"github.com/trtc-dev/trtc/internal/testenv"
+	"github.com/trtc-dev/trtc/pkg/backend"
 	_ "github.com/trtc-dev/trtc/pkg/backend/reference"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/conversion"
@@ -67,7 +69,8 @@ func runCase(t *testing.T, dir, mode string) (out outcome) {
 	if err != nil {
 		return outcome{status: "fail", detail: "prepare: " + err.Error()}
 	}
-	res, err := compiler.Compile(g, dir, folded, compiler.Options{Settings: s, Registry: converters.Builtin()})
+	res, err := compiler.Compile(g, dir, folded, compiler.Options{Settings: s, Registry: converters.Builtin(),
+		Build: backend.BuildOptions{Profiles: dataProfile(dir, inputs)}})
 	if err != nil {
 		return outcome{status: "fail", detail: "compile: " + err.Error()}
 	}
@@ -106,6 +109,53 @@ func runCase(t *testing.T, dir, mode string) (out outcome) {
 		}
 	}
 	return outcome{status: "pass", converted: res.Partition.Converted(), total: len(res.Partition.Nodes)}
+}
+
+// dataProfile is the optimization profile a TensorRT user would give for
+// the case's data (trtexec --minShapes/--optShapes/--maxShapes): each
+// input's dims and, for a small integer input that the engine may use as a
+// shape tensor (reshape dims, pads, resize sizes), its values, from the
+// smallest to the largest over the case's data sets (opt: the first set).
+// Backends ignore values for inputs that are not shape tensors; without
+// them TensorRT cannot build an engine that reads such an input.
+func dataProfile(dir string, inputs []string) []backend.Profile {
+	sets, _ := filepath.Glob(filepath.Join(dir, "test_data_set_*"))
+	sort.Strings(sets)
+	p := backend.Profile{Min: map[string][]int64{}, Opt: map[string][]int64{}, Max: map[string][]int64{},
+		MinValues: map[string][]int64{}, OptValues: map[string][]int64{}, MaxValues: map[string][]int64{}}
+	ragged := map[string]bool{} // ranks differ between sets: left out
+	widen := func(mn, op, mx map[string][]int64, name string, v []int64) {
+		if ragged[name] {
+			return
+		}
+		if _, ok := mn[name]; !ok {
+			mn[name], op[name], mx[name] = slices.Clone(v), slices.Clone(v), slices.Clone(v)
+			return
+		}
+		if len(mn[name]) != len(v) {
+			ragged[name] = true
+			delete(mn, name)
+			delete(op, name)
+			delete(mx, name)
+			return
+		}
+		for i := range v {
+			mn[name][i], mx[name][i] = min(mn[name][i], v[i]), max(mx[name][i], v[i])
+		}
+	}
+	for _, set := range sets {
+		for i, name := range inputs {
+			t, _, err := onnx.ReadTensorFile(filepath.Join(set, fmt.Sprintf("input_%d.pb", i)))
+			if err != nil {
+				return nil
+			}
+			widen(p.Min, p.Opt, p.Max, name, t.Shape)
+			if (t.DType == ir.Int64 || t.DType == ir.Int32) && len(t.Shape) <= 1 && t.Numel() <= 64 {
+				widen(p.MinValues, p.OptValues, p.MaxValues, name, t.Ints())
+			}
+		}
+	}
+	return []backend.Profile{p}
 }
 
 // knownFailures reads known_failures.txt: "mode case  # reason" lines.
@@ -172,7 +222,7 @@ func TestNodeSuite(t *testing.T) {
 			if o.status == "pass" && o.total > 0 && o.converted == o.total {
 				fullyConverted++
 			}
-			lines = append(lines, fmt.Sprintf("%s %s %s %s", mode, o.status, name, firstLine(o.detail)))
+			lines = append(lines, fmt.Sprintf("%s %s %s %d/%d %s", mode, o.status, name, o.converted, o.total, firstLine(o.detail)))
 		}
 		t.Logf("%s: %d passed, %d failed, %d skipped of %d cases; %d passed with every node in engines",
 			mode, counts["pass"], counts["fail"], counts["skip"], len(cases), fullyConverted)

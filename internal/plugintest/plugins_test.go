@@ -19,7 +19,7 @@ import (
 )
 
 // buildFlags are the flags the Makefile builds trtc and plugins with.
-var buildFlags = []string{"-trimpath"}
+var buildFlags = []string{"-trimpath", "-ldflags=-extldflags=-Wl,-z,lazy"}
 
 var (
 	bin     string // folder of the built binaries
@@ -39,6 +39,8 @@ func TestMain(m *testing.M) {
 	}
 	bin = dir
 	trtcBin = filepath.Join(bin, "trtc")
+	// The engine cache of the compiles run here stays in the temporary folder.
+	os.Setenv("TRTC_CACHE_DIR", filepath.Join(dir, "engine-cache"))
 	code := 1
 	if err := goBuild(root, trtcBin, "", "./cmd/trtc"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -458,5 +460,24 @@ func TestTutorialATen(t *testing.T) {
 		out := mustRun(t, "run", bundle, "--input", filepath.Join(dir, "x.npy"), "--output-dir", filepath.Join(tmp, "out_"+c.name),
 			"--expect", filepath.Join(dir, "expected"), "--atol", "1e-5", "--rtol", "1e-4")
 		t.Logf("%s: %s", c.name, strings.TrimSpace(out))
+	}
+}
+
+// buildFlags must be the Makefile's: trtc and its plugins are built with
+// them (`make build plugins`), and the plugins here load into a trtc built
+// with them, lazy binding for go-nvml included.
+func TestBuildFlagsAreTheMakefiles(t *testing.T) {
+	for _, target := range []string{"build", "plugins"} {
+		cmd := exec.Command("make", "-n", target)
+		cmd.Dir = testenv.RepoRoot()
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("make -n %s: %v\n%s", target, err, out)
+		}
+		for _, f := range buildFlags {
+			if !strings.Contains(string(out), " "+f+" ") {
+				t.Errorf("make %s does not pass %s:\n%s", target, f, out)
+			}
+		}
 	}
 }

@@ -55,6 +55,9 @@ type Target struct {
 	// Profiles are the optimization profiles the engine was built with, by
 	// engine input name; nil for static engines and backends without them.
 	Profiles []Profile
+	// ShapeInputs are the engine inputs that are shape tensors: the runtime
+	// binds them from host memory, and every profile gives their values.
+	ShapeInputs []string
 }
 
 // Backend builds and loads engines.
@@ -115,4 +118,11 @@ func Names() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// LayerDescriber is implemented by backends that can list the layers of
+// one of their engine blobs (`trtc inspect --layers`), each described as
+// network.LayerInfo.
+type LayerDescriber interface {
+	DescribeLayers(blob []byte) ([]network.LayerInfo, error)
 }

@@ -18,10 +18,18 @@ type DeviceMemory interface {
 
 // DeviceTensor is a dense, row-major tensor in device memory (the layout
 // of ir.Tensor's Data, on the device).
+//
+// A shape-tensor engine input (Target.ShapeInputs; TensorRT reads its
+// values on the host, ICudaEngine::getTensorLocation is kHOST) is passed
+// to RunDevice with Host set and Mem nil: the runtime never uploads it,
+// and the engine binds the host memory (IExecutionContext::
+// setTensorAddress with a host pointer).
 type DeviceTensor struct {
 	DType ir.DType
 	Shape []int64
 	Mem   DeviceMemory
+	// Host holds a shape-tensor input's values on the host; nil otherwise.
+	Host *ir.Tensor
 }
 
 // Bytes is the tensor's size in bytes.

@@ -280,6 +280,22 @@ var invalid = []struct {
 		`profile 0: "out0" is not an input tensor`},
 	{"profile order", func(m *bundlepb.Manifest) { m.Segments[0].GetEngine().Profiles[0].Inputs[0].Opt[0] = 9 },
 		"want 0 <= min <= opt <= max, have 1, 9, 8"},
+	{"shape tensor without values", func(m *bundlepb.Manifest) { m.Segments[0].GetEngine().Bindings[0].ShapeTensor = true },
+		`shape-tensor input "in0" has 0/0/0 min/opt/max values`},
+	{"shape tensor without profiles", func(m *bundlepb.Manifest) { m.Segments[2].GetEngine().Bindings[0].ShapeTensor = true },
+		`has shape-tensor inputs [a] but no profile gives their values`},
+	{"shape tensor output", func(m *bundlepb.Manifest) { m.Segments[0].GetEngine().Bindings[1].ShapeTensor = true },
+		`output "out0" is marked as a shape-tensor input`},
+	{"values of an execution input", func(m *bundlepb.Manifest) {
+		s := m.Segments[0].GetEngine().Profiles[0].Inputs[0]
+		s.MinValues, s.OptValues, s.MaxValues = []int64{1}, []int64{1}, []int64{1}
+	}, `"in0" has values but is not a shape-tensor input`},
+	{"shape values order", func(m *bundlepb.Manifest) {
+		e := m.Segments[0].GetEngine()
+		e.Bindings[0].ShapeTensor = true
+		s := e.Profiles[0].Inputs[0]
+		s.MinValues, s.OptValues, s.MaxValues = []int64{1, 5}, []int64{2, 4}, []int64{3, 6}
+	}, `"in0" value 1: want min <= opt <= max, have 5, 4, 6`},
 	{"plugin without hash", func(m *bundlepb.Manifest) { m.Segments[2].GetEngine().Nodes[0].PluginSha256 = nil },
 		`node "gelu": plugin sha256 is 0 bytes, want 32`},
 	{"target backend", func(m *bundlepb.Manifest) { m.Segments[0].GetEngine().Target.Backend = "tensorrt" },

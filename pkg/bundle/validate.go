@@ -334,6 +334,18 @@ func (f *flow) engine(i int, e *bundlepb.EngineSegment) {
 		p.addf("%s: has no output bindings", where)
 	}
 
+	shapeIns := map[string]bool{}
+	for _, b := range e.GetBindings() {
+		if b.GetShapeTensor() {
+			if b.GetDirection() != bundlepb.Direction_DIRECTION_INPUT {
+				p.addf("%s: output %q is marked as a shape-tensor input", where, b.GetTensor())
+			}
+			shapeIns[b.GetTensor()] = true
+		}
+	}
+	if len(shapeIns) > 0 && len(e.GetProfiles()) == 0 {
+		p.addf("%s: has shape-tensor inputs %v but no profile gives their values", where, ir.SortedKeys(shapeIns))
+	}
 	for j, prof := range e.GetProfiles() {
 		pw := fmt.Sprintf("%s: profile %d", where, j)
 		seen := map[string]bool{}
@@ -346,6 +358,12 @@ func (f *flow) engine(i int, e *bundlepb.EngineSegment) {
 			}
 			seen[s.GetTensor()] = true
 			checkProfileShape(p, pw, s)
+			checkProfileValues(p, pw, s, shapeIns[s.GetTensor()])
+		}
+		for _, name := range ir.SortedKeys(shapeIns) {
+			if !seen[name] {
+				p.addf("%s: shape-tensor input %q has no values", pw, name)
+			}
 		}
 	}
 
@@ -401,6 +419,27 @@ func checkProfileShape(p *problems, where string, s *bundlepb.ProfileShape) {
 	for k := range mn {
 		if mn[k] < 0 || mn[k] > opt[k] || opt[k] > mx[k] {
 			p.addf("%s: %q dim %d: want 0 <= min <= opt <= max, have %d, %d, %d", where, s.GetTensor(), k, mn[k], opt[k], mx[k])
+		}
+	}
+}
+
+// checkProfileValues checks a shape-tensor input's values: present exactly
+// for shape-tensor inputs, one count, min <= opt <= max.
+func checkProfileValues(p *problems, where string, s *bundlepb.ProfileShape, shapeTensor bool) {
+	mn, opt, mx := s.GetMinValues(), s.GetOptValues(), s.GetMaxValues()
+	if !shapeTensor {
+		if len(mn)+len(opt)+len(mx) > 0 {
+			p.addf("%s: %q has values but is not a shape-tensor input", where, s.GetTensor())
+		}
+		return
+	}
+	if len(mn) == 0 || len(mn) != len(opt) || len(opt) != len(mx) {
+		p.addf("%s: shape-tensor input %q has %d/%d/%d min/opt/max values", where, s.GetTensor(), len(mn), len(opt), len(mx))
+		return
+	}
+	for k := range mn {
+		if mn[k] > opt[k] || opt[k] > mx[k] {
+			p.addf("%s: %q value %d: want min <= opt <= max, have %d, %d, %d", where, s.GetTensor(), k, mn[k], opt[k], mx[k])
 		}
 	}
 }

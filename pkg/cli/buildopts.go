@@ -6,26 +6,27 @@ import (
 	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
-	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
 // buildOptions turns `trtc compile`'s engine build flags into
-// backend.BuildOptions. The reference backend ignores them; errors are
-// usage errors that name the flag.
+// backend.BuildOptions. Errors are usage errors that name the flag. A
+// profile entry is an input's dims, or, for an input the engine uses as a
+// shape tensor, its values (the backend tells which: backend.
+// ResolveProfiles).
 func buildOptions(o *CompileOptions) (backend.BuildOptions, error) {
 	var b backend.BuildOptions
 	var err error
-	if b.Profiles, err = parseProfiles(o.MinShapes, o.OptShapes, o.MaxShapes); err != nil {
+	if b.Profiles, err = parseProfiles(o.IO, o.MinShapes, o.OptShapes, o.MaxShapes); err != nil {
 		return b, err
 	}
 	if o.Workspace != "" {
 		if b.WorkspaceBytes, err = parseBytes(o.Workspace); err != nil {
-			return b, usageErrorf("--workspace %q: %v", o.Workspace, err)
+			return b, o.IO.badValue("workspace", "%q: %v", o.Workspace, err)
 		}
 	}
 	if o.OptimizationLevel != -1 {
 		if o.OptimizationLevel < 0 || o.OptimizationLevel > 5 {
-			return b, usageErrorf("--builder-optimization-level must be 0..5, got %d", o.OptimizationLevel)
+			return b, o.IO.badValue("builder-optimization-level", "must be 0..5, got %d", o.OptimizationLevel)
 		}
 		b.OptimizationLevel, b.OptimizationLevelSet = o.OptimizationLevel, true
 	}
@@ -33,7 +34,7 @@ func buildOptions(o *CompileOptions) (backend.BuildOptions, error) {
 	case "", "none", "ampere+", "same-compute-capability":
 		b.HardwareCompatibility = o.HardwareCompatibility
 	default:
-		return b, usageErrorf("--hardware-compatibility must be none, ampere+ or same-compute-capability, not %q", o.HardwareCompatibility)
+		return b, o.IO.badValue("hardware-compatibility", "must be none, ampere+ or same-compute-capability, not %q", o.HardwareCompatibility)
 	}
 	b.TimingCache = o.TimingCache
 	b.VersionCompatible = o.VersionCompatible
@@ -43,70 +44,70 @@ func buildOptions(o *CompileOptions) (backend.BuildOptions, error) {
 // parseProfiles reads trtexec-style shape lists: the Nth --min-shapes,
 // --opt-shapes and --max-shapes values form profile N and must name the same
 // inputs with the same ranks.
-func parseProfiles(mins, opts, maxs []string) ([]backend.Profile, error) {
+func parseProfiles(streams *IO, mins, opts, maxs []string) ([]backend.Profile, error) {
 	if len(mins) != len(opts) || len(mins) != len(maxs) {
-		return nil, usageErrorf("--min-shapes, --opt-shapes and --max-shapes must be given together, once per profile (got %d, %d and %d)", len(mins), len(opts), len(maxs))
+		return nil, streams.badValue("min-shapes", "--min-shapes, --opt-shapes and --max-shapes must be given together, once per profile (got %d, %d and %d)", len(mins), len(opts), len(maxs))
 	}
 	var out []backend.Profile
 	for i := range mins {
 		var p backend.Profile
 		var err error
-		if p.Min, err = parseShapeList("--min-shapes", mins[i]); err != nil {
+		if p.Min, err = parseShapeList(streams, "min-shapes", mins[i]); err != nil {
 			return nil, err
 		}
-		if p.Opt, err = parseShapeList("--opt-shapes", opts[i]); err != nil {
+		if p.Opt, err = parseShapeList(streams, "opt-shapes", opts[i]); err != nil {
 			return nil, err
 		}
-		if p.Max, err = parseShapeList("--max-shapes", maxs[i]); err != nil {
+		if p.Max, err = parseShapeList(streams, "max-shapes", maxs[i]); err != nil {
 			return nil, err
 		}
 		for name, mn := range p.Min {
 			op, ok1 := p.Opt[name]
 			mx, ok2 := p.Max[name]
 			if !ok1 || !ok2 {
-				return nil, usageErrorf("profile %d: input %q is in --min-shapes but not in --opt-shapes and --max-shapes", i, name)
+				return nil, streams.badValue("min-shapes", "profile %d: input %q is in --min-shapes but not in --opt-shapes and --max-shapes", i, name)
 			}
 			if len(op) != len(mn) || len(mx) != len(mn) {
-				return nil, usageErrorf("profile %d: input %q has ranks %d, %d and %d in --min/--opt/--max-shapes", i, name, len(mn), len(op), len(mx))
+				return nil, streams.badValue("min-shapes", "profile %d: input %q has ranks %d, %d and %d in --min/--opt/--max-shapes", i, name, len(mn), len(op), len(mx))
 			}
 			for d := range mn {
 				if mn[d] > op[d] || op[d] > mx[d] {
-					return nil, usageErrorf("profile %d: input %q dim %d: want min <= opt <= max, got %d, %d, %d", i, name, d, mn[d], op[d], mx[d])
+					return nil, streams.badValue("min-shapes", "profile %d: input %q dim %d: want min <= opt <= max, got %d, %d, %d", i, name, d, mn[d], op[d], mx[d])
 				}
 			}
 		}
 		if len(p.Opt) != len(p.Min) || len(p.Max) != len(p.Min) {
-			return nil, usageErrorf("profile %d: --min-shapes, --opt-shapes and --max-shapes name different inputs", i)
+			return nil, streams.badValue("min-shapes", "profile %d: --min-shapes, --opt-shapes and --max-shapes name different inputs", i)
 		}
 		out = append(out, p)
 	}
 	return out, nil
 }
 
-// parseShapeList reads "name:1x3x224x224,name2:4x8".
-func parseShapeList(flag, s string) (map[string][]int64, error) {
+// parseShapeList reads "name:1x3x224x224,name2:4x8". Each list is an
+// input's dims, or a shape-tensor input's values (trtexec's syntax), which
+// may be negative (-1, a reshape wildcard); dims are checked against the
+// network by the backend.
+func parseShapeList(streams *IO, flag, s string) (map[string][]int64, error) {
 	out := map[string][]int64{}
 	for _, e := range strings.Split(s, ",") {
 		e = strings.TrimSpace(e)
 		i := strings.LastIndexByte(e, ':')
 		if i <= 0 {
-			return nil, usageErrorf("%s %q: want NAME:DIMS[,NAME:DIMS...] such as input:1x3x224x224", flag, e)
+			return nil, streams.badValue(flag, "%q: want NAME:DIMS[,NAME:DIMS...] such as input:1x3x224x224", e)
 		}
-		shape, err := ir.ParseShape(e[i+1:])
-		if err != nil {
-			return nil, usageErrorf("%s %q: %v", flag, e, err)
-		}
-		dims, ok := shape.Ints()
-		if !ok {
-			return nil, usageErrorf("%s %q: profile dims must be numbers", flag, e)
-		}
-		for _, d := range dims {
-			if d < 0 {
-				return nil, usageErrorf("%s %q: negative dim %d", flag, e, d)
+		var dims []int64
+		if list := strings.TrimSpace(e[i+1:]); list != "" {
+			for _, f := range strings.Split(list, "x") {
+				d, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+				if err != nil {
+					return nil, streams.badValue(flag, "%q: %q is not a number (profile dims and values are numbers separated by x)", e, f)
+				}
+				dims = append(dims, d)
 			}
 		}
 		if _, dup := out[e[:i]]; dup {
-			return nil, usageErrorf("%s: input %q is given twice", flag, e[:i])
+			return nil, streams.badValue(flag, "input %q is given twice", e[:i])
 		}
 		out[e[:i]] = dims
 	}

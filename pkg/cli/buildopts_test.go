@@ -61,9 +61,9 @@ func TestBuildOptionsErrors(t *testing.T) {
 		{[]string{"--min-shapes", "x:1", "--opt-shapes", "y:1", "--max-shapes", "x:1"}, `input "x" is in --min-shapes but not in --opt-shapes`},
 		{[]string{"--min-shapes", "x:1", "--opt-shapes", "x:1x2", "--max-shapes", "x:1"}, "ranks 1, 2 and 1"},
 		{[]string{"--min-shapes", "1x3", "--opt-shapes", "x:1", "--max-shapes", "x:1"}, "want NAME:DIMS"},
-		{[]string{"--min-shapes", "x:Nx3", "--opt-shapes", "x:1x3", "--max-shapes", "x:1x3"}, "profile dims must be numbers"},
+		{[]string{"--min-shapes", "x:Nx3", "--opt-shapes", "x:1x3", "--max-shapes", "x:1x3"}, `"N" is not a number`},
 		{[]string{"--min-shapes", "x:1,x:2", "--opt-shapes", "x:1", "--max-shapes", "x:1"}, `input "x" is given twice`},
-		{[]string{"--workspace", "lots"}, `--workspace "lots": want a positive size`},
+		{[]string{"--workspace", "lots"}, `--workspace: "lots": want a positive size`},
 		{[]string{"--builder-optimization-level", "7"}, "must be 0..5, got 7"},
 		{[]string{"--hardware-compatibility", "hopper+"}, `not "hopper+"`},
 	}
@@ -79,5 +79,21 @@ func TestBuildOptionsErrors(t *testing.T) {
 		if exitCode(err) != ExitUsage {
 			t.Errorf("%v: exit code %d, want %d", c.args, exitCode(err), ExitUsage)
 		}
+	}
+}
+
+// Shape-tensor values (trtexec's syntax) may be negative, as a reshape's
+// -1 wildcard is; the backend checks dims against the network.
+func TestProfileValuesMayBeNegative(t *testing.T) {
+	o, err := parseBuildFlags(t, "--min-shapes", "s:-1x2", "--opt-shapes", "s:-1x3", "--max-shapes", "s:-1x4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := buildOptions(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := b.Profiles[0]; fmt.Sprint(p.Min["s"], p.Opt["s"], p.Max["s"]) != "[-1 2] [-1 3] [-1 4]" {
+		t.Errorf("got %v %v %v", p.Min["s"], p.Opt["s"], p.Max["s"])
 	}
 }

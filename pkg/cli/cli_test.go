@@ -45,7 +45,7 @@ func TestCompileFlags(t *testing.T) {
 	if strings.Join(o.FallbackOps, " ") != "Relu Softmax aten.*" {
 		t.Errorf("fallback ops %q", o.FallbackOps)
 	}
-	shapes, err := parseShapes(o.Shapes)
+	shapes, err := parseShapes(o.IO, "shapes", o.Shapes)
 	if err != nil || shapes["x"].String() != "[1x3x8x8]" {
 		t.Errorf("shapes %v %v", shapes, err)
 	}

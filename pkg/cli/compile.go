@@ -5,15 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/trtc-dev/trtc/internal/atomicfile"
 	"github.com/trtc-dev/trtc/pkg/backend"
+	"github.com/trtc-dev/trtc/pkg/backend/reference"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/enginecache"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/partition"
 )
@@ -32,13 +36,20 @@ type CompileOptions struct {
 	DryRun                 bool
 	Report                 string
 	Plugins                []string
-	// Engine build settings (TensorRT; the reference backend ignores them).
+	// Engine build settings: profiles for every backend, the rest for
+	// TensorRT (the reference backend warns that they have no effect).
 	MinShapes, OptShapes, MaxShapes []string
 	Workspace                       string
 	OptimizationLevel               int
 	TimingCache                     string
 	HardwareCompatibility           string
 	VersionCompatible               bool
+	// Device selects the GPU engines are built for: an index as `trtc
+	// devices` lists them, or a UUID; "" for the default (device 0).
+	Device string
+	// CacheDir is the engine cache; NoCache turns it off.
+	CacheDir string
+	NoCache  bool
 
 	ctx context.Context // cancelled by SIGINT/SIGTERM
 }
@@ -53,18 +64,20 @@ func NewCmdCompile(streams *IO, runF func(*CompileOptions) error) *cobra.Command
 against the converter registry, cuts the graph into engine and fallback
 segments, builds the engines and writes one bundle file.
 
-With --dry-run nothing is written: the coverage and partition report is printed
-instead. --report writes the same report as JSON in either case.`,
+With --dry-run nothing is written but the report: the coverage and partition
+report is printed instead. --report writes the same report as JSON in either
+case, and also when the compile fails (exits 3 to 8), with "outcome" and
+"exit_code" saying how it ended.
+
+Built engines are kept in the engine cache (--cache-dir); compiling an
+unchanged model again reuses them (the report's segments say "cache":
+"reused"). trtc cache list|clear manages it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Model = args[0]
 			opts.ctx = cmd.Context()
-			cfg := streams.Config
-			opts.MinBlockSize = cfg.GetInt("min-block-size")
-			opts.FallbackOps = splitList(cfg.GetStringSlice("fallback-ops"))
-			opts.RequireFullCompilation = cfg.GetBool("require-full-compilation")
-			opts.Backend = cfg.GetString("backend")
-			opts.Plugins = pluginList(cfg)
+			opts.FallbackOps = splitList(opts.FallbackOps)
+			opts.Plugins = append(opts.Plugins, streams.extraPlugins...)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -74,24 +87,28 @@ instead. --report writes the same report as JSON in either case.`,
 	f := cmd.Flags()
 	f.StringVarP(&opts.Output, "output", "o", "", "bundle path (default: MODEL with extension .trtb)")
 	f.StringVar(&opts.Format, "format", "", "model format: onnx, pt2 or pb (default: detected)")
-	f.Int("min-block-size", 5, "fewest compute ops an engine segment may hold")
-	f.StringSlice("fallback-ops", nil, "ops that always run as fallback (Relu, onnx.Relu, aten.relu.default)")
-	f.Bool("require-full-compilation", false, "fail unless every node converts")
+	f.IntVar(&opts.MinBlockSize, "min-block-size", 5, "fewest compute ops an engine segment may hold")
+	f.StringSliceVar(&opts.FallbackOps, "fallback-ops", nil, "ops that always run as fallback (Relu, onnx.Relu, aten.relu.default)")
+	f.BoolVar(&opts.RequireFullCompilation, "require-full-compilation", false, "fail (exit 5) unless every node converts")
 	f.StringArrayVar(&opts.Shapes, "shapes", nil, "input shape override NAME:DIMS, e.g. input:1x3x224x224 (repeatable)")
-	f.String("backend", "reference", "engine backend: reference or tensorrt")
+	f.StringVar(&opts.Backend, "backend", "reference", "engine backend: reference or tensorrt")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "report coverage and partitions; write no bundle")
-	f.StringVar(&opts.Report, "report", "", "write the report as JSON to this file")
-	f.StringArray("plugin", nil, "converter plugin .so to load (repeatable)")
-	// TensorRT build settings, named as trtexec names them; the reference
-	// backend ignores them (its plans have no profiles, pools or caches).
-	f.StringArrayVar(&opts.MinShapes, "min-shapes", nil, "optimization profile minimum shapes NAME:DIMS[,NAME:DIMS...], e.g. input:1x3x224x224; the Nth of --min/--opt/--max-shapes form profile N (repeatable; TensorRT only)")
+	f.StringVar(&opts.Report, "report", "", "write the report as JSON to this file (also when the compile fails)")
+	f.StringArrayVar(&opts.Plugins, "plugin", nil, "converter plugin .so to load (repeatable)")
+	// Engine build settings, named as trtexec names them. Profiles are
+	// honoured by every backend; the reference backend warns that the
+	// others have no effect on it (reference.IgnoredOptions).
+	f.StringArrayVar(&opts.MinShapes, "min-shapes", nil, "optimization profile minimum shapes NAME:DIMS[,NAME:DIMS...], e.g. input:1x3x224x224; for a shape-tensor input the VALUES, e.g. shape:2x3 is [2,3] (trtexec's way); the Nth of --min/--opt/--max-shapes form profile N (repeatable)")
 	f.StringArrayVar(&opts.OptShapes, "opt-shapes", nil, "optimization profile shapes TensorRT tunes for (see --min-shapes)")
 	f.StringArrayVar(&opts.MaxShapes, "max-shapes", nil, "optimization profile maximum shapes (see --min-shapes)")
 	f.StringVar(&opts.Workspace, "workspace", "", "builder workspace memory pool limit, e.g. 4GiB, 512MiB or bytes (default: TensorRT's)")
 	f.IntVar(&opts.OptimizationLevel, "builder-optimization-level", -1, "TensorRT builder optimization level 0..5 (default: TensorRT's, 3)")
 	f.StringVar(&opts.TimingCache, "timing-cache", "", "timing cache file, read if present and written after the build")
 	f.StringVar(&opts.HardwareCompatibility, "hardware-compatibility", "none", "engine hardware compatibility: none, ampere+ or same-compute-capability")
-	f.BoolVar(&opts.VersionCompatible, "version-compatible", false, "build engines that later TensorRT versions can run (TensorRT only; so are the flags above)")
+	f.BoolVar(&opts.VersionCompatible, "version-compatible", false, "build engines that later TensorRT versions can run (TensorRT only, as are --workspace, --builder-optimization-level, --timing-cache and --hardware-compatibility)")
+	f.StringVar(&opts.Device, "device", "", "GPU to build engines for: an index as `trtc devices` lists them, or a UUID (default: GPU 0)")
+	f.StringVar(&opts.CacheDir, "cache-dir", "", "engine cache directory (default: the user cache directory's trtc/engines)")
+	f.BoolVar(&opts.NoCache, "no-cache", false, "neither reuse nor store engines in the engine cache")
 	return cmd
 }
 
@@ -108,109 +125,188 @@ func splitList(in []string) []string {
 	return out
 }
 
-// parseShapes reads NAME:DIMS entries.
-func parseShapes(entries []string) (map[string]ir.Shape, error) {
+// parseShapes reads NAME:DIMS entries of the setting flag.
+func parseShapes(streams *IO, flag string, entries []string) (map[string]ir.Shape, error) {
 	out := map[string]ir.Shape{}
 	for _, e := range splitList(entries) {
 		i := strings.LastIndexByte(e, ':')
 		if i <= 0 {
-			return nil, usageErrorf("--shapes %q: want NAME:DIMS such as input:1x3x224x224", e)
+			return nil, streams.badValue(flag, "%q: want NAME:DIMS such as input:1x3x224x224", e)
 		}
 		s, err := ir.ParseShape(e[i+1:])
 		if err != nil {
-			return nil, usageErrorf("--shapes %q: %v", e, err)
+			return nil, streams.badValue(flag, "%q: %v", e, err)
 		}
 		out[e[:i]] = s
 	}
 	return out, nil
 }
 
+// compileOutcomes name each exit code in the report's "outcome".
+var compileOutcomes = map[int]string{
+	ExitOK: "ok", ExitInternal: "internal", ExitUsage: "usage", ExitInput: "input", ExitUnsupported: "unsupported_ops",
+	ExitFallback: "fallback", ExitBuild: "build", ExitRun: "run", ExitPlugin: "plugin", ExitNoGPU: "no_gpu",
+}
+
 func compileRun(opts *CompileOptions) error {
-	log := opts.IO.Log
 	if opts.MinBlockSize < 1 {
-		return usageErrorf("--min-block-size must be at least 1, got %d", opts.MinBlockSize)
+		return opts.IO.badValue("min-block-size", "must be at least 1, got %d", opts.MinBlockSize)
 	}
-	shapes, err := parseShapes(opts.Shapes)
+	shapes, err := parseShapes(opts.IO, "shapes", opts.Shapes)
 	if err != nil {
 		return err
-	}
-	settings := &conversion.Settings{
-		MinBlockSize: opts.MinBlockSize, FallbackOps: opts.FallbackOps,
-		RequireFullCompilation: opts.RequireFullCompilation, InputShapes: shapes, Backend: opts.Backend,
 	}
 	build, err := buildOptions(opts)
 	if err != nil {
 		return err
 	}
-	if _, err := backend.Get(opts.Backend); err != nil {
-		return withCode(ExitBuild, err)
+	if opts.Backend == "reference" {
+		for _, flag := range reference.IgnoredOptions(build) {
+			opts.IO.Log.Warn().Str("flag", flag).Msgf("%s has no effect on the reference backend (it configures TensorRT's builder); ignored", flag)
+		}
+	}
+	switch opts.Format {
+	case "", "onnx", "pt2", "pb":
+	default:
+		return opts.IO.badValue("format", "must be onnx, pt2 or pb, not %q", opts.Format)
+	}
+	if opts.Report != "" && opts.Output != "" && filepath.Clean(opts.Report) == filepath.Clean(opts.Output) {
+		return opts.IO.badValue("report", "%s is also the bundle path (--output)", opts.Report)
+	}
+	// Refuse an output that is a device, FIFO, socket or folder, or that
+	// cannot be created, before compiling rather than after (links are
+	// followed): so a --report that cannot be written leaves no bundle.
+	for _, o := range []struct{ flag, path string }{{"output", opts.Output}, {"report", opts.Report}} {
+		if o.path == "" || o.flag == "output" && opts.DryRun {
+			continue
+		}
+		if err := atomicfile.CheckWritable(o.path); err != nil {
+			var nr *atomicfile.NotRegularError
+			if errors.As(err, &nr) {
+				return opts.IO.badValue(o.flag, "%v", err)
+			}
+			return withFields(withCode(ExitInput, fmt.Errorf("--%s: %w", o.flag, err)), "file", o.path)
+		}
+	}
+	var cache *enginecache.Cache
+	if !opts.NoCache {
+		dir := opts.CacheDir
+		if dir == "" {
+			if dir, err = enginecache.DefaultDir(); err != nil {
+				opts.IO.Log.Warn().Err(err).Msg("engine cache off")
+			}
+		}
+		if dir != "" {
+			cache = &enginecache.Cache{Dir: dir}
+		}
+	}
+	// From here on the compile has valid settings: every outcome is
+	// written to --report.
+	rep, err := compileWork(opts, shapes, build, cache)
+	code := exitCode(err)
+	if opts.Report != "" {
+		if rep == nil {
+			rep = compiler.FailureReport(nil, opts.Model, err)
+		}
+		rep.ExitCode, rep.Outcome = code, compileOutcomes[code]
+		if werr := writeJSONFile(opts.Report, rep); werr != nil {
+			if err == nil {
+				return withFields(withCode(ExitInput, fmt.Errorf("--report: %w", werr)), "file", opts.Report)
+			}
+			opts.IO.Log.Error().Err(werr).Str("file", opts.Report).Msg("--report not written")
+		} else {
+			opts.IO.Log.Info().Str("stage", "report").Str("file", opts.Report).Str("outcome", rep.Outcome).Msg("report written")
+		}
+	}
+	return err
+}
+
+// compileWork compiles and writes the bundle; the report it returns is
+// non-nil whenever the compile got far enough to know anything.
+func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend.BuildOptions, cache *enginecache.Cache) (*compiler.Report, error) {
+	log := opts.IO.Log
+	settings := &conversion.Settings{
+		MinBlockSize: opts.MinBlockSize, FallbackOps: opts.FallbackOps,
+		RequireFullCompilation: opts.RequireFullCompilation, InputShapes: shapes, Backend: opts.Backend,
+	}
+	be, err := backend.Get(opts.Backend)
+	if err != nil {
+		return nil, withCode(ExitBuild, err)
+	}
+	gpu, err := selectDevice(opts.IO, opts.Device, be.Name())
+	if err != nil {
+		return nil, err
 	}
 	reg, err := loadRegistry(opts.Plugins, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := opts.Output
 	if out == "" {
 		out = strings.TrimSuffix(opts.Model, filepath.Ext(opts.Model)) + ".trtb"
 	}
-	// Refuse an output that is a device, FIFO, socket or folder before
-	// compiling, not after (atomicfile.Target; links are followed).
-	if !opts.DryRun {
-		if _, err := atomicfile.Target(out); err != nil {
-			return usageErrorf("-o: %v", err)
-		}
+	prog := newProgress(opts.IO, "compile "+filepath.Base(opts.Model))
+	defer prog.done()
+	copts := compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: build,
+		Log: log, Progress: prog.stage, Cache: cache}
+	if gpu != nil && be.Name() != "reference" {
+		// The GPU is part of the cache key of engines that run on it;
+		// reference engines run on the CPU anywhere.
+		copts.ComputeCapability = gpu.ComputeCapability
 	}
-	if opts.Report != "" {
-		if _, err := atomicfile.Target(opts.Report); err != nil {
-			return usageErrorf("--report: %v", err)
-		}
-	}
-
-	res, err := compiler.CompileFile(opts.Model, compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: build})
+	res, err := compiler.CompileFile(opts.Model, copts)
 	if err != nil {
-		return withCode(compileExitCode(err), err)
+		if src := opts.IO.sources["shapes"]; (src.kind == srcEnv || src.kind == srcFile) && strings.Contains(err.Error(), "--shapes") {
+			err = fmt.Errorf("%w (shapes from %s)", err, src)
+		}
+		err = withCode(compileExitCode(err), err)
+		if res == nil {
+			return nil, withFields(err, "file", opts.Model)
+		}
+		return compiler.FailureReport(res, opts.Model, err), err
 	}
-	log.Info().Str("model", opts.Model).Int("segments", len(res.Partition.Segments)).Msg("compiled")
+	for _, name := range compiler.UnusedProfileNames(res, build.Profiles) {
+		log.Warn().Str("tensor", name).Msgf("--min/opt/max-shapes name %q, which is neither a model input nor an input of any engine; ignored", name)
+	}
 	rep := compiler.BuildReport(res)
 	if err := interrupted(opts.ctx); err != nil {
-		return err
-	}
-	// The report is written beside its target first and renamed only once
-	// the bundle is in place: a report that cannot be written leaves no
-	// new bundle, and a bundle that fails leaves no report claiming it.
-	var report *atomicfile.Pending
-	if opts.Report != "" {
-		if !opts.DryRun {
-			rep.Bundle = out
-		}
-		data, err := json.MarshalIndent(rep, "", "  ")
-		if err == nil {
-			report, err = atomicfile.Prepare(opts.Report, append(data, '\n'), 0o644)
-		}
-		if err != nil {
-			return withCode(ExitInput, fmt.Errorf("--report: %w", err))
-		}
+		return rep, err
 	}
 	if !opts.DryRun {
+		prog.stage("bundle", 0, 0)
+		start := time.Now()
 		if err := compiler.WriteBundle(res, opts.Model, out); err != nil {
-			if report != nil {
-				report.Abort()
-			}
-			return withCode(ExitBuild, err)
+			err = withFields(withCode(ExitBuild, err), "file", out)
+			rep.Error = err.Error()
+			return rep, err
 		}
 		rep.Bundle = out
-	}
-	if report != nil {
-		if err := report.Commit(); err != nil {
-			return withCode(ExitInput, fmt.Errorf("--report: %w (the bundle %s was written)", err, out))
+		var size int64
+		if fi, err := os.Stat(out); err == nil {
+			size = fi.Size()
 		}
+		log.Info().Str("stage", "bundle").Str("file", out).Int64("bytes", size).Int("segments", len(res.Partition.Segments)).
+			Dur("elapsed_ms", time.Since(start)).Msg("bundle written")
 	}
+	prog.done()
 	if opts.DryRun {
 		rep.WriteText(opts.IO.Out)
-		return nil
+		return rep, nil
 	}
-	fmt.Fprintf(opts.IO.Out, "%s: %d/%d nodes converted (%.1f%%), %d segment(s) -> %s\n",
-		opts.Model, rep.ConvertedNodes, rep.TotalNodes, rep.CoveragePercent, len(rep.Segments), out)
+	reused := ""
+	if rep.EnginesReused > 0 {
+		reused = fmt.Sprintf(", %d engine(s) reused from the cache", rep.EnginesReused)
+	}
+	fmt.Fprintf(opts.IO.Out, "%s: %d/%d nodes converted (%.1f%%), %d segment(s)%s -> %s\n",
+		opts.Model, rep.ConvertedNodes, rep.TotalNodes, rep.CoveragePercent, len(rep.Segments), reused, out)
+	return rep, nil
+}
+
+// interrupted is the error of a cancelled command (SIGINT, SIGTERM).
+func interrupted(ctx context.Context) error {
+	if ctx != nil && ctx.Err() != nil {
+		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}
+	}
 	return nil
 }
 
@@ -221,12 +317,13 @@ func compileExitCode(err error) int {
 		prep        *compiler.PrepareError
 		unsupported *compiler.UnsupportedOpsError
 		dtype       *compiler.UnsupportedDTypeError
+		lowering    *compiler.LoweringError
 		full        *partition.FullCompilationError
 	)
 	switch {
 	case errors.As(err, &load), errors.As(err, &prep):
 		return ExitInput
-	case errors.As(err, &unsupported), errors.As(err, &dtype):
+	case errors.As(err, &unsupported), errors.As(err, &dtype), errors.As(err, &lowering):
 		return ExitUnsupported
 	case errors.As(err, &full):
 		return ExitFallback
@@ -234,10 +331,11 @@ func compileExitCode(err error) int {
 	return ExitBuild
 }
 
-// interrupted is the error of a cancelled command (SIGINT, SIGTERM).
-func interrupted(ctx context.Context) error {
-	if ctx != nil && ctx.Err() != nil {
-		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}
+// writeJSONFile writes v as indented JSON, atomically.
+func writeJSONFile(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
 	}
-	return nil
+	return atomicfile.WriteFile(path, append(data, '\n'), 0o644)
 }

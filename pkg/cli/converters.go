@@ -34,7 +34,7 @@ func NewCmdConvertersList(streams *IO, runF func(*ConvertersOptions) error) *cob
 		Short: "List converters in the order candidates are tried",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			opts.Plugins = pluginList(streams.Config)
+			opts.Plugins = append(opts.Plugins, streams.extraPlugins...)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -43,7 +43,7 @@ func NewCmdConvertersList(streams *IO, runF func(*ConvertersOptions) error) *cob
 	}
 	cmd.Flags().StringVar(&opts.Op, "op", "", "only targets matching this glob, e.g. 'onnx.Ge*'")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
-	cmd.Flags().StringArray("plugin", nil, "converter plugin .so to load (repeatable)")
+	cmd.Flags().StringArrayVar(&opts.Plugins, "plugin", nil, "converter plugin .so to load (repeatable)")
 	return cmd
 }
 
@@ -60,11 +60,11 @@ type ConverterEntry struct {
 
 func convertersListRun(opts *ConvertersOptions) error {
 	if opts.Output != "table" && opts.Output != "json" {
-		return usageErrorf("-o must be table or json, not %q", opts.Output)
+		return opts.IO.badValue("output", "must be table or json, not %q", opts.Output)
 	}
 	if opts.Op != "" {
 		if _, err := path.Match(opts.Op, ""); err != nil {
-			return usageErrorf("--op %q: %v", opts.Op, err)
+			return opts.IO.badValue("op", "%q: %v", opts.Op, err)
 		}
 	}
 	reg, err := loadRegistry(opts.Plugins, opts.IO.Log)
@@ -102,7 +102,7 @@ func convertersListRun(opts *ConvertersOptions) error {
 		return err
 	}
 	if len(entries) == 0 && opts.Op != "" {
-		fmt.Fprintf(opts.IO.Err, "no converter matches --op %q\n", opts.Op)
+		opts.IO.Log.Warn().Str("op", opts.Op).Msg("no converter matches --op")
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -103,5 +104,37 @@ func TestDevicesThisMachine(t *testing.T) {
 	}
 	if code != ExitOK || !strings.HasPrefix(out.String(), "driver ") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+}
+
+// --device picks a GPU by index or UUID, makes it CUDA's only visible
+// device, and fails with exit 10 naming the setting where it cannot.
+func TestSelectDevice(t *testing.T) {
+	old := deviceQuery
+	defer func() { deviceQuery = old }()
+	two := &device.Info{GPUs: []device.GPU{h100.GPUs[0], {Index: 1, Name: "NVIDIA A100", UUID: "GPU-aaaaaaaa-0000", ComputeCapability: "8.0"}}}
+	deviceQuery = func() (*device.Info, error) { return two, nil }
+	t.Setenv("CUDA_VISIBLE_DEVICES", "")
+	streams, _ := testIO()
+	g, err := selectDevice(streams, "1", "tensorrt")
+	if err != nil || g.Name != "NVIDIA A100" || os.Getenv("CUDA_VISIBLE_DEVICES") != "GPU-aaaaaaaa-0000" {
+		t.Fatalf("--device 1: %v %v, CUDA_VISIBLE_DEVICES=%q", g, err, os.Getenv("CUDA_VISIBLE_DEVICES"))
+	}
+	if g, err := selectDevice(streams, "GPU-0a1b2c3d-0000-1111-2222-333344445555", "tensorrt"); err != nil || g.Index != 0 {
+		t.Errorf("by UUID: %v %v", g, err)
+	}
+	if g, err := selectDevice(streams, "", "tensorrt"); err != nil || g == nil || g.Index != 0 {
+		t.Errorf("default for a GPU backend: %v %v", g, err)
+	}
+	if g, err := selectDevice(streams, "", "reference"); err != nil || g != nil {
+		t.Errorf("default for the reference backend: %v %v", g, err)
+	}
+	streams.sources = map[string]source{"device": {srcEnv, "TRTC_DEVICE"}}
+	if _, err := selectDevice(streams, "7", "tensorrt"); exitCode(err) != ExitNoGPU || !strings.Contains(err.Error(), `device (env TRTC_DEVICE): GPU "7" not found`) {
+		t.Errorf("missing GPU: %v (exit %d)", err, exitCode(err))
+	}
+	deviceQuery = func() (*device.Info, error) { return nil, &device.NoDriverError{Reason: "test"} }
+	if _, err := selectDevice(streams, "0", "tensorrt"); exitCode(err) != ExitNoGPU || !strings.Contains(err.Error(), "no NVIDIA driver found: test") {
+		t.Errorf("no driver: %v", err)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/trtc-dev/trtc/pkg/bundle"
 	"github.com/trtc-dev/trtc/pkg/compiler"
@@ -28,6 +27,8 @@ type InspectOptions struct {
 	Format string
 	// Export writes the parsed graph as a trtc graph protobuf (.pb).
 	Export string
+	// Layers lists every engine segment's layers (inspect_layers.go).
+	Layers bool
 }
 
 // NewCmdInspect builds `trtc inspect`.
@@ -40,7 +41,7 @@ func NewCmdInspect(streams *IO, runF func(*InspectOptions) error) *cobra.Command
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Path = args[0]
 			if opts.Output != "text" && opts.Output != "json" {
-				return usageErrorf("-o must be text or json, not %q", opts.Output)
+				return opts.IO.badValue("output", "must be text or json, not %q", opts.Output)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -51,6 +52,7 @@ func NewCmdInspect(streams *IO, runF func(*InspectOptions) error) *cobra.Command
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	cmd.Flags().StringVar(&opts.Format, "format", "", "model format: onnx, pt2 or pb (default: detected)")
 	cmd.Flags().StringVar(&opts.Export, "export", "", "also write the parsed graph as a trtc graph protobuf (.pb) to this file")
+	cmd.Flags().BoolVar(&opts.Layers, "layers", false, "for a bundle: list every engine segment's layers with their tensors and settings")
 	return cmd
 }
 
@@ -61,7 +63,13 @@ func inspectRun(opts *InspectOptions) error {
 			return withCode(ExitInput, err)
 		}
 		defer b.Close()
+		if opts.Layers {
+			return inspectLayers(opts, b)
+		}
 		return inspectBundle(opts, b)
+	}
+	if opts.Layers {
+		return usageErrorf("--layers needs a bundle; %s is a model (compile it first)", opts.Path)
 	}
 	g, err := frontend.Load(opts.Path, opts.Format)
 	if err != nil {
@@ -146,12 +154,7 @@ func inspectModel(opts *InspectOptions, g *ir.Graph) error {
 func inspectBundle(opts *InspectOptions, b *bundle.Bundle) error {
 	m := b.Manifest()
 	if opts.Output == "json" {
-		data, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(m)
-		if err != nil {
-			return err
-		}
-		_, err = opts.IO.Out.Write(append(data, '\n'))
-		return err
+		return writeJSON(opts.IO.Out, bundleInfo(opts.Path, m))
 	}
 	w := opts.IO.Out
 	fmt.Fprintf(w, "bundle:  %s (format %d, trtc %s)\n", opts.Path, m.FormatVersion, m.TrtcVersion)
@@ -175,8 +178,13 @@ func inspectBundle(opts *InspectOptions, b *bundle.Bundle) error {
 			t := e.GetTarget()
 			fmt.Fprintf(w, "segment %d: engine (%s %s), blob %d, %d node(s)\n", i, e.Backend, t.GetVersion(), e.Blob, len(e.Nodes))
 			for _, bd := range e.Bindings {
-				fmt.Fprintf(w, "    %-6s %s\n", strings.TrimPrefix(bd.Direction.String(), "DIRECTION_"), bd.Value)
+				shape := ""
+				if bd.ShapeTensor {
+					shape = " (shape tensor, bound from host memory)"
+				}
+				fmt.Fprintf(w, "    %-6s %s%s\n", strings.TrimPrefix(bd.Direction.String(), "DIRECTION_"), bd.Value, shape)
 			}
+			writeProfiles(w, e)
 		case *bundlepb.Segment_Fallback:
 			f := k.Fallback
 			fmt.Fprintf(w, "segment %d: fallback, subgraph blob %d, %d node(s), %d constant(s)\n", i, f.SubgraphBlob, len(f.Nodes), len(f.Constants))

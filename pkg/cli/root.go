@@ -6,15 +6,14 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/trtc-dev/trtc/internal/safefile"
 	"github.com/trtc-dev/trtc/internal/sizes"
@@ -31,6 +30,13 @@ type IO struct {
 	Out, Err io.Writer
 	Log      zerolog.Logger
 	Config   *viper.Viper
+	// TTY says that Err is a terminal: progress is shown only then (and
+	// never with --log-format json).
+	TTY bool
+
+	sources      map[string]source // where each setting came from
+	extraPlugins []string          // plugins: and TRTC_PLUGINS
+	logFormat    string            // "console" or "json", once known
 }
 
 // Main runs trtc with args and returns the exit code.
@@ -41,11 +47,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 // MainContext is Main with a context whose cancellation (SIGINT, SIGTERM:
 // MainProcess) stops the command before it writes anything more.
 func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	streams := &IO{Out: stdout, Err: stderr, Log: zerolog.Nop(), Config: viper.New()}
-	root := NewRootCmd(streams)
+	streams := &IO{Out: stdout, Err: stderr, Log: zerolog.Nop(), Config: viper.New(), TTY: isTerminal(stderr)}
+	return streams.MainContext(ctx, args)
+}
+
+// Main runs trtc with these streams.
+func (s *IO) Main(args []string) int { return s.MainContext(context.Background(), args) }
+
+// MainContext runs trtc with these streams and a context.
+func (s *IO) MainContext(ctx context.Context, args []string) int {
+	root := NewRootCmd(s)
 	root.SetArgs(args)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
 	err := execute(ctx, root)
 	if err == nil {
 		return ExitOK
@@ -54,7 +68,10 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if code == ExitInternal && isCobraUsageError(err) {
 		code = ExitUsage
 	}
-	fmt.Fprintf(stderr, "trtc: %v\n", err)
+	if s.logFormat == "" {
+		s.logFormat = prescanLogFormat(args)
+	}
+	s.writeError(err, code)
 	return code
 }
 
@@ -74,10 +91,61 @@ func execute(ctx context.Context, root *cobra.Command) (err error) {
 	return root.ExecuteContext(ctx)
 }
 
+// isTerminal says whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// prescanLogFormat finds --log-format where setup did not get far enough
+// to resolve it (a bad flag, a bad value in the config file): the command
+// line, then TRTC_LOG_FORMAT, then the config file's top-level
+// log-format, if the file parses.
+func prescanLogFormat(args []string) string {
+	config := ""
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(a, "--log-format="); ok {
+			return v
+		}
+		if a == "--log-format" && i+1 < len(args) {
+			return args[i+1]
+		}
+		if v, ok := strings.CutPrefix(a, "--config="); ok {
+			config = v
+		}
+		if a == "--config" && i+1 < len(args) {
+			config = args[i+1]
+		}
+	}
+	if v := os.Getenv("TRTC_LOG_FORMAT"); v != "" {
+		return v
+	}
+	if config == "" {
+		config = os.Getenv("TRTC_CONFIG")
+	}
+	if config == "" {
+		config = "trtc.yaml"
+	}
+	var top struct {
+		LogFormat string `yaml:"log-format"`
+	}
+	if data, err := safefile.ReadFile(config, maxConfigBytes); err == nil && yaml.Unmarshal(data, &top) == nil {
+		return top.LogFormat
+	}
+	return ""
+}
+
 // isCobraUsageError recognizes cobra's own flag and argument errors.
 func isCobraUsageError(err error) bool {
 	msg := err.Error()
-	for _, p := range []string{"unknown flag", "unknown shorthand", "unknown command", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "required flag"} {
+	for _, p := range []string{"unknown flag", "unknown shorthand", "unknown command", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "required flag", "bad flag syntax"} {
 		if strings.Contains(msg, p) {
 			return true
 		}
@@ -94,13 +162,13 @@ func NewRootCmd(streams *IO) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return setup(cmd, streams, configFile)
+			return setup(cmd, streams, &logLevel, &logFormat)
 		},
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&configFile, "config", "", "config file (default: ./trtc.yaml if present)")
+	pf.StringVar(&configFile, "config", "", "config file, YAML (default: $TRTC_CONFIG, else ./trtc.yaml if present)")
 	pf.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn, error")
-	pf.StringVar(&logFormat, "log-format", "console", "log format: console or json")
+	pf.StringVar(&logFormat, "log-format", "console", "log format: console or json (every log line and error on stderr is one JSON object)")
 	pf.String("max-memory", "", "memory budget for tensors, e.g. 8GiB (default: 3/4 of the memory the process may use); a tensor over it stops the run with exit 11")
 	pf.String("max-tensor-memory", "", "largest single tensor, e.g. 2GiB (default: the memory budget)")
 	root.AddCommand(
@@ -109,91 +177,57 @@ func NewRootCmd(streams *IO) *cobra.Command {
 		NewCmdConverters(streams),
 		NewCmdInspect(streams, nil),
 		NewCmdDevices(streams, nil),
+		NewCmdCache(streams),
 		NewCmdVersion(streams),
 	)
 	return root
 }
 
-// maxConfigBytes bounds a config file: a few hundred bytes in practice.
-const maxConfigBytes = 1 << 20
-
-// setup loads the config (file, TRTC_* environment, flags: later wins) and
-// the logger.
-func setup(cmd *cobra.Command, streams *IO, configFile string) error {
-	v := streams.Config
-	v.SetEnvPrefix("TRTC")
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	v.AutomaticEnv()
-	if configFile != "" {
-		// viper opens the file by name: check it first, so that a FIFO
-		// or a device is refused instead of hanging or read without end.
-		if err := safefile.Check(configFile); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s: %w", configFile, err)}
-		}
-		if _, err := safefile.ReadFile(configFile, maxConfigBytes); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s: %w", configFile, err)}
-		}
-		v.SetConfigFile(configFile)
-		if err := v.ReadInConfig(); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s: %w", configFile, err)}
-		}
-	} else if _, err := os.Stat("trtc.yaml"); err == nil {
-		if _, err := safefile.ReadFile("trtc.yaml", maxConfigBytes); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config trtc.yaml: %w", err)}
-		}
-		v.SetConfigFile("trtc.yaml")
-		if err := v.ReadInConfig(); err != nil {
-			return &ExitError{Code: ExitInput, Err: fmt.Errorf("config trtc.yaml: %w", err)}
-		}
-	}
-	var bindErr error
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if f.Name == "config" || f.Name == "help" {
-			return
-		}
-		if err := v.BindPFlag(f.Name, f); err != nil && bindErr == nil {
-			bindErr = err
-		}
-	})
-	if bindErr != nil {
-		return bindErr
-	}
-	if err := setBudget(v); err != nil {
+// setup resolves every setting (flag > TRTC_<FLAG> > config file, see
+// config.go) and makes the logger.
+func setup(cmd *cobra.Command, streams *IO, logLevel, logFormat *string) error {
+	if err := resolveConfig(cmd, streams); err != nil {
 		return err
 	}
-	level, err := zerolog.ParseLevel(v.GetString("log-level"))
-	if err != nil {
-		return usageErrorf("--log-level: %v", err)
+	switch *logFormat {
+	case "console", "json":
+		streams.logFormat = *logFormat
+	default:
+		return streams.badValue("log-format", "must be console or json, not %q", *logFormat)
+	}
+	if err := setBudget(cmd, streams); err != nil {
+		return err
+	}
+	level, err := zerolog.ParseLevel(*logLevel)
+	if err != nil || *logLevel == "" {
+		return streams.badValue("log-level", "must be debug, info, warn or error, not %q", *logLevel)
 	}
 	var w io.Writer = streams.Err
-	switch v.GetString("log-format") {
-	case "console":
+	if streams.logFormat == "console" {
 		w = zerolog.ConsoleWriter{Out: streams.Err, NoColor: true, TimeFormat: "15:04:05"}
-	case "json":
-	default:
-		return usageErrorf("--log-format must be console or json, not %q", v.GetString("log-format"))
 	}
 	streams.Log = zerolog.New(w).Level(level).With().Timestamp().Logger()
 	return nil
 }
 
-// setBudget applies max-memory and max-tensor-memory (flags, config or
-// TRTC_MAX_MEMORY / TRTC_MAX_TENSOR_MEMORY).
-func setBudget(v *viper.Viper) error {
+// setBudget applies max-memory and max-tensor-memory (flags, TRTC_MAX_MEMORY
+// and TRTC_MAX_TENSOR_MEMORY, or the config file: resolveConfig has set the
+// flags from them).
+func setBudget(cmd *cobra.Command, streams *IO) error {
 	budget, limit := int64(0), int64(0)
-	if s := v.GetString("max-memory"); s != "" {
+	for _, f := range []struct {
+		name string
+		to   *int64
+	}{{"max-memory", &budget}, {"max-tensor-memory", &limit}} {
+		s, err := cmd.Flags().GetString(f.name)
+		if err != nil || s == "" {
+			continue
+		}
 		n, err := sizes.ParseBytes(s)
 		if err != nil {
-			return usageErrorf("--max-memory: %v", err)
+			return streams.badValue(f.name, "%v", err)
 		}
-		budget = n
-	}
-	if s := v.GetString("max-tensor-memory"); s != "" {
-		n, err := sizes.ParseBytes(s)
-		if err != nil {
-			return usageErrorf("--max-tensor-memory: %v", err)
-		}
-		limit = n
+		*f.to = n
 	}
 	sizes.SetBudget(budget)
 	sizes.SetTensorLimit(limit)

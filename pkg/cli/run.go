@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ type RunOptions struct {
 	// Stats prints the run time and the bytes that crossed between host
 	// and device memory.
 	Stats bool
+	// Device selects the GPU engines run on (index or UUID).
+	Device string
 }
 
 // NewCmdRun builds `trtc run`.
@@ -64,25 +67,42 @@ exit code 10.`,
 	cmd.Flags().Float64Var(&opts.Atol, "atol", 1e-4, "absolute tolerance for --expect")
 	cmd.Flags().Float64Var(&opts.Rtol, "rtol", 1e-3, "relative tolerance for --expect")
 	cmd.Flags().BoolVar(&opts.Stats, "stats", false, "print the run time and the bytes copied between host and device")
+	cmd.Flags().StringVar(&opts.Device, "device", "", "GPU to run engines on: an index as `trtc devices` lists them, or a UUID (default: GPU 0)")
 	return cmd
 }
 
 func runRun(opts *RunOptions) error {
-	for _, tol := range []struct {
-		name string
-		v    float64
-	}{{"--atol", opts.Atol}, {"--rtol", opts.Rtol}} {
-		// NaN would make every comparison pass; a negative tolerance
-		// would make every one fail.
-		if math.IsNaN(tol.v) || math.IsInf(tol.v, 0) || tol.v < 0 {
-			return usageErrorf("%s must be a finite number >= 0, got %v", tol.name, tol.v)
-		}
-	}
 	if st, err := os.Stat(opts.OutputDir); err == nil && !st.IsDir() {
 		return usageErrorf("--output-dir %s is not a directory", opts.OutputDir)
 	}
-	prog, err := runtime.Open(opts.Bundle)
+	// NaN would make every comparison pass, a negative tolerance every
+	// one fail, an infinite one every one pass.
+	if opts.Atol < 0 || math.IsNaN(opts.Atol) || math.IsInf(opts.Atol, 0) {
+		return opts.IO.badValue("atol", "must be a finite number >= 0, got %v", opts.Atol)
+	}
+	if opts.Rtol < 0 || math.IsNaN(opts.Rtol) || math.IsInf(opts.Rtol, 0) {
+		return opts.IO.badValue("rtol", "must be a finite number >= 0, got %v", opts.Rtol)
+	}
+	var ropts runtime.Options
+	if opts.Device != "" {
+		gpu, err := selectDevice(opts.IO, opts.Device, "")
+		if err != nil {
+			return err
+		}
+		ropts.GPU = gpu
+	}
+	disp := newProgress(opts.IO, "run "+filepath.Base(opts.Bundle))
+	defer disp.done()
+	segStart := time.Now()
+	ropts.OnSegment = func(done, total int) {
+		opts.IO.Log.Debug().Str("stage", "run").Int("segment", done-1).Dur("elapsed_ms", time.Since(segStart)).Msg("segment ran")
+		segStart = time.Now()
+		disp.stage("segment", done, total)
+	}
+	start := time.Now()
+	prog, err := runtime.OpenWith(opts.Bundle, ropts)
 	if err != nil {
+		err = withFields(err, "file", opts.Bundle)
 		var te *runtime.TargetError
 		if errors.As(err, &te) {
 			return withCode(ExitNoGPU, err)
@@ -93,6 +113,8 @@ func runRun(opts *RunOptions) error {
 		return withCode(ExitRun, err)
 	}
 	defer prog.Close()
+	opts.IO.Log.Info().Str("stage", "load").Str("file", opts.Bundle).Int("segments", len(prog.Segments())).
+		Dur("elapsed_ms", time.Since(start)).Msg("bundle loaded")
 	if len(opts.Inputs) == 0 && len(prog.Inputs) > 0 {
 		names := make([]string, len(prog.Inputs))
 		for i, v := range prog.Inputs {
@@ -112,11 +134,16 @@ func runRun(opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	start := time.Now()
+	disp.stage("segment", 0, len(prog.Segments()))
+	start, segStart = time.Now(), time.Now()
 	outs, err := prog.Run(inputs)
+	disp.done()
 	if err != nil {
 		var ie *runtime.InputError
 		if errors.As(err, &ie) {
+			if m := inputName.FindStringSubmatch(ie.Error()); m != nil {
+				err = withFields(err, "tensor", m[1])
+			}
 			return withCode(ExitInput, err)
 		}
 		return withCode(ExitRun, err)
@@ -128,12 +155,12 @@ func runRun(opts *RunOptions) error {
 	for _, o := range prog.Outputs {
 		path := filepath.Join(opts.OutputDir, safeFileName(o.Name)+".npy")
 		if err := tensorio.WriteNPY(path, outs[o.Name]); err != nil {
-			return withCode(ExitRun, fmt.Errorf("writing output %q: %w", o.Name, err))
+			return withFields(withCode(ExitRun, fmt.Errorf("writing output %q: %w", o.Name, err)), "tensor", o.Name, "file", path)
 		}
 		fmt.Fprintf(opts.IO.Out, "%s %v%v -> %s\n", o.Name, outs[o.Name].DType, ir.S(outs[o.Name].Shape...), path)
 	}
 	tr := prog.Transfers()
-	opts.IO.Log.Info().Dur("elapsed", elapsed).Int("segments", len(prog.Segments())).
+	opts.IO.Log.Info().Str("stage", "run").Dur("elapsed_ms", elapsed).Int("segments", len(prog.Segments())).
 		Int64("h2d_bytes", tr.H2D).Int64("d2h_bytes", tr.D2H).Msg("ran bundle")
 	if opts.Stats {
 		fmt.Fprintf(opts.IO.Out, "ran %d segment(s) in %v; %s\n", len(prog.Segments()), elapsed.Round(time.Microsecond), tr)
@@ -144,6 +171,10 @@ func runRun(opts *RunOptions) error {
 	return nil
 }
 
+// inputName finds the input a runtime.InputError is about (its messages
+// start `input "name"`), for the JSON error's "tensor" field.
+var inputName = regexp.MustCompile(`^input "((?:[^"\\]|\\.)*)"`)
+
 // expectOutputs compares outputs with reference files.
 func expectOutputs(opts *RunOptions, want []runtime.Value, outs map[string]*ir.Tensor) error {
 	var bad []string
@@ -151,7 +182,7 @@ func expectOutputs(opts *RunOptions, want []runtime.Value, outs map[string]*ir.T
 		path := filepath.Join(opts.Expect, safeFileName(o.Name)+".npy")
 		ref, err := tensorio.ReadNPY(path)
 		if err != nil {
-			return withCode(ExitInput, fmt.Errorf("--expect: %w", err))
+			return withFields(withCode(ExitInput, fmt.Errorf("--expect: %w", err)), "tensor", o.Name, "file", path)
 		}
 		d := tensorio.Diff(outs[o.Name], ref, opts.Atol, opts.Rtol)
 		fmt.Fprintf(opts.IO.Out, "%s: %s\n", o.Name, d)
@@ -160,8 +191,8 @@ func expectOutputs(opts *RunOptions, want []runtime.Value, outs map[string]*ir.T
 		}
 	}
 	if len(bad) > 0 {
-		return &ExitError{Code: ExitMismatch, Err: fmt.Errorf("%d output(s) differ from %s beyond atol %g, rtol %g: %s",
-			len(bad), opts.Expect, opts.Atol, opts.Rtol, strings.Join(bad, ", "))}
+		return withFields(&ExitError{Code: ExitMismatch, Err: fmt.Errorf("%d output(s) differ from %s beyond atol %g, rtol %g: %s",
+			len(bad), opts.Expect, opts.Atol, opts.Rtol, strings.Join(bad, ", "))}, "tensors", bad)
 	}
 	return nil
 }
@@ -189,16 +220,16 @@ func bindInputs(specs []string, want []runtime.Value) (map[string]*ir.Tensor, er
 		}
 		if name == "" {
 			if len(specs) != 1 || len(want) != 1 {
-				return nil, usageErrorf("--input %s has no name, but the model has %d inputs (%s): use NAME=FILE", spec, len(want), strings.Join(names, ", "))
+				return nil, withFields(usageErrorf("--input %s has no name, but the model has %d inputs (%s): use NAME=FILE", spec, len(want), strings.Join(names, ", ")), "file", file)
 			}
 			name = want[0].Name
 		}
 		if _, dup := out[name]; dup {
-			return nil, usageErrorf("input %q is given twice", name)
+			return nil, withFields(usageErrorf("input %q is given twice", name), "tensor", name)
 		}
 		t, _, err := tensorio.ReadAuto(file)
 		if err != nil {
-			return nil, withCode(ExitInput, fmt.Errorf("input %q: %w", name, err))
+			return nil, withFields(withCode(ExitInput, fmt.Errorf("input %q: %w", name, err)), "tensor", name, "file", file)
 		}
 		out[name] = t
 	}

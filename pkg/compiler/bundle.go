@@ -6,6 +6,7 @@ import (
 	"github.com/trtc-dev/trtc/internal/safefile"
 	"io"
 	"path/filepath"
+	"slices"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/bundle"
@@ -61,7 +62,8 @@ func addSegments(w *bundle.Writer, m *bundlepb.Manifest, r *Result) error {
 			}
 			es.Profiles = profilesProto(e.Target.Profiles, seg.Inputs)
 			for _, in := range seg.Inputs {
-				es.Bindings = append(es.Bindings, &bundlepb.Binding{Value: in, Tensor: in, Direction: bundlepb.Direction_DIRECTION_INPUT})
+				es.Bindings = append(es.Bindings, &bundlepb.Binding{Value: in, Tensor: in, Direction: bundlepb.Direction_DIRECTION_INPUT,
+					ShapeTensor: slices.Contains(e.Target.ShapeInputs, in)})
 			}
 			for _, out := range seg.Outputs {
 				es.Bindings = append(es.Bindings, &bundlepb.Binding{Value: out, Tensor: out, Direction: bundlepb.Direction_DIRECTION_OUTPUT})
@@ -209,15 +211,26 @@ func valuesProto(g *ir.Graph, names []string) []*bundlepb.GraphValue {
 }
 
 // profilesProto records the optimization profiles an engine was built with,
-// one entry per engine input each names, in the segment's input order.
+// one entry per engine input each names (dims, or a shape-tensor input's
+// values), in the segment's input order.
 func profilesProto(ps []backend.Profile, inputs []string) []*bundlepb.OptimizationProfile {
 	var out []*bundlepb.OptimizationProfile
 	for _, p := range ps {
 		op := &bundlepb.OptimizationProfile{}
 		for _, in := range inputs {
-			if mn, ok := p.Min[in]; ok {
-				op.Inputs = append(op.Inputs, &bundlepb.ProfileShape{Tensor: in, Min: mn, Opt: p.Opt[in], Max: p.Max[in]})
+			mn, dims := p.Min[in]
+			mv, vals := p.MinValues[in]
+			if !dims && !vals {
+				continue
 			}
+			s := &bundlepb.ProfileShape{Tensor: in}
+			if dims {
+				s.Min, s.Opt, s.Max = mn, p.Opt[in], p.Max[in]
+			}
+			if vals {
+				s.MinValues, s.OptValues, s.MaxValues = mv, p.OptValues[in], p.MaxValues[in]
+			}
+			op.Inputs = append(op.Inputs, s)
 		}
 		out = append(out, op)
 	}

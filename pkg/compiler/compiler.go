@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/enginecache"
 	"github.com/trtc-dev/trtc/pkg/frontend"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/ops"
@@ -21,6 +25,25 @@ type Options struct {
 	// Format forces the model format ("onnx", "pt2", "pb"); "" detects it.
 	Format string
 	Build  backend.BuildOptions
+	// Log receives a line at info level for each stage (parse, lowering,
+	// capability, partition, each engine build) and one at debug level for
+	// each node's decision. The zero Logger logs nothing.
+	Log zerolog.Logger
+	// Progress, if set, is told each stage as it starts and each engine
+	// build as it ends (done of total).
+	Progress func(stage string, done, total int)
+	// Cache, if set, keeps engines: a segment whose key is cached is not
+	// converted or built again (see EngineKey).
+	Cache *enginecache.Cache
+	// ComputeCapability is the GPU engines are built for ("9.0"; "" for
+	// backends that run on the CPU). It is part of the cache key.
+	ComputeCapability string
+}
+
+func (o *Options) progress(stage string, done, total int) {
+	if o.Progress != nil {
+		o.Progress(stage, done, total)
+	}
 }
 
 // Engine is one built engine segment.
@@ -29,6 +52,12 @@ type Engine struct {
 	Blob    []byte
 	Target  backend.Target
 	Layers  int
+	// Cache is "reused" for an engine taken from the cache, "built" for one
+	// built (and stored, when a cache is set), "" without a cache.
+	Cache    string
+	CacheKey string
+	// BuildTime is how long conversion and build took (0 when reused).
+	BuildTime time.Duration
 }
 
 // Result is a compiled model, ready to be written as a bundle.
@@ -183,7 +212,7 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 	}
 	be, err := backend.Get(s.Backend)
 	if err != nil {
-		return nil, err
+		return &Result{Model: model, Graph: g, Folded: folded, Settings: s}, err
 	}
 	reg := opts.Registry
 	failures := map[*ir.Node]error{}
@@ -191,23 +220,58 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 	// the graph is partitioned again; each round removes at least one node,
 	// so this ends.
 	for round := 0; ; round++ {
+		opts.progress("partition", 0, 0)
+		start := time.Now()
 		p, err := partition.Run(g, &failedFilter{reg, failures}, s)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", model, err)
+			return &Result{Model: model, Graph: g, Folded: folded, ConvertFailures: failures, Settings: s}, fmt.Errorf("%s: %w", model, err)
 		}
 		res := &Result{Model: model, Graph: g, Partition: p, Engines: map[*partition.Segment]*Engine{},
 			Folded: folded, ConvertFailures: failures, Settings: s}
+		if round == 0 {
+			logDecisions(opts.Log, p, s)
+		}
+		logPartition(opts.Log, p, time.Since(start), round)
 		retry := false
+		nEngines := 0
 		for _, seg := range p.Segments {
+			if seg.Kind == partition.Engine {
+				nEngines++
+			}
+		}
+		built := 0
+		for i, seg := range p.Segments {
 			if seg.Kind != partition.Engine {
 				continue
 			}
+			var key string
+			if opts.Cache != nil {
+				key, err = EngineKey(g, seg, be, opts)
+				if err != nil {
+					opts.Log.Warn().Err(err).Int("segment", i).Msg("engine cache: no key; building without the cache")
+				} else {
+					e, err := opts.Cache.Get(key)
+					if err != nil {
+						opts.Log.Warn().Err(err).Int("segment", i).Str("key", key).Msg("engine cache: entry not used; rebuilding")
+					}
+					if e != nil {
+						res.Engines[seg] = &Engine{Segment: seg, Blob: e.Blob, Target: e.Target, Layers: e.Layers, Cache: "reused", CacheKey: key}
+						built++
+						opts.Log.Info().Str("stage", "engine").Int("segment", i).Int("layers", e.Layers).
+							Int("nodes", len(seg.Nodes)).Str("cache", "reused").Str("key", key).Msg("engine reused from cache")
+						opts.progress("engine", built, nEngines)
+						continue
+					}
+				}
+			}
+			opts.progress("engine", built, nEngines)
+			start := time.Now()
 			net := be.NewNetwork()
 			// A network that failed before any converter ran is the
 			// backend's failure (no library, no device), not a node's: it
 			// must not send the nodes to fallback.
 			if err := net.Err(); err != nil {
-				return nil, fmt.Errorf("%s: backend %s: %w", model, be.Name(), err)
+				return res, fmt.Errorf("%s: backend %s: %w", model, be.Name(), err)
 			}
 			err := conversion.ConvertSegment(net, g, s, conversion.Segment{
 				Nodes: seg.Nodes, Converters: seg.Converters, Inputs: seg.Inputs, Outputs: seg.Outputs})
@@ -218,17 +282,45 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 						failures[n] = ce.Err
 					}
 				}
+				opts.Log.Info().Str("node", ce.Node).Str("op", ce.Op).Str("converter", ce.Converter).AnErr("reason", ce.Err).
+					Msg("conversion failed; the node falls back and the graph is partitioned again")
 				retry = true
 				break
 			}
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", model, err)
+				return res, fmt.Errorf("%s: %w", model, err)
 			}
-			blob, target, err := be.Build(net, opts.Build)
+			blob, target, err := be.Build(net, segmentBuildOptions(g, seg, opts.Build))
+			// A shape-tensor input without values: the node that needs
+			// them falls back, with TensorRT's rule as the reason.
+			var sie *backend.ShapeInputError
+			if errors.As(err, &sie) && sie.Node != "" && !s.RequireFullCompilation {
+				for _, n := range seg.Nodes {
+					if n.Name == sie.Node {
+						failures[n] = err
+						retry = true
+					}
+				}
+				if retry {
+					break
+				}
+			}
 			if err != nil {
-				return nil, fmt.Errorf("%s: building engine: %w", model, err)
+				return res, fmt.Errorf("%s: building engine: %w", model, err)
 			}
-			res.Engines[seg] = &Engine{Segment: seg, Blob: blob, Target: target, Layers: net.NumLayers()}
+			e := &Engine{Segment: seg, Blob: blob, Target: target, Layers: net.NumLayers(), BuildTime: time.Since(start)}
+			if key != "" {
+				e.Cache, e.CacheKey = "built", key
+				if err := opts.Cache.Put(key, blob, enginecache.Meta{Layers: e.Layers, Target: target, Model: model, Segment: i}); err != nil {
+					opts.Log.Warn().Err(err).Int("segment", i).Msg("engine cache: not stored")
+					e.Cache = ""
+				}
+			}
+			res.Engines[seg] = e
+			built++
+			opts.Log.Info().Str("stage", "engine").Int("segment", i).Int("layers", e.Layers).Int("nodes", len(seg.Nodes)).
+				Str("backend", be.Name()).Dur("elapsed_ms", e.BuildTime).Int("bytes", len(blob)).Str("cache", e.Cache).Msg("engine built")
+			opts.progress("engine", built, nEngines)
 		}
 		if !retry {
 			return res, nil
@@ -268,24 +360,36 @@ func (e *PrepareError) Unwrap() error { return e.Err }
 
 // CompileFile runs the whole pipeline on a model file, short of writing the
 // bundle. Errors are *LoadError, *UnsupportedOpsError, *PrepareError,
-// *partition.FullCompilationError, or build errors.
+// *partition.FullCompilationError, or build errors. Once the model has
+// parsed, the Result is non-nil even with an error, holding what is known
+// (the graph; the partition, when partitioning succeeded), so that a
+// report can be written for a failed compile (FailureReport).
 func CompileFile(path string, opts Options) (*Result, error) {
 	s := opts.Settings
 	if s == nil {
 		s = conversion.DefaultSettings()
 		opts.Settings = s
 	}
+	opts.progress("parse", 0, 0)
+	start := time.Now()
 	g, err := frontend.Load(path, opts.Format)
 	if err != nil {
 		return nil, &LoadError{err}
 	}
+	opts.Log.Info().Str("stage", "parse").Str("file", path).Str("format", g.Format).Int("nodes", len(g.Nodes)).
+		Int("inputs", len(g.Inputs)).Int("outputs", len(g.Outputs)).Dur("elapsed_ms", time.Since(start)).Msg("parsed")
+	opts.progress("lowering", 0, 0)
+	start = time.Now()
 	folded, err := Prepare(g, path, s)
+	partial := &Result{Model: path, Graph: g, Settings: s}
 	if err != nil {
 		var u *UnsupportedOpsError
 		if errors.As(err, &u) {
-			return nil, err
+			return partial, err
 		}
-		return nil, &PrepareError{err}
+		return partial, &PrepareError{err}
 	}
+	opts.Log.Info().Str("stage", "lowering").Int("nodes", len(g.Nodes)).Int("folded", folded).
+		Dur("elapsed_ms", time.Since(start)).Msg("shapes inferred and constants folded")
 	return Compile(g, path, folded, opts)
 }

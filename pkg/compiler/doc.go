@@ -7,4 +7,11 @@
 // compile: its node is moved to fallback with the error as the reason and
 // the graph is partitioned again, so one broken converter costs one node,
 // not the model. (With RequireFullCompilation it is an error.)
+//
+// Options.Log gets one info line per stage and a debug line per node
+// decision (observe.go); Options.Progress drives the CLI's terminal
+// display. With Options.Cache, each engine segment's EngineKey is looked up
+// first and a cached engine is used instead of converting and building the
+// segment. A failed compile still returns what it knew (the graph, the
+// partition) so that FailureReport can describe it.
 package compiler

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -27,17 +28,30 @@ type Report struct {
 	ForcedFallback  []NodeRef           `json:"forced_fallback"`
 	Recommendations []string            `json:"recommendations"`
 	Bundle          string              `json:"bundle,omitempty"`
+	// EnginesReused counts engine segments taken from the engine cache.
+	EnginesReused int `json:"engines_reused"`
+	// Outcome says how the compile ended: "ok" or the failure ("input",
+	// "unsupported_ops", "fallback", "build", "plugin", "usage",
+	// "internal"); ExitCode is trtc's exit code for it (README.md) and Error
+	// the message of a failure. The CLI sets them.
+	Outcome  string `json:"outcome"`
+	ExitCode int    `json:"exit_code"`
+	Error    string `json:"error,omitempty"`
 }
 
 // SegmentReport describes one segment.
 type SegmentReport struct {
-	Index      int            `json:"index"`
-	Kind       string         `json:"kind"`
-	ComputeOps int            `json:"compute_ops"`
-	Layers     int            `json:"layers,omitempty"`
-	Inputs     []TensorReport `json:"inputs"`
-	Outputs    []TensorReport `json:"outputs"`
-	Nodes      []NodeReport   `json:"nodes"`
+	Index      int    `json:"index"`
+	Kind       string `json:"kind"`
+	ComputeOps int    `json:"compute_ops"`
+	Layers     int    `json:"layers,omitempty"`
+	// Cache is "reused" (the engine came from the engine cache), "built"
+	// (built and stored there) or absent (no cache); CacheKey is its key.
+	Cache    string         `json:"cache,omitempty"`
+	CacheKey string         `json:"cache_key,omitempty"`
+	Inputs   []TensorReport `json:"inputs"`
+	Outputs  []TensorReport `json:"outputs"`
+	Nodes    []NodeReport   `json:"nodes"`
 }
 
 // TensorReport is a value crossing a segment boundary.
@@ -119,6 +133,10 @@ func BuildReport(r *Result) *Report {
 			Inputs: []TensorReport{}, Outputs: []TensorReport{}}
 		if e := r.Engines[seg]; e != nil {
 			sr.Layers = e.Layers
+			sr.Cache, sr.CacheKey = e.Cache, e.CacheKey
+			if e.Cache == "reused" {
+				rep.EnginesReused++
+			}
 		}
 		for _, in := range seg.Inputs {
 			sr.Inputs = append(sr.Inputs, tensor(in))
@@ -161,6 +179,66 @@ func BuildReport(r *Result) *Report {
 	}
 	sort.SliceStable(rep.UnsupportedOps, func(i, j int) bool { return rep.UnsupportedOps[i].Count > rep.UnsupportedOps[j].Count })
 	rep.Recommendations = recommend(r, rep)
+	return rep
+}
+
+// FailureReport is the report of a compile that failed with err: what is
+// known at the point it stopped. r is what CompileFile returned with the
+// error (nil when the model did not parse).
+func FailureReport(r *Result, model string, err error) *Report {
+	if r != nil && r.Partition != nil {
+		rep := BuildReport(r)
+		rep.Error = err.Error()
+		return rep
+	}
+	rep := &Report{Model: model, Segments: []SegmentReport{}, Unsupported: []UnsupportedReport{},
+		UnsupportedOps: []OpCount{}, ForcedFallback: []NodeRef{}, Recommendations: []string{}, Error: err.Error()}
+	if r == nil || r.Graph == nil {
+		return rep
+	}
+	if r.Settings != nil {
+		rep.Backend, rep.MinBlockSize = r.Settings.Backend, r.Settings.MinBlockSize
+	}
+	rep.TotalNodes, rep.FoldedNodes = len(r.Graph.Nodes), r.Folded
+	rep.ConvertedNodes = -1 // unknown unless the error says
+	var (
+		unsupported *UnsupportedOpsError
+		full        *partition.FullCompilationError
+	)
+	opCounts := map[string]int{}
+	switch {
+	case errors.As(err, &unsupported):
+		for _, op := range ir.SortedKeys(unsupported.Ops) {
+			for _, n := range unsupported.Ops[op] {
+				rep.Unsupported = append(rep.Unsupported, UnsupportedReport{n, op, []string{"no converter and no CPU kernel for this op"}})
+			}
+			opCounts[op] = len(unsupported.Ops[op])
+		}
+	case errors.As(err, &full):
+		for _, ni := range full.Nodes {
+			if ni.Decision.Forced {
+				rep.ForcedFallback = append(rep.ForcedFallback, NodeRef{ni.Node.Name, ni.Node.Op})
+				continue
+			}
+			rep.Unsupported = append(rep.Unsupported, UnsupportedReport{ni.Node.Name, ni.Node.Op, ni.Decision.Reasons()})
+			opCounts[ni.Node.Op]++
+		}
+		rep.ConvertedNodes = rep.TotalNodes - len(full.Nodes)
+		rep.FallbackNodes = len(full.Nodes)
+		if rep.TotalNodes > 0 {
+			rep.CoveragePercent = float64(int(1000*float64(rep.ConvertedNodes)/float64(rep.TotalNodes)+0.5)) / 10
+		}
+	}
+	if rep.ConvertedNodes < 0 {
+		rep.ConvertedNodes = 0
+	}
+	for _, op := range ir.SortedKeys(opCounts) {
+		rep.UnsupportedOps = append(rep.UnsupportedOps, OpCount{op, opCounts[op]})
+	}
+	sort.SliceStable(rep.UnsupportedOps, func(i, j int) bool { return rep.UnsupportedOps[i].Count > rep.UnsupportedOps[j].Count })
+	for _, oc := range rep.UnsupportedOps {
+		rep.Recommendations = append(rep.Recommendations, fmt.Sprintf("%s: %d node(s) have no converter; a converter for it (a plugin, see docs/custom-converters.md) would raise coverage", oc.Op, oc.Count))
+	}
 	return rep
 }
 

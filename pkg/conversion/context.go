@@ -39,11 +39,26 @@ func (c *Context) Tensor(value string) network.Tensor {
 	}
 	v := c.Graph.Value(value)
 	if v != nil && v.Const != nil {
-		t := c.Net.AddConstant(v.Const)
+		t := c.constant(v.Const)
 		c.tensors[value] = t
 		return t
 	}
 	return nil
+}
+
+// constant adds a Constant layer for w. TensorRT's addConstant refuses
+// Uint8 ("DataType::kUINT8 not supported.", NvInfer.h), so Uint8 weights
+// become Float32 ones cast to Uint8, the one cast TensorRT allows towards
+// Uint8; every value 0..255 is exact in Float32.
+func (c *Context) constant(w *ir.Tensor) network.Tensor {
+	if w.DType != ir.Uint8 {
+		return c.Net.AddConstant(w)
+	}
+	f := ir.NewTensor(ir.Float32, w.Shape)
+	for i, b := range w.Data {
+		f.SetFloat(i, float64(b))
+	}
+	return c.Net.AddCast(c.Net.AddConstant(f), ir.Uint8)
 }
 
 // Input returns the network tensor of node input i (nil when absent).

@@ -24,23 +24,11 @@ func Linspace(dt ir.DType, dims []int64, alpha float64, beta []float64) (*ir.Ten
 	idx := make([]int64, rank)
 	switch dt {
 	case ir.Int64, ir.Int32:
-		a := int64(alpha)
 		b := make([]int64, rank)
 		for i, v := range beta {
 			b[i] = int64(v)
 		}
-		for i := 0; i < n; i++ {
-			v := a
-			for d, x := range idx {
-				v += b[d] * x
-			}
-			if dt == ir.Int64 {
-				ir.View[int64](out)[i] = v
-			} else {
-				ir.View[int32](out)[i] = int32(v)
-			}
-			advance(idx, dims)
-		}
+		return LinspaceInt(dt, dims, int64(alpha), b)
 	case ir.Float32, ir.Float64, ir.Float16, ir.BFloat16:
 		for i := 0; i < n; i++ {
 			v := alpha
@@ -191,4 +179,32 @@ func setInt(t *ir.Tensor, i int, v int64) {
 	default:
 		t.SetFloat(i, float64(v))
 	}
+}
+
+// LinspaceInt is Linspace for Int32 and Int64 outputs with integer start
+// and deltas, exact over the whole int64 range (a float64 start or delta
+// loses integers past 2^53).
+func LinspaceInt(dt ir.DType, dims []int64, alpha int64, beta []int64) (*ir.Tensor, error) {
+	if len(beta) != len(dims) {
+		return nil, fmt.Errorf("linspace needs one delta per dim: %d deltas for %d dims", len(beta), len(dims))
+	}
+	if dt != ir.Int64 && dt != ir.Int32 {
+		return nil, fmt.Errorf("integer linspace of %v", dt)
+	}
+	out := ir.NewTensor(dt, dims)
+	n := int(out.Numel())
+	idx := make([]int64, len(dims))
+	for i := 0; i < n; i++ {
+		v := alpha
+		for d, x := range idx {
+			v += beta[d] * x
+		}
+		if dt == ir.Int64 {
+			ir.View[int64](out)[i] = v
+		} else {
+			ir.View[int32](out)[i] = int32(v)
+		}
+		advance(idx, dims)
+	}
+	return out, nil
 }

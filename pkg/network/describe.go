@@ -30,19 +30,6 @@ type TensorInfo struct {
 	ShapeTensor bool    `json:"shape_tensor"`
 }
 
-// layerTypes maps each layer kind to TensorRT's LayerType enumerator
-// (NvInfer.h, enum class LayerType) without its "k".
-var layerTypes = map[LayerKind]string{
-	KindElementWise: "ELEMENTWISE", KindActivation: "ACTIVATION", KindUnary: "UNARY",
-	KindConstant: "CONSTANT", KindMatrixMultiply: "MATRIX_MULTIPLY",
-	KindConvolution: "CONVOLUTION", KindPooling: "POOLING", KindShuffle: "SHUFFLE",
-	KindReduce: "REDUCE", KindSoftMax: "SOFTMAX", KindConcatenation: "CONCATENATION",
-	KindSlice: "SLICE", KindGather: "GATHER", KindSelect: "SELECT", KindCast: "CAST",
-	KindIdentity: "IDENTITY", KindNormalization: "NORMALIZATION", KindShape: "SHAPE",
-	KindFill: "FILL", KindCumulative: "CUMULATIVE", KindTopK: "TOPK", KindResize: "RESIZE",
-	KindDeconvolution: "DECONVOLUTION", KindScatter: "SCATTER",
-}
-
 // LayerType is TensorRT's LayerType enumerator for k, without its "k"
 // (CONVOLUTION, ...), or "" for a kind that is not a TensorRT layer (Input).
 func (k LayerKind) LayerType() string { return layerTypes[k] }

@@ -4,6 +4,11 @@
 // and dtype rules. Converters emit layers through it; backends implement it
 // (pkg/backend/reference in pure Go, cgo/tensorrt over NvInfer).
 //
+// Every layer kind and its TensorRT rules is declared once, in package
+// kinddef; `make tables` generates the LayerKind constants, Kinds, each
+// kind's LayerType and Since (kinds_gen.go) and the enums' String methods
+// (enumnames_gen.go) from it and from enums.go.
+//
 // Differences from the C++ API, all deliberate:
 //   - Errors are sticky, as in bufio.Scanner: a failed Add records the first
 //     error, returns a poisoned Tensor, and every later Add is a no-op. The

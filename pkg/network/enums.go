@@ -1,9 +1,10 @@
 package network
 
-import "fmt"
-
 // Enum values are TensorRT's (NvInferRuntimeBase.h / NvInfer.h, 10.x and
-// 11.x); the cgo backend passes them through unchanged.
+// 11.x); the cgo backend passes them through unchanged. Each type's String
+// (TensorRT's enumerator name) and its Num* count are generated from these
+// constants into enumnames_gen.go (make tables), and cgo/tensorrt/enumcheck.h
+// asserts every value against TensorRT's headers.
 
 // ElementWiseOperation is nvinfer1::ElementWiseOperation.
 type ElementWiseOperation int32
@@ -201,45 +202,4 @@ const (
 	PaddingEXPLICIT_ROUND_UP   PaddingMode = 1
 	PaddingSAME_UPPER          PaddingMode = 2
 	PaddingSAME_LOWER          PaddingMode = 3
-)
-
-var elementWiseNames = [...]string{"kSUM", "kPROD", "kMAX", "kMIN", "kSUB", "kDIV", "kPOW",
-	"kFLOOR_DIV", "kAND", "kOR", "kXOR", "kEQUAL", "kGREATER", "kLESS"}
-
-var activationNames = [...]string{"kRELU", "kSIGMOID", "kTANH", "kLEAKY_RELU", "kELU", "kSELU",
-	"kSOFTSIGN", "kSOFTPLUS", "kCLIP", "kHARD_SIGMOID", "kSCALED_TANH", "kTHRESHOLDED_RELU",
-	"kGELU_ERF", "kGELU_TANH"}
-
-var unaryNames = [...]string{"kEXP", "kLOG", "kSQRT", "kRECIP", "kABS", "kNEG", "kSIN", "kCOS",
-	"kTAN", "kSINH", "kCOSH", "kASIN", "kACOS", "kATAN", "kASINH", "kACOSH", "kATANH", "kCEIL",
-	"kFLOOR", "kERF", "kNOT", "kSIGN", "kROUND", "kISINF", "kISNAN"}
-
-func enumName(names []string, v int32, typ string) string {
-	if v >= 0 && int(v) < len(names) {
-		return names[v]
-	}
-	return fmt.Sprintf("%s(%d)", typ, v)
-}
-
-// String gives TensorRT's enumerator name (kSUM, ...).
-func (op ElementWiseOperation) String() string {
-	return enumName(elementWiseNames[:], int32(op), "ElementWiseOperation")
-}
-
-// String gives TensorRT's enumerator name (kRELU, ...).
-func (t ActivationType) String() string {
-	return enumName(activationNames[:], int32(t), "ActivationType")
-}
-
-// String gives TensorRT's enumerator name (kEXP, ...).
-func (op UnaryOperation) String() string {
-	return enumName(unaryNames[:], int32(op), "UnaryOperation")
-}
-
-// NumActivationTypes and NumUnaryOperations count the enumerators, so
-// tests can check that a backend covers each.
-const (
-	NumActivationTypes = len(activationNames)
-	NumUnaryOperations = len(unaryNames)
-	NumElementWiseOps  = len(elementWiseNames)
 )

@@ -1,6 +1,9 @@
 package network
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestEnumNames(t *testing.T) {
 	cases := []struct {
@@ -18,7 +21,28 @@ func TestEnumNames(t *testing.T) {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
 	}
-	if NumActivationTypes != int(ActivationGELU_TANH)+1 || NumUnaryOperations != int(UnaryISNAN)+1 || NumElementWiseOps != int(ElementWiseLESS)+1 {
-		t.Error("enum name tables do not cover every enumerator")
+	// Every value of each dense enum has its own TensorRT name, value by
+	// value (the names are generated from the constants, make tables).
+	check := func(typ string, n int, name func(int32) string) {
+		seen := map[string]bool{}
+		for v := range int32(n) {
+			s := name(v)
+			if !strings.HasPrefix(s, "k") || seen[s] {
+				t.Errorf("%s(%d) is named %q", typ, v, s)
+			}
+			seen[s] = true
+		}
+		if s := name(int32(n)); !strings.HasPrefix(s, typ+"(") {
+			t.Errorf("%s(%d), past the last enumerator, is named %q", typ, n, s)
+		}
+	}
+	check("ActivationType", NumActivationType, func(v int32) string { return ActivationType(v).String() })
+	check("UnaryOperation", NumUnaryOperation, func(v int32) string { return UnaryOperation(v).String() })
+	check("ElementWiseOperation", NumElementWiseOperation, func(v int32) string { return ElementWiseOperation(v).String() })
+	check("ReduceOperation", NumReduceOperation, func(v int32) string { return ReduceOperation(v).String() })
+	check("GatherMode", NumGatherMode, func(v int32) string { return GatherMode(v).String() })
+	check("SampleMode", NumSampleMode, func(v int32) string { return SampleMode(v).String() })
+	if ReduceAVG.String() != "kAVG" || GatherND.String() != "kND" || PaddingSAME_LOWER.String() != "kSAME_LOWER" || ResizeSelectorUPPER.String() != "kUPPER" {
+		t.Error("enumerator names do not follow the constants")
 	}
 }

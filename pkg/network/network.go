@@ -19,43 +19,20 @@ type Tensor interface {
 // part of every layer name.
 type LayerKind string
 
-const (
-	KindInput          LayerKind = "Input"
-	KindElementWise    LayerKind = "ElementWise"
-	KindActivation     LayerKind = "Activation"
-	KindUnary          LayerKind = "Unary"
-	KindConstant       LayerKind = "Constant"
-	KindMatrixMultiply LayerKind = "MatrixMultiply"
-	KindConvolution    LayerKind = "Convolution"
-	KindPooling        LayerKind = "Pooling"
-	KindShuffle        LayerKind = "Shuffle"
-	KindReduce         LayerKind = "Reduce"
-	KindSoftMax        LayerKind = "SoftMax"
-	KindConcatenation  LayerKind = "Concatenation"
-	KindSlice          LayerKind = "Slice"
-	KindGather         LayerKind = "Gather"
-	KindSelect         LayerKind = "Select"
-	KindCast           LayerKind = "Cast"
-	KindIdentity       LayerKind = "Identity"
-	KindNormalization  LayerKind = "Normalization"
-	KindShape          LayerKind = "Shape"
-	KindFill           LayerKind = "Fill"
-	KindCumulative     LayerKind = "Cumulative"
-	KindTopK           LayerKind = "TopK"
-	KindResize         LayerKind = "Resize"
-	KindDeconvolution  LayerKind = "Deconvolution"
-	KindScatter        LayerKind = "Scatter"
-)
+// Version is a TensorRT release, major.minor.
+type Version struct{ Major, Minor int }
 
-// Kinds lists every layer kind of the API, in declaration order. A test
-// checks that every backend implements each of them.
-var Kinds = []LayerKind{
-	KindElementWise, KindActivation, KindUnary, KindConstant, KindMatrixMultiply,
-	KindConvolution, KindPooling, KindShuffle, KindReduce, KindSoftMax,
-	KindConcatenation, KindSlice, KindGather, KindSelect, KindCast, KindIdentity,
-	KindNormalization, KindShape, KindFill, KindCumulative, KindTopK, KindResize,
-	KindDeconvolution, KindScatter,
+// Less reports whether v is an earlier release than w.
+func (v Version) Less(w Version) bool {
+	return v.Major < w.Major || (v.Major == w.Major && v.Minor < w.Minor)
 }
+
+func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+
+// Since is the first TensorRT release with the kind (pkg/network/kinddef).
+// The constants, Kinds and each kind's LayerType and Since are generated
+// into kinds_gen.go from that declaration (make tables).
+func (k LayerKind) Since() Version { return kindSince[k] }
 
 // ActivationParams are IActivationLayer's alpha and beta (meaning per type,
 // as TensorRT documents: LEAKY_RELU alpha=slope, CLIP alpha=min beta=max,
@@ -180,6 +157,14 @@ type Network interface {
 	AddSoftMax(x Tensor, axes uint32) Tensor
 	AddConcatenation(xs []Tensor, axis int) Tensor
 	AddSlice(x Tensor, p SliceParams) Tensor
+	// AddEinsum is addEinsum(xs, equation) in TensorRT's syntax: lower-case
+	// labels, "," between inputs, optional "->" and "...". Inputs are
+	// Float32 or Float16; the output is Float32.
+	AddEinsum(xs []Tensor, equation string) Tensor
+	// AddOneHot is addOneHot(indices, values, depth, axis): Int32 indices
+	// in [0, depth) (TensorRT documents no other), values [off, on], depth
+	// a 0-D build-time constant; the output has a new dim of depth at axis.
+	AddOneHot(indices, values, depth Tensor, axis int) Tensor
 	AddGather(data, indices Tensor, axis int, mode GatherMode) Tensor
 	// AddGatherND is addGatherV2(data, indices, kND) with
 	// setNbElementWiseDims(nbElementWiseDims): the leading dims shared by
@@ -232,6 +217,9 @@ func (n *Namer) BeginNode(op, node string) {
 	}
 	clear(n.counts)
 }
+
+// Node is the graph node of the current scope ("" outside any node).
+func (n *Namer) Node() string { return n.node }
 
 // Name returns the next unique name for a layer of kind k.
 func (n *Namer) Name(k LayerKind) string {

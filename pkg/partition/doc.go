@@ -10,4 +10,7 @@
 //   - No engine segment holds fewer compute ops than MinBlockSize, unless
 //     RequireFullCompilation is set (then every node must convert, and
 //     min block size does not demote).
+//   - An engine node that computes only shape values (Value.ShapeData) for
+//     engine nodes is placed just before its first reader, in the reader's
+//     engine, so shape computations do not cross segment boundaries.
 package partition

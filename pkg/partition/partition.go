@@ -164,6 +164,14 @@ func Run(g *ir.Graph, reg Decider, s *conversion.Settings) (*Result, error) {
 // cluster orders nodes topologically, preferring to continue the current
 // segment's kind (Kahn's algorithm with one ready queue per kind, each by
 // original index), and cuts the order into maximal runs of one kind.
+//
+// Shape computations are kept inside the engine that uses them: an engine
+// node whose outputs are all shape values (floatsWithUsers) is not queued
+// when it becomes ready but placed just before the first node that reads
+// it, in that node's segment. So a Shape → Gather → Concat chain that feeds
+// a Reshape joins the Reshape's engine instead of ending a segment early,
+// and its value does not cross a segment boundary, where TensorRT would
+// need it as a shape-tensor engine input with values in every profile.
 func cluster(g *ir.Graph, engine map[*ir.Node]bool) []*Segment {
 	index := make(map[*ir.Node]int, len(g.Nodes))
 	for i, n := range g.Nodes {
@@ -185,6 +193,7 @@ func cluster(g *ir.Graph, engine map[*ir.Node]bool) []*Segment {
 			}
 		}
 	}
+	floating := floatsWithUsers(g, engine, users)
 	var ready [2]ir.IndexHeap
 	kindOf := func(i int) Kind {
 		if engine[g.Nodes[i]] {
@@ -192,13 +201,58 @@ func cluster(g *ir.Graph, engine map[*ir.Node]bool) []*Segment {
 		}
 		return Fallback
 	}
-	for i := range g.Nodes {
-		if indeg[i] == 0 {
-			ready[kindOf(i)].Push(i)
+	pending := make([]bool, len(g.Nodes))
+	var release func(i int)
+	makeReady := func(i int) {
+		if floating[i] {
+			pending[i] = true
+			release(i)
+			return
+		}
+		ready[kindOf(i)].Push(i)
+	}
+	release = func(i int) {
+		for _, u := range users[i] {
+			indeg[u]--
+			if indeg[u] == 0 {
+				makeReady(u)
+			}
 		}
 	}
 	var segs []*Segment
 	var cur *Segment
+	place := func(i int) {
+		k := kindOf(i)
+		if cur == nil || cur.Kind != k {
+			cur = &Segment{Kind: k}
+			segs = append(segs, cur)
+		}
+		cur.Nodes = append(cur.Nodes, g.Nodes[i])
+	}
+	// pull places the pending (floating) producers of node i, theirs first.
+	var pull func(i int)
+	pull = func(i int) {
+		for _, in := range g.Nodes[i].Inputs {
+			if p, ok := producer[in]; ok && in != "" {
+				if pi := index[p]; pending[pi] {
+					pending[pi] = false
+					pull(pi)
+					place(pi)
+				}
+			}
+		}
+	}
+	// Seed with the nodes ready from the start; collected first, since
+	// making a floating node ready readies its users at once.
+	var roots []int
+	for i := range g.Nodes {
+		if indeg[i] == 0 {
+			roots = append(roots, i)
+		}
+	}
+	for _, i := range roots {
+		makeReady(i)
+	}
 	for ready[0].Len()+ready[1].Len() > 0 {
 		k := Engine
 		if cur != nil {
@@ -210,19 +264,49 @@ func cluster(g *ir.Graph, engine map[*ir.Node]bool) []*Segment {
 			k = Fallback
 		}
 		i := ready[k].Pop()
-		if cur == nil || cur.Kind != k {
-			cur = &Segment{Kind: k}
-			segs = append(segs, cur)
-		}
-		cur.Nodes = append(cur.Nodes, g.Nodes[i])
-		for _, u := range users[i] {
-			indeg[u]--
-			if indeg[u] == 0 {
-				ready[kindOf(u)].Push(u)
-			}
+		pull(i)
+		place(i)
+		release(i)
+	}
+	for i := range g.Nodes { // floating nodes nobody pulled (none expected)
+		if pending[i] {
+			pending[i] = false
+			place(i)
 		}
 	}
 	return segs
+}
+
+// floatsWithUsers marks the engine nodes that compute only shape values
+// (small integer tensors whose elements shape inference knows, as
+// Value.ShapeData: what TensorRT treats as shape tensors) and are read
+// only by engine nodes, never by the graph's caller.
+func floatsWithUsers(g *ir.Graph, engine map[*ir.Node]bool, users [][]int) []bool {
+	out := make([]bool, len(g.Nodes))
+	graphOut := map[string]bool{}
+	for _, o := range g.Outputs {
+		graphOut[o] = true
+	}
+	for i, n := range g.Nodes {
+		if !engine[n] || len(users[i]) == 0 {
+			continue
+		}
+		ok := true
+		for _, o := range n.Outputs {
+			if o == "" {
+				continue
+			}
+			v := g.Value(o)
+			if graphOut[o] || v == nil || v.ShapeData == nil || (v.DType != ir.Int32 && v.DType != ir.Int64) || len(v.Shape) > 1 {
+				ok = false
+			}
+		}
+		for _, u := range users[i] {
+			ok = ok && engine[g.Nodes[u]]
+		}
+		out[i] = ok
+	}
+	return out
 }
 
 // boundaries fills each segment's inputs, outputs and constants.

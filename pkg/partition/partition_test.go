@@ -167,6 +167,14 @@ func TestRandomGraphsAreAcyclic(t *testing.T) {
 			vals = append(vals, name)
 		}
 		g := graphOf(t, []string{"n29"}, specs...)
+		// Half the graphs carry shape values, so that shape-only engine
+		// nodes are placed with their readers.
+		if seed%2 == 1 {
+			for i := 0; i < 29; i += 3 {
+				name := fmt.Sprintf("n%d", i)
+				g.Values[name] = &ir.Value{Name: name, DType: ir.Int64, Shape: ir.S(1), ShapeData: ir.Shape{ir.Sym("N")}}
+			}
+		}
 		r, err := Run(g, registry(), &conversion.Settings{MinBlockSize: 2})
 		if err != nil {
 			t.Fatal(err)
@@ -182,5 +190,56 @@ func TestRandomGraphsAreAcyclic(t *testing.T) {
 		if count != len(g.Nodes) {
 			t.Fatalf("seed %d: %d nodes in segments, graph has %d", seed, count, len(g.Nodes))
 		}
+	}
+}
+
+// A shape computation joins the engine that reads it instead of ending a
+// segment before a fallback node: s = Shape(x) is placed with the Reshape,
+// so s does not cross a segment boundary (where TensorRT would need it as
+// a shape-tensor engine input with profile values).
+func TestShapeComputationJoinsItsEngine(t *testing.T) {
+	g := graphOf(t, []string{"z"}, "s:Shape:x", "r:Sub:x,x", "y:Reshape:r,s", "z:Add:y,y")
+	g.Values["s"] = &ir.Value{Name: "s", DType: ir.Int64, Shape: ir.S(1), ShapeData: ir.Shape{ir.Sym("N")}}
+	reg := registry()
+	for _, op := range []string{"Shape", "Reshape"} {
+		reg.MustRegister(conversion.Converter{Target: "onnx." + op, DynamicShapes: true,
+			Convert: func(*conversion.Context, *conversion.Node) error { return nil }})
+	}
+	r, err := Run(g, reg, &conversion.Settings{MinBlockSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds(r); got != "fallback[r] engine[s y z]" {
+		t.Errorf("segments %s, want fallback[r] engine[s y z]", got)
+	}
+	for _, seg := range r.Segments {
+		for _, in := range seg.Inputs {
+			if in == "s" {
+				t.Errorf("shape value s crosses into segment %v", seg.Nodes)
+			}
+		}
+	}
+	// A chain of shape nodes ready from the start, read after an engine
+	// node: each node is placed once.
+	g = graphOf(t, []string{"z"}, "s:Shape:x", "s2:Add:s,s", "r:Sub:x,x", "m:Mul:r,r", "z:Reshape:m,s2")
+	for _, v := range []string{"s", "s2"} {
+		g.Values[v] = &ir.Value{Name: v, DType: ir.Int64, Shape: ir.S(1), ShapeData: ir.Shape{ir.Sym("N")}}
+	}
+	if r, err = Run(g, reg, &conversion.Settings{MinBlockSize: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds(r); got != "fallback[r] engine[m s s2 z]" {
+		t.Errorf("segments %s, want fallback[r] engine[m s s2 z]", got)
+	}
+	// Read also by a fallback node, s cannot join only one engine: it is
+	// computed where it is ready, as before (here a Shape alone, too small an
+	// engine for any block size, falls back).
+	g = graphOf(t, []string{"z", "w"}, "s:Shape:x", "r:Sub:x,x", "y:Reshape:r,s", "z:Add:y,y", "w:Sub:s,s")
+	g.Values["s"] = &ir.Value{Name: "s", DType: ir.Int64, Shape: ir.S(1), ShapeData: ir.Shape{ir.Sym("N")}}
+	if r, err = Run(g, reg, &conversion.Settings{MinBlockSize: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := kinds(r); got != "fallback[s r w] engine[y z]" {
+		t.Errorf("segments %s, want fallback[s r w] engine[y z]", got)
 	}
 }

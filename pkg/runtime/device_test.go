@@ -13,6 +13,7 @@ import (
 	_ "github.com/trtc-dev/trtc/pkg/backend/reference"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/device"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/runtime"
@@ -26,6 +27,8 @@ type fakeGPU struct {
 	version string // what RuntimeVersion reports
 	loads   int    // engines deserialized
 	live    int    // device allocations not yet freed
+	// hostInputs lists the inputs RunDevice got in host memory.
+	hostInputs []string
 }
 
 var fake = &fakeGPU{version: "10.8.0"}
@@ -45,8 +48,9 @@ func (f *fakeGPU) NewNetwork() network.Network     { return ref().NewNetwork() }
 func (f *fakeGPU) RuntimeVersion() (string, error) { return f.version, nil }
 
 func (f *fakeGPU) Build(net network.Network, opts backend.BuildOptions) ([]byte, backend.Target, error) {
-	blob, _, err := ref().Build(net, opts)
-	return blob, backend.Target{Backend: "fakegpu", Version: "10.8.0", ComputeCapability: "9.0"}, err
+	blob, rt, err := ref().Build(net, opts)
+	return blob, backend.Target{Backend: "fakegpu", Version: "10.8.0", ComputeCapability: "9.0",
+		Profiles: rt.Profiles, ShapeInputs: rt.ShapeInputs}, err
 }
 
 func (f *fakeGPU) Load(blob []byte) (backend.Engine, error) {
@@ -78,6 +82,14 @@ func (e *fakeEngine) Alloc(n int) (backend.DeviceMemory, error) {
 func (e *fakeEngine) RunDevice(in map[string]*backend.DeviceTensor) (map[string]*backend.DeviceTensor, error) {
 	host := map[string]*ir.Tensor{}
 	for name, dt := range in {
+		if dt.Host != nil {
+			if dt.Mem != nil {
+				return nil, fmt.Errorf("input %q has both host and device memory", name)
+			}
+			e.gpu.hostInputs = append(e.gpu.hostInputs, name)
+			host[name] = dt.Host
+			continue
+		}
 		m := dt.Mem.(*fakeMem)
 		if m.freed {
 			return nil, fmt.Errorf("input %q is freed device memory", name)
@@ -232,7 +244,7 @@ func TestTargetCheckedBeforeLoad(t *testing.T) {
 	cases := []struct {
 		cc, version, want string
 	}{
-		{"8.0", "10.8.0", "engine segment 0 was built for compute capability 9.0 with fakegpu 10.8.0; this machine has 8.0 and fakegpu 10.8.0: compute capability 8.0 is not 9.0"},
+		{"8.0", "10.8.0", "engine segment 0 was built for compute capability 9.0 with fakegpu 10.8.0; this machine has 8.0 (compared against fake GPU) and fakegpu 10.8.0: compute capability 8.0 is not 9.0"},
 		{"9.0", "10.3.0", "fakegpu 10.3 is not 10.8, and the engine is not version-compatible"},
 		{"", "10.8.0", "this machine has no GPU (no NVIDIA driver found: test) and fakegpu 10.8.0"},
 	}
@@ -255,4 +267,84 @@ func TestTargetCheckedBeforeLoad(t *testing.T) {
 		}
 	}
 	fake.version = "10.8.0"
+}
+
+// A shape-tensor input of a device engine is bound from host memory: it is
+// never uploaded, and the engine gets its values on the host.
+func TestShapeTensorInputBoundOnHost(t *testing.T) {
+	defer runtime.SetProbeGPU(func() (string, string) { return "9.0", "fake H100" })()
+	fake.version, fake.hostInputs = "10.8.0", nil
+	g := ir.NewGraph("t", "onnx")
+	g.Opsets[""] = 17
+	g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(2, 3)}
+	g.Values["s"] = &ir.Value{Name: "s", DType: ir.Int64, Shape: ir.S(2)}
+	g.Inputs, g.Outputs = []string{"x", "s"}, []string{"y"}
+	g.Nodes = []*ir.Node{
+		{Name: "relu", Op: "onnx.Relu", Inputs: []string{"x"}, Outputs: []string{"r"}},
+		{Name: "reshape", Op: "onnx.Reshape", Inputs: []string{"r", "s"}, Outputs: []string{"y"}},
+	}
+	dir := t.TempDir()
+	model := filepath.Join(dir, "model.onnx")
+	if err := os.WriteFile(model, []byte("model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &conversion.Settings{MinBlockSize: 1, Backend: "fakegpu"}
+	folded, err := compiler.Prepare(g, model, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := map[string][]int64{"s": {3, 2}}
+	res, err := compiler.Compile(g, model, folded, compiler.Options{Settings: s, Registry: converters.Builtin(),
+		Build: backend.BuildOptions{Profiles: []backend.Profile{{Min: vals, Opt: vals, Max: vals}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "model.trtb")
+	if err := compiler.WriteBundle(res, model, path); err != nil {
+		t.Fatal(err)
+	}
+	p, err := runtime.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	x := ir.FromSlice(ir.Float32, []int64{2, 3}, []float32{1, -2, 3, -4, 5, -6})
+	out, err := p.Run(map[string]*ir.Tensor{"x": x, "s": ir.FromSlice(ir.Int64, []int64{2}, []int64{3, 2})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(out["y"].Shape, ir.View[float32](out["y"])) != "[3 2] [1 0 3 0 5 0]" {
+		t.Errorf("y = %v %v", out["y"].Shape, ir.View[float32](out["y"]))
+	}
+	if fmt.Sprint(fake.hostInputs) != "[s]" {
+		t.Errorf("host-bound inputs %v, want [s]", fake.hostInputs)
+	}
+	// Only x crosses to the device (24 bytes), y back (24 bytes).
+	if got := p.Transfers(); got.H2D != 24 || got.D2H != 24 {
+		t.Errorf("Transfers() = %+v, want 24 bytes each way", got)
+	}
+}
+
+// With Options.GPU (trtc run --device) the target check compares against
+// that GPU and names it, and the default probe is not used.
+func TestTargetCheckedAgainstSelectedGPU(t *testing.T) {
+	path := buildBundle(t, "fakegpu")
+	restore := runtime.SetProbeGPU(func() (string, string) {
+		t.Error("the default GPU probe ran although a GPU was selected")
+		return "9.0", "probe"
+	})
+	defer restore()
+	gpu := &device.GPU{Index: 1, Name: "NVIDIA A100-SXM4-40GB", UUID: "GPU-11111111-2222-3333-4444-555555555555", ComputeCapability: "8.0"}
+	_, err := runtime.OpenWith(path, runtime.Options{GPU: gpu})
+	var te *runtime.TargetError
+	want := "this machine has 8.0 (compared against GPU 1 (NVIDIA A100-SXM4-40GB, GPU-11111111-2222-3333-4444-555555555555, compute capability 8.0)) and fakegpu 10.8.0: compute capability 8.0 is not 9.0"
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), want) {
+		t.Errorf("Open = %v\nwant a TargetError with %q", err, want)
+	}
+	gpu.ComputeCapability = "9.0"
+	p, err := runtime.OpenWith(path, runtime.Options{GPU: gpu})
+	if err != nil {
+		t.Fatalf("matching GPU: %v", err)
+	}
+	p.Close()
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/bundle"
+	"github.com/trtc-dev/trtc/pkg/device"
 	"github.com/trtc-dev/trtc/pkg/graphio"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/ops"
@@ -48,6 +49,7 @@ type Program struct {
 	lastUse  map[string]int // value -> index of the last segment reading it
 	count    counters
 	machine  *machineFacts // probed once, for the first engine with a target to check
+	opts     Options
 }
 
 type segment interface {
@@ -63,13 +65,26 @@ type InputError struct{ Err error }
 func (e *InputError) Error() string { return e.Err.Error() }
 func (e *InputError) Unwrap() error { return e.Err }
 
+// Options configure OpenWith.
+type Options struct {
+	// GPU is the device engines run on and are checked against (trtc run
+	// --device); nil means NVML's device 0.
+	GPU *device.GPU
+	// OnSegment, if set, is called after each segment of a Run (for a
+	// progress display).
+	OnSegment func(done, total int)
+}
+
 // Open loads a bundle for execution.
-func Open(path string) (*Program, error) {
+func Open(path string) (*Program, error) { return OpenWith(path, Options{}) }
+
+// OpenWith loads a bundle for execution with options.
+func OpenWith(path string, o Options) (*Program, error) {
 	b, err := bundle.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	p := &Program{b: b}
+	p := &Program{b: b, opts: o}
 	if err := p.load(); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("bundle %s: %w", path, err)
@@ -206,6 +221,13 @@ func (p *Program) CheckInputs(inputs map[string]*ir.Tensor) error {
 			}
 		}
 	}
+	for _, seg := range p.segments {
+		if es, ok := seg.(*engineSegment); ok {
+			if err := es.checkProfiles(inputs); err != nil {
+				return &InputError{err}
+			}
+		}
+	}
 	return nil
 }
 
@@ -245,6 +267,9 @@ func (p *Program) run(env *env) (map[string]*ir.Tensor, error) {
 					return nil, fmt.Errorf("segment %d (%s): %w", i, s.describe(), err)
 				}
 			}
+		}
+		if p.opts.OnSegment != nil {
+			p.opts.OnSegment(i+1, len(p.segments))
 		}
 	}
 	out := make(map[string]*ir.Tensor, len(p.Outputs))
@@ -288,6 +313,8 @@ type engineSegment struct {
 	backend string
 	eng     backend.Engine
 	in, out []*bundlepb.Binding
+	// profiles are the engine's optimization profiles (profiles.go).
+	profiles []backend.Profile
 }
 
 func (p *Program) loadEngine(i int, es *bundlepb.EngineSegment) (*engineSegment, error) {
@@ -305,7 +332,7 @@ func (p *Program) loadEngine(i int, es *bundlepb.EngineSegment) (*engineSegment,
 	if err != nil {
 		return nil, err
 	}
-	s := &engineSegment{index: i, backend: es.Backend, eng: eng}
+	s := &engineSegment{index: i, backend: es.Backend, eng: eng, profiles: profilesOf(es)}
 	for _, b := range es.Bindings {
 		if b.Direction == bundlepb.Direction_DIRECTION_INPUT {
 			s.in = append(s.in, b)
@@ -349,6 +376,15 @@ func (s *engineSegment) run(env *env) error {
 func (s *engineSegment) runDevice(env *env, de backend.DeviceEngine) error {
 	in := make(map[string]*backend.DeviceTensor, len(s.in))
 	for _, b := range s.in {
+		if b.ShapeTensor {
+			// Shape-tensor inputs are read on the host by TensorRT.
+			t, err := env.host(b.Value)
+			if err != nil {
+				return err
+			}
+			in[b.Tensor] = &backend.DeviceTensor{DType: t.DType, Shape: t.Shape, Host: t}
+			continue
+		}
 		t, err := env.device(b.Value, de.Alloc)
 		if err != nil {
 			return err

@@ -16,8 +16,9 @@ type Machine struct {
 	BackendVersion string
 	// ComputeCapability is the GPU's ("9.0"); "" where there is none.
 	ComputeCapability string
-	// GPU names the GPU for messages ("NVIDIA H100 80GB HBM3"), or says
-	// why there is none ("no NVIDIA driver found: ...").
+	// GPU names the GPU the check compares against, for messages ("GPU 0
+	// (NVIDIA H100 80GB HBM3, GPU-8ae8..., compute capability 9.0)"), or
+	// says why there is none ("no NVIDIA driver found: ...").
 	GPU string
 }
 
@@ -55,6 +56,9 @@ func CheckTarget(segment int, t backend.Target, m Machine) error {
 		built += " (" + strings.Join(flags, ", ") + ")"
 	}
 	have := fmt.Sprintf("this machine has %s and %s %s", orNone(m.ComputeCapability), lib, orNone(m.BackendVersion))
+	if m.ComputeCapability != "" && m.GPU != "" {
+		have = fmt.Sprintf("this machine has %s (compared against %s) and %s %s", m.ComputeCapability, m.GPU, lib, orNone(m.BackendVersion))
+	}
 	if m.ComputeCapability == "" && m.GPU != "" {
 		have = fmt.Sprintf("this machine has no GPU (%s) and %s %s", m.GPU, lib, orNone(m.BackendVersion))
 	}
@@ -161,10 +165,10 @@ type machineFacts struct {
 	cc, gpu string
 }
 
-// probeGPU returns the compute capability and name of the GPU engines run
-// on (NVML's device 0, which is CUDA's device 0 unless CUDA_VISIBLE_DEVICES
-// or CUDA_DEVICE_ORDER reorders them), or "" and why there is none. Tests
-// replace it.
+// probeGPU returns the compute capability and description of the GPU
+// engines run on when no --device names one (NVML's device 0, which is
+// CUDA's device 0 unless CUDA_VISIBLE_DEVICES or CUDA_DEVICE_ORDER reorders
+// them), or "" and why there is none. Tests replace it.
 var probeGPU = func() (cc, name string) {
 	info, err := device.Query()
 	if err != nil {
@@ -173,7 +177,7 @@ var probeGPU = func() (cc, name string) {
 	if len(info.GPUs) == 0 {
 		return "", "NVML lists no GPU"
 	}
-	return info.GPUs[0].ComputeCapability, info.GPUs[0].Name
+	return info.GPUs[0].ComputeCapability, info.GPUs[0].String()
 }
 
 // checkTarget checks one engine's target before it is deserialized.
@@ -186,6 +190,9 @@ func (p *Program) checkTarget(i int, be backend.Backend, bt *bundlepb.BuildTarge
 		HardwareCompat: bt.HardwareCompatibility, VersionCompatible: bt.VersionCompatible}
 	var m Machine
 	if t.ComputeCapability != "" {
+		if p.machine == nil && p.opts.GPU != nil {
+			p.machine = &machineFacts{cc: p.opts.GPU.ComputeCapability, gpu: p.opts.GPU.String()}
+		}
 		if p.machine == nil {
 			cc, gpu := probeGPU()
 			p.machine = &machineFacts{cc: cc, gpu: gpu}

@@ -25,7 +25,7 @@ func TestCheckTarget(t *testing.T) {
 		{"patch releases differ", trt("9.0", "10.8.0", "NONE", false), h100("10.8.1.3"), ""},
 		{"CC differs", trt("8.0", "10.8.0", "", false), h100("10.8.0"), "compute capability 9.0 is not 8.0, and the engine is not hardware-compatible"},
 		{"CC and version differ", trt("8.0", "10.3.0", "", false), h100("10.8.0"),
-			"engine segment 2 was built for compute capability 8.0 with TensorRT 10.3.0; this machine has 9.0 and TensorRT 10.8.0: compute capability 9.0 is not 8.0"},
+			"engine segment 2 was built for compute capability 8.0 with TensorRT 10.3.0; this machine has 9.0 (compared against NVIDIA H100 80GB HBM3) and TensorRT 10.8.0: compute capability 9.0 is not 8.0"},
 		{"minor version differs", trt("9.0", "10.3.0", "", false), h100("10.8.0"), "TensorRT 10.8 is not 10.3, and the engine is not version-compatible"},
 		{"ampere+ on hopper", trt("8.0", "10.8.0", "AMPERE_PLUS", false), h100("10.8.0"), ""},
 		{"ampere+ on ampere 8.6", trt("8.0", "10.8.0", "AMPERE_PLUS", false), runtime.Machine{BackendVersion: "10.8.0", ComputeCapability: "8.6"}, ""},

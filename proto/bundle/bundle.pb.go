@@ -1019,7 +1019,7 @@ func (x *BuildTarget) GetVersionCompatible() bool {
 
 type OptimizationProfile struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One entry per dynamic engine input.
+	// One entry per dynamic engine input and per shape-tensor engine input.
 	Inputs        []*ProfileShape `protobuf:"bytes,1,rep,name=inputs,proto3" json:"inputs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1062,15 +1062,23 @@ func (x *OptimizationProfile) GetInputs() []*ProfileShape {
 	return nil
 }
 
-// The dims one engine input may take under a profile.
+// The dims one engine input may take under a profile, and for a
+// shape-tensor input (Binding.shape_tensor) the values.
 type ProfileShape struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// An engine input tensor's name (Binding.tensor).
 	Tensor string `protobuf:"bytes,1,opt,name=tensor,proto3" json:"tensor,omitempty"`
 	// min, opt and max have the same rank, and min <= opt <= max per dim.
-	Min           []int64 `protobuf:"varint,2,rep,packed,name=min,proto3" json:"min,omitempty"`
-	Opt           []int64 `protobuf:"varint,3,rep,packed,name=opt,proto3" json:"opt,omitempty"`
-	Max           []int64 `protobuf:"varint,4,rep,packed,name=max,proto3" json:"max,omitempty"`
+	// Empty for a shape-tensor input, whose dims are static.
+	Min []int64 `protobuf:"varint,2,rep,packed,name=min,proto3" json:"min,omitempty"`
+	Opt []int64 `protobuf:"varint,3,rep,packed,name=opt,proto3" json:"opt,omitempty"`
+	Max []int64 `protobuf:"varint,4,rep,packed,name=max,proto3" json:"max,omitempty"`
+	// The values of a shape-tensor input (IOptimizationProfile::
+	// setShapeValues): one per element, min_values <= opt_values <=
+	// max_values element by element. Empty for other inputs.
+	MinValues     []int64 `protobuf:"varint,5,rep,packed,name=min_values,json=minValues,proto3" json:"min_values,omitempty"`
+	OptValues     []int64 `protobuf:"varint,6,rep,packed,name=opt_values,json=optValues,proto3" json:"opt_values,omitempty"`
+	MaxValues     []int64 `protobuf:"varint,7,rep,packed,name=max_values,json=maxValues,proto3" json:"max_values,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1133,13 +1141,38 @@ func (x *ProfileShape) GetMax() []int64 {
 	return nil
 }
 
+func (x *ProfileShape) GetMinValues() []int64 {
+	if x != nil {
+		return x.MinValues
+	}
+	return nil
+}
+
+func (x *ProfileShape) GetOptValues() []int64 {
+	if x != nil {
+		return x.OptValues
+	}
+	return nil
+}
+
+func (x *ProfileShape) GetMaxValues() []int64 {
+	if x != nil {
+		return x.MaxValues
+	}
+	return nil
+}
+
 type Binding struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The graph value's name.
 	Value string `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
 	// The engine tensor's name.
-	Tensor        string    `protobuf:"bytes,2,opt,name=tensor,proto3" json:"tensor,omitempty"`
-	Direction     Direction `protobuf:"varint,3,opt,name=direction,proto3,enum=trtc.bundle.Direction" json:"direction,omitempty"`
+	Tensor    string    `protobuf:"bytes,2,opt,name=tensor,proto3" json:"tensor,omitempty"`
+	Direction Direction `protobuf:"varint,3,opt,name=direction,proto3,enum=trtc.bundle.Direction" json:"direction,omitempty"`
+	// An input the engine uses as a shape tensor: the runtime binds it from
+	// host memory (also for engines on a GPU), and every profile gives its
+	// values.
+	ShapeTensor   bool `protobuf:"varint,4,opt,name=shape_tensor,json=shapeTensor,proto3" json:"shape_tensor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1193,6 +1226,13 @@ func (x *Binding) GetDirection() Direction {
 		return x.Direction
 	}
 	return Direction_DIRECTION_UNSPECIFIED
+}
+
+func (x *Binding) GetShapeTensor() bool {
+	if x != nil {
+		return x.ShapeTensor
+	}
+	return false
 }
 
 // A graph node converted into an engine, and which converter did it.
@@ -1637,16 +1677,23 @@ const file_proto_bundle_bundle_proto_rawDesc = "" +
 	"\x16hardware_compatibility\x18\x04 \x01(\tR\x15hardwareCompatibility\x12-\n" +
 	"\x12version_compatible\x18\x05 \x01(\bR\x11versionCompatible\"H\n" +
 	"\x13OptimizationProfile\x121\n" +
-	"\x06inputs\x18\x01 \x03(\v2\x19.trtc.bundle.ProfileShapeR\x06inputs\"\\\n" +
+	"\x06inputs\x18\x01 \x03(\v2\x19.trtc.bundle.ProfileShapeR\x06inputs\"\xb9\x01\n" +
 	"\fProfileShape\x12\x16\n" +
 	"\x06tensor\x18\x01 \x01(\tR\x06tensor\x12\x10\n" +
 	"\x03min\x18\x02 \x03(\x03R\x03min\x12\x10\n" +
 	"\x03opt\x18\x03 \x03(\x03R\x03opt\x12\x10\n" +
-	"\x03max\x18\x04 \x03(\x03R\x03max\"m\n" +
+	"\x03max\x18\x04 \x03(\x03R\x03max\x12\x1d\n" +
+	"\n" +
+	"min_values\x18\x05 \x03(\x03R\tminValues\x12\x1d\n" +
+	"\n" +
+	"opt_values\x18\x06 \x03(\x03R\toptValues\x12\x1d\n" +
+	"\n" +
+	"max_values\x18\a \x03(\x03R\tmaxValues\"\x90\x01\n" +
 	"\aBinding\x12\x14\n" +
 	"\x05value\x18\x01 \x01(\tR\x05value\x12\x16\n" +
 	"\x06tensor\x18\x02 \x01(\tR\x06tensor\x124\n" +
-	"\tdirection\x18\x03 \x01(\x0e2\x16.trtc.bundle.DirectionR\tdirection\"\xc1\x01\n" +
+	"\tdirection\x18\x03 \x01(\x0e2\x16.trtc.bundle.DirectionR\tdirection\x12!\n" +
+	"\fshape_tensor\x18\x04 \x01(\bR\vshapeTensor\"\xc1\x01\n" +
 	"\rConvertedNode\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x0e\n" +
 	"\x02op\x18\x02 \x01(\tR\x02op\x12\x1c\n" +

@@ -60,6 +60,9 @@ func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error
 		}
 		vals[id] = t
 	}
+	if err := e.checkProfiles(inputs); err != nil {
+		return nil, err
+	}
 	for li, l := range e.p.Layers {
 		in := make([]*ir.Tensor, len(l.In))
 		for i, id := range l.In {

@@ -46,7 +46,8 @@ func inferActivation(l *layer, in []*ir.Value) ([]*ir.Value, error) {
 	if _, ok := activationKernel[p.Type]; !ok {
 		return nil, fmt.Errorf("unknown ActivationType %v", p.Type)
 	}
-	if !trtFloat(in[0].DType) {
+	intRelu := p.Type == network.ActivationRELU && (in[0].DType == ir.Int32 || in[0].DType == ir.Int64)
+	if !trtFloat(in[0].DType) && !intRelu {
 		return nil, fmt.Errorf("activation %v needs a float32, float16 or bfloat16 input, got %v", p.Type, in[0].DType)
 	}
 	return []*ir.Value{{DType: in[0].DType, Shape: in[0].Shape.Clone()}}, nil
@@ -54,6 +55,11 @@ func inferActivation(l *layer, in []*ir.Value) ([]*ir.Value, error) {
 
 func runActivation(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 	p := l.Params.(network.ActivationParams)
+	if p.Type == network.ActivationRELU && !trtFloat(in[0].DType) {
+		// Int32 and Int64 RELU (NvInfer.h addActivation: "Int32 and Int64
+		// are valid only for activation type kRELU.").
+		return one1(kernels.Clip(in[0], 0, 0, true, false))
+	}
 	out, err := kernels.Activation(activationKernel[p.Type], in[0], float64(p.Alpha), float64(p.Beta))
 	if err != nil {
 		return nil, err

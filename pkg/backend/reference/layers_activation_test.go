@@ -80,7 +80,7 @@ func TestActivationEveryType(t *testing.T) {
 			return 0.5 * x * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(x+0.044715*x*x*x)))
 		},
 	}
-	for typ := network.ActivationType(0); int(typ) < network.NumActivationTypes; typ++ {
+	for typ := network.ActivationType(0); int(typ) < network.NumActivationType; typ++ {
 		f, ok := formulas[typ]
 		if !ok {
 			t.Errorf("%v has no formula in this test", typ)
@@ -96,9 +96,17 @@ func TestActivationEveryType(t *testing.T) {
 func TestActivationRejects(t *testing.T) {
 	n := NewNetwork()
 	x := n.AddInput("x", ir.Int32, ir.S(2))
-	n.AddActivation(x, network.ActivationParams{Type: network.ActivationRELU})
+	n.AddActivation(x, network.ActivationParams{Type: network.ActivationSIGMOID})
 	if n.Err() == nil {
-		t.Error("activation on int32 should fail as in TensorRT")
+		t.Error("sigmoid on int32 should fail as in TensorRT")
+	}
+	// "Int32 and Int64 are valid only for activation type kRELU."
+	n = NewNetwork()
+	x = n.AddInput("x", ir.Int64, ir.S(3))
+	got := runBuilt(t, n, n.AddActivation(x, network.ActivationParams{Type: network.ActivationRELU}),
+		map[string]*ir.Tensor{"x": ir.FromSlice(ir.Int64, []int64{3}, []int64{-5, 0, 7})})
+	if g := ir.View[int64](got); g[0] != 0 || g[1] != 0 || g[2] != 7 {
+		t.Errorf("int64 RELU = %v", g)
 	}
 	n = NewNetwork()
 	x = n.AddInput("x", ir.Float32, ir.S(2))
@@ -128,7 +136,7 @@ func TestUnaryEveryOperation(t *testing.T) {
 		network.UnaryISINF: func(x float64) float64 { return b2f(math.IsInf(x, 0)) },
 		network.UnaryISNAN: func(x float64) float64 { return b2f(math.IsNaN(x)) },
 	}
-	for op := network.UnaryOperation(0); int(op) < network.NumUnaryOperations; op++ {
+	for op := network.UnaryOperation(0); int(op) < network.NumUnaryOperation; op++ {
 		if op == network.UnaryNOT {
 			continue // bool, below
 		}

@@ -44,7 +44,7 @@ func TestDeconvolutionRejects(t *testing.T) {
 
 func TestScatterModes(t *testing.T) {
 	zeros := ir.NewTensor(ir.Float32, []int64{2, 3})
-	el := ir.FromSlice(ir.Int64, []int64{2, 2}, []int64{2, 0, 1, 1})
+	el := ir.FromSlice(ir.Int64, []int64{2, 2}, []int64{2, 0, 1, 2})
 	upd := ir.FromSlice(ir.Float32, []int64{2, 2}, []float32{1, 2, 3, 4})
 	nd := ir.FromSlice(ir.Int32, []int64{2, 1}, []int32{2, 0})
 	updND := ir.FromSlice(ir.Float32, []int64{2, 2}, []float32{10, 11, 12, 13})
@@ -54,8 +54,43 @@ func TestScatterModes(t *testing.T) {
 			n.AddScatter(n.AddInput("x", ir.Float32, ir.S(3, 2)), n.AddInput("d", ir.Int32, ir.S(2, 1)), n.AddInput("v", ir.Float32, ir.S(2, 2)), network.ScatterND, 0),
 		}
 	})
-	wantFloats(t, r[0], []int64{2, 3}, []float64{2, 0, 1, 0, 4, 0}) // the later duplicate wins
+	wantFloats(t, r[0], []int64{2, 3}, []float64{2, 0, 1, 0, 3, 4})
 	wantFloats(t, r[1], []int64{3, 2}, []float64{12, 13, 2, 3, 10, 11})
+}
+
+// Two writes to one element are undefined in TensorRT ("Writes to the same
+// output element cause undefined behavior.", IScatterLayer): refused at run
+// time in both modes (finding 14 of issue 8), the same indices without the
+// duplicate run.
+func TestScatterRefusesDuplicateWrites(t *testing.T) {
+	for _, c := range []struct {
+		mode       network.ScatterMode
+		idx        *ir.Tensor
+		updShape   []int64
+		duplicated bool
+	}{
+		{network.ScatterELEMENT, ir.FromSlice(ir.Int64, []int64{2, 2}, []int64{2, 0, 1, 1}), []int64{2, 2}, true},
+		{network.ScatterELEMENT, ir.FromSlice(ir.Int64, []int64{2, 2}, []int64{2, 0, 1, 0}), []int64{2, 2}, false},
+		{network.ScatterND, ir.FromSlice(ir.Int64, []int64{2, 2}, []int64{1, 2, 1, 2}), []int64{2}, true},
+		{network.ScatterND, ir.FromSlice(ir.Int64, []int64{2, 2}, []int64{1, 2, 0, 2}), []int64{2}, false},
+	} {
+		n := NewNetwork()
+		y := n.AddScatter(n.AddInput("x", ir.Float32, ir.S(2, 3)), n.AddInput("i", ir.Int64, ir.S(c.idx.Shape...)),
+			n.AddInput("u", ir.Float32, ir.S(c.updShape...)), c.mode, 1)
+		n.MarkOutput(y, "y")
+		blob, err := n.Serialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, _ := Load(blob)
+		_, err = e.Run(map[string]*ir.Tensor{"x": iota32(2, 3), "i": c.idx, "u": ir.NewTensor(ir.Float32, c.updShape)})
+		if c.duplicated && (err == nil || !strings.Contains(err.Error(), "undefined")) {
+			t.Errorf("mode %v indices %v: got %v, want the duplicate refused", c.mode, c.idx.Ints(), err)
+		}
+		if !c.duplicated && err != nil {
+			t.Errorf("mode %v indices %v: %v", c.mode, c.idx.Ints(), err)
+		}
+	}
 }
 
 func TestScatterRejects(t *testing.T) {

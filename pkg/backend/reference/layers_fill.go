@@ -114,6 +114,11 @@ func runFill(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 	var err error
 	switch p.Op {
 	case network.FillLINSPACE:
+		if a := get(1); a != nil && (p.DType == ir.Int64 || p.DType == ir.Int32) {
+			// Tensor start and deltas of an integer fill are exact.
+			out, err = kernels.LinspaceInt(p.DType, dims, a.Int(0), get(2).Ints())
+			break
+		}
 		if len(beta) != len(dims) {
 			return nil, fmt.Errorf("beta has %d deltas for %d dims", len(beta), len(dims))
 		}

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -34,18 +35,48 @@ func TestGatherModes(t *testing.T) {
 	wantFloats(t, r[1], []int64{2}, []float64{11, 1})
 }
 
-func TestGatherRejectsNegativeIndices(t *testing.T) {
+// Index values follow IGatherLayer's documented results (finding 14 of
+// issue 8): "Zero will be stored for OOB access"; a negative index counts
+// from the end of a static dim; one into a dim that is dynamic at build
+// time is undefined in TensorRT, so it is refused.
+func TestGatherIndicesFollowTensorRT(t *testing.T) {
+	x := iota32(3, 4)
+	i := ir.FromSlice(ir.Int64, []int64{3}, []int64{-1, 3, -4})
+	el := ir.FromSlice(ir.Int64, []int64{2, 2}, []int64{-1, 4, 1, -9})
+	nd := ir.FromSlice(ir.Int64, []int64{3, 2}, []int64{2, 3, 3, 0, -3, -1})
+	r := runNet(t, map[string]*ir.Tensor{"x": x, "i": i, "e": el, "d": nd}, func(n *Network) []network.Tensor {
+		in := n.AddInput("x", ir.Float32, ir.S(3, 4))
+		gi := n.AddInput("i", ir.Int64, ir.S(3))
+		return []network.Tensor{
+			n.AddGather(in, gi, 0, network.GatherDEFAULT),
+			n.AddGather(in, gi, 1, network.GatherDEFAULT),
+			n.AddGather(in, n.AddInput("e", ir.Int64, ir.S(2, 2)), 1, network.GatherELEMENT),
+			n.AddGather(in, n.AddInput("d", ir.Int64, ir.S(3, 2)), 0, network.GatherND),
+		}
+	})
+	// Axis 0 (dim 3): -1 is row 2, 3 is out of bounds, -4 too.
+	wantFloats(t, r[0], []int64{3, 4}, []float64{8, 9, 10, 11, 0, 0, 0, 0, 0, 0, 0, 0})
+	// Axis 1 (dim 4): -1 is column 3, 3 is column 3, -4 is column 0.
+	wantFloats(t, r[1], []int64{3, 3}, []float64{3, 3, 0, 7, 7, 4, 11, 11, 8})
+	wantFloats(t, r[2], []int64{2, 2}, []float64{3, 0, 5, 0})
+	// Tuples (2,3) -> 11, (3,0) out of bounds, (-3,-1) -> (0,3) -> 3.
+	wantFloats(t, r[3], []int64{3}, []float64{11, 0, 3})
+
 	n := NewNetwork()
-	in := n.AddInput("x", ir.Float32, ir.S(3))
-	i := n.AddInput("i", ir.Int64, ir.S(1))
-	n.MarkOutput(n.AddGather(in, i, 0, network.GatherDEFAULT), "y")
+	in := n.AddInput("x", ir.Float32, ir.Shape{ir.Sym("N")})
+	gi := n.AddInput("i", ir.Int64, ir.S(1))
+	n.MarkOutput(n.AddGather(in, gi, 0, network.GatherDEFAULT), "y")
 	blob, err := n.Serialize()
 	if err != nil {
 		t.Fatal(err)
 	}
 	e, _ := Load(blob)
-	if _, err := e.Run(map[string]*ir.Tensor{"x": iota32(3), "i": ir.FromSlice(ir.Int64, []int64{1}, []int64{-1})}); err == nil {
-		t.Fatal("negative index ran")
+	if _, err := e.Run(map[string]*ir.Tensor{"x": iota32(3), "i": ir.FromSlice(ir.Int64, []int64{1}, []int64{-1})}); err == nil || !strings.Contains(err.Error(), "undefined") {
+		t.Fatalf("negative index into a dynamic dim: %v", err)
+	}
+	got, err := e.Run(map[string]*ir.Tensor{"x": iota32(3), "i": ir.FromSlice(ir.Int64, []int64{1}, []int64{5})})
+	if err != nil || got["y"].Float(0) != 0 {
+		t.Fatalf("out-of-bounds index into a dynamic dim: %v %v", got, err)
 	}
 }
 

@@ -9,8 +9,12 @@ import (
 )
 
 // Scatter is IScatterLayer: data, indices (Int32/Int64) and updates; the
-// output is data with updates written at the indexed positions, the last
-// write winning for duplicates. ELEMENT: indices and updates have data's
+// output is data with updates written at the indexed positions. Two
+// writes to the same output element are undefined in TensorRT ("Writes to
+// the same output element cause undefined behavior.", NvInfer.h
+// IScatterLayer), so this backend refuses them at run time rather than
+// pick a winner; converters offer Scatter only where ONNX leaves duplicates
+// undefined too (reduction none). ELEMENT: indices and updates have data's
 // rank and index along axis. ND: the last dim of indices (static) indexes
 // data's leading dims; updates are indices.shape[:-1] + data.shape[m:].
 // Indices must lie in [0, dim): the converter normalizes negative ones.
@@ -93,8 +97,58 @@ func runScatter(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 			return nil, fmt.Errorf("scatter index %d out of range [0, %d)", v, bound(i))
 		}
 	}
+	if err := scatterDuplicates(p, data.Shape, idx); err != nil {
+		return nil, err
+	}
 	if p.Mode == network.ScatterELEMENT {
 		return one1(kernels.ScatterElements(data, idx, upd, p.Axis, kernels.ScatterNone))
 	}
 	return one1(kernels.ScatterND(data, idx, upd, kernels.ScatterNone))
+}
+
+// scatterDuplicates refuses indices that write one output element twice.
+func scatterDuplicates(p scatterParams, shape []int64, idx *ir.Tensor) error {
+	vals := idx.Ints()
+	seen := map[int64]bool{}
+	var key func(i int) (int64, bool)
+	switch p.Mode {
+	case network.ScatterELEMENT:
+		// Element J of indices writes J with J[axis] replaced.
+		ishape := idx.Shape
+		coord := make([]int64, len(ishape))
+		key = func(i int) (int64, bool) {
+			rem := int64(i)
+			for d := len(ishape) - 1; d >= 0; d-- {
+				coord[d] = rem % ishape[d]
+				rem /= ishape[d]
+			}
+			coord[p.Axis] = vals[i]
+			flat := int64(0)
+			for d := range shape {
+				flat = flat*shape[d] + coord[d]
+			}
+			return flat, true
+		}
+	default:
+		m := int(idx.Shape[len(idx.Shape)-1])
+		key = func(i int) (int64, bool) {
+			if i%m != 0 {
+				return 0, false
+			}
+			flat := int64(0)
+			for d := 0; d < m; d++ {
+				flat = flat*shape[d] + vals[i+d]
+			}
+			return flat, true
+		}
+	}
+	for i := range vals {
+		if k, ok := key(i); ok {
+			if seen[k] {
+				return fmt.Errorf("scatter indices write one output element twice (index %d): TensorRT leaves this undefined (IScatterLayer)", i)
+			}
+			seen[k] = true
+		}
+	}
+	return nil
 }

@@ -8,9 +8,10 @@ import (
 	"github.com/trtc-dev/trtc/pkg/network"
 )
 
-// Unary: IUnaryLayer. kNOT takes Bool only; kABS, kNEG and kSIGN also take
-// Int32 and Int64; every other operation takes Float32, Float16 or
-// BFloat16. kISINF and kISNAN give Bool; the rest keep the input's dtype.
+// Unary: IUnaryLayer. kNOT takes Bool only; kABS and kSIGN also take Int8,
+// Int32 and Int64; every other operation, kNEG included, takes Float32,
+// Float16 or BFloat16 (NvInfer.h, enum UnaryOperation: "All other
+// operations must have inputs of floating-point type."). kISINF and kISNAN give Bool; the rest keep the input's dtype.
 
 var unaryKernel = map[network.UnaryOperation]kernels.UnaryOp{
 	network.UnaryEXP: kernels.UnaryExp, network.UnaryLOG: kernels.UnaryLog,
@@ -37,8 +38,8 @@ func UnaryDTypeOK(op network.UnaryOperation, dt ir.DType) bool {
 	switch op {
 	case network.UnaryNOT:
 		return dt == ir.Bool
-	case network.UnaryABS, network.UnaryNEG, network.UnarySIGN:
-		return trtFloat(dt) || dt == ir.Int32 || dt == ir.Int64
+	case network.UnaryABS, network.UnarySIGN:
+		return trtFloat(dt) || dt == ir.Int8 || dt == ir.Int32 || dt == ir.Int64
 	}
 	return trtFloat(dt)
 }

@@ -25,6 +25,9 @@ type layer struct {
 	In     []int // tensor ids; -1 for an absent optional input
 	Out    []int
 	Params any
+	// Node is the graph node the layer was converted from, for messages
+	// that send the node to fallback.
+	Node string
 }
 
 // kindImpl is one layer kind's semantics.
@@ -61,6 +64,9 @@ type Network struct {
 	outputs []int
 	outName []string
 	err     error
+	// target is the TensorRT release the network must build on (zero:
+	// any); see SetTargetVersion.
+	target network.Version
 }
 
 // NewNetwork returns an empty network.
@@ -112,7 +118,7 @@ func (n *Network) add(kind network.LayerKind, params any, inputs ...network.Tens
 		n.fail(name, fmt.Errorf("layer kind %s is not implemented by the reference backend", kind))
 		return poison(1)
 	}
-	l := &layer{Kind: kind, Name: name, Params: params}
+	l := &layer{Kind: kind, Name: name, Params: params, Node: n.namer.Node()}
 	vals := make([]*ir.Value, len(inputs))
 	allConst := true
 	for i, t := range inputs {
@@ -131,7 +137,14 @@ func (n *Network) add(kind network.LayerKind, params any, inputs ...network.Tens
 			allConst = false
 		}
 	}
+	if err := n.checkRules(l, vals); err != nil {
+		n.fail(name, err)
+		return poison(1)
+	}
 	outs, err := impl.infer(l, vals)
+	if err == nil {
+		err = checkOutputs(l, outs)
+	}
 	if err != nil {
 		n.fail(name, err)
 		return poison(1)
@@ -268,6 +281,12 @@ func (n *Network) AddSlice(x network.Tensor, p network.SliceParams) network.Tens
 	p.StartT, p.SizeT, p.StrideT, p.Fill, p.Axes = nil, nil, nil, nil, nil
 	return one(n.add(network.KindSlice, p, in...))
 }
+func (n *Network) AddEinsum(xs []network.Tensor, equation string) network.Tensor {
+	return one(n.add(network.KindEinsum, einsumParams{equation}, xs...))
+}
+func (n *Network) AddOneHot(indices, values, depth network.Tensor, axis int) network.Tensor {
+	return one(n.add(network.KindOneHot, oneHotParams{axis}, indices, values, depth))
+}
 func (n *Network) AddGather(data, indices network.Tensor, axis int, mode network.GatherMode) network.Tensor {
 	return one(n.add(network.KindGather, gatherParams{Axis: axis, Mode: mode}, data, indices))
 }
@@ -347,6 +366,10 @@ type (
 		// NbElementWiseDims leading dims of data and indices are paired
 		// element-wise (ND mode only here).
 		NbElementWiseDims int
+		// DynamicDims has bit d set when data's dim d is dynamic at build
+		// time (set by inferGather): negative indices into it are
+		// undefined in TensorRT.
+		DynamicDims uint32
 	}
 	castParams struct{ To ir.DType }
 	normParams struct {

@@ -15,7 +15,7 @@ import (
 // the encoding or a layer's semantics change.
 const (
 	planMagic   = "TRTCREF1"
-	planVersion = 1
+	planVersion = 3
 )
 
 // plan is the serialized form of a network.
@@ -26,25 +26,21 @@ type plan struct {
 	Inputs  []int
 	Outputs []int
 	OutName []string
+	// Profiles are the optimization profiles the engine was built with
+	// (profiles.go); empty when none was given.
+	Profiles []backend.Profile
 }
 
 type planTensor struct {
 	Name  string
 	DType ir.DType
 	Shape ir.Shape
+	// ShapeTensor marks a shape tensor (shapetensor.go).
+	ShapeTensor bool
 }
 
 func init() {
-	for _, p := range []any{
-		elementWiseParams{}, unaryParams{}, constantParams{}, matMulParams{},
-		shuffleParams{}, reduceParams{}, softMaxParams{}, concatParams{},
-		gatherParams{}, castParams{}, normParams{}, cumulativeParams{}, topKParams{},
-		network.ActivationParams{}, network.ConvolutionParams{}, network.PoolingParams{},
-		network.SliceParams{}, network.FillParams{}, network.ResizeParams{},
-		network.DeconvolutionParams{}, scatterParams{},
-	} {
-		gob.Register(p)
-	}
+	registerParams()
 	backend.Register(Backend{})
 }
 
@@ -55,36 +51,62 @@ func (Backend) Name() string                             { return "reference" }
 func (Backend) NewNetwork() network.Network              { return NewNetwork() }
 func (Backend) Load(blob []byte) (backend.Engine, error) { return Load(blob) }
 
-// Build checks the network and serializes it. Build options that tune
-// TensorRT's kernel selection do not apply to the CPU executor.
-func (Backend) Build(net network.Network, _ backend.BuildOptions) ([]byte, backend.Target, error) {
+// Build checks the network (shape-tensor rules, profiles) and serializes
+// it with its profiles. Build options that tune TensorRT's kernel selection
+// do not apply to the CPU executor (IgnoredOptions lists them).
+func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, backend.Target, error) {
 	n, ok := net.(*Network)
 	if !ok {
 		return nil, backend.Target{}, fmt.Errorf("reference backend cannot build a %T", net)
 	}
-	blob, err := n.Serialize()
-	return blob, backend.Target{Backend: "reference", Version: fmt.Sprint(planVersion)}, err
+	blob, p, err := n.build(opts.Profiles)
+	t := backend.Target{Backend: "reference", Version: fmt.Sprint(planVersion)}
+	if p != nil {
+		t.Profiles = p.Profiles
+		t.ShapeInputs = p.shapeInputs()
+	}
+	return blob, t, err
 }
 
-// Serialize encodes the network as an engine blob.
+// Serialize encodes the network as an engine blob built without
+// optimization profiles.
 func (n *Network) Serialize() ([]byte, error) {
+	blob, _, err := n.build(nil)
+	return blob, err
+}
+
+// SerializeWith encodes the network as an engine blob built with
+// optimization profiles.
+func (n *Network) SerializeWith(profiles []backend.Profile) ([]byte, error) {
+	blob, _, err := n.build(profiles)
+	return blob, err
+}
+
+func (n *Network) build(profiles []backend.Profile) ([]byte, *plan, error) {
 	if n.err != nil {
-		return nil, n.err
+		return nil, nil, n.err
 	}
 	if len(n.outputs) == 0 {
-		return nil, errors.New("network has no outputs")
+		return nil, nil, errors.New("network has no outputs")
+	}
+	marks, err := n.checkShapeTensors()
+	if err != nil {
+		return nil, nil, err
 	}
 	p := plan{Version: planVersion, Layers: n.layers, Inputs: n.inputs, Outputs: n.outputs, OutName: n.outName}
-	for _, t := range n.tensors {
-		p.Tensors = append(p.Tensors, planTensor{t.val.Name, t.val.DType, t.val.Shape})
+	for i, t := range n.tensors {
+		p.Tensors = append(p.Tensors, planTensor{t.val.Name, t.val.DType, t.val.Shape, marks[i]})
+	}
+	if p.Profiles, err = n.resolveProfiles(marks, profiles); err != nil {
+		return nil, nil, err
 	}
 	var buf bytes.Buffer
 	buf.Grow(len(planMagic) + 256*len(n.layers) + weightBytes(n.layers))
 	buf.WriteString(planMagic)
 	if err := gob.NewEncoder(&buf).Encode(&p); err != nil {
-		return nil, fmt.Errorf("encoding reference plan: %w", err)
+		return nil, nil, fmt.Errorf("encoding reference plan: %w", err)
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), &p, nil
 }
 
 // weightBytes sums the constant weights, to size the encoding buffer once.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/trtc-dev/trtc/pkg/network/kinddef"
 )
 
 const root = "../../../.."
@@ -32,7 +34,7 @@ func TestTablesUpToDate(t *testing.T) {
 // TestTableCoversEveryMethod checks the table's rows against the
 // interface's methods, each with both backends filled in.
 func TestTableCoversEveryMethod(t *testing.T) {
-	table, err := backendsTable(filepath.Join(root, trtNetwork))
+	table, err := backendsTable(root, filepath.Join(root, trtNetwork), kinddef.Kinds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestTableRefusesMissingMethod(t *testing.T) {
 	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = backendsTable(p)
+	_, err = backendsTable(root, p, kinddef.Kinds)
 	if err == nil || !strings.Contains(err.Error(), "tensorrt: AddUnary") || !strings.Contains(err.Error(), "tensorrt: AddTopK") {
 		t.Fatalf("got %v, want AddUnary and AddTopK reported", err)
 	}
