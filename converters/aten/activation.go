@@ -82,4 +82,21 @@ func init() {
 	}
 	clamp("aten.clamp.default", "min", "max", math.NaN(), math.NaN())
 	clamp("aten.hardtanh.default", "min_val", "max_val", -1, 1)
+	simple("aten.clamp.Tensor", "clamp with tensor bounds as ElementWise MAX then MIN", all(dtypeIn(numeric...), func(n *conversion.Node) error {
+		for i := 1; i < len(n.In) && i < 3; i++ {
+			if n.In[i] != nil && n.In[i].DType != n.In[0].DType {
+				return fmt.Errorf("bound %d is %v, the input %v; promoted bounds are not converted", i, n.In[i].DType, n.In[0].DType)
+			}
+		}
+		return nil
+	}), func(ctx *conversion.Context, n *conversion.Node) network.Tensor {
+		y := ctx.Input(n, 0)
+		if n.Input(1) != "" {
+			y = impl.Max(ctx, y, ctx.Input(n, 1))
+		}
+		if n.Input(2) != "" {
+			y = impl.Min(ctx, y, ctx.Input(n, 2))
+		}
+		return y
+	})
 }

@@ -22,6 +22,8 @@ var activationCases = []convtest.Case{
 	{Op: "aten.leaky_relu.default", Inputs: []convtest.Input{f32(2, 5)}},
 	{Op: "aten.leaky_relu.default", Inputs: []convtest.Input{f32(2, 5)}, Attrs: A{"negative_slope": af(0.2)}},
 	{Op: "aten.clamp.default", Inputs: []convtest.Input{f32(2, 5)}, Attrs: A{"min": af(-0.5)}},
+	{Op: "aten.clamp.Tensor", Inputs: []convtest.Input{f32(2, 5), f32(5), f32(2, 1)}},
+	{Op: "aten.clamp.Tensor", Inputs: []convtest.Input{f32(3, 4), absent, f32(3, 4)}},
 	{Op: "aten.clamp.default", Inputs: []convtest.Input{typed(ir.Int64, 2, 5)}, Attrs: A{"min": af(1), "_int_min": ai(1), "max": af(3), "_int_max": ai(1)}},
 	{Op: "aten.gelu.default", Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.Shape{ir.Sym("b"), ir.D(4)}, RunShape: []int64{3, 4}}}},
 }

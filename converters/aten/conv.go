@@ -48,7 +48,12 @@ func validPool(n *conversion.Node) error {
 		return fmt.Errorf("dilation %v is not supported by TensorRT pooling", dil)
 	}
 	if n.AttrInt("ceil_mode", 0) != 0 {
-		return fmt.Errorf("ceil_mode is not converted")
+		if n.Op == "aten.avg_pool2d.default" {
+			return fmt.Errorf("ceil_mode average pooling is not converted (PyTorch clips the last window's divisor to the padded input)")
+		}
+		if _, err := ceilPadEnd(n); err != nil {
+			return err
+		}
 	}
 	if n.HasAttr("divisor_override") {
 		return fmt.Errorf("divisor_override is not supported")
@@ -64,7 +69,11 @@ func init() {
 		isMax := key != "aten.avg_pool2d.default"
 		simple(key, "PoolingNd (indices output unsupported)", all(dtypeIn(floats...), validPool), func(ctx *conversion.Context, n *conversion.Node) network.Tensor {
 			k, s, p, _, _ := ops.ATenPoolParams(n.Node)
-			return impl.Pool(ctx, ctx.Input(n, 0), isMax, k, s, p, p, n.AttrInt("count_include_pad", 1) != 0)
+			end := p
+			if n.AttrInt("ceil_mode", 0) != 0 {
+				end, _ = ceilPadEnd(n)
+			}
+			return impl.Pool(ctx, ctx.Input(n, 0), isMax, k, s, p, end, n.AttrInt("count_include_pad", 1) != 0)
 		})
 	}
 	simple("aten.adaptive_avg_pool2d.default", "adaptive_avg_pool2d as Reduce AVG (1x1) or PoolingNd AVERAGE (even division)",
@@ -79,4 +88,31 @@ func init() {
 			}
 			return impl.Pool(ctx, x, false, k, k, []int64{0, 0}, []int64{0, 0}, true)
 		})
+}
+
+// ceilPadEnd is the end padding that makes a floor-mode max pool produce
+// ceil_mode's output size: PyTorch's out = ceil((in + 2p - k) / s) + 1,
+// less one when the last window would start past the input and its
+// leading padding. The extra padding holds no maximum (padding is -inf to
+// max pooling), so the values are ceil_mode's.
+func ceilPadEnd(n *conversion.Node) ([]int64, error) {
+	k, s, p, _, err := ops.ATenPoolParams(n.Node)
+	if err != nil {
+		return nil, err
+	}
+	x := n.In[0].Shape
+	end := make([]int64, 2)
+	for i := 0; i < 2; i++ {
+		d := x[len(x)-2+i]
+		if !d.Static() {
+			return nil, fmt.Errorf("ceil_mode over the dynamic dim %d is not converted", len(x)-2+i)
+		}
+		span := d.Size + 2*p[i] - k[i]
+		out := (span+s[i]-1)/s[i] + 1
+		if (out-1)*s[i] >= d.Size+p[i] {
+			out--
+		}
+		end[i] = p[i] + max(0, (out-1)*s[i]+k[i]-(d.Size+2*p[i]))
+	}
+	return end, nil
 }

@@ -25,6 +25,11 @@ var convCases = []convtest.Case{
 	{Op: "aten.conv1d.default", Inputs: []convtest.Input{f32(2, 3, 9), cf32(4, 3, 3)}},
 	{Op: "aten.max_pool2d_with_indices.default", Inputs: []convtest.Input{f32(1, 2, 7, 7)}, Attrs: A{"kernel_size": aints(3, 3), "stride": aints(2, 2), "padding": aints(1, 1)}},
 	{Op: "aten.max_pool2d.default", Inputs: []convtest.Input{f32(1, 2, 6, 6)}, Attrs: A{"kernel_size": aints(2)}},
+	// ceil_mode (squeezenet): 15 -> 7 windows of 3 at stride 2; 8 -> 4 with
+	// the last window past the end; padding 1 with a dropped last window.
+	{Op: "aten.max_pool2d.default", Inputs: []convtest.Input{f32(1, 2, 15, 8)}, Attrs: A{"kernel_size": aints(3), "stride": aints(2), "ceil_mode": ai(1)}},
+	{Op: "aten.max_pool2d.default", Inputs: []convtest.Input{f32(1, 2, 6, 5)}, Attrs: A{"kernel_size": aints(2), "stride": aints(2), "padding": aints(1), "ceil_mode": ai(1)}},
+	{Op: "aten.max_pool2d_with_indices.default", Inputs: []convtest.Input{f32(1, 1, 9, 9)}, Attrs: A{"kernel_size": aints(3), "stride": aints(3), "ceil_mode": ai(1)}},
 	{Op: "aten.avg_pool2d.default", Inputs: []convtest.Input{f32(1, 2, 7, 7)}, Attrs: A{"kernel_size": aints(3, 3), "stride": aints(2, 2), "padding": aints(1, 1), "count_include_pad": ai(0)}},
 	{Op: "aten.adaptive_avg_pool2d.default", Inputs: []convtest.Input{f32(1, 3, 4, 4)}, Attrs: A{"output_size": aints(1, 1)}},
 	{Op: "aten.adaptive_avg_pool2d.default", Inputs: []convtest.Input{f32(1, 3, 4, 6)}, Attrs: A{"output_size": aints(2, 3)}},

@@ -60,3 +60,18 @@ func TestScatterND(t *testing.T) {
 		t.Fatalf("reduction mul: got %v", err)
 	}
 }
+
+// Constant indices that write one element (or slice) twice are left to the
+// CPU kernel: TensorRT's Scatter layer leaves duplicate writes undefined.
+func TestScatterDuplicateConstantIndicesFallBack(t *testing.T) {
+	for _, c := range []convtest.Case{
+		{Op: "onnx.ScatterElements", Attrs: map[string]ir.Attr{"axis": aInt(1)},
+			Inputs: []convtest.Input{f32(2, 3), distinctIdx(true, []int64{2, 2}, 0, -3, 1, 2), f32(2, 2)}}, // row 0 writes column 0 twice
+		{Op: "onnx.ScatterND", Inputs: []convtest.Input{f32(4, 3), distinctIdx(true, []int64{2, 1}, 3, -1), f32(2, 3)}}, // rows 3 and -1
+	} {
+		_, err := convtest.Build(c)
+		if err == nil || !strings.Contains(err.Error(), "twice") {
+			t.Errorf("%s: got %v, want a rejection for duplicate writes", c.Op, err)
+		}
+	}
+}

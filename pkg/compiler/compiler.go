@@ -14,6 +14,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/enginecache"
 	"github.com/trtc-dev/trtc/pkg/frontend"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/lower"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 )
@@ -109,6 +110,13 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 			return 0, &UnsupportedDTypeError{Model: model, Value: fmt.Sprintf("graph input %q", name), DType: v.DType}
 		}
 	}
+	if _, err := lower.Run(g); err != nil {
+		var le *lower.Error
+		if errors.As(err, &le) && le.Unsupported {
+			return 0, &LoweringError{Model: model, Err: err}
+		}
+		return 0, fmt.Errorf("%s: %w", model, err)
+	}
 	constOutputs(g)
 	unknown := map[string][]string{}
 	for _, n := range g.Nodes {
@@ -137,6 +145,18 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 	}
 	return folded, nil
 }
+
+// LoweringError is a valid ATen program that the lowering stage cannot
+// express (an in-place write through an expanded view, a symbolic
+// argument of an op that takes none): the model is unsupported, not
+// malformed.
+type LoweringError struct {
+	Model string
+	Err   error
+}
+
+func (e *LoweringError) Error() string { return fmt.Sprintf("%s: %v", e.Model, e.Err) }
+func (e *LoweringError) Unwrap() error { return e.Err }
 
 // UnsupportedDTypeError is a model that needs a dtype trtc cannot hold
 // (strings, float8, int4, ...), in a graph input or a node.
@@ -213,6 +233,11 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 	be, err := backend.Get(s.Backend)
 	if err != nil {
 		return &Result{Model: model, Graph: g, Folded: folded, Settings: s}, err
+	}
+	if len(opts.Build.Profiles) == 0 {
+		if p, ok := RangeProfile(g); ok {
+			opts.Build.Profiles = []backend.Profile{p}
+		}
 	}
 	reg := opts.Registry
 	failures := map[*ir.Node]error{}
@@ -384,7 +409,8 @@ func CompileFile(path string, opts Options) (*Result, error) {
 	partial := &Result{Model: path, Graph: g, Settings: s}
 	if err != nil {
 		var u *UnsupportedOpsError
-		if errors.As(err, &u) {
+		var l *LoweringError
+		if errors.As(err, &u) || errors.As(err, &l) {
 			return partial, err
 		}
 		return partial, &PrepareError{err}
@@ -392,4 +418,34 @@ func CompileFile(path string, opts Options) (*Result, error) {
 	opts.Log.Info().Str("stage", "lowering").Int("nodes", len(g.Nodes)).Int("folded", folded).
 		Dur("elapsed_ms", time.Since(start)).Msg("shapes inferred and constants folded")
 	return Compile(g, path, folded, opts)
+}
+
+// RangeProfile is the optimization profile that the graph's own symbol
+// ranges give (torch.export's range constraints): per dynamic graph input,
+// min and max from each symbol's range and opt at the maximum. ok is false
+// when no input is dynamic or some symbol has no bounded range, in which
+// case the profile must come from --min-shapes/--opt-shapes/--max-shapes.
+func RangeProfile(g *ir.Graph) (backend.Profile, bool) {
+	p := backend.Profile{Min: map[string][]int64{}, Opt: map[string][]int64{}, Max: map[string][]int64{}}
+	for _, name := range g.Inputs {
+		v := g.Value(name)
+		if v == nil || v.Shape.IsStatic() {
+			continue
+		}
+		mn, mx := make([]int64, len(v.Shape)), make([]int64, len(v.Shape))
+		for i, d := range v.Shape {
+			if d.Static() {
+				mn[i], mx[i] = d.Size, d.Size
+				continue
+			}
+			lo, okLo := v.Min[d.Sym]
+			hi, okHi := v.Max[d.Sym]
+			if !okLo || !okHi || d.Sym == "" || hi < lo {
+				return backend.Profile{}, false
+			}
+			mn[i], mx[i] = max(lo, 1), hi
+		}
+		p.Min[name], p.Opt[name], p.Max[name] = mn, append([]int64(nil), mx...), mx
+	}
+	return p, len(p.Min) > 0
 }

@@ -14,20 +14,25 @@ import (
 // Report is the dry-run report; its JSON form is what --report writes and
 // what CI scripts read, so field names are a stable interface.
 type Report struct {
-	Model           string              `json:"model"`
-	Backend         string              `json:"backend"`
-	TotalNodes      int                 `json:"total_nodes"`
-	ConvertedNodes  int                 `json:"converted_nodes"`
-	FallbackNodes   int                 `json:"fallback_nodes"`
-	CoveragePercent float64             `json:"coverage_percent"`
-	FoldedNodes     int                 `json:"folded_nodes"`
-	MinBlockSize    int                 `json:"min_block_size"`
-	Segments        []SegmentReport     `json:"segments"`
-	Unsupported     []UnsupportedReport `json:"unsupported"`
-	UnsupportedOps  []OpCount           `json:"unsupported_ops"`
-	ForcedFallback  []NodeRef           `json:"forced_fallback"`
-	Recommendations []string            `json:"recommendations"`
-	Bundle          string              `json:"bundle,omitempty"`
+	Model           string  `json:"model"`
+	Backend         string  `json:"backend"`
+	TotalNodes      int     `json:"total_nodes"`
+	ConvertedNodes  int     `json:"converted_nodes"`
+	FallbackNodes   int     `json:"fallback_nodes"`
+	CoveragePercent float64 `json:"coverage_percent"`
+	// ExportedNodes counts the nodes of the model as the user exported it
+	// (before pkg/lower); ExportedConverted those whose every lowered node
+	// runs in an engine.
+	ExportedNodes     int                 `json:"exported_nodes"`
+	ExportedConverted int                 `json:"exported_converted"`
+	FoldedNodes       int                 `json:"folded_nodes"`
+	MinBlockSize      int                 `json:"min_block_size"`
+	Segments          []SegmentReport     `json:"segments"`
+	Unsupported       []UnsupportedReport `json:"unsupported"`
+	UnsupportedOps    []OpCount           `json:"unsupported_ops"`
+	ForcedFallback    []NodeRef           `json:"forced_fallback"`
+	Recommendations   []string            `json:"recommendations"`
+	Bundle            string              `json:"bundle,omitempty"`
 	// EnginesReused counts engine segments taken from the engine cache.
 	EnginesReused int `json:"engines_reused"`
 	// Outcome says how the compile ended: "ok" or the failure ("input",
@@ -63,8 +68,12 @@ type TensorReport struct {
 
 // NodeReport is one node of a segment.
 type NodeReport struct {
-	Name      string        `json:"name"`
-	Op        string        `json:"op"`
+	Name string `json:"name"`
+	Op   string `json:"op"`
+	// FromNode and FromOp name the exported node a lowering made this
+	// node from (absent when the node is as exported).
+	FromNode  string        `json:"from_node,omitempty"`
+	FromOp    string        `json:"from_op,omitempty"`
 	Converter *ConverterRef `json:"converter"`
 	// Rejected lists candidates tried before the winner (or all, for a
 	// fallback node) with their reasons.
@@ -87,9 +96,20 @@ type RejectionReport struct {
 
 // UnsupportedReport is a node that falls back although it was not forced.
 type UnsupportedReport struct {
-	Node    string   `json:"node"`
-	Op      string   `json:"op"`
-	Reasons []string `json:"reasons"`
+	Node     string   `json:"node"`
+	Op       string   `json:"op"`
+	FromNode string   `json:"from_node,omitempty"`
+	FromOp   string   `json:"from_op,omitempty"`
+	Reasons  []string `json:"reasons"`
+}
+
+// from returns the exported node of a lowered node, or "" twice.
+func from(n *ir.Node) (string, string) {
+	name, op := n.Origin()
+	if name == n.Name && op == n.Op {
+		return "", ""
+	}
+	return name, op
 }
 
 // OpCount counts nodes of one op.
@@ -100,8 +120,10 @@ type OpCount struct {
 
 // NodeRef names a node.
 type NodeRef struct {
-	Node string `json:"node"`
-	Op   string `json:"op"`
+	Node     string `json:"node"`
+	Op       string `json:"op"`
+	FromNode string `json:"from_node,omitempty"`
+	FromOp   string `json:"from_op,omitempty"`
 }
 
 // BuildReport summarizes a compile.
@@ -147,6 +169,7 @@ func BuildReport(r *Result) *Report {
 		for j, n := range seg.Nodes {
 			info := p.Info(n)
 			nr := NodeReport{Name: n.Name, Op: n.Op}
+			nr.FromNode, nr.FromOp = from(n)
 			for _, rj := range info.Decision.Rejected {
 				nr.Rejected = append(nr.Rejected, RejectionReport{rj.Converter, rj.Origin, rj.Reason})
 			}
@@ -159,19 +182,37 @@ func BuildReport(r *Result) *Report {
 		rep.Segments = append(rep.Segments, sr)
 	}
 	opCounts := map[string]int{}
+	exported := map[string]bool{} // exported node -> all its nodes converted
 	for _, ni := range p.Nodes {
+		name, _ := ni.Node.Origin()
+		conv := ni.Decision.Converter != nil && !ni.Demoted && !ni.Decision.Forced
+		if ok, seen := exported[name]; seen {
+			exported[name] = ok && conv
+		} else {
+			exported[name] = conv
+		}
+		fn, fo := from(ni.Node)
 		switch {
 		case ni.Decision.Forced:
-			rep.ForcedFallback = append(rep.ForcedFallback, NodeRef{ni.Node.Name, ni.Node.Op})
+			rep.ForcedFallback = append(rep.ForcedFallback, NodeRef{ni.Node.Name, ni.Node.Op, fn, fo})
 		case ni.Decision.Converter == nil || ni.Demoted:
 			reasons := ni.Decision.Reasons()
 			if ni.Demoted {
 				reasons = []string{fmt.Sprintf("converter %s accepted it, but its engine segment had fewer than %d compute ops (--min-block-size)", ni.Decision.Converter.Name, r.Settings.MinBlockSize)}
 			}
-			rep.Unsupported = append(rep.Unsupported, UnsupportedReport{ni.Node.Name, ni.Node.Op, reasons})
+			rep.Unsupported = append(rep.Unsupported, UnsupportedReport{ni.Node.Name, ni.Node.Op, fn, fo, reasons})
 			if !ni.Demoted {
-				opCounts[ni.Node.Op]++
+				// Counted by the op the user exported, which is what
+				// --fallback-ops and a plugin's target name.
+				_, op := ni.Node.Origin()
+				opCounts[op]++
 			}
+		}
+	}
+	rep.ExportedNodes = len(exported)
+	for _, ok := range exported {
+		if ok {
+			rep.ExportedConverted++
 		}
 	}
 	for _, op := range ir.SortedKeys(opCounts) {
@@ -210,18 +251,20 @@ func FailureReport(r *Result, model string, err error) *Report {
 	case errors.As(err, &unsupported):
 		for _, op := range ir.SortedKeys(unsupported.Ops) {
 			for _, n := range unsupported.Ops[op] {
-				rep.Unsupported = append(rep.Unsupported, UnsupportedReport{n, op, []string{"no converter and no CPU kernel for this op"}})
+				rep.Unsupported = append(rep.Unsupported, UnsupportedReport{Node: n, Op: op, Reasons: []string{"no converter and no CPU kernel for this op"}})
 			}
 			opCounts[op] = len(unsupported.Ops[op])
 		}
 	case errors.As(err, &full):
 		for _, ni := range full.Nodes {
+			fn, fo := from(ni.Node)
 			if ni.Decision.Forced {
-				rep.ForcedFallback = append(rep.ForcedFallback, NodeRef{ni.Node.Name, ni.Node.Op})
+				rep.ForcedFallback = append(rep.ForcedFallback, NodeRef{ni.Node.Name, ni.Node.Op, fn, fo})
 				continue
 			}
-			rep.Unsupported = append(rep.Unsupported, UnsupportedReport{ni.Node.Name, ni.Node.Op, ni.Decision.Reasons()})
-			opCounts[ni.Node.Op]++
+			rep.Unsupported = append(rep.Unsupported, UnsupportedReport{ni.Node.Name, ni.Node.Op, fn, fo, ni.Decision.Reasons()})
+			_, op := ni.Node.Origin() // by the exported op, as BuildReport counts
+			opCounts[op]++
 		}
 		rep.ConvertedNodes = rep.TotalNodes - len(full.Nodes)
 		rep.FallbackNodes = len(full.Nodes)
@@ -267,6 +310,9 @@ func (rep *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "backend:    %s\n", rep.Backend)
 	fmt.Fprintf(w, "nodes:      %d total, %d converted, %d fallback (coverage %.1f%%), %d folded at compile time\n",
 		rep.TotalNodes, rep.ConvertedNodes, rep.FallbackNodes, rep.CoveragePercent, rep.FoldedNodes)
+	if rep.ExportedNodes != rep.TotalNodes {
+		fmt.Fprintf(w, "exported:   %d node(s) as exported, %d wholly in engines (lowering made %d)\n", rep.ExportedNodes, rep.ExportedConverted, rep.TotalNodes)
+	}
 	fmt.Fprintf(w, "segments:   %d (min block size %d)\n", len(rep.Segments), rep.MinBlockSize)
 	for _, s := range rep.Segments {
 		fmt.Fprintf(w, "\n  #%d %s: %d node(s), %d compute op(s)", s.Index, s.Kind, len(s.Nodes), s.ComputeOps)
@@ -286,7 +332,11 @@ func (rep *Report) WriteText(w io.Writer) {
 				if n.Converter != nil {
 					conv = fmt.Sprintf("  <- %s [%s, %s]", n.Converter.Name, n.Converter.Priority, n.Converter.Origin)
 				}
-				fmt.Fprintf(w, "      %-28s %s%s\n", n.Name, n.Op, conv)
+				fromText := ""
+				if n.FromNode != "" {
+					fromText = fmt.Sprintf("  (from %s, %s)", n.FromNode, n.FromOp)
+				}
+				fmt.Fprintf(w, "      %-28s %s%s%s\n", n.Name, n.Op, conv, fromText)
 			}
 		} else {
 			counts := map[string]int{}
@@ -309,7 +359,11 @@ func (rep *Report) WriteText(w io.Writer) {
 	if len(rep.Unsupported) > 0 {
 		fmt.Fprintln(w, "\nfallback nodes and why:")
 		for _, u := range rep.Unsupported {
-			fmt.Fprintf(w, "  %s (%s)\n", u.Node, u.Op)
+			if u.FromNode != "" {
+				fmt.Fprintf(w, "  %s (%s), lowered from %s (%s)\n", u.Node, u.Op, u.FromNode, u.FromOp)
+			} else {
+				fmt.Fprintf(w, "  %s (%s)\n", u.Node, u.Op)
+			}
 			for _, r := range u.Reasons {
 				fmt.Fprintf(w, "      - %s\n", r)
 			}

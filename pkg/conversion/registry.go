@@ -247,7 +247,10 @@ func (d Decision) Reasons() []string {
 
 // Decide picks the converter for a node, following the package's rules.
 func (r *Registry) Decide(n *Node, s *Settings) Decision {
-	if s != nil && s.IsForcedFallback(n.Op) {
+	// A lowered node is forced by its own op or by the op the user
+	// exported (--fallback-ops aten.hardswish_.default reaches the
+	// hardswish that functionalization made of it).
+	if _, orig := n.Origin(); s != nil && (s.IsForcedFallback(n.Op) || s.IsForcedFallback(orig)) {
 		return Decision{Forced: true}
 	}
 	var d Decision

@@ -117,6 +117,27 @@ func (n *Node) AttrString(name, def string) string {
 	return def
 }
 
+// Attributes a lowering stage (pkg/lower) sets on every node it produced:
+// the name and op of the node the user exported, so that reports and
+// --fallback-ops speak of what the user wrote.
+const (
+	AttrOriginNode = "_origin_node"
+	AttrOriginOp   = "_origin_op"
+)
+
+// Origin returns the exported node this node was lowered from: its name and
+// op, or the node's own when no lowering touched it.
+func (n *Node) Origin() (name, op string) {
+	name, op = n.Name, n.Op
+	if a, ok := n.Attrs[AttrOriginNode]; ok && a.Kind == AttrString {
+		name = a.S
+	}
+	if a, ok := n.Attrs[AttrOriginOp]; ok && a.Kind == AttrString {
+		op = a.S
+	}
+	return name, op
+}
+
 // AttrInts returns an ints attribute or def.
 func (n *Node) AttrInts(name string, def []int64) []int64 {
 	if a, ok := n.Attrs[name]; ok {

@@ -37,6 +37,34 @@ var tensorArgs = map[string][]string{
 	"aten._scaled_dot_product_flash_attention_for_cpu.default": {"query", "key", "value", "attn_mask"},
 	"aten.masked_fill.Scalar":                                  {"self", "mask"},
 	"aten.masked_fill.Tensor":                                  {"self", "mask", "value"},
+	// Ops that pkg/lower decomposes, whose optional tensors keep their slots.
+	"aten.conv3d.default":                                  {"input", "weight", "bias"},
+	"aten.conv_transpose1d.default":                        {"input", "weight", "bias"},
+	"aten.conv_transpose2d.input":                          {"input", "weight", "bias"},
+	"aten.conv_transpose3d.input":                          {"input", "weight", "bias"},
+	"aten.group_norm.default":                              {"input", "weight", "bias"},
+	"aten.native_group_norm.default":                       {"input", "weight", "bias"},
+	"aten.instance_norm.default":                           {"input", "weight", "bias", "running_mean", "running_var"},
+	"aten._scaled_dot_product_efficient_attention.default": {"query", "key", "value", "attn_bias"},
+	"aten._scaled_dot_product_cudnn_attention.default":     {"query", "key", "value", "attn_bias"},
+	"aten.div.Tensor_mode":                                 {"self", "other"},
+	"aten.floor_divide.default":                            {"self", "other"},
+	"aten.fmod.Tensor":                                     {"self", "other"},
+	"aten.remainder.Tensor":                                {"self", "other"},
+	"aten.atan2.default":                                   {"self", "other"},
+	"aten.clamp_min.Tensor":                                {"self", "min"},
+	"aten.clamp_max.Tensor":                                {"self", "max"},
+	"aten.bitwise_and.Tensor":                              {"self", "other"},
+	"aten.bitwise_or.Tensor":                               {"self", "other"},
+	"aten.bitwise_xor.Tensor":                              {"self", "other"},
+	"aten.baddbmm.default":                                 {"self", "batch1", "batch2"},
+	"aten.addbmm.default":                                  {"self", "batch1", "batch2"},
+	"aten.fill.Tensor":                                     {"self", "value"},
+	"aten.fill_.Tensor":                                    {"self", "value"},
+	"aten.copy.default":                                    {"self", "src"},
+	"aten.copy_.default":                                   {"self", "src"},
+	"aten.where.ScalarSelf":                                {"condition", "other"},
+	"aten.where.ScalarOther":                               {"condition", "self"},
 }
 
 // scalarArgs names the Scalar-typed arguments (int or float) of op families;
@@ -51,6 +79,12 @@ var scalarArgs = map[string][]string{
 	"arange": {"start", "end", "step"}, "where": {"self", "other"},
 	"elu": {"alpha", "scale", "input_scale"}, "softplus": {"beta", "threshold"},
 	"threshold": {"threshold", "value"}, "addmm": {"beta", "alpha"},
+	"baddbmm": {"beta", "alpha"}, "addbmm": {"beta", "alpha"},
+	"clamp_min": {"min"}, "clamp_max": {"max"}, "floor_divide": {"other"},
+	"fmod": {"other"}, "remainder": {"other"}, "bitwise_and": {"other"}, "bitwise_or": {"other"},
+	"bitwise_xor": {"other"}, "linalg_vector_norm": {"ord"}, "scatter": {"value"},
+	"var": {"correction"}, "std": {"correction"}, "var_mean": {"correction"}, "std_mean": {"correction"},
+	"new_full": {"fill_value"}, "fill_": {"value"}, "masked_fill_": {"value"},
 }
 
 func isTensorArg(op, arg string) bool {

@@ -22,11 +22,14 @@
 //     AttrInt holding the ir.DType number. A Scalar argument (int or float
 //     in the schema) is AttrFloat, plus AttrInt "_int_<arg>" = 1 when it was
 //     an int. Device, layout and memory format are dropped.
-//   - Symbolic sizes: a SymInt list argument (view sizes computed from
-//     aten.sym_size.int) is AttrInts with -1 at symbolic positions plus
-//     AttrInts "_sym_<arg>" giving, per position, the dim of input 0 that
-//     carries the same symbol (-1: static, or not found). sym_size nodes
-//     become no node at all.
+//   - Symbolic numbers: nodes computing them (aten.sym_size.int,
+//     _operator.*, torch.sym_*, math.*) stay, with a 0-d int64/float32/bool
+//     output and number arguments as constants. A SymInt or SymInt[]
+//     argument is AttrInt(s) with -1 at symbolic positions, "_sym_<arg>"
+//     giving per position the dim of input 0 that carries the same symbol,
+//     and "_symref_<arg>" (AttrStrings) naming the sym value per position;
+//     pkg/lower makes them shape computations. Size expressions are checked
+//     (checkExpr): a malformed one is an error naming it.
 //   - Multi-output ops write their outputs directly to the names that their
 //     getitem users had; no getitem node remains.
 //

@@ -24,7 +24,13 @@ func (b *builder) node(sn *node) error {
 	case "_operator.getitem", "operator.getitem":
 		return b.getitem(sn, name)
 	case "aten.sym_size.int":
-		return b.symSize(sn, name)
+		if err := b.symSize(sn, name); err != nil {
+			return err
+		}
+		return b.symNode(sn, op, name)
+	}
+	if isSymOp(op) {
+		return b.symNode(sn, op, name)
 	}
 	n := &ir.Node{Name: name, Op: op, Attrs: map[string]ir.Attr{}}
 	for _, a := range sn.Inputs {
@@ -73,7 +79,7 @@ func (b *builder) outputNames(sn *node) ([]string, error) {
 			}
 		case "as_none":
 			outs = append(outs, "")
-		case "as_sym_int":
+		case "as_sym_int", "as_sym_float", "as_sym_bool":
 			var s struct {
 				AsName string `json:"as_name"`
 			}
@@ -343,7 +349,34 @@ func (b *builder) arg(n *ir.Node, a namedArg) error {
 		n.Attrs[a.Name] = ir.Attr{Kind: ir.AttrInt, I: int64(dt)}
 	case "as_device", "as_layout", "as_memory_format":
 		// Placement and layout do not change values.
-	case "as_sym_int":
+	case "as_sym_int", "as_sym_float", "as_sym_bool":
+		if tensorSlot {
+			// A symbolic number where the schema says Tensor
+			// (x * T): the sym value is the input, a 0-d tensor.
+			ref, static, isStatic, err := b.symRef(raw)
+			if err != nil {
+				return err
+			}
+			if isStatic {
+				n.Inputs = append(n.Inputs, "")
+				setScalar(static, k != "as_sym_float")
+				return nil
+			}
+			n.Inputs = append(n.Inputs, ref)
+			return nil
+		}
+		if k != "as_sym_int" {
+			ref, static, isStatic, err := b.symRef(raw)
+			if err != nil {
+				return err
+			}
+			if isStatic {
+				setScalar(static, false)
+				return nil
+			}
+			n.Attrs["_symref_"+a.Name] = ir.Attr{Kind: ir.AttrStrings, Strings: []string{ref}}
+			return nil
+		}
 		return b.symIntArg(n, a.Name, []json.RawMessage{raw}, false)
 	case "as_sym_ints":
 		var vs []json.RawMessage
@@ -363,6 +396,7 @@ func (b *builder) arg(n *ir.Node, a namedArg) error {
 func (b *builder) symIntArg(n *ir.Node, name string, vs []json.RawMessage, list bool) error {
 	ints := make([]int64, len(vs))
 	src := make([]int64, len(vs))
+	refs := make([]string, len(vs))
 	symbolic := false
 	var in0 ir.Shape
 	if len(n.Inputs) > 0 {
@@ -391,14 +425,15 @@ func (b *builder) symIntArg(n *ir.Node, name string, vs []json.RawMessage, list 
 			}
 			sym, ok := b.symOf[ref]
 			if !ok {
-				return fmt.Errorf("symbolic size %q is not an aten.sym_size.int of a tensor; trtc supports sizes read directly from tensor shapes", ref)
+				return fmt.Errorf("symbolic size %q is not defined by any earlier node", ref)
 			}
 			var v int64
-			if _, err := fmt.Sscan(sym, &v); err == nil {
+			if _, err := fmt.Sscan(sym, &v); err == nil && fmt.Sprint(v) == sym {
 				ints[i] = v
 				continue
 			}
 			ints[i] = -1
+			refs[i] = ref
 			symbolic = true
 			for d, dim := range in0 {
 				if !dim.Static() && dim.Sym == sym {
@@ -410,9 +445,22 @@ func (b *builder) symIntArg(n *ir.Node, name string, vs []json.RawMessage, list 
 			return fmt.Errorf("symbolic size of kind %q is not supported", k)
 		}
 	}
+	if symbolic {
+		// pkg/lower turns the node into a shape computation reading
+		// these sym values (see docs/aten.md).
+		n.Attrs["_symref_"+name] = ir.Attr{Kind: ir.AttrStrings, Strings: refs}
+	}
 	if !list {
 		if symbolic {
-			return fmt.Errorf("a symbolic scalar size is not supported (only symbolic entries of size lists)")
+			if isScalarArg(n.Op, name) {
+				n.Attrs["_int_"+name] = ir.Attr{Kind: ir.AttrInt, I: 1}
+			}
+			return nil
+		}
+		if isScalarArg(n.Op, name) {
+			n.Attrs[name] = ir.Attr{Kind: ir.AttrFloat, F: float32(ints[0])}
+			n.Attrs["_int_"+name] = ir.Attr{Kind: ir.AttrInt, I: 1}
+			return nil
 		}
 		n.Attrs[name] = ir.Attr{Kind: ir.AttrInt, I: ints[0]}
 		return nil
@@ -422,4 +470,155 @@ func (b *builder) symIntArg(n *ir.Node, name string, vs []json.RawMessage, list 
 		n.Attrs["_sym_"+name] = ir.Attr{Kind: ir.AttrInts, Ints: src}
 	}
 	return nil
+}
+
+// isSymOp reports whether a target computes a symbolic number (a SymInt,
+// SymFloat or SymBool) rather than a tensor.
+func isSymOp(op string) bool {
+	switch {
+	case op == "_operator.getitem" || op == "operator.getitem":
+		return false
+	case strings.HasPrefix(op, "_operator.") || strings.HasPrefix(op, "operator."),
+		strings.HasPrefix(op, "torch.sym_"), strings.HasPrefix(op, "math."):
+		return true
+	}
+	switch op {
+	case "aten.sym_numel.default", "aten.sym_stride.int", "aten.sym_storage_offset.default", "aten.sym_size.default":
+		return true
+	}
+	return false
+}
+
+// symRef reads a SymInt/SymFloat/SymBool argument: a reference to an
+// earlier sym value, or a number.
+func (b *builder) symRef(raw json.RawMessage) (ref string, v float64, static bool, err error) {
+	var u union
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return "", 0, false, err
+	}
+	k, r := u.kind()
+	switch k {
+	case "as_name":
+		if err := json.Unmarshal(r, &ref); err != nil {
+			return "", 0, false, err
+		}
+		if _, ok := b.symOf[ref]; !ok {
+			return "", 0, false, fmt.Errorf("symbolic value %q is not defined by any earlier node", ref)
+		}
+		if sv, ok := b.symOf[ref]; ok {
+			var iv int64
+			if _, err := fmt.Sscan(sv, &iv); err == nil && fmt.Sprint(iv) == sv {
+				return "", float64(iv), true, nil
+			}
+		}
+		return ref, 0, false, nil
+	case "as_int":
+		iv, err := parseInt(r)
+		return "", float64(iv), true, err
+	case "as_float":
+		fv, err := parseFloat(r)
+		return "", fv, true, err
+	case "as_bool":
+		var bv bool
+		if err := json.Unmarshal(r, &bv); err != nil {
+			return "", 0, false, err
+		}
+		return "", map[bool]float64{true: 1}[bv], true, nil
+	}
+	return "", 0, false, fmt.Errorf("symbolic argument of kind %q is not supported", k)
+}
+
+// symNode adds a node computing a symbolic number (sym_size.int,
+// _operator.mul, torch.sym_max, ...). Its output is a 0-d value: int64
+// for SymInt, float32 for SymFloat, bool for SymBool; pkg/lower turns it
+// into a shape computation. Number arguments become constants.
+func (b *builder) symNode(sn *node, op, name string) error {
+	outs, err := b.outputNames(sn)
+	if err != nil || len(outs) != 1 || outs[0] == "" {
+		return fmt.Errorf("node %q (%s): want one symbolic output", name, op)
+	}
+	n := &ir.Node{Name: name, Op: op, Attrs: map[string]ir.Attr{}, Outputs: outs}
+	for i, a := range sn.Inputs {
+		k, raw := a.Arg.kind()
+		switch k {
+		case "as_tensor":
+			var t tensorArg
+			if err := json.Unmarshal(raw, &t); err != nil {
+				return err
+			}
+			if b.g.Values[t.Name] == nil && !b.produced[t.Name] {
+				return fmt.Errorf("node %q (%s) reads tensor %q, which nothing defines", name, op, t.Name)
+			}
+			n.Inputs = append(n.Inputs, t.Name)
+		case "as_sym_int", "as_sym_float", "as_sym_bool":
+			ref, v, static, err := b.symRef(raw)
+			if err != nil {
+				return fmt.Errorf("node %q (%s), argument %q: %w", name, op, a.Name, err)
+			}
+			if !static {
+				n.Inputs = append(n.Inputs, ref)
+				continue
+			}
+			dt := ir.Int64
+			if k == "as_sym_float" {
+				dt = ir.Float32
+			}
+			n.Inputs = append(n.Inputs, b.constArg(name, i, ir.Scalar(dt, v)))
+		case "as_int":
+			v, err := parseInt(raw)
+			if err != nil {
+				return fmt.Errorf("node %q (%s), argument %q: %w", name, op, a.Name, err)
+			}
+			if op == "aten.sym_size.int" || op == "aten.sym_stride.int" {
+				n.Attrs["dim"] = ir.Attr{Kind: ir.AttrInt, I: v}
+				continue
+			}
+			n.Inputs = append(n.Inputs, b.constArg(name, i, ir.Scalar(ir.Int64, float64(v))))
+		case "as_float":
+			v, err := parseFloat(raw)
+			if err != nil {
+				return fmt.Errorf("node %q (%s), argument %q: %w", name, op, a.Name, err)
+			}
+			n.Inputs = append(n.Inputs, b.constArg(name, i, ir.Scalar(ir.Float32, v)))
+		case "as_bool":
+			var v bool
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return err
+			}
+			n.Inputs = append(n.Inputs, b.constArg(name, i, ir.Scalar(ir.Bool, map[bool]float64{true: 1}[v])))
+		default:
+			return fmt.Errorf("node %q (%s), argument %q of kind %q is not supported", name, op, a.Name, k)
+		}
+	}
+	dt := ir.Int64
+	switch ok, _ := sn.Outputs[0].kind(); ok {
+	case "as_sym_float":
+		dt = ir.Float32
+	case "as_sym_bool":
+		dt = ir.Bool
+	}
+	o := outs[0]
+	if _, ok := b.symOf[o]; !ok {
+		b.symOf[o] = o
+		if u, ok := b.a.GraphModule.Graph.SymIntValues[o]; ok {
+			if s, err := parseSymInt(u); err != nil {
+				return fmt.Errorf("node %q (%s): %w", name, op, err)
+			} else if s.Static {
+				b.symOf[o] = fmt.Sprint(s.Value)
+			} else {
+				b.symOf[o] = s.Expr
+			}
+		}
+	}
+	b.produced[o] = true
+	b.g.Values[o] = &ir.Value{Name: o, DType: dt, Shape: ir.Shape{}}
+	b.g.Nodes = append(b.g.Nodes, n)
+	return nil
+}
+
+// constArg adds a constant argument of a sym node.
+func (b *builder) constArg(node string, i int, t *ir.Tensor) string {
+	name := fmt.Sprintf("%s/arg%d", node, i)
+	b.g.Values[name] = &ir.Value{Name: name, DType: t.DType, Shape: ir.S(t.Shape...), Const: t}
+	return name
 }

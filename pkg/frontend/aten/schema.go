@@ -51,6 +51,7 @@ type program struct {
 }
 
 type graph struct {
+	SymIntValues map[string]union      `json:"sym_int_values"`
 	Inputs       []union               `json:"inputs"`
 	Outputs      []union               `json:"outputs"`
 	Nodes        []node                `json:"nodes"`
@@ -96,7 +97,8 @@ type symInt struct {
 	Expr   string // symbol name, or the expression text
 }
 
-var symbolRe = regexp.MustCompile(`^Symbol\('([^']+)'`)
+// symbolRe matches a lone symbol in srepr form: Symbol('s0', positive=True).
+var symbolRe = regexp.MustCompile(`^Symbol\('([^']+)'(\s*,\s*[a-z_]+\s*=\s*(True|False))*\s*\)$`)
 
 func parseSymInt(u union) (symInt, error) {
 	k, raw := u.kind()
@@ -112,6 +114,9 @@ func parseSymInt(u union) (symInt, error) {
 			return symInt{}, err
 		}
 		s := strings.TrimSpace(e.ExprStr)
+		if err := checkExpr(s); err != nil {
+			return symInt{}, err
+		}
 		if m := symbolRe.FindStringSubmatch(s); m != nil {
 			s = m[1]
 		}
@@ -168,4 +173,64 @@ var scalarTypes = map[int]string{
 var scalarTypeNames = map[int]string{
 	0: "UNKNOWN", 9: "COMPLEXHALF", 10: "COMPLEXFLOAT", 11: "COMPLEXDOUBLE",
 	29: "FLOAT8E4M3FN", 30: "FLOAT8E5M2", 31: "FLOAT8E4M3FNUZ", 32: "FLOAT8E5M2FNUZ",
+}
+
+// checkExpr checks that a symbolic size expression is well formed: sympy's
+// srepr form (Mul(Symbol('s0', positive=True), Integer(2))) or infix text
+// (2*s0 + 1): names, integers, quoted symbol names, operators, balanced
+// parentheses. Anything else is a malformed archive.
+func checkExpr(s string) error {
+	bad := func(why string) error {
+		return fmt.Errorf("malformed symbolic size expression %q: %s", s, why)
+	}
+	if s == "" {
+		return bad("empty")
+	}
+	if len(s) > 4096 {
+		return bad("longer than 4096 characters")
+	}
+	depth := 0
+	prevOperand := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+		case c == '(':
+			depth++
+			prevOperand = false
+			i++
+		case c == ')':
+			depth--
+			if depth < 0 {
+				return bad("unbalanced ')'")
+			}
+			prevOperand = true
+			i++
+		case c == '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				return bad("unterminated quoted name")
+			}
+			i += j + 2
+			prevOperand = true
+		case c >= '0' && c <= '9' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			if prevOperand {
+				return bad(fmt.Sprintf("two operands without an operator at offset %d", i))
+			}
+			for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '_' || s[i] == '.' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z') {
+				i++
+			}
+			prevOperand = true
+		case strings.IndexByte("+-*/%,=<>!", c) >= 0:
+			prevOperand = false
+			i++
+		default:
+			return bad(fmt.Sprintf("unexpected character %q at offset %d", c, i))
+		}
+	}
+	if depth != 0 {
+		return bad("unbalanced '('")
+	}
+	return nil
 }

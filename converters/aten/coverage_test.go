@@ -1,0 +1,54 @@
+package aten_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/trtc-dev/trtc/converters/aten"
+	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/ops"
+)
+
+// noConverter lists ATen ops that have a CPU kernel but deliberately no
+// converter, each with the reason (as converters/onnx's coverage test does
+// for ONNX ops).
+var noConverter = map[string]string{
+	"aten.lstm.input": "a recurrent layer needs TensorRT loop layers (ILoop with recurrences), which trtc's layer-kind table " +
+		"does not declare yet; the CPU kernel runs it, and pkg/lower unrolls it into engine ops when its sequence length is static",
+	"aten.gru.input":      "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
+	"aten.rnn_tanh.input": "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
+	"aten.rnn_relu.input": "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
+	"aten.grid_sampler_2d.default": "TensorRT's IGridSampleLayer is not declared in trtc's layer-kind table (pkg/network) yet; " +
+		"the CPU kernel runs bilinear and nearest sampling with zeros, border and reflection padding",
+}
+
+// Every ATen op trtc can run has a converter or a stated reason not to.
+func TestEveryATenOpHasConverterOrReason(t *testing.T) {
+	r := conversion.NewRegistry()
+	aten.Register(r)
+	has := map[string]bool{}
+	for _, k := range r.Targets() {
+		has[k] = true
+	}
+	known := map[string]bool{}
+	for _, k := range ops.Keys() {
+		known[k] = true
+		if !strings.HasPrefix(k, "aten.") {
+			continue
+		}
+		reason, listed := noConverter[k]
+		switch {
+		case has[k] && listed:
+			t.Errorf("%s has a converter; remove it from noConverter", k)
+		case !has[k] && !listed:
+			t.Errorf("%s has a CPU kernel but neither a converter nor a noConverter reason", k)
+		case listed && strings.TrimSpace(reason) == "":
+			t.Errorf("%s: noConverter needs a reason", k)
+		}
+	}
+	for k := range noConverter {
+		if !known[k] {
+			t.Errorf("noConverter lists %s, which is not an op", k)
+		}
+	}
+}
