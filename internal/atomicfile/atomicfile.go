@@ -67,7 +67,7 @@ func Target(path string) (string, error) {
 	if st.Mode()&os.ModeSymlink != 0 {
 		real, err := filepath.EvalSymlinks(path)
 		if err != nil {
-			return "", fmt.Errorf("%s is a symbolic link that does not resolve: %w", path, err)
+			return "", &NotRegularError{Path: path, Kind: "a symbolic link that does not resolve"}
 		}
 		st, err = os.Stat(real)
 		if err != nil {
