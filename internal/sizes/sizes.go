@@ -50,6 +50,9 @@ func (e *Error) Error() string {
 	if e.Shape != nil {
 		shape = " " + e.DType + fmtShape(e.Shape)
 	}
+	if e.Kind == "negative dim" {
+		return fmt.Sprintf("%s%s: negative dim", what, shape)
+	}
 	if e.Bytes < 0 || e.Kind == "overflow" {
 		return fmt.Sprintf("%s%s: size overflows int64", what, shape)
 	}
@@ -114,7 +117,7 @@ func Numel(what string, dims []int64) (int64, error) {
 	zero := false
 	for _, d := range dims {
 		if d < 0 {
-			return 0, fmt.Errorf("%s: negative dim %d in shape %s", orTensor(what), d, fmtShape(dims))
+			return 0, &Error{What: orTensor(what), Shape: dims, Bytes: -1, Kind: "negative dim"}
 		}
 		zero = zero || d == 0
 	}
