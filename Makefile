@@ -21,7 +21,7 @@ LDFLAGS_BUILD := -extldflags=-Wl,-z,lazy
 EXAMPLE := testdata/models/cnn_resnet
 OUT     := $(CURDIR)/.example
 
-.PHONY: all build plugins example test test-short bench vet fmt proto clean check-tensorrt build-tensorrt tables check-rules node-tests node-tests-check fuzz
+.PHONY: all build plugins example test test-purego test-short bench bench-compare vet fmt proto asm clean check-tensorrt build-tensorrt tables check-rules node-tests node-tests-check fuzz
 
 all: build
 
@@ -52,6 +52,16 @@ example: build
 test: node-tests-check
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
+	$(MAKE) test-purego
+
+# test-purego runs the kernels, the reference backend, the ONNX converter
+# tests and the ONNX node suite (internal/nodetests) again on the portable Go
+# kernels (build tag purego: no assembly), and checks that the kernels vet
+# and build for arm64.
+test-purego:
+	$(GO) test -count=1 -tags purego ./pkg/kernels/... ./pkg/backend/reference/ ./converters/onnx/ ./internal/nodetests/
+	GOARCH=arm64 $(GO) vet ./pkg/kernels/... ./pkg/backend/reference/
+	GOARCH=arm64 $(GO) test -c -o /dev/null ./pkg/kernels/
 
 # fuzz runs every fuzz target for FUZZTIME each (default 10m), one after
 # another, FUZZPARALLEL workers at a time; a crash stops it and leaves the
@@ -114,8 +124,22 @@ node-tests:
 bench:
 	$(GO) test -run '^$$' -bench Compile -benchmem -benchtime 3x ./pkg/compiler/
 	$(GO) test -run '^$$' -bench Run -benchtime 10x ./internal/e2e/
-	$(GO) test -run '^$$' -bench 'Gemm|Conv2D' -benchtime 5x ./pkg/kernels/
+	$(GO) test -run '^$$' -bench 'FMAPeak|Sgemm|Gemm|Conv2D' -benchtime 5x ./pkg/kernels/
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./pkg/bundle/
+
+# bench-compare times trtc against ONNX Runtime CPU (npm onnxruntime-node,
+# installed here into the git-ignored .bench/ort on first use) on the testdata
+# models and the generated 10k/100k-node stack, interleaved, and prints the
+# medians and ratios (docs/benchmarks.md). BENCH_COMPARE_FLAGS passes flags
+# (-iters, -threads, -models, -nodes; see internal/tools/benchcompare).
+ORT_DIR ?= $(CURDIR)/.bench/ort
+ORT_VERSION ?= 1.30.0
+bench-compare:
+	@command -v node >/dev/null || { echo "bench-compare: node (Node.js >= 18) is needed to run ONNX Runtime"; exit 2; }
+	@test -d $(ORT_DIR)/node_modules/onnxruntime-node || { \
+		mkdir -p $(ORT_DIR) && cd $(ORT_DIR) && echo '{"private": true}' > package.json && \
+		npm install --ignore-scripts --no-audit --no-fund onnxruntime-node@$(ORT_VERSION); }
+	$(GO) run ./internal/tools/benchcompare -ort $(ORT_DIR) $(BENCH_COMPARE_FLAGS)
 
 vet:
 	$(GO) vet ./...
@@ -131,6 +155,11 @@ PROTOC_GEN_GO := $(BIN)/protoc-gen-go
 proto:
 	$(GO) build -o $(PROTOC_GEN_GO) google.golang.org/protobuf/cmd/protoc-gen-go
 	protoc --plugin=protoc-gen-go=$(PROTOC_GEN_GO) --go_out=. --go_opt=paths=source_relative $(PROTOS)
+
+# asm regenerates pkg/kernels/gemm_amd64.s, the amd64 GEMM micro-kernels and
+# FMA peak loops (a test checks it is up to date).
+asm:
+	$(GO) run ./pkg/kernels/internal/asmgen -o pkg/kernels/gemm_amd64.s
 
 # tables regenerates, from pkg/network/kinddef and pkg/network/enums.go, the
 # layer kind constants and enum names (pkg/network/*_gen.go), the reference
@@ -152,25 +181,37 @@ check-rules:
 # libnvinfer.so. cgo/tensorrt/stub stands in for CUDA's cuda_runtime_api.h,
 # of which TensorRT's headers need two types.
 TRT_STUB   := $(CURDIR)/cgo/tensorrt/stub
-TRT_FAKE   := $(CURDIR)/.headers/fake-nvinfer
+TRT_FAKE_SRC := $(CURDIR)/cgo/tensorrt/testdata/fake
 TRT_CXXFLAGS = -Wall -Wextra -Werror -I$(abspath $(TENSORRT_INCLUDE)) -I$(TRT_STUB)
+TRT_ASAN   := -fsanitize=address -fno-omit-frame-pointer
 
-# check-tensorrt compiles the shim with -Wall -Wextra -Werror against the
-# headers, links the package against a fake libnvinfer and runs its error-path
-# tests. Without TENSORRT_INCLUDE it checks nothing and says so.
+# check-tensorrt checks the shim against the headers in TENSORRT_INCLUDE:
+# it compiles the shim with -Wall -Wextra -Werror, generates the boilerplate
+# of the recording fake of TensorRT's apiv classes from those headers
+# (genfake), builds the fake as libnvinfer.so, and runs the package's tests
+# against it (build tags tensorrt,fakenvinfer), all under AddressSanitizer:
+# the shim's calls, the networks of every testdata model compared layer by
+# layer with the reference backend's, and the error paths. Without
+# TENSORRT_INCLUDE it checks nothing and says so.
 check-tensorrt:
 	@if [ -z "$(TENSORRT_INCLUDE)" ]; then \
 		echo "check-tensorrt: SKIPPED — TENSORRT_INCLUDE is not set (nothing was checked; see docs/tensorrt.md)"; \
 		exit 0; \
 	fi; \
 	set -e; \
-	test -f "$(TENSORRT_INCLUDE)/NvInfer.h" || { echo "check-tensorrt: $(TENSORRT_INCLUDE)/NvInfer.h not found"; exit 2; }; \
-	mkdir -p $(TRT_FAKE); \
-	g++ -std=c++17 -shared -fPIC $(TRT_CXXFLAGS) -o $(TRT_FAKE)/libnvinfer.so cgo/tensorrt/testdata/fake/fake_nvinfer.cpp; \
-	export CGO_CXXFLAGS="$(TRT_CXXFLAGS)" CGO_LDFLAGS="-L$(TRT_FAKE) -Wl,-rpath,$(TRT_FAKE)"; \
-	$(GO) vet -tags tensorrt ./cgo/tensorrt/; \
-	$(GO) test -count=1 -tags tensorrt,fakenvinfer ./cgo/tensorrt/; \
-	echo "check-tensorrt: passed against TensorRT $$(sed -n 's/^#define \(NV_TENSORRT_MAJOR\|TRT_MAJOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $(TENSORRT_INCLUDE)/NvInferVersion.h | head -1).$$(sed -n 's/^#define \(NV_TENSORRT_MINOR\|TRT_MINOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $(TENSORRT_INCLUDE)/NvInferVersion.h | head -1) headers in $(TENSORRT_INCLUDE)"
+	inc="$(abspath $(TENSORRT_INCLUDE))"; \
+	test -f "$$inc/NvInfer.h" || { echo "check-tensorrt: $$inc/NvInfer.h not found"; exit 2; }; \
+	fake="$(CURDIR)/.headers/fake-$$(echo "$$inc" | cksum | cut -d' ' -f1)"; \
+	mkdir -p "$$fake"; \
+	$(GO) run ./cgo/tensorrt/internal/genfake -include "$$inc" -o "$$fake/fake_gen.h"; \
+	g++ -std=c++17 -shared -fPIC -g $(TRT_ASAN) $(TRT_CXXFLAGS) -I"$$fake" -I$(TRT_FAKE_SRC) \
+		-o "$$fake/libnvinfer.so" $(TRT_FAKE_SRC)/fake_nvinfer.cpp; \
+	export CGO_CXXFLAGS="$(TRT_CXXFLAGS) -g" CGO_LDFLAGS="-L$$fake -Wl,-rpath,$$fake" ASAN_OPTIONS=detect_leaks=1; \
+	$(GO) vet -tags tensorrt,fakenvinfer ./cgo/tensorrt/; \
+	rc=0; $(GO) test -asan -count=1 -v -tags tensorrt,fakenvinfer ./cgo/tensorrt/ > "$$fake/test.log" 2>&1 || rc=$$?; \
+	grep -E '^(--- |ok|FAIL|panic|==[0-9]+==)|compared in all|^\s+fake_.*_test.go' "$$fake/test.log" || true; \
+	if [ $$rc -ne 0 ]; then echo "check-tensorrt: FAILED against $(TENSORRT_INCLUDE) (full log: $$fake/test.log)"; exit $$rc; fi; \
+	echo "check-tensorrt: passed against TensorRT $$(sed -n 's/^#define \(NV_TENSORRT_MAJOR\|TRT_MAJOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $$inc/NvInferVersion.h | head -1).$$(sed -n 's/^#define \(NV_TENSORRT_MINOR\|TRT_MINOR_ENTERPRISE\) \([0-9]*\).*/\2/p' $$inc/NvInferVersion.h | head -1) headers in $(TENSORRT_INCLUDE) (under AddressSanitizer)"
 
 # build-tensorrt builds bin/trtc with the TensorRT backend.
 build-tensorrt:

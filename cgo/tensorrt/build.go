@@ -44,7 +44,23 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 	if err != nil {
 		return nil, backend.Target{}, err
 	}
-	profiles, err := resolveProfiles(n.inputs, opts.Profiles)
+	// The engine's profiles: dims for dynamic inputs, values for the inputs
+	// TensorRT uses as shape tensors (ITensor::isShapeTensor, now that the
+	// network is complete), int64 where headers and library take them.
+	linked, compiled, err := libVersion()
+	if err != nil {
+		return nil, backend.Target{}, err
+	}
+	ins := make([]backend.ProfileInput, len(n.inputs))
+	for i, in := range n.inputs {
+		var is C.int32_t
+		if err := check(C.trtc_is_shape_tensor(n.b, n.inputHandles[i], &is), "asking whether input "+in.Name+" is a shape tensor"); err != nil {
+			return nil, backend.Target{}, err
+		}
+		ins[i] = backend.ProfileInput{Name: in.Name, DType: in.DType, Shape: in.Shape, ShapeTensor: is != 0}
+	}
+	v2 := min(linked, compiled)/100 >= 1011
+	profiles, err := backend.ResolveProfiles(ins, opts.Profiles, backend.ResolveOptions{RequireDynamic: true, Int64Values: v2})
 	if err != nil {
 		return nil, backend.Target{}, err
 	}
@@ -63,6 +79,15 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 				fmt.Sprintf("setting profile %d for input %s", int(idx), in.Name))
 			C.free(unsafe.Pointer(cname))
 			if err != nil {
+				return nil, backend.Target{}, err
+			}
+		}
+		for _, in := range n.inputs {
+			vmin, ok := p.MinValues[in.Name]
+			if !ok {
+				continue
+			}
+			if err := setProfileValues(n.b, idx, in.Name, vmin, p.OptValues[in.Name], p.MaxValues[in.Name]); err != nil {
 				return nil, backend.Target{}, err
 			}
 		}
@@ -102,10 +127,6 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 			return nil, backend.Target{}, fmt.Errorf("timing cache: %w", err)
 		}
 	}
-	linked, _, err := libVersion()
-	if err != nil {
-		return nil, backend.Target{}, err
-	}
 	t := backend.Target{Backend: "tensorrt", Version: versionString(linked), HardwareCompat: hw.Name,
 		VersionCompatible: opts.VersionCompatible, Profiles: profiles}
 	// The GPU the engine was tuned for, where the CUDA layer can say.
@@ -115,6 +136,28 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 		}
 	}
 	return blob, t, nil
+}
+
+// setProfileValues gives a shape-tensor input's values in profile idx
+// (IOptimizationProfile::setShapeValues); backend.ResolveProfiles checked
+// that the three have one length.
+func setProfileValues(b *C.trtc_builder, idx C.int32_t, name string, mn, op, mx []int64) error {
+	what := fmt.Sprintf("setting the shape values of input %s in profile %d", name, int(idx))
+	if len(op) != len(mn) || len(mx) != len(mn) {
+		return fmt.Errorf("%s: %d, %d and %d values", what, len(mn), len(op), len(mx))
+	}
+	if len(mn) == 0 {
+		return fmt.Errorf("%s: no values", what)
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	// One Go array of plain integers, read by the shim during the call only.
+	n := len(mn)
+	buf := make([]C.int64_t, 3*n)
+	for i := 0; i < n; i++ {
+		buf[i], buf[n+i], buf[2*n+i] = C.int64_t(mn[i]), C.int64_t(op[i]), C.int64_t(mx[i])
+	}
+	return check(C.trtc_profile_set_values(b, idx, cname, C.int32_t(n), &buf[0], &buf[n], &buf[2*n]), what)
 }
 
 // takeBlob copies a shim blob into Go memory and destroys it.
@@ -129,13 +172,21 @@ func takeBlob(b *C.trtc_blob) ([]byte, error) {
 }
 
 // Load deserializes an engine and makes its execution context. Running it
-// needs a Device (SetDevice).
-func (Backend) Load(blob []byte) (backend.Engine, error) {
+// needs a Device (SetDevice). It does not allow engine host code, so a
+// version-compatible engine needs LoadTarget.
+func (b Backend) Load(blob []byte) (backend.Engine, error) {
+	return b.LoadTarget(blob, backend.Target{})
+}
+
+// LoadTarget is Load for an engine built for target t: a version-compatible
+// engine (t.VersionCompatible) carries TensorRT's lean runtime as host code,
+// which IRuntime deserializes only after setEngineHostCodeAllowed(true).
+func (Backend) LoadTarget(blob []byte, t backend.Target) (backend.Engine, error) {
 	dev, err := currentDevice()
 	if err != nil {
 		return nil, err
 	}
-	api, err := newEngine(blob)
+	api, err := newEngine(blob, t.VersionCompatible)
 	if err != nil {
 		return nil, err
 	}
@@ -153,4 +204,7 @@ func (Backend) RuntimeVersion() (string, error) {
 	return versionString(linked), nil
 }
 
-var _ backend.VersionReporter = Backend{}
+var (
+	_ backend.VersionReporter = Backend{}
+	_ backend.TargetLoader    = Backend{}
+)

@@ -57,12 +57,17 @@ func cdimsInt(ds []int) C.trtc_dims {
 	return cdims(out)
 }
 
-func godims(d C.trtc_dims) []int64 {
-	out := make([]int64, 0, max(int(d.nb), 0))
-	for i := 0; i < int(d.nb) && i < C.TRTC_MAX_DIMS; i++ {
+// godims converts dims TensorRT gave. nbDims -1 (TensorRT could not say)
+// and ranks over 8 are errors: never a rank-0 shape.
+func godims(d C.trtc_dims, what string) ([]int64, error) {
+	if d.nb < 0 || d.nb > C.TRTC_MAX_DIMS {
+		return nil, fmt.Errorf("TensorRT gave no shape for %s (nbDims %d)", what, int(d.nb))
+	}
+	out := make([]int64, 0, int(d.nb))
+	for i := 0; i < int(d.nb); i++ {
 		out = append(out, int64(d.d[i]))
 	}
-	return out
+	return out, nil
 }
 
 // bytesPtr gives C a Go slice's memory for the duration of one call.

@@ -11,11 +11,16 @@
 // What is checked where no TensorRT exists (all machines trtc is developed
 // on): the shim compiles with -Wall -Wextra -Werror against NVIDIA's
 // published headers of several 10.x and 11.x releases, its enum values are
-// asserted at compile time to equal pkg/network's, the package links against
-// a fake libnvinfer whose entry points fail so the error paths are tested,
-// and the pure-Go parts (dtype mapping, profile resolution, the engine
-// runner over a fake device) are unit-tested. No real engine has been built
-// or run by this code: that needs a machine with TensorRT and a GPU.
+// asserted at compile time to equal pkg/network's, and the package's tests
+// run under AddressSanitizer against a recording fake of TensorRT's
+// implementation classes (testdata/fake, its boilerplate generated from the
+// headers by internal/genfake): every testdata model is built through the
+// shim and the fake's record compared layer by layer with the reference
+// side, and the shim's calls (logger, timing cache, profiles, shape values,
+// host code, version checks) and error paths are tested. The pure-Go parts
+// (dtype mapping, profile resolution and selection, the engine runner over
+// a fake device) are unit-tested. No real engine has been built or run by
+// this code: that needs a machine with TensorRT and a GPU.
 //
 // Invariants: C keeps no Go pointer (host buffers are passed for the
 // duration of one call; weights are copied into builder-owned memory); every

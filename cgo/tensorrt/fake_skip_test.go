@@ -4,8 +4,10 @@ package tensorrt
 
 import "testing"
 
-// TestFakeLibnvinfer stands for the fake-libnvinfer tests (fake_test.go),
-// which need TensorRT's headers and run only in make check-tensorrt.
+// TestFakeLibnvinfer stands for the tests against the recording fake of
+// TensorRT (fake_*_test.go: the shim's calls, every testdata model layer by
+// layer, the error paths), which need TensorRT's headers and run only in
+// make check-tensorrt.
 func TestFakeLibnvinfer(t *testing.T) {
-	t.Skip("shim error-path tests against a fake libnvinfer need TensorRT headers: run make check-tensorrt TENSORRT_INCLUDE=DIR (docs/tensorrt.md)")
+	t.Skip("the shim's tests against the recording fake of TensorRT need TensorRT headers: run make check-tensorrt TENSORRT_INCLUDE=DIR (docs/tensorrt.md)")
 }

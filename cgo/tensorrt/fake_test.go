@@ -3,8 +3,10 @@
 package tensorrt
 
 // These tests link against testdata/fake's libnvinfer.so, built by
-// `make check-tensorrt`: its entry points fail, so they check the shim's
-// error paths. Nothing here runs real TensorRT.
+// `make check-tensorrt`. With TRTC_FAKE_NVINFER_FAIL=1 its entry points fail,
+// so the tests here check the shim's error paths; fake_shim_test.go and
+// fake_models_test.go use the recording fake. Nothing here runs real
+// TensorRT.
 
 import (
 	"errors"
@@ -26,6 +28,7 @@ import (
 )
 
 func TestFakeNullBuilder(t *testing.T) {
+	t.Setenv("TRTC_FAKE_NVINFER_FAIL", "1")
 	n := NewNetwork()
 	err := n.Err()
 	if err == nil {
@@ -68,6 +71,7 @@ func withDevice(t *testing.T, open func() (Device, error)) {
 }
 
 func TestFakeNullRuntime(t *testing.T) {
+	t.Setenv("TRTC_FAKE_NVINFER_FAIL", "1")
 	withDevice(t, func() (Device, error) { return &fakeDevice{}, nil })
 	_, err := (Backend{}).Load([]byte("not a plan"))
 	if err == nil {
@@ -122,6 +126,7 @@ func TestShimNullHandles(t *testing.T) {
 // Layers added after the builder failed keep its error and add nothing,
 // even with parameters the shim would refuse.
 func TestFakeStickyNewLayers(t *testing.T) {
+	t.Setenv("TRTC_FAKE_NVINFER_FAIL", "1")
 	n := NewNetwork()
 	first := n.Err()
 	if first == nil {
@@ -200,6 +205,7 @@ func TestFakeCUDAWired(t *testing.T) {
 // pkg/runtime checks a bundle's TensorRT engine against the linked
 // libnvinfer's version before it deserializes the engine.
 func TestFakeTargetCheckUsesLinkedVersion(t *testing.T) {
+	t.Setenv("TRTC_FAKE_NVINFER_FAIL", "1")
 	withDevice(t, func() (Device, error) { return &fakeDevice{}, nil })
 	path := tensorrtBundle(t, "10.3.0")
 	_, compiled, _ := libVersion()

@@ -41,6 +41,8 @@ type Network struct {
 	err     error
 	layers  int
 	inputs  []inputSpec
+	// inputHandles[i] is inputs[i]'s ITensor.
+	inputHandles []*C.trtc_tensor
 }
 
 // NewNetwork creates a builder and an empty network; a failure (no
@@ -92,16 +94,26 @@ func (n *Network) handle(t network.Tensor, i int) (*C.trtc_tensor, error) {
 	return tt.h, nil
 }
 
-func (n *Network) wrap(o C.trtc_out, name string) *tensor {
-	shape := make(ir.Shape, 0, max(int(o.dims.nb), 0))
-	for _, d := range godims(o.dims) {
+// wrap makes the Go tensor of a layer output. The shim refuses outputs
+// TensorRT could not shape; nbDims -1 reaching here is still an error, never
+// a rank-0 shape.
+func (n *Network) wrap(o C.trtc_out, name string) (*tensor, error) {
+	if o.tensor == nil {
+		return nil, fmt.Errorf("output %s: TensorRT returned no tensor", name)
+	}
+	ds, err := godims(o.dims, "output "+name)
+	if err != nil {
+		return nil, err
+	}
+	shape := make(ir.Shape, 0, len(ds))
+	for _, d := range ds {
 		if d < 0 {
 			shape = append(shape, ir.Dim{Size: -1})
 		} else {
 			shape = append(shape, ir.Dim{Size: d})
 		}
 	}
-	return &tensor{h: o.tensor, net: n, name: name, dtype: fromTRT(int32(o.dtype)), shape: shape}
+	return &tensor{h: o.tensor, net: n, name: name, dtype: fromTRT(int32(o.dtype)), shape: shape}, nil
 }
 
 // shimCall adds one layer through the shim.
@@ -131,8 +143,13 @@ func (n *Network) layer(kind network.LayerKind, ins []network.Tensor, call shimC
 		return poisoned
 	}
 	runtime.KeepAlive(n)
+	t, err := n.wrap(out, name+"_out0")
+	if err != nil {
+		n.fail(name, err)
+		return poisoned
+	}
 	n.layers++
-	return n.wrap(out, name+"_out0")
+	return t
 }
 
 // AddInput declares a network input; dynamic dims become -1.
@@ -159,8 +176,13 @@ func (n *Network) AddInput(name string, dt ir.DType, shape ir.Shape) network.Ten
 		n.fail("input "+name, err)
 		return poisoned
 	}
-	n.inputs = append(n.inputs, inputSpec{Name: name, Shape: shape.Clone()})
-	t := n.wrap(out, name)
+	t, err := n.wrap(out, name)
+	if err != nil {
+		n.fail("input "+name, err)
+		return poisoned
+	}
+	n.inputs = append(n.inputs, inputSpec{Name: name, DType: dt, Shape: shape.Clone()})
+	n.inputHandles = append(n.inputHandles, t.h)
 	t.shape = shape.Clone()
 	return t
 }
@@ -435,7 +457,12 @@ func (n *Network) AddTopK(x network.Tensor, op network.TopKOperation, k int64, a
 	if vals == network.Tensor(poisoned) {
 		return poisoned, poisoned
 	}
-	return vals, n.wrap(idx, layerName+"_out1")
+	it, err := n.wrap(idx, layerName+"_out1")
+	if err != nil {
+		n.fail(layerName, err)
+		return poisoned, poisoned
+	}
+	return vals, it
 }
 
 // AddResize adds an IResizeLayer whose output size is p.OutputDims,

@@ -3,6 +3,7 @@ package tensorrt
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
@@ -13,17 +14,30 @@ import (
 type ioTensor struct {
 	Name  string
 	Input bool
-	DType ir.DType
-	Shape []int64 // -1 for a dynamic dim
+	// Host: a shape-tensor input (ICudaEngine::isShapeInferenceIO), bound
+	// from host memory.
+	Host     bool
+	DType    ir.DType
+	Shape    []int64     // -1 for a dynamic dim
+	Profiles []ioProfile // an input's range in each optimization profile
+}
+
+// ioProfile is an input's range in one optimization profile: dims, and for
+// a shape-tensor input the values (nil where the profile has none).
+type ioProfile struct {
+	Min, Opt, Max        []int64
+	MinValues, MaxValues []int64
 }
 
 // engineAPI is what the runner needs of an execution context; engine.go
 // implements it over the shim, tests over a fake.
 type engineAPI interface {
 	io() []ioTensor
+	setProfile(p int, stream uintptr) error
 	setInputShape(name string, dims []int64) error
 	tensorShape(name string) ([]int64, error)
 	setAddress(name string, ptr uintptr) error
+	setHostInput(name string, data []byte) error
 	enqueue(stream uintptr) error
 	close()
 }
@@ -151,6 +165,10 @@ func (r *runner) Run(inputs map[string]*ir.Tensor) (out map[string]*ir.Tensor, e
 		if want := ir.Numel(t.Shape) * int64(t.DType.Size()); int64(len(t.Data)) != want {
 			return nil, fmt.Errorf("input %q: %d bytes of data for shape %v of %v (%d bytes)", io.Name, len(t.Data), t.Shape, t.DType, want)
 		}
+		if io.Host { // shape tensors stay on the host
+			dev[io.Name] = &backend.DeviceTensor{DType: t.DType, Shape: t.Shape, Host: t}
+			continue
+		}
 		m, err := r.Alloc(len(t.Data))
 		if err != nil {
 			return nil, err
@@ -194,6 +212,19 @@ func (r *runner) exec(inputs map[string]*backend.DeviceTensor) (_ map[string]*ba
 			}
 		}
 	}()
+	if !r.hasStream {
+		s, err := r.dev.StreamCreate()
+		if err != nil {
+			return nil, fmt.Errorf("creating a CUDA stream: %w", err)
+		}
+		r.stream, r.hasStream = s, true
+	}
+	// Check every input, read shape-tensor inputs to the host, and pick the
+	// optimization profile that admits them all.
+	shapes := map[string][]int64{}
+	host := map[string][]byte{}
+	values := map[string][]int64{}
+	addrs := map[string]uintptr{}
 	for _, io := range r.api.io() {
 		if !io.Input {
 			continue
@@ -205,14 +236,42 @@ func (r *runner) exec(inputs map[string]*backend.DeviceTensor) (_ map[string]*ba
 		if err := checkInput(io, t.DType, t.Shape); err != nil {
 			return nil, err
 		}
-		p, err := address(io.Name, t)
-		if err != nil {
+		shapes[io.Name] = t.Shape
+		if !io.Host {
+			if _, err := address(io.Name, t); err != nil {
+				return nil, err
+			}
+		} else {
+			data, vals, err := hostValues(io.Name, t)
+			if err != nil {
+				return nil, err
+			}
+			host[io.Name], values[io.Name] = data, vals
+			continue
+		}
+		addrs[io.Name], _ = address(io.Name, t)
+	}
+	if prof, n, err := chooseProfile(r.api.io(), shapes, values); err != nil {
+		return nil, err
+	} else if n > 1 {
+		if err := r.api.setProfile(prof, r.stream); err != nil {
 			return nil, err
 		}
-		if err := r.api.setInputShape(io.Name, t.Shape); err != nil {
+	}
+	for _, io := range r.api.io() {
+		if !io.Input {
+			continue
+		}
+		if err := r.api.setInputShape(io.Name, shapes[io.Name]); err != nil {
 			return nil, err
 		}
-		if err := r.api.setAddress(io.Name, p); err != nil {
+		if io.Host {
+			if err := r.api.setHostInput(io.Name, host[io.Name]); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := r.api.setAddress(io.Name, addrs[io.Name]); err != nil {
 			return nil, err
 		}
 	}
@@ -243,13 +302,6 @@ func (r *runner) exec(inputs map[string]*backend.DeviceTensor) (_ map[string]*ba
 			return nil, err
 		}
 	}
-	if !r.hasStream {
-		s, err := r.dev.StreamCreate()
-		if err != nil {
-			return nil, fmt.Errorf("creating a CUDA stream: %w", err)
-		}
-		r.stream, r.hasStream = s, true
-	}
 	if err := r.api.enqueue(r.stream); err != nil {
 		return nil, err
 	}
@@ -257,6 +309,95 @@ func (r *runner) exec(inputs map[string]*backend.DeviceTensor) (_ map[string]*ba
 		return nil, fmt.Errorf("waiting for the engine: %w", err)
 	}
 	return out, nil
+}
+
+// hostValues copies a shape-tensor input to the host: its bytes, which
+// TensorRT reads from host memory, and its values (Int32 or Int64), which
+// choose the optimization profile.
+func hostValues(name string, t *backend.DeviceTensor) ([]byte, []int64, error) {
+	if t.DType != ir.Int32 && t.DType != ir.Int64 {
+		return nil, nil, fmt.Errorf("shape-tensor input %q is %v; TensorRT shape tensors are int32 or int64", name, t.DType)
+	}
+	if h := t.Host; h != nil { // the runtime passes shape tensors on the host
+		if h.DType != t.DType || int64(len(h.Data)) != int64(t.Bytes()) {
+			return nil, nil, fmt.Errorf("shape-tensor input %q: host value %v for %v%v", name, h, t.DType, t.Shape)
+		}
+		return append([]byte(nil), h.Data...), h.Ints(), nil
+	}
+	if t.Mem == nil {
+		return nil, nil, fmt.Errorf("input %q has no memory", name)
+	}
+	if t.Mem.Size() < t.Bytes() {
+		return nil, nil, fmt.Errorf("input %q: %d bytes of memory for shape %v of %v (%d bytes)", name, t.Mem.Size(), t.Shape, t.DType, t.Bytes())
+	}
+	data := make([]byte, t.Bytes())
+	if err := t.Mem.CopyToHost(data); err != nil {
+		return nil, nil, fmt.Errorf("copying shape-tensor input %q to the host: %w", name, err)
+	}
+	v, err := ir.WrapBytes(t.DType, t.Shape, data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("shape-tensor input %q: %w", name, err)
+	}
+	return data, v.Ints(), nil
+}
+
+// chooseProfile returns the first optimization profile that admits every
+// input's shape (and every shape-tensor input's values), and how many
+// profiles the engine has. TensorRT runs only the context's active profile
+// (setOptimizationProfileAsync), so inputs outside profile 0 need another.
+func chooseProfile(ios []ioTensor, shapes, values map[string][]int64) (int, int, error) {
+	n := 0
+	for _, io := range ios {
+		if io.Input {
+			n = max(n, len(io.Profiles))
+		}
+	}
+	if n == 0 {
+		return 0, 0, nil
+	}
+	var why []string
+	for p := 0; p < n; p++ {
+		reason := ""
+		for _, io := range ios {
+			if !io.Input || p >= len(io.Profiles) {
+				continue
+			}
+			if r := admits(io.Profiles[p], shapes[io.Name], values[io.Name]); r != "" {
+				reason = fmt.Sprintf("input %q %s", io.Name, r)
+				break
+			}
+		}
+		if reason == "" {
+			return p, n, nil
+		}
+		why = append(why, fmt.Sprintf("profile %d: %s", p, reason))
+	}
+	return 0, n, fmt.Errorf("no optimization profile of the engine admits the inputs (%s)", strings.Join(why, "; "))
+}
+
+// admits says why profile range pr does not admit shape and values ("" if
+// it does).
+func admits(pr ioProfile, shape, values []int64) string {
+	if len(pr.Min) != len(shape) || len(pr.Max) != len(shape) {
+		return fmt.Sprintf("has shape %v, the profile rank %d", shape, len(pr.Min))
+	}
+	for i, d := range shape {
+		if d < pr.Min[i] || d > pr.Max[i] {
+			return fmt.Sprintf("has shape %v, outside %v..%v", shape, pr.Min, pr.Max)
+		}
+	}
+	if pr.MinValues == nil {
+		return ""
+	}
+	if len(values) != len(pr.MinValues) || len(values) != len(pr.MaxValues) {
+		return fmt.Sprintf("has %d values, the profile %d", len(values), len(pr.MinValues))
+	}
+	for i, v := range values {
+		if v < pr.MinValues[i] || v > pr.MaxValues[i] {
+			return fmt.Sprintf("has values %v, outside %v..%v", values, pr.MinValues, pr.MaxValues)
+		}
+	}
+	return ""
 }
 
 // address is the device address of an input tensor's memory, after

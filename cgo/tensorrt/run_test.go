@@ -111,6 +111,149 @@ func (e *doubler) enqueue(uintptr) error {
 	return nil
 }
 func (e *doubler) close() { e.closed = true }
+func (e *doubler) setProfile(int, uintptr) error {
+	return errors.New("doubler has one profile: setProfile must not be called")
+}
+func (e *doubler) setHostInput(string, []byte) error {
+	return errors.New("doubler has no shape-tensor input")
+}
+
+// profiled is a doubler with optimization profiles: setInputShape admits
+// only the active profile's range, as TensorRT's does. With shapeInput it
+// also has a shape-tensor input "s" (int64 [2], bound from host memory)
+// whose values each profile bounds.
+type profiled struct {
+	doubler
+	profs      []ioProfile
+	sProfs     []ioProfile
+	shapeInput bool
+	active     int
+	selected   []int
+	host       map[string][]int64
+}
+
+func (e *profiled) io() []ioTensor {
+	ios := e.doubler.io()
+	ios[0].Profiles = e.profs
+	if e.shapeInput {
+		ios = append(ios, ioTensor{Name: "s", Input: true, Host: true, DType: ir.Int64, Shape: []int64{2}, Profiles: e.sProfs})
+	}
+	return ios
+}
+func (e *profiled) setProfile(p int, _ uintptr) error {
+	e.active = p
+	e.selected = append(e.selected, p)
+	return nil
+}
+func (e *profiled) setInputShape(name string, dims []int64) error {
+	if name != "x" {
+		return nil
+	}
+	pr := e.profs[e.active]
+	if dims[0] < pr.Min[0] || dims[0] > pr.Max[0] {
+		return fmt.Errorf("setInputShape refused: %v outside profile %d", dims, e.active)
+	}
+	e.shape = dims
+	return nil
+}
+func (e *profiled) setAddress(name string, p uintptr) error {
+	if name == "s" {
+		return errors.New("shape-tensor input bound to a device address")
+	}
+	return e.doubler.setAddress(name, p)
+}
+func (e *profiled) setHostInput(name string, data []byte) error {
+	if e.host == nil {
+		e.host = map[string][]int64{}
+	}
+	t, err := ir.WrapBytes(ir.Int64, []int64{int64(len(data) / 8)}, data)
+	if err != nil {
+		return err
+	}
+	e.host[name] = t.Ints()
+	return nil
+}
+
+// Finding 11: the runner makes the profile that admits the inputs active
+// (setOptimizationProfileAsync); before, profile 0 was always used and an
+// input only the second profile admits was refused.
+func TestRunnerSelectsProfile(t *testing.T) {
+	dev := &fakeDevice{}
+	eng := &profiled{doubler: doubler{dev: dev}, profs: []ioProfile{
+		{Min: []int64{1, 2}, Opt: []int64{2, 2}, Max: []int64{4, 2}},
+		{Min: []int64{5, 2}, Opt: []int64{8, 2}, Max: []int64{16, 2}}}}
+	r := &runner{api: eng, dev: dev}
+	for _, n := range []int64{8, 2, 16} {
+		x := ir.NewTensor(ir.Float32, []int64{n, 2})
+		ir.View[float32](x)[1] = 3
+		out, err := r.Run(map[string]*ir.Tensor{"x": x})
+		if err != nil {
+			t.Fatalf("N=%d: %v", n, err)
+		}
+		if got := ir.View[float32](out["y"])[1]; got != 6 {
+			t.Errorf("N=%d: y[1] = %v, want 6", n, got)
+		}
+	}
+	if fmt.Sprint(eng.selected) != "[1 0 1]" {
+		t.Errorf("profiles selected %v, want [1 0 1]", eng.selected)
+	}
+	_, err := r.Run(map[string]*ir.Tensor{"x": ir.NewTensor(ir.Float32, []int64{17, 2})})
+	for _, want := range []string{"no optimization profile", "profile 0: input \"x\" has shape [17 2], outside [1 2]..[4 2]", "profile 1:"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("N=17: %v, want %q", err, want)
+		}
+	}
+}
+
+// Finding 1 (runtime side): a shape-tensor input is bound from host memory
+// with its values, never to a device address, and its values choose the
+// profile.
+func TestRunnerBindsShapeTensorFromHost(t *testing.T) {
+	dev := &fakeDevice{}
+	full := []ioProfile{{Min: []int64{1, 2}, Opt: []int64{2, 2}, Max: []int64{4, 2}}, {Min: []int64{1, 2}, Opt: []int64{2, 2}, Max: []int64{4, 2}}}
+	eng := &profiled{doubler: doubler{dev: dev}, profs: full, shapeInput: true, sProfs: []ioProfile{
+		{Min: []int64{2}, Max: []int64{2}, MinValues: []int64{1, 1}, MaxValues: []int64{4, 4}},
+		{Min: []int64{2}, Max: []int64{2}, MinValues: []int64{5, 1}, MaxValues: []int64{64, 4}}}}
+	r := &runner{api: eng, dev: dev}
+	in := func(a, b int64) map[string]*ir.Tensor {
+		return map[string]*ir.Tensor{"x": ir.NewTensor(ir.Float32, []int64{2, 2}), "s": ir.FromSlice(ir.Int64, []int64{2}, []int64{a, b})}
+	}
+	if _, err := r.Run(in(9, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(eng.host["s"]) != "[9 2]" || fmt.Sprint(eng.selected) != "[1]" {
+		t.Errorf("host values %v, profiles %v; want [9 2] in profile 1", eng.host["s"], eng.selected)
+	}
+	if _, err := r.Run(in(3, 4)); err != nil || fmt.Sprint(eng.host["s"]) != "[3 4]" || fmt.Sprint(eng.selected) != "[1 0]" {
+		t.Errorf("second run: %v, host %v, profiles %v", err, eng.host["s"], eng.selected)
+	}
+	_, err := r.Run(in(3, 9))
+	if err == nil || !strings.Contains(err.Error(), "input \"s\" has values [3 9], outside [1 1]..[4 4]") {
+		t.Errorf("values outside every profile: %v", err)
+	}
+	// RunDevice with the shape tensor on the host, as pkg/runtime passes it.
+	xd, err := r.Alloc(16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ir.FromSlice(ir.Int64, []int64{2}, []int64{2, 3})
+	douts, err := r.RunDevice(map[string]*backend.DeviceTensor{"x": {DType: ir.Float32, Shape: []int64{2, 2}, Mem: xd},
+		"s": {DType: ir.Int64, Shape: []int64{2}, Host: s}})
+	if err != nil || fmt.Sprint(eng.host["s"]) != "[2 3]" {
+		t.Errorf("RunDevice with a host shape tensor: %v, host %v", err, eng.host["s"])
+	}
+	for _, o := range douts {
+		o.Mem.Free()
+	}
+	xd.Free()
+	bad := map[string]*ir.Tensor{"x": ir.NewTensor(ir.Float32, []int64{2, 2}), "s": ir.NewTensor(ir.Float32, []int64{2})}
+	if _, err := r.Run(bad); err == nil || !strings.Contains(err.Error(), "dtype float32, engine expects int64") {
+		t.Errorf("float shape tensor: %v", err)
+	}
+	if len(dev.mem) != 0 {
+		t.Errorf("%d device allocations leaked", len(dev.mem))
+	}
+}
 
 func TestRunnerRuns(t *testing.T) {
 	dev := &fakeDevice{}

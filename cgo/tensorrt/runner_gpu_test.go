@@ -1,6 +1,7 @@
 package tensorrt
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -48,6 +49,8 @@ func (e *gpuDoubler) io() []ioTensor {
 }
 func (e *gpuDoubler) setInputShape(_ string, dims []int64) error { e.shape = dims; return nil }
 func (e *gpuDoubler) tensorShape(string) ([]int64, error)        { return e.shape, nil }
+func (e *gpuDoubler) setProfile(int, uintptr) error              { return errors.New("one profile") }
+func (e *gpuDoubler) setHostInput(string, []byte) error          { return errors.New("no shape-tensor input") }
 func (e *gpuDoubler) setAddress(name string, p uintptr) error {
 	if e.addr == nil {
 		e.addr = map[string]uintptr{}

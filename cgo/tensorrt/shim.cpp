@@ -22,6 +22,7 @@
 #include <NvInferVersion.h>
 #pragma GCC diagnostic pop
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -29,8 +30,10 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -67,11 +70,14 @@ struct ShimError
 }
 
 // Logger keeps the last kKeep errors and warnings TensorRT reported, each
-// with a sequence number, so a failing call can report those it caused.
+// with a sequence number and the thread that logged it, so a failing call
+// can report those it caused. TensorRT keeps one logger per process (the
+// first one given to createInferBuilder/createInferRuntime), so there is
+// exactly one: processLogger().
 class Logger : public ILogger
 {
 public:
-    static constexpr size_t kKeep = 16;
+    static constexpr size_t kKeep = 64;
 
     void log(Severity severity, AsciiChar const* msg) noexcept override
     {
@@ -83,7 +89,7 @@ public:
         {
             char const* level = severity == Severity::kWARNING ? "warning" : "error";
             std::lock_guard<std::mutex> lock(mMu);
-            mMsgs.emplace_back(mSeq++, std::string(level) + ": " + msg);
+            mMsgs.push_back(Msg{mSeq++, std::this_thread::get_id(), std::string(level) + ": " + msg});
             if (mMsgs.size() > kKeep)
             {
                 mMsgs.pop_front();
@@ -101,27 +107,106 @@ public:
         return mSeq;
     }
 
-    // since joins the messages logged from mark on.
+    // since joins the messages this thread logged from mark on (TensorRT
+    // logs an API call's errors on the calling thread; other threads' calls
+    // are not this one's).
     std::string since(uint64_t mark)
     {
         std::lock_guard<std::mutex> lock(mMu);
         std::string out;
+        std::thread::id self = std::this_thread::get_id();
         for (auto const& m : mMsgs)
         {
-            if (m.first >= mark)
+            if (m.seq >= mark && m.thread == self)
             {
                 out += out.empty() ? "" : "; ";
-                out += m.second;
+                out += m.text;
             }
         }
         return out;
     }
 
 private:
+    struct Msg
+    {
+        uint64_t seq;
+        std::thread::id thread;
+        std::string text;
+    };
     std::mutex mMu;
-    std::deque<std::pair<uint64_t, std::string>> mMsgs;
+    std::deque<Msg> mMsgs;
     uint64_t mSeq{0};
 };
+
+// processLogger is the one Logger of the process. It is never destroyed:
+// TensorRT may log from its own threads until the process exits.
+Logger& processLogger()
+{
+    static Logger* logger = new Logger();
+    return *logger;
+}
+
+// Api names each TensorRT API that trtc uses and that some 10.x release
+// after 10.0 added. The shim calls one only when both the headers it was
+// compiled against and the loaded libnvinfer (getInferLibVersion, major
+// and minor) have it: a library older than the headers (same major) lacks
+// the virtual methods the headers' inline wrappers call.
+enum class Api
+{
+    kIsNan,
+    kSliceAxes,
+    kCumulative,
+    kSameComputeCapability,
+    kShapeValuesV2,
+    kTopKIndicesType,
+    kNormalizationV2,
+};
+
+struct ApiMin
+{
+    Api api;
+    char const* what;
+    int32_t version; // major*10000 + minor*100
+};
+
+// kApiMin is the one table of minimum versions (from the headers of each
+// release: the first NvInfer.h/NvInferImpl.h that declares the API).
+constexpr ApiMin kApiMin[] = {
+    {Api::kIsNan, "UnaryOperation::kISNAN", 100100},
+    {Api::kSliceAxes, "slice axes (ISliceLayer input 5)", 100300},
+    {Api::kCumulative, "INetworkDefinition::addCumulative", 100800},
+    {Api::kSameComputeCapability, "HardwareCompatibilityLevel::kSAME_COMPUTE_CAPABILITY", 100900},
+    {Api::kShapeValuesV2, "IOptimizationProfile::setShapeValuesV2 (int64 shape values)", 101100},
+    {Api::kTopKIndicesType, "INetworkDefinition::addTopK with an indices type", 101400},
+    {Api::kNormalizationV2, "INetworkDefinition::addNormalizationV2", 101500},
+};
+
+ApiMin const& apiMin(Api a)
+{
+    for (ApiMin const& m : kApiMin)
+    {
+        if (m.api == a)
+        {
+            return m;
+        }
+    }
+    throw std::logic_error("shim.cpp: API missing from kApiMin");
+}
+
+constexpr int32_t kCompiled = NV_TENSORRT_MAJOR * 10000 + NV_TENSORRT_MINOR * 100;
+
+// has says whether API a may be called: the headers and the loaded library
+// (version linked, getInferLibVersion's form) both have it.
+bool has(int32_t linked, Api a)
+{
+    int32_t v = apiMin(a).version;
+    return kCompiled >= v && (linked / 100) * 100 >= v;
+}
+
+std::string versionText(int32_t v)
+{
+    return std::to_string(v / 10000) + "." + std::to_string(v / 100 % 100);
+}
 
 trtc_status makeStatus(int32_t code, std::string const& msg)
 {
@@ -188,6 +273,43 @@ trtc_status guard(Logger* logger, F&& f) noexcept
     return makeStatus(code, msg);
 }
 
+// The deprecated forms of APIs whose newer form a library older than the
+// headers lacks (has() says which to call). Deprecation warnings are
+// silenced here only; #pragma cannot appear inside the guard macros.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+ITopKLayer* addTopKWithoutIndicesType(INetworkDefinition& n, ITensor& x, TopKOperation op, int32_t k, uint32_t axes)
+{
+    return n.addTopK(x, op, k, axes);
+}
+#if !TRTC_TRT_AT_LEAST(11, 0)
+INormalizationLayer* addNormalizationV1(INetworkDefinition& n, ITensor& x, ITensor& scale, ITensor& bias, uint32_t axes)
+{
+    return n.addNormalization(x, scale, bias, axes);
+}
+bool setShapeValuesInt32(IOptimizationProfile& p, char const* name, OptProfileSelector s, int32_t const* v, int32_t n)
+{
+    return p.setShapeValues(name, s, v, n);
+}
+int32_t const* profileTensorValuesInt32(ICudaEngine const& e, char const* name, int32_t profile, OptProfileSelector s)
+{
+    return e.getProfileTensorValues(name, profile, s);
+}
+#endif
+#pragma GCC diagnostic pop
+
+// need fails unless API a may be called (has), naming what needs it and
+// both versions.
+void need(int32_t linked, Api a, std::string const& who)
+{
+    if (!has(linked, a))
+    {
+        ApiMin const& m = apiMin(a);
+        fail(TRTC_ERR_VERSION, who + ": " + m.what + " needs TensorRT " + versionText(m.version) + " or newer (loaded libnvinfer "
+                + versionText(linked) + ", headers " + versionText(kCompiled) + ")");
+    }
+}
+
 Dims toDims(trtc_dims const& d, char const* what)
 {
     if (d.nb < 0 || d.nb > Dims::MAX_DIMS)
@@ -245,6 +367,10 @@ ITensor* tensor(trtc_tensor* t, char const* what)
 
 void setOut(ITensor* t, trtc_out* out)
 {
+    if (out == nullptr)
+    {
+        return;
+    }
     out->tensor = reinterpret_cast<trtc_tensor*>(t);
     out->dtype = static_cast<int32_t>(t->getType());
     out->dims = fromDims(t->getDimensions());
@@ -284,14 +410,18 @@ void setConv(L* l, trtc_conv_params const& p)
 
 struct trtc_builder
 {
-    // Declaration order is destruction order reversed: the network and
-    // config go before the builder, the logger last.
-    Logger logger;
+    // Declaration order is destruction order reversed: the config goes
+    // first, then the network, then the timing cache the config referenced
+    // (setTimingCache keeps a reference), the builder last.
+    int32_t linked{0}; // getInferLibVersion() when the builder was made
     std::unique_ptr<IBuilder> builder;
+    std::unique_ptr<ITimingCache> timingCache;
     std::unique_ptr<INetworkDefinition> network;
     std::unique_ptr<IBuilderConfig> config;
     std::vector<std::unique_ptr<uint8_t[]>> weights;
     std::vector<IOptimizationProfile*> profiles; // owned by the builder
+    // profileValues[i] names the inputs given shape values in profile i.
+    std::vector<std::vector<std::string>> profileValues;
 
     // copyWeights copies caller memory into memory this builder owns:
     // TensorRT reads weights at build time, long after the call.
@@ -313,7 +443,11 @@ struct trtc_builder
         return Weights{t, weights.back().get(), nbytes / size};
     }
 
-    // finish names a new layer and its outputs and reports its first output.
+    // finish names a new layer and its outputs, checks that TensorRT could
+    // type and shape every output, and reports the first. A layer TensorRT
+    // could not shape (nbDims -1) would fail the whole build in network
+    // validation; failing here names the layer, so the compiler moves its
+    // node to fallback instead.
     void finish(ILayer* layer, char const* name, char const* call, trtc_out* out)
     {
         if (layer == nullptr)
@@ -321,10 +455,26 @@ struct trtc_builder
             fail(TRTC_ERR_TENSORRT, std::string("INetworkDefinition::") + call + " failed for layer " + name);
         }
         layer->setName(name);
-        for (int32_t i = 0; i < layer->getNbOutputs(); ++i)
+        int32_t n = layer->getNbOutputs();
+        if (n < 1)
         {
+            fail(TRTC_ERR_TENSORRT, std::string("layer ") + name + " (" + call + ") has no outputs");
+        }
+        for (int32_t i = 0; i < n; ++i)
+        {
+            ITensor* t = layer->getOutput(i);
+            if (t == nullptr)
+            {
+                fail(TRTC_ERR_TENSORRT, std::string("layer ") + name + " (" + call + "): output " + std::to_string(i) + " is null");
+            }
             std::string tn = std::string(name) + "_out" + std::to_string(i);
-            layer->getOutput(i)->setName(tn.c_str());
+            t->setName(tn.c_str());
+            Dims d = t->getDimensions();
+            if (d.nbDims < 0 || d.nbDims > Dims::MAX_DIMS)
+            {
+                fail(TRTC_ERR_TENSORRT, std::string("layer ") + name + " (" + call + "): TensorRT could not infer the shape of output "
+                        + std::to_string(i) + " (nbDims " + std::to_string(d.nbDims) + "); TensorRT would reject the network");
+            }
         }
         setOut(layer->getOutput(0), out);
     }
@@ -337,14 +487,17 @@ struct trtc_blob
 
 struct trtc_engine
 {
-    Logger logger;
+    int32_t linked{0};
     std::unique_ptr<IRuntime> runtime;
     std::unique_ptr<ICudaEngine> engine;
     std::unique_ptr<IExecutionContext> context;
+    // Host memory bound to shape-tensor inputs (isShapeInferenceIO), which
+    // TensorRT reads at enqueue: owned here, not by Go.
+    std::map<std::string, std::vector<uint8_t>> hostInputs;
 };
 
 #define BUILDER_GUARD(b, ...)                                                                                         \
-    guard((b) != nullptr ? &(b)->logger : nullptr, [&]() {                                                             \
+    guard(&processLogger(), [&]() {                                                             \
         if ((b) == nullptr || !(b)->network)                                                                           \
         {                                                                                                              \
             fail(TRTC_ERR_ARGUMENT, "builder is missing or was not created");                                          \
@@ -384,14 +537,15 @@ trtc_status trtc_builder_create(trtc_builder** out)
     {
         return st;
     }
-    st = guard(&b->logger, [&]() {
+    st = guard(&processLogger(), [&]() {
         int32_t linked = getInferLibVersion();
         if (linked / 10000 != NV_TENSORRT_MAJOR)
         {
             fail(TRTC_ERR_VERSION, "libnvinfer is TensorRT " + std::to_string(linked) + " but trtc was compiled against "
                     + std::to_string(NV_TENSORRT_VERSION) + " headers; rebuild trtc against the installed TensorRT");
         }
-        b->builder.reset(createInferBuilder(b->logger));
+        b->linked = linked;
+        b->builder.reset(createInferBuilder(processLogger()));
         if (!b->builder)
         {
             fail(TRTC_ERR_TENSORRT, "createInferBuilder returned null: libnvinfer could not create a builder");
@@ -485,12 +639,10 @@ trtc_status trtc_add_activation(trtc_builder* b, char const* name, trtc_tensor* 
 trtc_status trtc_add_unary(trtc_builder* b, char const* name, trtc_tensor* x, int32_t op, trtc_out* out)
 {
     return BUILDER_GUARD(b, {
-#if !TRTC_TRT_AT_LEAST(10, 1)
         if (op == 24)
         {
-            fail(TRTC_ERR_VERSION, "UnaryOperation::kISNAN needs TensorRT 10.1 or newer");
+            need(b->linked, Api::kIsNan, name);
         }
-#endif
         b->finish(b->network->addUnary(*tensor(x, "input"), static_cast<UnaryOperation>(op)), name, "addUnary", out);
     });
 }
@@ -700,12 +852,10 @@ trtc_status trtc_add_slice(trtc_builder* b, char const* name, trtc_tensor* x, tr
 {
     return BUILDER_GUARD(b, {
         ITensor* in = tensor(x, "input");
-#if !TRTC_TRT_AT_LEAST(10, 3)
         if (axes != nullptr)
         {
-            fail(TRTC_ERR_VERSION, "slice axes (ISliceLayer input 5) need TensorRT 10.3 or newer");
+            need(b->linked, Api::kSliceAxes, name);
         }
-#endif
         // Static start/size/stride that a tensor replaces still need a rank:
         // that of a static one, else the tensor's length, else the input's.
         int32_t n = -1;
@@ -837,16 +987,26 @@ trtc_status trtc_add_normalization(trtc_builder* b, char const* name, trtc_tenso
     uint32_t axes, float epsilon, trtc_out* out)
 {
     return BUILDER_GUARD(b, {
-#if TRTC_TRT_AT_LEAST(10, 15)
         // 10.15 deprecated addNormalization for addNormalizationV2, which
         // differs only for group normalization (scale/bias per channel);
-        // trtc sets no groups.
-        INormalizationLayer* l = b->network->addNormalizationV2(*tensor(x, "input"), *tensor(scale, "scale"), *tensor(bias, "bias"), axes);
-        char const* call = "addNormalizationV2";
-#else
-        INormalizationLayer* l = b->network->addNormalization(*tensor(x, "input"), *tensor(scale, "scale"), *tensor(bias, "bias"), axes);
+        // trtc sets no groups. An older library has only the first.
+        INormalizationLayer* l = nullptr;
         char const* call = "addNormalization";
+#if TRTC_TRT_AT_LEAST(10, 15)
+        if (has(b->linked, Api::kNormalizationV2))
+        {
+            l = b->network->addNormalizationV2(*tensor(x, "input"), *tensor(scale, "scale"), *tensor(bias, "bias"), axes);
+            call = "addNormalizationV2";
+        }
+        else
 #endif
+        {
+#if TRTC_TRT_AT_LEAST(11, 0)
+            need(b->linked, Api::kNormalizationV2, name); // 11.x has no other
+#else
+            l = addNormalizationV1(*b->network, *tensor(x, "input"), *tensor(scale, "scale"), *tensor(bias, "bias"), axes);
+#endif
+        }
         if (l != nullptr)
         {
             l->setEpsilon(epsilon);
@@ -896,6 +1056,7 @@ trtc_status trtc_add_cumulative(trtc_builder* b, char const* name, trtc_tensor* 
     int32_t reverse, trtc_out* out)
 {
     return BUILDER_GUARD(b, {
+        need(b->linked, Api::kCumulative, name);
 #if TRTC_TRT_AT_LEAST(10, 8)
         b->finish(b->network->addCumulative(*tensor(x, "input"), *tensor(axis, "axis"), static_cast<CumulativeOperation>(op),
                       exclusive != 0, reverse != 0),
@@ -907,7 +1068,6 @@ trtc_status trtc_add_cumulative(trtc_builder* b, char const* name, trtc_tensor* 
         (void) exclusive;
         (void) reverse;
         (void) out;
-        fail(TRTC_ERR_VERSION, std::string(name) + ": cumulative layers need TensorRT 10.8 or newer");
 #endif
     });
 }
@@ -920,14 +1080,25 @@ trtc_status trtc_add_topk(trtc_builder* b, char const* name, trtc_tensor* x, int
         {
             fail(TRTC_ERR_ARGUMENT, std::string(name) + ": k " + std::to_string(k) + " is outside TensorRT's int32 range");
         }
+        // 10.14 added the indices type (and deprecated the form without
+        // it); an older library has only the form without.
+        ITopKLayer* l = nullptr;
 #if TRTC_TRT_AT_LEAST(10, 14)
-        // 10.14 added the indices type (and deprecated the form without it).
-        ITopKLayer* l = b->network->addTopK(
-            *tensor(x, "input"), static_cast<TopKOperation>(op), static_cast<int32_t>(k), axes, DataType::kINT32);
-#else
-        ITopKLayer* l = b->network->addTopK(*tensor(x, "input"), static_cast<TopKOperation>(op), static_cast<int32_t>(k), axes);
+        if (has(b->linked, Api::kTopKIndicesType))
+        {
+            l = b->network->addTopK(
+                *tensor(x, "input"), static_cast<TopKOperation>(op), static_cast<int32_t>(k), axes, DataType::kINT32);
+        }
+        else
 #endif
+        {
+            l = addTopKWithoutIndicesType(*b->network, *tensor(x, "input"), static_cast<TopKOperation>(op), static_cast<int32_t>(k), axes);
+        }
         b->finish(l, name, "addTopK", values);
+        if (l->getNbOutputs() < 2)
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("layer ") + name + " (addTopK) has no indices output");
+        }
         setOut(l->getOutput(1), indices);
     });
 }
@@ -974,6 +1145,11 @@ trtc_status trtc_add_resize(trtc_builder* b, char const* name, trtc_tensor* x, t
     });
 }
 
+trtc_status trtc_is_shape_tensor(trtc_builder* b, trtc_tensor* t, int32_t* is)
+{
+    return BUILDER_GUARD(b, { *is = tensor(t, "tensor")->isShapeTensor() ? 1 : 0; });
+}
+
 trtc_status trtc_profile_new(trtc_builder* b, int32_t* index)
 {
     return BUILDER_GUARD(b, {
@@ -983,6 +1159,7 @@ trtc_status trtc_profile_new(trtc_builder* b, int32_t* index)
             fail(TRTC_ERR_TENSORRT, "IBuilder::createOptimizationProfile returned null");
         }
         b->profiles.push_back(p);
+        b->profileValues.emplace_back();
         *index = static_cast<int32_t>(b->profiles.size() - 1);
     });
 }
@@ -1008,6 +1185,60 @@ trtc_status trtc_profile_set(trtc_builder* b, int32_t index, char const* input, 
     });
 }
 
+trtc_status trtc_profile_set_values(trtc_builder* b, int32_t index, char const* input, int32_t n, int64_t const* min,
+    int64_t const* opt, int64_t const* max)
+{
+    return BUILDER_GUARD(b, {
+        if (index < 0 || static_cast<size_t>(index) >= b->profiles.size())
+        {
+            fail(TRTC_ERR_ARGUMENT, "no optimization profile " + std::to_string(index));
+        }
+        if (n < 0 || (n > 0 && (min == nullptr || opt == nullptr || max == nullptr)))
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string("shape values of input ") + input + ": " + std::to_string(n) + " values");
+        }
+        IOptimizationProfile* p = b->profiles[static_cast<size_t>(index)];
+        std::pair<OptProfileSelector, int64_t const*> sel[] = {
+            {OptProfileSelector::kMIN, min}, {OptProfileSelector::kOPT, opt}, {OptProfileSelector::kMAX, max}};
+        for (auto const& s : sel)
+        {
+            bool ok = false;
+#if TRTC_TRT_AT_LEAST(10, 11)
+            if (has(b->linked, Api::kShapeValuesV2))
+            {
+                ok = p->setShapeValuesV2(input, s.first, s.second, n);
+            }
+            else
+#endif
+            {
+#if TRTC_TRT_AT_LEAST(11, 0)
+                need(b->linked, Api::kShapeValuesV2, std::string("input ") + input);
+#else
+                // Before 10.11 shape values are int32.
+                std::vector<int32_t> v32;
+                for (int32_t i = 0; i < n; ++i)
+                {
+                    if (s.second[i] < INT32_MIN || s.second[i] > INT32_MAX)
+                    {
+                        fail(TRTC_ERR_VERSION, std::string("input ") + input + ": shape value " + std::to_string(s.second[i])
+                                + " does not fit in int32, which TensorRT before 10.11 needs (loaded libnvinfer "
+                                + versionText(b->linked) + ")");
+                    }
+                    v32.push_back(static_cast<int32_t>(s.second[i]));
+                }
+                ok = setShapeValuesInt32(*p, input, s.first, v32.data(), n);
+#endif
+            }
+            if (!ok)
+            {
+                fail(TRTC_ERR_TENSORRT, std::string("IOptimizationProfile::setShapeValues failed for input ") + input + " in profile "
+                        + std::to_string(index));
+            }
+        }
+        b->profileValues[static_cast<size_t>(index)].push_back(input);
+    });
+}
+
 trtc_status trtc_build(trtc_builder* b, trtc_build_config c, void const* timing_cache, int64_t timing_cache_len, trtc_blob** plan,
     trtc_blob** cache_out)
 {
@@ -1023,26 +1254,56 @@ trtc_status trtc_build(trtc_builder* b, trtc_build_config c, void const* timing_
         {
             cfg.setBuilderOptimizationLevel(c.optimization_level);
         }
-#if !TRTC_TRT_AT_LEAST(10, 9)
         if (c.hardware_compat > 1)
         {
-            fail(TRTC_ERR_VERSION, "hardware compatibility level same-compute-capability needs TensorRT 10.9 or newer");
+            need(b->linked, Api::kSameComputeCapability, "--hardware-compatibility same-compute-capability");
         }
-#endif
         cfg.setHardwareCompatibilityLevel(static_cast<HardwareCompatibilityLevel>(c.hardware_compat));
         if (c.version_compatible != 0)
         {
             cfg.setFlag(BuilderFlag::kVERSION_COMPATIBLE);
         }
-        std::unique_ptr<ITimingCache> cache(
+        // The config keeps a reference to the cache: the builder owns it,
+        // and destroys it after the config.
+        if (b->timingCache)
+        {
+            fail(TRTC_ERR_ARGUMENT, "the network was already built");
+        }
+        b->timingCache.reset(
             cfg.createTimingCache(timing_cache_len > 0 ? timing_cache : nullptr, static_cast<size_t>(timing_cache_len)));
-        if (!cache)
+        ITimingCache* cache = b->timingCache.get();
+        if (cache == nullptr)
         {
             fail(TRTC_ERR_TENSORRT, "IBuilderConfig::createTimingCache failed (is the timing cache file from another TensorRT?)");
         }
         if (!cfg.setTimingCache(*cache, false))
         {
             fail(TRTC_ERR_TENSORRT, "IBuilderConfig::setTimingCache refused the timing cache (built on another device or TensorRT?)");
+        }
+        // TensorRT needs the values of every shape-tensor input in every
+        // profile (setShapeValues); say which is missing before it fails.
+        for (int32_t i = 0; i < b->network->getNbInputs(); ++i)
+        {
+            ITensor* in = b->network->getInput(i);
+            if (in == nullptr || !in->isShapeTensor())
+            {
+                continue;
+            }
+            std::string n = in->getName();
+            if (b->profiles.empty())
+            {
+                fail(TRTC_ERR_ARGUMENT, "input " + n + " is a shape tensor: TensorRT needs its values in an optimization profile "
+                        + "(give them in --min-shapes, --opt-shapes and --max-shapes)");
+            }
+            for (size_t p = 0; p < b->profiles.size(); ++p)
+            {
+                auto const& v = b->profileValues[p];
+                if (std::find(v.begin(), v.end(), n) == v.end())
+                {
+                    fail(TRTC_ERR_ARGUMENT, "input " + n + " is a shape tensor, but optimization profile " + std::to_string(p)
+                            + " gives no values for it (setShapeValues)");
+                }
+            }
         }
         for (size_t i = 0; i < b->profiles.size(); ++i)
         {
@@ -1081,7 +1342,7 @@ void trtc_blob_destroy(trtc_blob* blob)
     delete blob;
 }
 
-trtc_status trtc_engine_create(void const* plan, int64_t size, trtc_engine** out)
+trtc_status trtc_engine_create(void const* plan, int64_t size, int32_t allow_host_code, trtc_engine** out)
 {
     *out = nullptr;
     std::unique_ptr<trtc_engine> e;
@@ -1090,11 +1351,18 @@ trtc_status trtc_engine_create(void const* plan, int64_t size, trtc_engine** out
     {
         return st;
     }
-    st = guard(&e->logger, [&]() {
-        e->runtime.reset(createInferRuntime(e->logger));
+    st = guard(&processLogger(), [&]() {
+        e->linked = getInferLibVersion();
+        e->runtime.reset(createInferRuntime(processLogger()));
         if (!e->runtime)
         {
             fail(TRTC_ERR_TENSORRT, "createInferRuntime returned null: libnvinfer could not create a runtime");
+        }
+        // A version-compatible engine carries the lean runtime (host code);
+        // TensorRT refuses to deserialize it unless the runtime allows that.
+        if (allow_host_code != 0)
+        {
+            e->runtime->setEngineHostCodeAllowed(true);
         }
         e->engine.reset(e->runtime->deserializeCudaEngine(plan, static_cast<size_t>(size)));
         if (!e->engine)
@@ -1121,7 +1389,7 @@ void trtc_engine_destroy(trtc_engine* e)
 }
 
 #define ENGINE_GUARD(e, ...)                                                                                          \
-    guard((e) != nullptr ? &(e)->logger : nullptr, [&]() {                                                             \
+    guard(&processLogger(), [&]() {                                                             \
         if ((e) == nullptr || !(e)->context)                                                                           \
         {                                                                                                              \
             fail(TRTC_ERR_ARGUMENT, "engine is missing or was not created");                                           \
@@ -1134,7 +1402,7 @@ trtc_status trtc_engine_nb_io(trtc_engine* e, int32_t* n)
     return ENGINE_GUARD(e, { *n = e->engine->getNbIOTensors(); });
 }
 
-trtc_status trtc_engine_io(trtc_engine* e, int32_t i, char const** name, int32_t* is_input, int32_t* dtype, trtc_dims* dims)
+trtc_status trtc_engine_io(trtc_engine* e, int32_t i, char const** name, int32_t* is_input, int32_t* is_host, int32_t* dtype, trtc_dims* dims)
 {
     return ENGINE_GUARD(e, {
         char const* n = e->engine->getIOTensorName(i);
@@ -1144,6 +1412,7 @@ trtc_status trtc_engine_io(trtc_engine* e, int32_t i, char const** name, int32_t
         }
         *name = n;
         *is_input = e->engine->getTensorIOMode(n) == TensorIOMode::kINPUT ? 1 : 0;
+        *is_host = e->engine->isShapeInferenceIO(n) ? 1 : 0;
         *dtype = static_cast<int32_t>(e->engine->getTensorDataType(n));
         *dims = fromDims(e->engine->getTensorShape(n));
     });
@@ -1171,6 +1440,90 @@ trtc_status trtc_engine_set_address(trtc_engine* e, char const* name, uintptr_t 
         if (!e->context->setTensorAddress(name, reinterpret_cast<void*>(addr)))
         {
             fail(TRTC_ERR_TENSORRT, std::string("IExecutionContext::setTensorAddress failed for tensor ") + name);
+        }
+    });
+}
+
+trtc_status trtc_engine_nb_profiles(trtc_engine* e, int32_t* n)
+{
+    return ENGINE_GUARD(e, { *n = e->engine->getNbOptimizationProfiles(); });
+}
+
+trtc_status trtc_engine_profile_shape(trtc_engine* e, char const* name, int32_t profile, trtc_dims* min, trtc_dims* opt, trtc_dims* max)
+{
+    return ENGINE_GUARD(e, {
+        *min = fromDims(e->engine->getProfileShape(name, profile, OptProfileSelector::kMIN));
+        *opt = fromDims(e->engine->getProfileShape(name, profile, OptProfileSelector::kOPT));
+        *max = fromDims(e->engine->getProfileShape(name, profile, OptProfileSelector::kMAX));
+    });
+}
+
+trtc_status trtc_engine_profile_values(
+    trtc_engine* e, char const* name, int32_t profile, int32_t n, int64_t* min, int64_t* opt, int64_t* max, int32_t* found)
+{
+    return ENGINE_GUARD(e, {
+        *found = 0;
+        std::pair<OptProfileSelector, int64_t*> sel[] = {
+            {OptProfileSelector::kMIN, min}, {OptProfileSelector::kOPT, opt}, {OptProfileSelector::kMAX, max}};
+        for (auto const& s : sel)
+        {
+#if TRTC_TRT_AT_LEAST(10, 11)
+            if (has(e->linked, Api::kShapeValuesV2))
+            {
+                int64_t const* v = e->engine->getProfileTensorValuesV2(name, profile, s.first);
+                if (v == nullptr)
+                {
+                    return;
+                }
+                std::copy(v, v + n, s.second);
+                continue;
+            }
+#endif
+#if TRTC_TRT_AT_LEAST(11, 0)
+            need(e->linked, Api::kShapeValuesV2, std::string("input ") + name);
+#else
+            int32_t const* v = profileTensorValuesInt32(*e->engine, name, profile, s.first);
+            if (v == nullptr)
+            {
+                return;
+            }
+            std::copy(v, v + n, s.second);
+#endif
+        }
+        *found = 1;
+    });
+}
+
+trtc_status trtc_engine_set_profile(trtc_engine* e, int32_t profile, uintptr_t stream)
+{
+    return ENGINE_GUARD(e, {
+        if (e->context->getOptimizationProfile() == profile)
+        {
+            return;
+        }
+        if (!e->context->setOptimizationProfileAsync(profile, reinterpret_cast<cudaStream_t>(stream)))
+        {
+            fail(TRTC_ERR_TENSORRT, "IExecutionContext::setOptimizationProfileAsync refused profile " + std::to_string(profile));
+        }
+    });
+}
+
+trtc_status trtc_engine_set_host_input(trtc_engine* e, char const* name, void const* data, int64_t nbytes)
+{
+    return ENGINE_GUARD(e, {
+        if (nbytes < 0 || (nbytes > 0 && data == nullptr))
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string("host input ") + name + ": " + std::to_string(nbytes) + " bytes");
+        }
+        std::vector<uint8_t>& buf = e->hostInputs[name];
+        buf.assign(static_cast<uint8_t const*>(data), static_cast<uint8_t const*>(data) + nbytes);
+        if (buf.empty())
+        {
+            buf.push_back(0); // TensorRT wants an address even for no values
+        }
+        if (!e->context->setTensorAddress(name, buf.data()))
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("IExecutionContext::setTensorAddress failed for shape-tensor input ") + name);
         }
     });
 }

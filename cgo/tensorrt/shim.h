@@ -62,7 +62,9 @@ typedef struct {
 } trtc_out;
 
 /* Versions: of the linked libnvinfer (getInferLibVersion) and of the
- * headers trtc was compiled against (NV_TENSORRT_VERSION). */
+ * headers trtc was compiled against (NV_TENSORRT_VERSION). APIs that a 10.x
+ * release after 10.0 added are called only when both have them (shim.cpp's
+ * kApiMin table); otherwise the call fails with TRTC_ERR_VERSION. */
 trtc_status trtc_version(int32_t *linked, int32_t *compiled);
 
 /* trtc_debug_throw throws a C++ exception of kind what (1 std::runtime_error,
@@ -81,7 +83,9 @@ trtc_status trtc_add_input(trtc_builder *b, const char *name, int32_t dtype, trt
  * one name). */
 trtc_status trtc_mark_output(trtc_builder *b, trtc_tensor *t, const char *name);
 
-/* Layers. name is the layer's name; the outputs are named name_outN. */
+/* Layers. name is the layer's name; the outputs are named name_outN. A
+ * layer TensorRT returns null for, or whose outputs it cannot shape
+ * (nbDims -1), fails with TRTC_ERR_TENSORRT naming the layer. */
 trtc_status trtc_add_elementwise(trtc_builder *b, const char *name, trtc_tensor *x, trtc_tensor *y, int32_t op, trtc_out *out);
 trtc_status trtc_add_activation(trtc_builder *b, const char *name, trtc_tensor *x, int32_t type, float alpha, float beta, trtc_out *out);
 trtc_status trtc_add_unary(trtc_builder *b, const char *name, trtc_tensor *x, int32_t op, trtc_out *out);
@@ -179,10 +183,21 @@ typedef struct {
  * (setScales) gives the output size. */
 trtc_status trtc_add_resize(trtc_builder *b, const char *name, trtc_tensor *x, trtc_resize_params p, trtc_tensor *output_dims_t, trtc_out *out);
 
+/* trtc_is_shape_tensor: ITensor::isShapeTensor() of a tensor of the
+ * network (reliable once the network is complete). */
+trtc_status trtc_is_shape_tensor(trtc_builder *b, trtc_tensor *t, int32_t *is);
+
 /* Optimization profiles: trtc_profile_new appends one and gives its index;
  * trtc_profile_set sets one input's min/opt/max dims in it. */
 trtc_status trtc_profile_new(trtc_builder *b, int32_t *index);
 trtc_status trtc_profile_set(trtc_builder *b, int32_t index, const char *input, trtc_dims min, trtc_dims opt, trtc_dims max);
+/* trtc_profile_set_values gives a shape-tensor input's n values (min, opt,
+ * max) in a profile: setShapeValuesV2 (int64) where the headers and library
+ * have it (10.11), else setShapeValues (int32; a value outside int32 is an
+ * error). trtc_build refuses a shape-tensor input (ITensor::isShapeTensor)
+ * without values in every profile. */
+trtc_status trtc_profile_set_values(trtc_builder *b, int32_t index, const char *input, int32_t n,
+	const int64_t *min, const int64_t *opt, const int64_t *max);
 
 typedef struct {
 	int64_t workspace_bytes;    /* 0: TensorRT's default */
@@ -193,7 +208,8 @@ typedef struct {
 
 /* trtc_build builds the serialized engine. timing_cache (may be NULL) is a
  * serialized ITimingCache to start from; *cache_out receives the cache after
- * the build (NULL when none). */
+ * the build (NULL when none). The builder owns the ITimingCache until it is
+ * destroyed, after its config. */
 trtc_status trtc_build(trtc_builder *b, trtc_build_config c, const void *timing_cache, int64_t timing_cache_len,
 	trtc_blob **plan, trtc_blob **cache_out);
 
@@ -201,12 +217,29 @@ trtc_status trtc_blob_data(trtc_blob *blob, const void **data, int64_t *size);
 void trtc_blob_destroy(trtc_blob *blob);
 
 /* Engine: IRuntime, ICudaEngine and one IExecutionContext. The plan is read
- * during the call only. */
-trtc_status trtc_engine_create(const void *plan, int64_t size, trtc_engine **out);
+ * during the call only. allow_host_code sets
+ * IRuntime::setEngineHostCodeAllowed(true) before deserializing, which
+ * version-compatible engines need. */
+trtc_status trtc_engine_create(const void *plan, int64_t size, int32_t allow_host_code, trtc_engine **out);
 void trtc_engine_destroy(trtc_engine *e);
 trtc_status trtc_engine_nb_io(trtc_engine *e, int32_t *n);
-/* *name points into the engine and lives as long as it. */
-trtc_status trtc_engine_io(trtc_engine *e, int32_t i, const char **name, int32_t *is_input, int32_t *dtype, trtc_dims *dims);
+/* *name points into the engine and lives as long as it. *is_host is
+ * isShapeInferenceIO: an input bound from host memory
+ * (trtc_engine_set_host_input). */
+trtc_status trtc_engine_io(trtc_engine *e, int32_t i, const char **name, int32_t *is_input, int32_t *is_host, int32_t *dtype, trtc_dims *dims);
+/* Optimization profiles of the engine: their count, an input's min/opt/max
+ * dims in one, and a shape-tensor input's n min/opt/max values (*found 0
+ * when the profile has none). */
+trtc_status trtc_engine_nb_profiles(trtc_engine *e, int32_t *n);
+trtc_status trtc_engine_profile_shape(trtc_engine *e, const char *name, int32_t profile, trtc_dims *min, trtc_dims *opt, trtc_dims *max);
+trtc_status trtc_engine_profile_values(trtc_engine *e, const char *name, int32_t profile, int32_t n,
+	int64_t *min, int64_t *opt, int64_t *max, int32_t *found);
+/* trtc_engine_set_profile makes profile the context's active one
+ * (setOptimizationProfileAsync on stream), unless it already is. */
+trtc_status trtc_engine_set_profile(trtc_engine *e, int32_t profile, uintptr_t stream);
+/* trtc_engine_set_host_input copies a shape-tensor input's values into
+ * memory the engine owns and binds that host address. */
+trtc_status trtc_engine_set_host_input(trtc_engine *e, const char *name, const void *data, int64_t nbytes);
 trtc_status trtc_engine_set_input_shape(trtc_engine *e, const char *name, trtc_dims dims);
 /* The context's shape for a tensor, with input shapes set: outputs are
  * resolved unless they depend on data. */

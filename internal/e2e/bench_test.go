@@ -50,6 +50,7 @@ func BenchmarkRun(b *testing.B) {
 					b.Fatal(err)
 				}
 				in := map[string]*ir.Tensor{prog.Inputs[0].Name: x}
+				b.ReportAllocs()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					if _, err := prog.Run(in); err != nil {

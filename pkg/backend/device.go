@@ -64,3 +64,11 @@ type VersionReporter interface {
 	// the library cannot be loaded.
 	RuntimeVersion() (string, error)
 }
+
+// TargetLoader is implemented by backends that load an engine differently
+// depending on what it was built for: TensorRT deserializes a
+// version-compatible engine only with engine host code allowed. The
+// runtime calls LoadTarget instead of Load where a backend has it.
+type TargetLoader interface {
+	LoadTarget(blob []byte, t Target) (Engine, error)
+}

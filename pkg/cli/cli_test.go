@@ -9,6 +9,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/viper"
+
+	"github.com/trtc-dev/trtc/pkg/kernels"
 )
 
 // parseCompile runs `trtc compile` flag parsing with a stub in place of the
@@ -83,11 +85,30 @@ func TestUsageErrors(t *testing.T) {
 		{"compile", "m.onnx", "--max-memory", "lots"},
 		{"frobnicate"},
 		{"compile", "m.onnx", "--log-format", "xml"},
+		{"version", "--threads", "-1"},
 	} {
 		var out, errb bytes.Buffer
 		if code := Main(args, &out, &errb); code != ExitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", args, code, ExitUsage, errb.String())
 		}
+	}
+}
+
+func TestThreadsFlag(t *testing.T) {
+	defer kernels.SetThreads(0)
+	var out, errb bytes.Buffer
+	if code := Main([]string{"version", "--threads", "1"}, &out, &errb); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if got := kernels.Threads(); got != 1 {
+		t.Errorf("--threads 1: kernels use %d threads", got)
+	}
+	t.Setenv("TRTC_THREADS", "3")
+	if code := Main([]string{"version"}, &out, &errb); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if got := kernels.Threads(); got != 3 {
+		t.Errorf("TRTC_THREADS=3: kernels use %d threads", got)
 	}
 }
 

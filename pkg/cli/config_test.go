@@ -26,6 +26,7 @@ var flagSamples = map[string][3]string{
 	"log-format":                 {"json", "console", "json"},
 	"max-memory":                 {"8GiB", "9GiB", "10GiB"},
 	"max-tensor-memory":          {"1GiB", "2GiB", "3GiB"},
+	"threads":                    {"1", "2", "3"},
 	"output":                     {"a.trtb", "b.trtb", "c.trtb"}, // compile; per-command overrides below
 	"format":                     {"onnx", "pt2", "pb"},
 	"min-block-size":             {"3", "4", "7"},

@@ -23,6 +23,7 @@ import (
 	// without.
 	_ "github.com/trtc-dev/trtc/cgo/tensorrt"
 	_ "github.com/trtc-dev/trtc/pkg/backend/reference"
+	"github.com/trtc-dev/trtc/pkg/kernels"
 )
 
 // IO bundles a command's streams and logger.
@@ -156,13 +157,14 @@ func isCobraUsageError(err error) bool {
 // NewRootCmd builds the command tree.
 func NewRootCmd(streams *IO) *cobra.Command {
 	var configFile, logLevel, logFormat string
+	var threads int
 	root := &cobra.Command{
 		Use:           "trtc",
 		Short:         "Compile model graphs into TensorRT engine bundles, and run them",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return setup(cmd, streams, &logLevel, &logFormat)
+			return setup(cmd, streams, &logLevel, &logFormat, &threads)
 		},
 	}
 	pf := root.PersistentFlags()
@@ -171,6 +173,7 @@ func NewRootCmd(streams *IO) *cobra.Command {
 	pf.StringVar(&logFormat, "log-format", "console", "log format: console or json (every log line and error on stderr is one JSON object)")
 	pf.String("max-memory", "", "memory budget for tensors, e.g. 8GiB (default: 3/4 of the memory the process may use); a tensor over it stops the run with exit 11")
 	pf.String("max-tensor-memory", "", "largest single tensor, e.g. 2GiB (default: the memory budget)")
+	pf.IntVar(&threads, "threads", 0, "CPU threads for the reference backend and fallback kernels (0: one per core, GOMAXPROCS)")
 	root.AddCommand(
 		NewCmdCompile(streams, nil),
 		NewCmdRun(streams, nil),
@@ -185,7 +188,7 @@ func NewRootCmd(streams *IO) *cobra.Command {
 
 // setup resolves every setting (flag > TRTC_<FLAG> > config file, see
 // config.go) and makes the logger.
-func setup(cmd *cobra.Command, streams *IO, logLevel, logFormat *string) error {
+func setup(cmd *cobra.Command, streams *IO, logLevel, logFormat *string, threads *int) error {
 	if err := resolveConfig(cmd, streams); err != nil {
 		return err
 	}
@@ -198,6 +201,10 @@ func setup(cmd *cobra.Command, streams *IO, logLevel, logFormat *string) error {
 	if err := setBudget(cmd, streams); err != nil {
 		return err
 	}
+	if *threads < 0 {
+		return streams.badValue("threads", "must be 0 (one per core) or more, got %d", *threads)
+	}
+	kernels.SetThreads(*threads)
 	level, err := zerolog.ParseLevel(*logLevel)
 	if err != nil || *logLevel == "" {
 		return streams.badValue("log-level", "must be debug, info, warn or error, not %q", *logLevel)

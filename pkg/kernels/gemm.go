@@ -2,33 +2,94 @@ package kernels
 
 import (
 	"fmt"
-	"runtime"
-	"sync"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
-// Blocking of the float32 GEMM: C is computed in mc x nc blocks over kc-deep
-// slices of K. A block of op(A) is packed into panels of gemmMR rows and a
-// block of op(B) into panels of gemmNR columns, each panel laid out k-major,
-// so the micro-kernel reads both with unit stride.
-const (
-	gemmMR = 4
-	gemmNR = 4
-	gemmKC = 256
-	gemmMC = 64
-	gemmNC = 1024
-	// gemmParallelFlops is the m*n*k above which blocks of M are spread over
-	// goroutines.
-	gemmParallelFlops = 1 << 18
+// sgemmKernel is one register micro-kernel of the float32 GEMM with its
+// blocking. C is computed in mc x nc blocks over kc-deep slices of K; a block
+// of op(A) is packed into panels of mr rows and a block of op(B) into panels
+// of nr columns, each panel k-major, so the micro-kernel reads both with unit
+// stride. micro computes one full mr x nr tile of C (row stride ldc),
+// overwriting it or, with accum, adding to it; B is read as kc rows of nr
+// floats ldb apart (ldb = nr for a packed panel; a small row-major op(B) is
+// read in place). dot and axpy are the vector loops of matrix-vector
+// products (m or n of 1), which a tile would mostly waste.
+type sgemmKernel struct {
+	name       string
+	mr, nr     int
+	kc, mc, nc int
+	micro      func(kc int, a, b, c []float32, ldc, ldb int, accum bool)
+	dot        func(x, y []float32) float32
+	axpy       func(alpha float32, x, y []float32)
+	// narrow, if set, is a kernel with the same mr and kc (so the same
+	// packed A) and a narrower tile, for products with few columns.
+	narrow *sgemmKernel
+}
+
+// directBMax is the most elements of a non-transposed B that the micro-kernel
+// reads in place instead of packing: small enough to stay in cache, where
+// packing would cost as much as the product.
+const directBMax = 1 << 16
+
+// gemmParallelFlops is the m*n*k above which a GEMM is split over threads:
+// about 40 µs of one core's work, well above the cost of waking a helper.
+const gemmParallelFlops = 1 << 22
+
+// goKernel is the portable micro-kernel, used where no SIMD kernel is
+// available (other architectures, the purego build tag, old CPUs).
+var goKernel = &sgemmKernel{name: "go", mr: 4, nr: 4, kc: 256, mc: 64, nc: 1024, micro: micro4x4, dot: dotGo, axpy: axpyGo}
+
+// dotGo is sum x[i]*y[i] (len(y) >= len(x)).
+func dotGo(x, y []float32) float32 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// axpyGo is y[i] += alpha*x[i] (len(y) >= len(x)).
+func axpyGo(alpha float32, x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += alpha * v
+	}
+}
+
+// sgemmKernels lists the kernels this CPU can run, goKernel first;
+// activeKernel is the one Sgemm uses (the last, the widest).
+var (
+	sgemmKernels = []*sgemmKernel{goKernel}
+	activeKernel = goKernel
 )
+
+// GemmKernel names the float32 GEMM micro-kernel in use ("go", "avx2",
+// "avx512").
+func GemmKernel() string { return activeKernel.name }
 
 // Sgemm computes C = op(A) * op(B) for row-major float32 matrices, where op
 // transposes when the flag is set. op(A) is m x k, op(B) is k x n, C is
 // m x n; lda, ldb, ldc are the row strides of A, B, C as stored. C is
-// overwritten. Large products are split over GOMAXPROCS goroutines by blocks
-// of rows of C.
+// overwritten. Large products are split over Threads() threads.
 func Sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	sgemmWith(activeKernel, Threads(), transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+}
+
+func sgemmWith(kr *sgemmKernel, threads int, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	sgemmCore(kr, threads, transA, transB, m, n, k, a, lda, nil, b, ldb, c, ldc)
+}
+
+// sgemmCore is Sgemm with op(A) either given (a, lda) or, with pre, packed.
+func sgemmCore(kr *sgemmKernel, threads int, transA, transB bool, m, n, k int, a []float32, lda int, pre *PackedA, b []float32, ldb int, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -38,154 +99,239 @@ func Sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, 
 		}
 		return
 	}
-	workers := 1
-	if int64(m)*int64(n)*int64(k) >= gemmParallelFlops && m > gemmMR {
-		workers = min(runtime.GOMAXPROCS(0), (m+gemmMR-1)/gemmMR)
+	if m == 1 || n == 1 {
+		gemv(kr, transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+		return
 	}
-	ncMax := min(n, gemmNC)
-	kcMax := min(k, gemmKC)
-	pb := make([]float32, roundUp(ncMax, gemmNR)*kcMax)
-	// Rows of C per worker block: gemmMC, or smaller so every worker gets
-	// a share of a short M.
-	mc := gemmMC
-	if workers > 1 {
-		mc = min(gemmMC, roundUp((m+workers-1)/workers, gemmMR))
+	if int64(m)*int64(n)*int64(k) < gemmParallelFlops {
+		threads = 1
 	}
-	nblocks := (m + mc - 1) / mc
-	workers = min(workers, nblocks)
-	pas := make([][]float32, workers)
-	for w := range pas {
-		pas[w] = make([]float32, roundUp(mc, gemmMR)*kcMax)
+	if kr.narrow != nil && n <= kr.narrow.nr {
+		kr = kr.narrow
 	}
-	for jc := 0; jc < n; jc += gemmNC {
-		nc := min(gemmNC, n-jc)
-		for pc := 0; pc < k; pc += gemmKC {
-			kc := min(gemmKC, k-pc)
-			packB(transB, b, ldb, pc, jc, kc, nc, pb)
-			first := pc == 0
-			if workers == 1 {
-				for ic := 0; ic < m; ic += mc {
-					mcc := min(mc, m-ic)
-					packA(transA, a, lda, ic, pc, mcc, kc, pas[0])
-					macroKernel(mcc, nc, kc, pas[0], pb, c[ic*ldc+jc:], ldc, first)
+	mr, nr := kr.mr, kr.nr
+	direct := !transB && int64(k)*int64(n) <= directBMax
+	kcMax := min(k, kr.kc)
+	ncMax := min(roundUp(n, nr), kr.nc)
+	// Rows of C per block: kr.mc, or fewer so that every thread gets work.
+	mc := min(kr.mc, roundUp(m, mr))
+	if threads > 1 {
+		mc = min(mc, max(mr, roundUp((m+threads-1)/threads, mr)))
+	}
+	mBlocks := (m + mc - 1) / mc
+	var pb []float32
+	if !direct {
+		pbp := getF32(ncMax * kcMax)
+		defer putF32(pbp)
+		pb = *pbp
+	}
+	for jc := 0; jc < n; jc += kr.nc {
+		nc := min(kr.nc, n-jc)
+		// Column chunks of the block, so that a short M still spreads over
+		// the threads; each chunk is a whole number of nr panels.
+		nPanels := (nc + nr - 1) / nr
+		nChunks := 1
+		if mBlocks < threads {
+			nChunks = min(nPanels, (threads+mBlocks-1)/mBlocks)
+		}
+		chunkPanels := (nPanels + nChunks - 1) / nChunks
+		nChunks = (nPanels + chunkPanels - 1) / chunkPanels
+		for pc := 0; pc < k; pc += kr.kc {
+			kc := min(kr.kc, k-pc)
+			accum := pc > 0
+			bblk, bstride := pb, 0
+			if direct {
+				bblk, bstride = b[pc*ldb+jc:], ldb
+			} else {
+				parallelFor(nPanels, threads, func(jp int) {
+					packB(transB, b, ldb, pc, jc+jp*nr, kc, min(nr, nc-jp*nr), nr, pb[jp*nr*kc:(jp+1)*nr*kc])
+				})
+			}
+			parallelFor(mBlocks*nChunks, threads, func(t int) {
+				ic := (t / nChunks) * mc
+				mcc := min(mc, m-ic)
+				j0 := (t % nChunks) * chunkPanels * nr
+				j1 := min(nc, j0+chunkPanels*nr)
+				mp := roundUp(mcc, mr)
+				pap := getF32(mp*kc + nr*kc)
+				pa := *pap
+				ablk := pa[:mp*kc]
+				if pre != nil {
+					off := roundUp(m, mr)*pc + ic*kc
+					ablk = pre.data[off : off+mp*kc]
+				} else {
+					packA(transA, a, lda, ic, pc, mcc, kc, mr, pa)
 				}
-				continue
-			}
-			var wg sync.WaitGroup
-			for w := 0; w < workers; w++ {
-				wg.Add(1)
-				go func(w int) {
-					defer wg.Done()
-					for blk := w; blk < nblocks; blk += workers {
-						ic := blk * mc
-						mcc := min(mc, m-ic)
-						packA(transA, a, lda, ic, pc, mcc, kc, pas[w])
-						macroKernel(mcc, nc, kc, pas[w], pb, c[ic*ldc+jc:], ldc, first)
-					}
-				}(w)
-			}
-			wg.Wait()
+				macroKernel(kr, mcc, j0, j1, kc, ablk, bblk, bstride, pa[mp*kc:], c[ic*ldc+jc:], ldc, accum)
+				putF32(pap)
+			})
 		}
 	}
+}
+
+// gemv is a product with m == 1 or n == 1: dot products or axpys along
+// whichever operand runs contiguously, gathering a strided vector first.
+func gemv(kr *sgemmKernel, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	// vec returns elements [0, cnt) of a vector at stride st, contiguous.
+	vec := func(x []float32, st, cnt int, tmp *[]float32) []float32 {
+		if st == 1 {
+			return x[:cnt]
+		}
+		*tmp = (*getF32(cnt))[:cnt]
+		for i := range *tmp {
+			(*tmp)[i] = x[i*st]
+		}
+		return *tmp
+	}
+	var tmp []float32
+	defer func() {
+		if tmp != nil {
+			putF32(&tmp)
+		}
+	}()
+	if m == 1 {
+		// c[j] = sum_p a[p] * op(B)[p][j]; op(A) row: stride 1, or lda when transposed.
+		ast := 1
+		if transA {
+			ast = lda
+		}
+		crow := c[:n]
+		if !transB { // rows of B are contiguous: axpy each into c
+			clear(crow)
+			for p := 0; p < k; p++ {
+				if av := a[p*ast]; av != 0 {
+					kr.axpy(av, b[p*ldb:p*ldb+n], crow)
+				}
+			}
+			return
+		}
+		av := vec(a, ast, k, &tmp)
+		for j := 0; j < n; j++ {
+			crow[j] = kr.dot(av, b[j*ldb:j*ldb+k])
+		}
+		return
+	}
+	// n == 1: c[i] = sum_p op(A)[i][p] * op(B)[p]; op(B) column: stride ldb, or 1 when transposed.
+	bst := ldb
+	if transB {
+		bst = 1
+	}
+	if !transA {
+		bv := vec(b, bst, k, &tmp)
+		for i := 0; i < m; i++ {
+			c[i*ldc] = kr.dot(a[i*lda:i*lda+k], bv)
+		}
+		return
+	}
+	// op(A) = A^T: column i of A^T... rows of A are contiguous along i.
+	accp := getF32(m)
+	acc := *accp
+	clear(acc)
+	for p := 0; p < k; p++ {
+		if bv := b[p*bst]; bv != 0 {
+			kr.axpy(bv, a[p*lda:p*lda+m], acc)
+		}
+	}
+	for i, v := range acc {
+		c[i*ldc] = v
+	}
+	putF32(accp)
 }
 
 func roundUp(x, m int) int { return (x + m - 1) / m * m }
 
 // packA copies rows [ic, ic+mc) x cols [pc, pc+kc) of op(A) into panels of
-// gemmMR rows, k-major; rows past mc are zero.
-func packA(trans bool, a []float32, lda, ic, pc, mc, kc int, dst []float32) {
-	for ip := 0; ip < mc; ip += gemmMR {
-		panel := dst[ip*kc : ip*kc+gemmMR*kc]
-		rows := min(gemmMR, mc-ip)
+// mr rows, k-major; rows past mc are zero.
+func packA(trans bool, a []float32, lda, ic, pc, mc, kc, mr int, dst []float32) {
+	for ip := 0; ip < mc; ip += mr {
+		panel := dst[ip*kc : ip*kc+mr*kc]
+		rows := min(mr, mc-ip)
 		if !trans {
-			for r := 0; r < gemmMR; r++ {
+			for r := 0; r < mr; r++ {
 				if r >= rows {
 					for p := 0; p < kc; p++ {
-						panel[p*gemmMR+r] = 0
+						panel[p*mr+r] = 0
 					}
 					continue
 				}
 				src := a[(ic+ip+r)*lda+pc : (ic+ip+r)*lda+pc+kc]
 				for p, v := range src {
-					panel[p*gemmMR+r] = v
+					panel[p*mr+r] = v
 				}
 			}
 			continue
 		}
-		// op(A)[i][p] = A[p][i]
+		// op(A)[i][p] = A[p][i]: each k step is a contiguous run of A.
 		for p := 0; p < kc; p++ {
+			d := panel[p*mr : p*mr+mr]
 			row := a[(pc+p)*lda+ic+ip:]
-			d := panel[p*gemmMR : p*gemmMR+gemmMR]
-			for r := 0; r < gemmMR; r++ {
-				if r < rows {
-					d[r] = row[r]
-				} else {
-					d[r] = 0
-				}
-			}
+			copy(d[:rows], row[:rows])
+			clear(d[rows:])
 		}
 	}
 }
 
-// packB copies rows [pc, pc+kc) x cols [jc, jc+nc) of op(B) into panels of
-// gemmNR columns, k-major; columns past nc are zero.
-func packB(trans bool, b []float32, ldb, pc, jc, kc, nc int, dst []float32) {
-	for jp := 0; jp < nc; jp += gemmNR {
-		panel := dst[jp*kc : jp*kc+gemmNR*kc]
-		cols := min(gemmNR, nc-jp)
-		if !trans {
+// packB copies rows [pc, pc+kc) x cols [j, j+cols) of op(B) into one panel
+// of nr columns, k-major; columns past cols are zero.
+func packB(trans bool, b []float32, ldb, pc, j, kc, cols, nr int, panel []float32) {
+	if !trans {
+		for p := 0; p < kc; p++ {
+			d := panel[p*nr : p*nr+nr]
+			row := b[(pc+p)*ldb+j:]
+			copy(d[:cols], row[:cols])
+			clear(d[cols:])
+		}
+		return
+	}
+	// op(B)[p][j] = B[j][p]
+	for c := 0; c < nr; c++ {
+		if c >= cols {
 			for p := 0; p < kc; p++ {
-				row := b[(pc+p)*ldb+jc+jp:]
-				d := panel[p*gemmNR : p*gemmNR+gemmNR]
-				if cols == gemmNR {
-					d[0], d[1], d[2], d[3] = row[0], row[1], row[2], row[3]
-					continue
-				}
-				for c := 0; c < gemmNR; c++ {
-					if c < cols {
-						d[c] = row[c]
-					} else {
-						d[c] = 0
-					}
-				}
+				panel[p*nr+c] = 0
 			}
 			continue
 		}
-		// op(B)[p][j] = B[j][p]
-		for c := 0; c < gemmNR; c++ {
-			if c >= cols {
-				for p := 0; p < kc; p++ {
-					panel[p*gemmNR+c] = 0
-				}
-				continue
-			}
-			src := b[(jc+jp+c)*ldb+pc : (jc+jp+c)*ldb+pc+kc]
-			for p, v := range src {
-				panel[p*gemmNR+c] = v
-			}
+		src := b[(j+c)*ldb+pc : (j+c)*ldb+pc+kc]
+		for p, v := range src {
+			panel[p*nr+c] = v
 		}
 	}
 }
 
-// macroKernel multiplies a packed mc x kc block of A by a packed kc x nc
-// block of B into C (overwriting when first, else accumulating).
-func macroKernel(mc, nc, kc int, pa, pb []float32, c []float32, ldc int, first bool) {
-	var tile [gemmMR * gemmNR]float32
-	for jp := 0; jp < nc; jp += gemmNR {
-		bp := pb[jp*kc : jp*kc+gemmNR*kc]
-		cols := min(gemmNR, nc-jp)
-		for ip := 0; ip < mc; ip += gemmMR {
-			ap := pa[ip*kc : ip*kc+gemmMR*kc]
-			rows := min(gemmMR, mc-ip)
-			if rows == gemmMR && cols == gemmNR {
-				micro4x4(kc, ap, bp, c[ip*ldc+jp:], ldc, first)
+// macroKernel multiplies a packed mc x kc block of A by columns [j0, j1) of
+// a kc x nc block of B into C (overwriting, or adding when accum). With
+// ldb = 0, pb is the block packed in panels of nr columns; otherwise it is
+// op(B) itself (row stride ldb) from the block's first element, read in
+// place, and edge (kc*nr floats) takes a packed copy of a last partial panel.
+func macroKernel(kr *sgemmKernel, mc, j0, j1, kc int, pa, pb []float32, ldb int, edge []float32, c []float32, ldc int, accum bool) {
+	mr, nr := kr.mr, kr.nr
+	var tileBuf [16 * 64]float32
+	tile := tileBuf[:mr*nr]
+	for jp := j0; jp < j1; jp += nr {
+		cols := min(nr, j1-jp)
+		var bp []float32
+		bs := nr
+		switch {
+		case ldb == 0:
+			bp = pb[jp*kc : jp*kc+nr*kc]
+		case cols == nr:
+			bp, bs = pb[jp:], ldb
+		default:
+			packB(false, pb, ldb, 0, jp, kc, cols, nr, edge)
+			bp = edge
+		}
+		for ip := 0; ip < mc; ip += mr {
+			ap := pa[ip*kc : ip*kc+mr*kc]
+			rows := min(mr, mc-ip)
+			if rows == mr && cols == nr {
+				kr.micro(kc, ap, bp, c[ip*ldc+jp:], ldc, bs, accum)
 				continue
 			}
-			micro4x4(kc, ap, bp, tile[:], gemmNR, true)
+			kr.micro(kc, ap, bp, tile, nr, bs, false)
 			for r := 0; r < rows; r++ {
 				dst := c[(ip+r)*ldc+jp : (ip+r)*ldc+jp+cols]
-				src := tile[r*gemmNR : r*gemmNR+cols]
-				if first {
+				src := tile[r*nr : r*nr+cols]
+				if !accum {
 					copy(dst, src)
 				} else {
 					for j := range dst {
@@ -197,16 +343,17 @@ func macroKernel(mc, nc, kc int, pa, pb []float32, c []float32, ldc int, first b
 	}
 }
 
-// micro4x4 is the register block: 16 accumulators over kc steps of one
-// 4-row panel of A and one 4-column panel of B.
-func micro4x4(kc int, a, b []float32, c []float32, ldc int, first bool) {
+// micro4x4 is the portable register block: 16 accumulators over kc steps of
+// one 4-row panel of A and one 4-column panel of B.
+func micro4x4(kc int, a, b []float32, c []float32, ldc, ldb int, accum bool) {
+	first := !accum
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	var c20, c21, c22, c23, c30, c31, c32, c33 float32
 	a = a[:kc*4]
-	b = b[:kc*4]
-	for p := 0; p < len(a); p += 4 {
+	b = b[:(kc-1)*ldb+4]
+	for p, q := 0, 0; p < len(a); p, q = p+4, q+ldb {
 		aa := a[p : p+4 : p+4]
-		bb := b[p : p+4 : p+4]
+		bb := b[q : q+4 : q+4]
 		b0, b1, b2, b3 := bb[0], bb[1], bb[2], bb[3]
 		a0 := aa[0]
 		c00 += a0 * b0

@@ -95,6 +95,10 @@ func Pool(x *ir.Tensor, p PoolParams, wantIndices, colMajor bool) (*ir.Tensor, *
 	g := newPoolGeom(x.Shape, p, colMajor)
 	switch x.DType {
 	case ir.Float32:
+		if idx == nil && g.nsp == 2 {
+			pool2DF32(ir.View[float32](x), ir.View[float32](out), g, p)
+			break
+		}
 		poolT(ir.View[float32](x), ir.View[float32](out), idx, g, p, float32(math.Inf(-1)))
 	case ir.Float64:
 		poolT(ir.View[float64](x), ir.View[float64](out), idx, g, p, math.Inf(-1))
@@ -247,4 +251,61 @@ func nextTap(t []int, lists [][]int64) bool {
 		t[d] = 0
 	}
 	return false
+}
+
+// pool2DF32 is poolT for float32 over two spatial dims without indices:
+// the same taps in the same order and the same arithmetic, with the window
+// walked as rows and columns and the planes spread over threads.
+func pool2DF32(x, out []float32, g *poolGeom, p PoolParams) {
+	if g.outSize == 0 {
+		return
+	}
+	planes := len(out) / g.outSize
+	iw, oh, ow := int(g.in[1]), int(g.out[0]), int(g.out[1])
+	lowest := float32(math.Inf(-1))
+	work := len(out) * int(p.Kernel[0]*p.Kernel[1])
+	threads := 1
+	if work >= 1<<20 {
+		threads = Threads()
+	}
+	parallelFor(planes, threads, func(pl int) {
+		xp := x[pl*g.inSize : (pl+1)*g.inSize]
+		op := out[pl*g.outSize : (pl+1)*g.outSize]
+		for oy := 0; oy < oh; oy++ {
+			rows := g.taps[0][oy]
+			for ox := 0; ox < ow; ox++ {
+				cols := g.taps[1][ox]
+				if p.Max {
+					best, first := lowest, true
+					for _, r := range rows {
+						row := xp[int(r)*iw : int(r)*iw+iw]
+						for _, c := range cols {
+							// The first NaN wins and sticks.
+							if v := row[c]; first || v > best || (v != v && best == best) {
+								best, first = v, false
+							}
+						}
+					}
+					op[oy*ow+ox] = best
+					continue
+				}
+				var s float32
+				for _, r := range rows {
+					row := xp[int(r)*iw : int(r)*iw+iw]
+					for _, c := range cols {
+						s += row[c]
+					}
+				}
+				div := float32(len(rows) * len(cols))
+				if p.CountIncludePad {
+					div = float32(g.padded[0][oy] * g.padded[1][ox])
+				}
+				if div != 0 {
+					op[oy*ow+ox] = s / div
+				} else {
+					op[oy*ow+ox] = 0
+				}
+			}
+		}
+	})
 }

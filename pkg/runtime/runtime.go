@@ -328,7 +328,14 @@ func (p *Program) loadEngine(i int, es *bundlepb.EngineSegment) (*engineSegment,
 	if err := p.checkTarget(i, be, es.Target); err != nil {
 		return nil, err
 	}
-	eng, err := be.Load(p.b.Blob(int(es.Blob)))
+	var eng backend.Engine
+	if tl, ok := be.(backend.TargetLoader); ok && es.Target != nil {
+		eng, err = tl.LoadTarget(p.b.Blob(int(es.Blob)), backend.Target{Backend: be.Name(), Version: es.Target.Version,
+			ComputeCapability: es.Target.ComputeCapability, HardwareCompat: es.Target.HardwareCompatibility,
+			VersionCompatible: es.Target.VersionCompatible})
+	} else {
+		eng, err = be.Load(p.b.Blob(int(es.Blob)))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -7,28 +7,26 @@ import (
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
-// Engine executes a plan.
+// Engine executes a plan through its steps (exec.go), built once at load.
 type Engine struct {
-	p *plan
-	// lastUse[t] is the index of the last layer reading tensor t, so
-	// intermediates are released early.
-	lastUse []int
+	p     *plan
+	steps []step
+	// convOut[id] marks tensors that prepared conv steps write; their
+	// buffers go back to pool when they die.
+	convOut []bool
+	pool    bufPool
 }
 
-func newEngine(p *plan) *Engine {
-	e := &Engine{p: p, lastUse: make([]int, len(p.Tensors))}
-	for i := range e.lastUse {
-		e.lastUse[i] = -1
-	}
-	for li, l := range p.Layers {
-		for _, id := range l.In {
-			if id >= 0 {
-				e.lastUse[id] = li
-			}
+func newEngine(p *plan) *Engine { return newEngineFused(p, true) }
+
+// newEngineFused builds the engine with or without convolution fusion (the
+// unfused engine is what tests compare the fused one with).
+func newEngineFused(p *plan, fuse bool) *Engine {
+	e := &Engine{p: p, steps: buildSteps(p, fuse), convOut: make([]bool, len(p.Tensors))}
+	for _, st := range e.steps {
+		if st.conv != nil {
+			e.convOut[st.conv.out] = true
 		}
-	}
-	for _, id := range p.Outputs {
-		e.lastUse[id] = len(p.Layers)
 	}
 	return e
 }
@@ -63,31 +61,20 @@ func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error
 	if err := e.checkProfiles(inputs); err != nil {
 		return nil, err
 	}
-	for li, l := range e.p.Layers {
-		in := make([]*ir.Tensor, len(l.In))
-		for i, id := range l.In {
-			if id >= 0 {
-				in[i] = vals[id]
-				if in[i] == nil {
-					return nil, fmt.Errorf("layer %s: input %d was not computed", l.Name, i)
-				}
+	for _, st := range e.steps {
+		if st.conv != nil {
+			if out, ok := runConvStep(st.conv, &e.pool, vals); ok {
+				vals[st.conv.out] = out
+				e.free(st.frees, vals)
+				continue
 			}
 		}
-		out, err := runLayer(l, in)
-		if err != nil {
-			return nil, fmt.Errorf("layer %s: %w", l.Name, err)
-		}
-		if len(out) != len(l.Out) {
-			return nil, fmt.Errorf("layer %s: %d outputs, plan has %d", l.Name, len(out), len(l.Out))
-		}
-		for i, id := range l.Out {
-			vals[id] = out[i]
-		}
-		for _, id := range l.In {
-			if id >= 0 && e.lastUse[id] == li {
-				vals[id] = nil
+		for _, li := range st.layers {
+			if err := e.runLayer(e.p.Layers[li], vals); err != nil {
+				return nil, err
 			}
 		}
+		e.free(st.frees, vals)
 	}
 	res := make(map[string]*ir.Tensor, len(e.p.Outputs))
 	for i, id := range e.p.Outputs {
@@ -96,9 +83,45 @@ func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error
 	return res, nil
 }
 
-// runLayer runs one layer; an allocation over the memory budget (a
-// *sizes.Error panic from ir.NewTensor) becomes the layer's error.
-func runLayer(l *layer, in []*ir.Tensor) (out []*ir.Tensor, err error) {
+// free drops dead tensors, recycling conv outputs no live tensor shares.
+func (e *Engine) free(ids []int, vals []*ir.Tensor) {
+	for _, id := range ids {
+		t := vals[id]
+		vals[id] = nil
+		if e.convOut[id] && t != nil {
+			e.pool.recycle(t, vals)
+		}
+	}
+}
+
+// runLayer runs one layer on vals, storing its outputs.
+func (e *Engine) runLayer(l *layer, vals []*ir.Tensor) error {
+	in := make([]*ir.Tensor, len(l.In))
+	for i, id := range l.In {
+		if id >= 0 {
+			in[i] = vals[id]
+			if in[i] == nil {
+				return fmt.Errorf("layer %s: input %d was not computed", l.Name, i)
+			}
+		}
+	}
+	out, err := runKind(l, in)
+	if err != nil {
+		return fmt.Errorf("layer %s: %w", l.Name, err)
+	}
+	if len(out) != len(l.Out) {
+		return fmt.Errorf("layer %s: %d outputs, plan has %d", l.Name, len(out), len(l.Out))
+	}
+	for i, id := range l.Out {
+		vals[id] = out[i]
+	}
+	return nil
+}
+
+// runKind runs one layer's kernel; an allocation over the memory budget (a
+// *sizes.Error panic from ir.NewTensor) becomes the layer's error, and
+// each output's data must match its shape.
+func runKind(l *layer, in []*ir.Tensor) (out []*ir.Tensor, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			se, ok := r.(*sizes.Error)

@@ -1,0 +1,288 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/trtc-dev/trtc/pkg/ir"
+)
+
+// PackedA is the left operand of a float32 GEMM packed once for the active
+// micro-kernel (weights that many products share): for each kc-deep slice
+// of K, all m rows in panels of mr rows, k-major, as Sgemm packs A itself.
+type PackedA struct {
+	kr   *sgemmKernel
+	m, k int
+	data []float32
+	// a, lda keep the unpacked operand for the shapes that do not tile
+	// (matrix-vector products).
+	a   []float32
+	lda int
+}
+
+// PackA packs op(A) (m x k, row stride lda) for SgemmPacked.
+func PackA(transA bool, m, k int, a []float32, lda int) *PackedA {
+	kr := activeKernel
+	mp := roundUp(max(m, 1), kr.mr)
+	p := &PackedA{kr: kr, m: m, k: k, data: make([]float32, mp*k)}
+	for pc := 0; pc < k; pc += kr.kc {
+		kc := min(kr.kc, k-pc)
+		packA(transA, a, lda, 0, pc, m, kc, kr.mr, p.data[mp*pc:mp*(pc+kc)])
+	}
+	if transA { // keep a row-major copy for the matrix-vector path
+		t := make([]float32, m*k)
+		for i := 0; i < m; i++ {
+			for q := 0; q < k; q++ {
+				t[i*k+q] = a[q*lda+i]
+			}
+		}
+		a, lda = t, k
+	}
+	p.a, p.lda = a, lda
+	return p
+}
+
+// SgemmPacked is Sgemm with a pre-packed op(A): C (m x n, row stride ldc) =
+// op(A) * op(B).
+func SgemmPacked(pa *PackedA, transB bool, n int, b []float32, ldb int, c []float32, ldc int) {
+	if pa.m == 1 || n == 1 || pa.k == 0 {
+		sgemmWith(pa.kr, Threads(), false, transB, pa.m, n, pa.k, pa.a, pa.lda, b, ldb, c, ldc)
+		return
+	}
+	sgemmCore(pa.kr, Threads(), false, transB, pa.m, n, pa.k, nil, 0, pa, b, ldb, c, ldc)
+}
+
+// Epilogue is what a convolution applies to its output while it is still in
+// cache, in this order: per-channel bias, a residual of the output's shape
+// added element by element, an activation. The result is the same as that
+// of separate layers, operation for operation.
+type Epilogue struct {
+	Residual    []float32
+	HasAct      bool
+	Act         ActOp
+	Alpha, Beta float64
+}
+
+// PreparedConv is a float32 convolution whose weights are packed for the
+// GEMM once (at engine load), not at every run.
+type PreparedConv struct {
+	ws     []int64
+	p      ConvParams
+	w      []float32
+	bias   []float32
+	groups []*PackedA // per group, nil for depthwise
+}
+
+// PrepareConv packs float32 weights w [K, C/group, kernel...] and keeps bias
+// [K] (may be nil) for Run.
+func PrepareConv(w, bias *ir.Tensor, p ConvParams) (*PreparedConv, error) {
+	if w.DType != ir.Float32 || (bias != nil && bias.DType != ir.Float32) {
+		return nil, fmt.Errorf("prepared convolution needs float32 weights, got %v", w.DType)
+	}
+	if len(w.Shape) < 3 {
+		return nil, fmt.Errorf("conv weights %v need rank >= 3", ir.S(w.Shape...))
+	}
+	if err := p.fill(len(w.Shape) - 2); err != nil {
+		return nil, err
+	}
+	K, Cg, g := int(w.Shape[0]), int(w.Shape[1]), int(p.Group)
+	if g < 1 || K%g != 0 {
+		return nil, fmt.Errorf("conv weights %v do not fit group %d", ir.S(w.Shape...), g)
+	}
+	if bias != nil && (len(bias.Shape) != 1 || bias.Shape[0] != int64(K)) {
+		return nil, fmt.Errorf("conv bias %v does not match %d output channels", ir.S(bias.Shape...), K)
+	}
+	pc := &PreparedConv{ws: w.Shape, p: p, w: ir.View[float32](w)}
+	if bias != nil {
+		pc.bias = ir.View[float32](bias)
+	}
+	Kg, ks := K/g, int(ir.Numel(w.Shape[2:]))
+	if !(Cg == 1 && Kg == 1 && len(w.Shape) <= 4) {
+		for gi := 0; gi < g; gi++ {
+			pc.groups = append(pc.groups, PackA(false, Kg, Cg*ks, pc.w[gi*Kg*Cg*ks:], Cg*ks))
+		}
+	}
+	return pc, nil
+}
+
+// OutShape is the output shape for an input of shape xs.
+func (pc *PreparedConv) OutShape(xs []int64) ([]int64, error) {
+	ws, p := pc.ws, pc.p
+	if len(xs) != len(ws) {
+		return nil, fmt.Errorf("conv input %v does not match weights %v", ir.S(xs...), ir.S(ws...))
+	}
+	os := []int64{xs[0], ws[0]}
+	for i := 0; i < len(xs)-2; i++ {
+		os = append(os, max(ConvOutSize(xs[2+i], ws[2+i], p.Strides[i], p.Dilations[i], p.PadsBegin[i], p.PadsEnd[i]), 0))
+	}
+	return os, nil
+}
+
+// Run convolves x [N, C, spatial...] and applies ep (may be nil).
+func (pc *PreparedConv) Run(x *ir.Tensor, ep *Epilogue) (*ir.Tensor, error) {
+	return pc.RunBuf(x, ep, nil)
+}
+
+// RunBuf is Run writing into buf when it has exactly the output's size in
+// bytes (and is 4-byte aligned, as ir tensors are); otherwise it allocates.
+// Every element of the output is written, so buf's contents do not matter.
+func (pc *PreparedConv) RunBuf(x *ir.Tensor, ep *Epilogue, buf []byte) (*ir.Tensor, error) {
+	xs, ws, p := x.Shape, pc.ws, pc.p
+	if x.DType != ir.Float32 || len(xs) != len(ws) {
+		return nil, fmt.Errorf("conv input %v%v does not match float32 weights %v", x.DType, ir.S(xs...), ir.S(ws...))
+	}
+	nsp := len(xs) - 2
+	N, C, K, g := int(xs[0]), int(xs[1]), int(ws[0]), int(p.Group)
+	if C%g != 0 || int(ws[1]) != C/g {
+		return nil, fmt.Errorf("conv: %d input channels do not fit weights %v with group %d", C, ir.S(ws...), g)
+	}
+	os := []int64{int64(N), int64(K)}
+	for i := 0; i < nsp; i++ {
+		o := ConvOutSize(xs[2+i], ws[2+i], p.Strides[i], p.Dilations[i], p.PadsBegin[i], p.PadsEnd[i])
+		os = append(os, max(o, 0))
+	}
+	var out *ir.Tensor
+	if int64(len(buf)) == ir.Numel(os)*4 && len(buf) > 0 {
+		out = &ir.Tensor{DType: ir.Float32, Shape: os, Data: buf}
+	} else {
+		out = ir.NewTensor(ir.Float32, os)
+	}
+	if ep != nil && ep.Residual != nil && len(ep.Residual) != int(out.Numel()) {
+		return nil, fmt.Errorf("conv residual has %d elements, output %v", len(ep.Residual), ir.S(os...))
+	}
+	xv, ov := ir.View[float32](x), ir.View[float32](out)
+	Cg, Kg := C/g, K/g
+	inSize, outSize, ks := int(ir.Numel(xs[2:])), int(ir.Numel(os[2:])), int(ir.Numel(ws[2:]))
+	if outSize == 0 || N == 0 || K == 0 {
+		return out, nil
+	}
+	pointwise := ks == 1 && inSize == outSize
+	for i := range p.Strides {
+		pointwise = pointwise && p.Strides[i] == 1 && p.PadsBegin[i] == 0
+	}
+	var colsp *[]float32
+	if pc.groups != nil && !pointwise {
+		colsp = getF32(Cg * ks * outSize)
+		defer putF32(colsp)
+	}
+	for n := 0; n < N; n++ {
+		if pc.groups == nil { // depthwise, channels in parallel
+			parallelFor(C, depthwiseThreads(C*outSize*ks), func(ch int) {
+				xg := xv[(n*C+ch)*inSize : (n*C+ch+1)*inSize]
+				og := ov[(n*K+ch)*outSize : (n*K+ch+1)*outSize]
+				depthwise2DF32(xg, pc.w[ch*ks:(ch+1)*ks], og, xs[2:], ws[2:], os[2:], p)
+			})
+		} else {
+			for gi := 0; gi < g; gi++ {
+				xg := xv[(n*C+gi*Cg)*inSize : (n*C+gi*Cg+Cg)*inSize]
+				og := ov[(n*K+gi*Kg)*outSize : (n*K+gi*Kg+Kg)*outSize]
+				if pointwise {
+					SgemmPacked(pc.groups[gi], false, outSize, xg, outSize, og, outSize)
+					continue
+				}
+				cols := *colsp
+				if nsp <= 2 {
+					im2col2D(xg, cols, Cg, xs[2:], ws[2:], os[2:], p)
+				} else {
+					im2colND(xg, cols, Cg, xs[2:], ws[2:], os[2:], p)
+				}
+				SgemmPacked(pc.groups[gi], false, outSize, cols, outSize, og, outSize)
+			}
+		}
+		img := ov[n*K*outSize : (n+1)*K*outSize]
+		var res []float32
+		if ep != nil && ep.Residual != nil {
+			res = ep.Residual[n*K*outSize : (n+1)*K*outSize]
+		}
+		for k := 0; k < K; k++ {
+			o := img[k*outSize : (k+1)*outSize]
+			if pc.bias != nil {
+				b := pc.bias[k]
+				for i := range o {
+					o[i] += b
+				}
+			}
+			if res != nil {
+				r := res[k*outSize : (k+1)*outSize]
+				for i := range o {
+					o[i] += r[i]
+				}
+			}
+			if ep != nil && ep.HasAct {
+				activation(ep.Act, o, o, ep.Alpha, ep.Beta)
+			}
+		}
+	}
+	return out, nil
+}
+
+// depthwiseThreads is how many threads a depthwise convolution of that many
+// multiply-adds is worth.
+func depthwiseThreads(work int) int {
+	if work < 1<<20 {
+		return 1
+	}
+	return Threads()
+}
+
+// depthwise2DF32 is depthwise2D for float32 with the inner loop over output
+// columns as an axpy: stride-1 directly along the input row, other strides
+// along the row's phase (the input columns congruent modulo the stride,
+// gathered once per row).
+func depthwise2DF32(x, w, out []float32, in, k, o []int64, p ConvParams) {
+	ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw := dims2D(in, k, o, p)
+	axpy := activeKernel.axpy
+	var phase []float32
+	var php *[]float32
+	if sw > 1 {
+		php = getF32(iw + sw)
+		defer putF32(php)
+		phase = *php
+	}
+	for y := 0; y < oh; y++ {
+		d := out[y*ow : (y+1)*ow]
+		clear(d)
+		for ki := 0; ki < kh; ki++ {
+			iy := y*sh - ph + ki*dh
+			if iy < 0 || iy >= ih {
+				continue
+			}
+			src := x[iy*iw : (iy+1)*iw]
+			if sw > 1 { // phase q of the row at phase[q*pl : (q+1)*pl]
+				pl := (iw + sw - 1) / sw
+				for q := 0; q < sw; q++ {
+					row := phase[q*pl : (q+1)*pl]
+					for j := range row {
+						if c := j*sw + q; c < iw {
+							row[j] = src[c]
+						}
+					}
+				}
+			}
+			for kj := 0; kj < kw; kj++ {
+				wv := w[ki*kw+kj]
+				ix0 := kj*dw - pw
+				lo, hi := 0, ow
+				if ix0 < 0 {
+					lo = (-ix0 + sw - 1) / sw
+				}
+				if last := ix0 + (ow-1)*sw; last >= iw {
+					hi = (iw-1-ix0)/sw + 1
+					if iw-1-ix0 < 0 {
+						hi = 0
+					}
+				}
+				if lo >= hi {
+					continue
+				}
+				start := ix0 + lo*sw
+				if sw == 1 {
+					axpy(wv, src[start:start+hi-lo], d[lo:hi])
+					continue
+				}
+				pl := (iw + sw - 1) / sw
+				q := start % sw
+				axpy(wv, phase[q*pl+start/sw:q*pl+start/sw+hi-lo], d[lo:hi])
+			}
+		}
+	}
+}

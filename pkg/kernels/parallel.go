@@ -1,0 +1,133 @@
+package kernels
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Threading. Large kernels split their work into tasks run by the calling
+// goroutine and up to Threads()-1 helper goroutines. Helpers are counted
+// process-wide: when several segments run kernels at once they share the
+// same Threads()-1 helpers instead of each starting its own, so concurrent
+// callers never put more than Threads() busy goroutines of kernel work on
+// the cores beyond the callers themselves.
+
+var (
+	threadSetting atomic.Int32 // 0: GOMAXPROCS
+	helpersBusy   atomic.Int32
+)
+
+// SetThreads sets how many threads large kernels use (n <= 0: GOMAXPROCS).
+func SetThreads(n int) {
+	if n < 0 {
+		n = 0
+	}
+	threadSetting.Store(int32(n))
+}
+
+// Threads is the number of threads large kernels use.
+func Threads() int {
+	if n := int(threadSetting.Load()); n > 0 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// acquireHelpers reserves up to want helper slots and returns how many it got.
+func acquireHelpers(want int) int {
+	limit := int32(Threads() - 1)
+	for {
+		busy := helpersBusy.Load()
+		got := min(int32(want), limit-busy)
+		if got <= 0 {
+			return 0
+		}
+		if helpersBusy.CompareAndSwap(busy, busy+got) {
+			return int(got)
+		}
+	}
+}
+
+// parallelFor runs fn(task) for task in [0, n), on the calling goroutine and
+// on as many helpers as are free, at most maxWorkers in all. fn must be safe
+// to run concurrently for distinct tasks.
+func parallelFor(n, maxWorkers int, fn func(task int)) {
+	if n <= 0 {
+		return
+	}
+	helpers := 0
+	if n > 1 && maxWorkers > 1 {
+		helpers = acquireHelpers(min(n, maxWorkers) - 1)
+	}
+	if helpers == 0 {
+		for t := 0; t < n; t++ {
+			fn(t)
+		}
+		return
+	}
+	// Tasks go to whoever asks next. The caller waits for tasks to finish,
+	// not for helpers to exit: a helper the scheduler starts late finds no
+	// task left and only returns its slot.
+	var next, done atomic.Int64
+	// A panic in a task (a tensor over the memory budget, a bug) must not
+	// end the process from a helper goroutine, where nothing can recover
+	// it: the first one is kept and raised again on the caller's goroutine
+	// once every task has ended, so ops.Execute, the reference engine and
+	// trtc's main recover it as they would a panic of the caller.
+	var (
+		panicOnce sync.Once
+		panicVal  any
+	)
+	runTask := func(t int) {
+		defer func() {
+			if r := recover(); r != nil {
+				panicOnce.Do(func() { panicVal = r })
+			}
+			done.Add(1)
+		}()
+		fn(t)
+	}
+	work := func() {
+		for {
+			t := int(next.Add(1) - 1)
+			if t >= n {
+				return
+			}
+			runTask(t)
+		}
+	}
+	for h := 0; h < helpers; h++ {
+		go func() {
+			work()
+			helpersBusy.Add(-1)
+		}()
+	}
+	work()
+	for done.Load() < int64(n) {
+		runtime.Gosched()
+	}
+	if panicVal != nil {
+		panic(panicVal)
+	}
+}
+
+// f32Pool recycles scratch buffers (packed GEMM panels, im2col columns) so
+// that steady-state kernels do not allocate.
+var f32Pool sync.Pool
+
+// getF32 returns a scratch buffer of length n (contents undefined).
+func getF32(n int) *[]float32 {
+	if v := f32Pool.Get(); v != nil {
+		p := v.(*[]float32)
+		if cap(*p) >= n {
+			*p = (*p)[:n]
+			return p
+		}
+		f32Pool.Put(p)
+	}
+	s := make([]float32, n)
+	return &s
+}
+
+func putF32(p *[]float32) { f32Pool.Put(p) }
