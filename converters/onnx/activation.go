@@ -162,3 +162,35 @@ func convertClip(ctx *conversion.Context, n *conversion.Node) error {
 	ctx.SetOutput(n, 0, impl.ClipTensors(ctx, x, ctx.Input(n, 1), ctx.Input(n, 2)))
 	return nil
 }
+
+func init() {
+	builtins = append(builtins, conversion.Converter{
+		Target: "onnx.Swish", DynamicShapes: true, Validator: dtypeIn(floats...),
+		Description: "Swish (opset 24) as x * Sigmoid(alpha * x): ElementWise PROD and Activation SIGMOID",
+		Convert: func(ctx *conversion.Context, n *conversion.Node) error {
+			x := ctx.Input(n, 0)
+			ax := x
+			if a := n.AttrFloat("alpha", 1); a != 1 {
+				ax = impl.Mul(ctx, x, impl.ScalarLike(ctx, float64(a), x))
+			}
+			ctx.SetOutput(n, 0, impl.Mul(ctx, x, impl.Sigmoid(ctx, ax)))
+			return nil
+		},
+	})
+}
+
+func init() {
+	builtins = append(builtins, conversion.Converter{
+		Target: "onnx.SwiGLU", DynamicShapes: true, Validator: dtypeIn(floats...),
+		Description: "SwiGLU (opset 28) as a * Sigmoid(alpha * a) * b: ElementWise PROD and Activation SIGMOID",
+		Convert: func(ctx *conversion.Context, n *conversion.Node) error {
+			a := ctx.Input(n, 0)
+			aa := a
+			if alpha := n.AttrFloat("alpha", 1); alpha != 1 {
+				aa = impl.Mul(ctx, a, impl.ScalarLike(ctx, float64(alpha), a))
+			}
+			ctx.SetOutput(n, 0, impl.Mul(ctx, impl.Mul(ctx, a, impl.Sigmoid(ctx, aa)), ctx.Input(n, 1)))
+			return nil
+		},
+	})
+}

@@ -137,3 +137,23 @@ func TestClipNaNAndDynamic(t *testing.T) {
 	dyn := convtest.Input{DType: ir.Float32, Shape: ir.Shape{ir.Sym("N"), ir.D(2)}, RunShape: []int64{3, 2}}
 	convtest.Run(t, convtest.Case{Op: "onnx.Clip", Opset: 13, Inputs: clipInputs(dyn, scalarIn(ir.Float32, -1, true), nil)})
 }
+
+func TestSwish(t *testing.T) {
+	for _, alpha := range []float32{1, 0.5, -2} {
+		for _, dt := range []ir.DType{ir.Float32, ir.Float16} {
+			tol := 1e-5
+			if dt == ir.Float16 {
+				tol = 2e-3
+			}
+			convtest.Run(t, convtest.Case{Op: "onnx.Swish", Opset: 24, Attrs: map[string]ir.Attr{"alpha": {Kind: ir.AttrFloat, F: alpha}},
+				Inputs: []convtest.Input{{DType: dt, Shape: ir.S(2, 3, 4), Lo: -6, Hi: 6}}, Atol: tol, Rtol: tol})
+		}
+	}
+}
+
+func TestSwiGLU(t *testing.T) {
+	for _, alpha := range []float32{1, 0.5} {
+		convtest.Run(t, convtest.Case{Op: "onnx.SwiGLU", Opset: 28, Attrs: map[string]ir.Attr{"alpha": {Kind: ir.AttrFloat, F: alpha}},
+			Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.S(2, 3, 4), Lo: -6, Hi: 6}, {DType: ir.Float32, Shape: ir.S(3, 1), Lo: -2, Hi: 2}}})
+	}
+}

@@ -11,9 +11,56 @@ import (
 
 // noConverter lists ONNX ops that have a CPU kernel but deliberately no
 // converter, each with the reason.
+// layerKindTable is the reason of ops whose TensorRT layers are new layer
+// kinds, which wait for the one declaration of layer kinds and rules.
+const layerKindTable = "its TensorRT layers are new layer kinds, to be added once the layer-kind table lands"
+
+const qlinearReason = "TensorRT takes quantized networks as Q/DQ graphs (QuantizeLinear/DequantizeLinear around float ops), not as integer ops"
+
+const bitwiseReason = "TensorRT's ElementWise kAND/kOR/kXOR take bool only; it has no integer bit operations"
+
+const windowReason = "a window of constant size folds to a constant; a size computed at run time needs a Fill with a runtime count, not converted yet"
+
 var noConverter = map[string]string{
 	"onnx.CumProd": "TensorRT's Cumulative layer has only CumulativeOperation SUM (EnumMax is 1 in TensorRT 10 and 11); " +
 		"a product through exp(cumsum(log|x|)) is neither exact nor defined for zeros and integers",
+	"onnx.DynamicQuantizeLinear": "its scale and zero point come from a data-dependent global min/max, which needs a " +
+		"Reduce over every dim and a scalar-to-shape broadcast per run; not converted yet",
+	"onnx.LSTM":                      layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
+	"onnx.GRU":                       layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
+	"onnx.RNN":                       layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
+	"onnx.Loop":                      layerKindTable + " (ILoop and its boundary layers)",
+	"onnx.Scan":                      layerKindTable + " (ILoop and its boundary layers)",
+	"onnx.If":                        layerKindTable + " (IIfConditional with its input and output layers)",
+	"onnx.NonMaxSuppression":         layerKindTable + " (INMSLayer)",
+	"onnx.BitwiseAnd":                bitwiseReason,
+	"onnx.BitwiseOr":                 bitwiseReason,
+	"onnx.BitwiseXor":                bitwiseReason,
+	"onnx.BitwiseNot":                bitwiseReason,
+	"onnx.BitShift":                  bitwiseReason,
+	"onnx.BitCast":                   "no TensorRT layer reinterprets bits (ICastLayer converts values)",
+	"onnx.Compress":                  layerKindTable + " (INonZeroLayer, then Gather): the output size depends on the data",
+	"onnx.ReverseSequence":           layerKindTable + " (IReverseSequenceLayer)",
+	"onnx.GridSample":                layerKindTable + " (IGridSampleLayer)",
+	"onnx.MatMulInteger":             qlinearReason,
+	"onnx.ConvInteger":               qlinearReason,
+	"onnx.QLinearMatMul":             qlinearReason,
+	"onnx.QLinearConv":               qlinearReason,
+	"onnx.LpPool":                    "a converter (Unary ABS, ElementWise POW, Pooling AVERAGE with padding counted, scaled by the window size, POW 1/p) is not written yet",
+	"onnx.LRN":                       "a converter (ElementWise PROD, a channel-window sum as in onnx-tensorrt, POW, DIV) is not written yet",
+	"onnx.AffineGrid":                "a converter (constant base grid, MatrixMultiply with theta) is not written yet; it folds when theta and size are constant",
+	"onnx.CenterCropPad":             "a converter (Slice and Padding with offsets from the shape input) is not written yet",
+	"onnx.NonZero":                   layerKindTable + " (INonZeroLayer)",
+	"onnx.DFT":                       "TensorRT has no Fourier layer; a converter as a MatrixMultiply by a constant DFT matrix is not written yet",
+	"onnx.Unique":                    "the output size depends on the data and TensorRT has no unique/sort-by-key layer",
+	"onnx.MaxUnpool":                 "a converter (Scatter of X at I into a Fill of zeros) is not written yet",
+	"onnx.Det":                       "TensorRT has no determinant or LU layer",
+	"onnx.EyeLike":                   "its output depends only on the input's shape, so it folds to a constant wherever that shape is static",
+	"onnx.HannWindow":                windowReason,
+	"onnx.HammingWindow":             windowReason,
+	"onnx.BlackmanWindow":            windowReason,
+	"onnx.NegativeLogLikelihoodLoss": "a training loss: TensorRT has no loss layers and inference graphs rarely hold one",
+	"onnx.SoftmaxCrossEntropyLoss":   "a training loss: TensorRT has no loss layers and inference graphs rarely hold one",
 }
 
 // Every ONNX op trtc can run has a converter or a stated reason not to.

@@ -51,6 +51,7 @@ var flagSamples = map[string][3]string{
 	"input":                      {"a.npy", "b.npy", "c.npy"},
 	"output-dir":                 {"o1", "o2", "o3"},
 	"expect":                     {"e1", "e2", "e3"},
+	"output-format":              {"pb", "npy-f32", "npy"},
 	"atol":                       {"0.5", "0.25", "0.125"},
 	"rtol":                       {"0.5", "0.25", "0.125"},
 	"stats":                      {"true", "false", "true"},

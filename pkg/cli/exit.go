@@ -61,7 +61,7 @@ const (
 	ExitInternal    = 1  // a bug in trtc
 	ExitUsage       = 2  // bad flags or arguments
 	ExitInput       = 3  // a model, bundle or tensor file is missing, unreadable or malformed
-	ExitUnsupported = 4  // ops with neither a converter nor a CPU kernel
+	ExitUnsupported = 4  // unsupported ops (no kernel, newer opset, unknown domain) or dtypes
 	ExitFallback    = 5  // --require-full-compilation and some node falls back
 	ExitBuild       = 6  // conversion or engine build failed, or the backend is unavailable
 	ExitRun         = 7  // a bundle failed to run (input binding, execution)

@@ -25,7 +25,10 @@ type RunOptions struct {
 	Bundle    string
 	Inputs    []string
 	OutputDir string
-	// Expect is a directory of <output name>.npy files to compare with.
+	// OutputFormat is auto, npy, pb or npy-f32 (tensorio.OutputFormat).
+	OutputFormat string
+	// Expect is a directory of <output name>.npy or .pb files to compare
+	// with.
 	Expect     string
 	Atol, Rtol float64
 	// Stats prints the run time and the bytes that crossed between host
@@ -46,6 +49,15 @@ trtc's CPU kernels. Inputs are .npy files or serialized ONNX TensorProto .pb
 files. A single unnamed --input binds to the model's single input; otherwise
 give NAME=FILE. Each output is written as DIR/<output name>.npy.
 
+.npy has no bfloat16, float8, float4e2m1, int4, uint4, int2 or uint2 type.
+With --output-format auto (the default) outputs of those dtypes are written
+as serialized ONNX TensorProto files, DIR/<output name>.pb, which
+onnx.numpy_helper reads; --output-format npy-f32 writes them as float32 .npy
+instead (exact: each of their values is a float32 value), pb writes every
+output as .pb, and npy fails on them. --expect reads DIR/<output name>.npy,
+or DIR/<output name>.pb when there is no .npy; a float32 reference is
+compared with such an output widened to float32.
+
 Engines that run on a GPU keep their tensors in device memory; values
 cross to the host only where a fallback segment or the caller reads them.
 --stats prints the run time and those bytes ("bytes crossed: H2D n, D2H m"),
@@ -63,7 +75,8 @@ exit code 10.`,
 	}
 	cmd.Flags().StringArrayVarP(&opts.Inputs, "input", "i", nil, "input tensor FILE or NAME=FILE (repeatable)")
 	cmd.Flags().StringVar(&opts.OutputDir, "output-dir", ".", "directory for the output .npy files")
-	cmd.Flags().StringVar(&opts.Expect, "expect", "", "compare each output with DIR/<output name>.npy; exit 9 on a mismatch")
+	cmd.Flags().StringVar(&opts.OutputFormat, "output-format", string(tensorio.FormatAuto), "output files: auto (.npy, or ONNX TensorProto .pb for dtypes .npy lacks: bfloat16, float8, float4, int4, int2), npy, pb, or npy-f32 (those dtypes widened to float32 .npy)")
+	cmd.Flags().StringVar(&opts.Expect, "expect", "", "compare each output with DIR/<output name>.npy (or .pb); exit 9 on a mismatch")
 	cmd.Flags().Float64Var(&opts.Atol, "atol", 1e-4, "absolute tolerance for --expect")
 	cmd.Flags().Float64Var(&opts.Rtol, "rtol", 1e-3, "relative tolerance for --expect")
 	cmd.Flags().BoolVar(&opts.Stats, "stats", false, "print the run time and the bytes copied between host and device")
@@ -74,6 +87,13 @@ exit code 10.`,
 func runRun(opts *RunOptions) error {
 	if st, err := os.Stat(opts.OutputDir); err == nil && !st.IsDir() {
 		return usageErrorf("--output-dir %s is not a directory", opts.OutputDir)
+	}
+	if opts.OutputFormat == "" {
+		opts.OutputFormat = string(tensorio.FormatAuto)
+	}
+	format, err := tensorio.ParseOutputFormat(opts.OutputFormat)
+	if err != nil {
+		return opts.IO.badValue("output-format", "%v", err)
 	}
 	// NaN would make every comparison pass, a negative tolerance every
 	// one fail, an infinite one every one pass.
@@ -153,8 +173,8 @@ func runRun(opts *RunOptions) error {
 		return withCode(ExitInput, err)
 	}
 	for _, o := range prog.Outputs {
-		path := filepath.Join(opts.OutputDir, safeFileName(o.Name)+".npy")
-		if err := tensorio.WriteNPY(path, outs[o.Name]); err != nil {
+		path, err := tensorio.WriteOutput(opts.OutputDir, safeFileName(o.Name), o.Name, outs[o.Name], format)
+		if err != nil {
 			return withFields(withCode(ExitRun, fmt.Errorf("writing output %q: %w", o.Name, err)), "tensor", o.Name, "file", path)
 		}
 		fmt.Fprintf(opts.IO.Out, "%s %v%v -> %s\n", o.Name, outs[o.Name].DType, ir.S(outs[o.Name].Shape...), path)
@@ -180,11 +200,20 @@ func expectOutputs(opts *RunOptions, want []runtime.Value, outs map[string]*ir.T
 	var bad []string
 	for _, o := range want {
 		path := filepath.Join(opts.Expect, safeFileName(o.Name)+".npy")
-		ref, err := tensorio.ReadNPY(path)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			if pb := strings.TrimSuffix(path, ".npy") + ".pb"; fileExists(pb) {
+				path = pb
+			}
+		}
+		ref, _, err := tensorio.ReadAuto(path)
 		if err != nil {
 			return withFields(withCode(ExitInput, fmt.Errorf("--expect: %w", err)), "tensor", o.Name, "file", path)
 		}
-		d := tensorio.Diff(outs[o.Name], ref, opts.Atol, opts.Rtol)
+		got := outs[o.Name]
+		if got != nil && ref.DType == ir.Float32 && !tensorio.NPYHas(got.DType) {
+			got = tensorio.AsFloat32(got) // a reference written with npy-f32
+		}
+		d := tensorio.Diff(got, ref, opts.Atol, opts.Rtol)
 		fmt.Fprintf(opts.IO.Out, "%s: %s\n", o.Name, d)
 		if !d.OK {
 			bad = append(bad, o.Name)
@@ -195,6 +224,11 @@ func expectOutputs(opts *RunOptions, want []runtime.Value, outs map[string]*ir.T
 			len(bad), opts.Expect, opts.Atol, opts.Rtol, strings.Join(bad, ", "))}, "tensors", bad)
 	}
 	return nil
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // safeFileName keeps an output name usable as a file name.

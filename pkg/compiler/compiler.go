@@ -74,15 +74,20 @@ type Result struct {
 	Settings        *conversion.Settings
 }
 
-// UnsupportedOpsError lists ops that have neither a converter nor a kernel.
+// UnsupportedOpsError lists ops that have neither a converter nor a kernel,
+// or that come from an opset newer than trtc knows or a domain it lacks.
 type UnsupportedOpsError struct {
 	Model string
 	Ops   map[string][]string // op -> node names
+	// Why says, per op, what is unsupported: its domain and the opset the
+	// model imports, and whether the op, the opset or the domain is what
+	// trtc lacks.
+	Why map[string]string
 }
 
 func (e *UnsupportedOpsError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d op(s) have neither a converter nor a CPU kernel:", e.Model, len(e.Ops))
+	fmt.Fprintf(&b, "%s: %d op(s) are not supported:", e.Model, len(e.Ops))
 	for _, op := range ir.SortedKeys(e.Ops) {
 		nodes := e.Ops[op]
 		show := nodes
@@ -93,9 +98,51 @@ func (e *UnsupportedOpsError) Error() string {
 		if len(nodes) > 3 {
 			more = fmt.Sprintf(", ... (%d nodes)", len(nodes))
 		}
-		fmt.Fprintf(&b, "\n  %s: %s%s", op, strings.Join(show, ", "), more)
+		fmt.Fprintf(&b, "\n  %s: %s%s (%s)", op, strings.Join(show, ", "), more, e.Why[op])
 	}
 	return b.String()
+}
+
+// checkOps refuses, with one error naming each op, its domain and the
+// opset the model imports, the nodes (also inside subgraphs) whose op has
+// no kernel, whose domain trtc does not know, or whose domain's opset is
+// newer than ops.KnownOpsets.
+func checkOps(g *ir.Graph, model string) error {
+	e := &UnsupportedOpsError{Model: model, Ops: map[string][]string{}, Why: map[string]string{}}
+	var walk func(g *ir.Graph)
+	walk = func(sub *ir.Graph) {
+		for _, n := range sub.Nodes {
+			for _, s := range n.Subgraphs() {
+				walk(s)
+			}
+			d := ops.Domain(n.Op)
+			opset, onnxModel := g.Opsets[d], g.Format == "onnx"
+			where := fmt.Sprintf("domain %s, opset %d", ops.DomainName(d), opset)
+			why := ""
+			switch known, listed := ops.KnownOpsets[d]; {
+			case onnxModel && !ops.KnownDomain(d):
+				why = where + ": trtc does not know this domain"
+			case onnxModel && listed && opset > known:
+				why = fmt.Sprintf("%s: newer than the opset %d trtc knows for this domain", where, known)
+			default:
+				if _, ok := ops.Lookup(n.Op); !ok {
+					why = "neither a converter nor a CPU kernel"
+					if onnxModel {
+						why = where + ": " + why
+					}
+				}
+			}
+			if why != "" {
+				e.Ops[n.Op] = append(e.Ops[n.Op], n.Name)
+				e.Why[n.Op] = why
+			}
+		}
+	}
+	walk(g)
+	if len(e.Ops) > 0 {
+		return e
+	}
+	return nil
 }
 
 // Prepare loads nothing: it takes a parsed graph and brings it to the point
@@ -118,14 +165,8 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 		return 0, fmt.Errorf("%s: %w", model, err)
 	}
 	constOutputs(g)
-	unknown := map[string][]string{}
-	for _, n := range g.Nodes {
-		if _, ok := ops.Lookup(n.Op); !ok {
-			unknown[n.Op] = append(unknown[n.Op], n.Name)
-		}
-	}
-	if len(unknown) > 0 {
-		return 0, &UnsupportedOpsError{Model: model, Ops: unknown}
+	if err := checkOps(g, model); err != nil {
+		return 0, err
 	}
 	folded, err := ops.Propagate(g, true)
 	var dt *ops.UnsupportedDTypeError
@@ -139,6 +180,13 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 	}
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", model, err)
+	}
+	for ops.InlineConstantIfs(g) > 0 { // a constant-condition If becomes its branch
+		more, err := ops.Propagate(g, true)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", model, err)
+		}
+		folded += more
 	}
 	if err := CheckGraph(g); err != nil {
 		return 0, fmt.Errorf("%s: %w", model, err)

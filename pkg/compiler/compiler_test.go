@@ -2,12 +2,14 @@ package compiler
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
 func constant(name string, t *ir.Tensor) *ir.Value {
@@ -83,6 +85,34 @@ func TestUnsupportedOpsListed(t *testing.T) {
 	}
 }
 
+// An opset newer than trtc knows, and a domain it lacks, are refused with
+// the op, the domain and the opset named.
+func TestNewerOpsetAndUnknownDomain(t *testing.T) {
+	g := ir.NewGraph("u", "onnx")
+	g.Inputs, g.Outputs = []string{"x"}, []string{"z"}
+	g.Opsets[""] = ops.KnownOpsets[""] + 1
+	g.Opsets["com.example"] = 3
+	g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(2)}
+	g.Nodes = []*ir.Node{
+		{Name: "a", Op: "onnx.Relu", Inputs: []string{"x"}, Outputs: []string{"y"}},
+		{Name: "b", Op: "com.example.Zap", Inputs: []string{"y"}, Outputs: []string{"z"}},
+	}
+	_, err := Prepare(g, "u.onnx", conversion.DefaultSettings())
+	var u *UnsupportedOpsError
+	want := []string{
+		fmt.Sprintf("onnx.Relu: a (domain ai.onnx, opset %d: newer than the opset %d trtc knows", ops.KnownOpsets[""]+1, ops.KnownOpsets[""]),
+		"com.example.Zap: b (domain com.example, opset 3: trtc does not know this domain)",
+	}
+	if !errors.As(err, &u) || len(u.Ops) != 2 {
+		t.Fatalf("got %v", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("message lacks %q:\n%v", w, err)
+		}
+	}
+}
+
 // A graph output that is a constant gets an Identity node, so that some
 // segment produces it.
 func TestConstantGraphOutput(t *testing.T) {
@@ -94,5 +124,40 @@ func TestConstantGraphOutput(t *testing.T) {
 	}
 	if len(g.Nodes) != 1 || g.Nodes[0].Op != "onnx.Identity" || g.Nodes[0].Outputs[0] != "k" {
 		t.Fatalf("nodes %v", g.Nodes)
+	}
+}
+
+// An If whose condition folds to a constant is replaced by the branch it
+// takes, so the branch's nodes can be converted like any other.
+func TestConstantIfInlined(t *testing.T) {
+	branch := func(name, op string) *ir.Graph {
+		b := ir.NewGraph(name, "onnx")
+		b.Nodes = []*ir.Node{{Name: "n", Op: op, Inputs: []string{"x"}, Outputs: []string{"t"}}}
+		b.Outputs = []string{"t"}
+		return b
+	}
+	g := ir.NewGraph("if", "onnx")
+	g.Inputs, g.Outputs = []string{"x"}, []string{"y"}
+	g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(2, 3)}
+	g.Values["k"] = &ir.Value{Name: "k", DType: ir.Int64, Shape: ir.S(), Const: ir.FromSlice(ir.Int64, nil, []int64{3})}
+	g.Nodes = []*ir.Node{
+		{Name: "gt", Op: "onnx.Greater", Inputs: []string{"k", "k"}, Outputs: []string{"c"}}, // false, folded
+		{Name: "if", Op: "onnx.If", Inputs: []string{"c"}, Outputs: []string{"y"}, Attrs: map[string]ir.Attr{
+			"then_branch": {Kind: ir.AttrGraph, G: branch("then", "onnx.Relu")},
+			"else_branch": {Kind: ir.AttrGraph, G: branch("else", "onnx.Neg")}}},
+	}
+	ir.ExplicitOuterInputs(g)
+	if _, err := Prepare(g, "if.onnx", conversion.DefaultSettings()); err != nil {
+		t.Fatal(err)
+	}
+	var opsLeft []string
+	for _, n := range g.Nodes {
+		opsLeft = append(opsLeft, n.Op)
+	}
+	if got := strings.Join(opsLeft, " "); got != "onnx.Neg onnx.Identity" {
+		t.Errorf("nodes after inlining: %s", got)
+	}
+	if v := g.Value("y"); v == nil || !v.Shape.Equal(ir.S(2, 3)) {
+		t.Errorf("output y = %v", v)
 	}
 }

@@ -50,6 +50,12 @@ type Converter struct {
 	OpsetMin, OpsetMax int64
 	// Origin is "builtin" or the plugin's path; set by the registry.
 	Origin string
+	// LowBit marks a converter that takes tensors of the low-bit storage
+	// types (float8, float4e2m1, int4, int2, ...; ir.DType.IsLowBit). In
+	// TensorRT such tensors exist only around quantize and dequantize
+	// layers, so every other converter is rejected for a node that reads or
+	// writes one, before its validator runs.
+	LowBit bool
 }
 
 // Node is what validators and converters see: the IR node with its input
@@ -71,6 +77,18 @@ func (n *Node) Dynamic() bool {
 		}
 	}
 	return false
+}
+
+// lowBitValue returns the first input or output of a low-bit dtype, or nil.
+func (n *Node) lowBitValue() *ir.Value {
+	for _, vs := range [][]*ir.Value{n.In, n.Out} {
+		for _, v := range vs {
+			if v != nil && v.DType.IsLowBit() {
+				return v
+			}
+		}
+	}
+	return nil
 }
 
 // Const returns input i's constant value, or nil.
@@ -265,6 +283,10 @@ func (r *Registry) Decide(n *Node, s *Settings) Decision {
 		}
 		if n.Opset != 0 && ((c.OpsetMin != 0 && n.Opset < c.OpsetMin) || (c.OpsetMax != 0 && n.Opset > c.OpsetMax)) {
 			reject("model imports opset %d, converter supports %s", n.Opset, OpsetRange(c.OpsetMin, c.OpsetMax))
+			continue
+		}
+		if v := n.lowBitValue(); v != nil && !c.LowBit {
+			reject("%q is %v, a low-bit storage type that TensorRT only holds around quantize/dequantize layers", v.Name, v.DType)
 			continue
 		}
 		if c.Validator != nil {

@@ -172,11 +172,14 @@ func (t *Tensor) Float(i int) float64 {
 	case Uint64:
 		return float64(View[uint64](t)[i])
 	}
+	if t.DType.IsLowBit() {
+		return LowBitToFloat64(t.DType, t.Data[i])
+	}
 	panic("ir.Tensor.Float: unsupported dtype " + t.DType.String())
 }
 
 // SetFloat writes element i from a float64, converting (integers truncate
-// toward zero, bool is v != 0).
+// toward zero, bool is v != 0, low-bit types as Cast with its defaults).
 func (t *Tensor) SetFloat(i int, v float64) {
 	switch t.DType {
 	case Float32:
@@ -210,6 +213,10 @@ func (t *Tensor) SetFloat(i int, v float64) {
 	case Uint64:
 		View[uint64](t)[i] = uint64(v)
 	default:
+		if t.DType.IsLowBit() { // saturating, and rounding up for float8e8m0, as Cast's defaults
+			t.Data[i] = Float64ToLowBit(t.DType, v, true, RoundUp)
+			return
+		}
 		panic("ir.Tensor.SetFloat: unsupported dtype " + t.DType.String())
 	}
 }

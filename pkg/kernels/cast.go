@@ -24,6 +24,9 @@ func Cast(t *ir.Tensor, dt ir.DType) (*ir.Tensor, error) {
 	if t.DType == dt {
 		return t, nil
 	}
+	if dt.IsLowBit() || t.DType.IsLowBit() {
+		return CastWith(t, dt, DefaultCastOptions)
+	}
 	if t.DType == ir.Float16 || t.DType == ir.BFloat16 {
 		return Cast(ToFloat32(t), dt)
 	}

@@ -55,8 +55,14 @@ func Propagate(g *ir.Graph, fold bool) (int, error) {
 				allConst = false
 			}
 		}
+		if err := checkLowBit(n, in, nil); err != nil {
+			return folded, &NodeError{n, err}
+		}
 		outs, err := op.Infer(n, in)
 		if err != nil {
+			return folded, &NodeError{n, err}
+		}
+		if err := checkLowBit(n, nil, outs); err != nil {
 			return folded, &NodeError{n, err}
 		}
 		if len(outs) < countOutputs(n) {

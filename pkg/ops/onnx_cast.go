@@ -8,16 +8,16 @@ import (
 )
 
 // Cast (attribute to) and CastLike (the second input's dtype). The
-// saturate attribute only concerns float8 targets, which trtc does not
-// hold, so it is ignored. Casts between integer types keep ShapeData, so
+// saturate and round_mode attributes (opset 19 and 25) concern the float8
+// and float8e8m0 targets only. Casts between integer types keep ShapeData, so
 // shape arithmetic stays visible through Shape -> Cast chains.
 
 func init() {
 	Register(Op{Key: "onnx.Cast", Infer: inferCast, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
-		return t1(kernels.Cast(in[0], ir.DType(n.AttrInt("to", 0))))
+		return t1(kernels.CastWith(in[0], ir.DType(n.AttrInt("to", 0)), castOptions(n)))
 	}})
 	Register(Op{Key: "onnx.CastLike", Infer: inferCast, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
-		return t1(kernels.Cast(in[0], in[1].DType))
+		return t1(kernels.CastWith(in[0], in[1].DType, castOptions(n)))
 	}})
 }
 
@@ -43,9 +43,18 @@ func inferCast(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 	if !in[0].DType.Supported() {
 		return nil, &UnsupportedDTypeError{What: "cast from", DType: in[0].DType}
 	}
+	switch m := n.AttrString("round_mode", ir.RoundUp); m {
+	case ir.RoundUp, ir.RoundDown, ir.RoundNearest:
+	default:
+		return nil, fmt.Errorf("round_mode %q is not one of up, down, nearest", m)
+	}
 	out := &ir.Value{DType: to, Shape: in[0].Shape.Clone()}
 	if in[0].ShapeData != nil && in[0].DType.IsInt() && (to == ir.Int64 || to == ir.Int32) {
 		out.ShapeData = in[0].ShapeData.Clone()
 	}
 	return []*ir.Value{out}, nil
+}
+
+func castOptions(n *ir.Node) kernels.CastOptions {
+	return kernels.CastOptions{Saturate: n.AttrInt("saturate", 1) != 0, RoundMode: n.AttrString("round_mode", ir.RoundUp)}
 }

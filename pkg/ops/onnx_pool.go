@@ -91,3 +91,18 @@ func runGlobalPool(op kernels.ReduceOp) func(n *ir.Node, in []*ir.Tensor) ([]*ir
 		return t1(kernels.Reduce(in[0], op, axes, true))
 	}
 }
+
+// LpPool (opsets 1-22): the p-norm of each window, with the geometry
+// attributes of AveragePool (auto_pad, pads, strides, dilations,
+// ceil_mode).
+func init() {
+	Register(Op{Key: "onnx.LpPool", Infer: inferPool(false), Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+		x := in[0]
+		g, err := WindowGeometry(n, x.Shape[2:], nil, n.AttrInt("ceil_mode", 0) != 0)
+		if err != nil {
+			return nil, err
+		}
+		return t1(kernels.LpPool(x, kernels.PoolParams{Kernel: g.Kernel, Strides: g.Strides, Dilations: g.Dilations,
+			PadsBegin: g.PadsBegin, PadsEnd: g.PadsEnd, Out: g.Out}, float64(n.AttrInt("p", 2))))
+	}})
+}

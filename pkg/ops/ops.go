@@ -198,5 +198,8 @@ type UnsupportedDTypeError struct {
 }
 
 func (e *UnsupportedDTypeError) Error() string {
+	if e.DType.IsLowBit() {
+		return fmt.Sprintf("%s is %v: trtc holds this dtype for storage, Cast and (de)quantization only", e.What, e.DType)
+	}
 	return fmt.Sprintf("%s %v: trtc does not support this dtype", e.What, e.DType)
 }

@@ -67,6 +67,7 @@ func Parse(data []byte, dir string) (*ir.Graph, error) {
 		return nil, err
 	}
 	stampOpsets(g, opsets[""])
+	ir.ExplicitOuterInputs(g) // subgraphs' outer-scope reads become node inputs
 	return g, nil
 }
 
@@ -75,8 +76,10 @@ func Parse(data []byte, dir string) (*ir.Graph, error) {
 // the axis one dim instead of a 2-D coercion). Their nodes carry the model's
 // opset in ops.OpsetAttr, so kernels and converters read it from the node.
 // GroupNormalization-21 made scale and bias per channel instead of per group.
+// Scan-9 dropped Scan-8's batch axis and sequence_lens input.
+// DFT-20 moved axis from an attribute (default 1) to an input (default -2).
 var opsetSensitive = map[string]bool{"onnx.Softmax": true, "onnx.LogSoftmax": true, "onnx.Hardmax": true,
-	"onnx.GroupNormalization": true}
+	"onnx.GroupNormalization": true, "onnx.Scan": true, "onnx.DFT": true}
 
 func stampOpsets(g *ir.Graph, opset int64) {
 	for _, n := range g.Nodes {

@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -160,7 +161,9 @@ func TestTensorErrors(t *testing.T) {
 		want string
 	}{
 		{"string", &onnxpb.TensorProto{DataType: dt(8), Dims: []int64{1}, StringData: [][]byte{[]byte("a")}}, "string tensors are not supported"},
-		{"float8", &onnxpb.TensorProto{DataType: dt(17), Dims: []int64{1}, RawData: []byte{1}}, "FLOAT8E4M3FN is not supported"},
+		{"complex64", &onnxpb.TensorProto{DataType: dt(14), Dims: []int64{1}, RawData: make([]byte, 8)}, "COMPLEX64 is not supported"},
+		{"int4 short", &onnxpb.TensorProto{DataType: dt(22), Dims: []int64{3}, RawData: []byte{1}}, "raw_data has 1 bytes, int4[3] needs 2"},
+		{"int4 int32_data", &onnxpb.TensorProto{DataType: dt(22), Dims: []int64{3}, Int32Data: []int32{1}}, "int32_data has 1 entries, int4[3] needs 2"},
 		{"undefined", &onnxpb.TensorProto{Dims: []int64{1}}, "UNDEFINED"},
 		{"short raw", &onnxpb.TensorProto{DataType: dt(1), Dims: []int64{2}, RawData: []byte{1, 2, 3}}, "raw_data has 3 bytes"},
 		{"wrong field", &onnxpb.TensorProto{DataType: dt(7), Dims: []int64{1}, FloatData: []float32{1}}, "has float_data, but ONNX stores int64 elements in int64_data"},
@@ -567,4 +570,32 @@ func TestTensorFiles(t *testing.T) {
 
 	_, _, err = ReadTensorFile(filepath.Join(dir, "missing.pb"))
 	wantErr(t, err, "missing.pb")
+}
+
+// Low-bit tensors: 4- and 2-bit types arrive packed (first element in the
+// low bits) in raw_data or one byte per int32_data entry, float8 one code
+// per byte or entry; in memory each element takes one byte.
+func TestLowBitTensors(t *testing.T) {
+	dt := func(d int32) *int32 { return &d }
+	for _, c := range []struct {
+		name string
+		tp   *onnxpb.TensorProto
+		want []float64
+	}{
+		{"int4 raw", &onnxpb.TensorProto{DataType: dt(22), Dims: []int64{3}, RawData: []byte{0x87, 0x0F}}, []float64{7, -8, -1}},
+		{"uint4 int32_data", &onnxpb.TensorProto{DataType: dt(21), Dims: []int64{3}, Int32Data: []int32{0x87, 0x0F}}, []float64{7, 8, 15}},
+		{"int2 raw", &onnxpb.TensorProto{DataType: dt(26), Dims: []int64{5}, RawData: []byte{0b00111001, 0b10}}, []float64{1, -2, -1, 0, -2}},
+		{"float4 raw", &onnxpb.TensorProto{DataType: dt(23), Dims: []int64{2}, RawData: []byte{0xE7}}, []float64{6, -4}},
+		{"e4m3fn raw", &onnxpb.TensorProto{DataType: dt(17), Dims: []int64{2}, RawData: []byte{0x7E, 0x30}}, []float64{448, 0.5}},
+		{"e5m2 int32_data", &onnxpb.TensorProto{DataType: dt(19), Dims: []int64{1}, Int32Data: []int32{0x7B}}, []float64{57344}},
+	} {
+		tensor, err := ParseTensor(c.tp, "")
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if got := tensor.Floats(); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
 }

@@ -155,20 +155,20 @@ func parseTensor(tp *onnxpb.TensorProto, dir string) (*ir.Tensor, error) {
 		}
 		numel = int64(lo)
 	}
-	nbytes := numel * int64(dt.Size())
+	nbytes := dt.WireBytes(numel) // int4, uint4, float4e2m1, int2, uint2 are packed
 
 	if tp.GetDataLocation() == onnxpb.TensorProto_EXTERNAL {
 		data, err := readExternal(tp, dir, nbytes)
 		if err != nil {
 			return nil, err
 		}
-		return ir.WrapBytes(dt, shape, data)
+		return wrapWire(dt, shape, numel, data)
 	}
 	if tp.RawData != nil {
 		if int64(len(tp.RawData)) != nbytes {
 			return nil, fmt.Errorf("raw_data has %d bytes, %v%v needs %d", len(tp.RawData), dt, shape, nbytes)
 		}
-		t, err := ir.WrapBytes(dt, shape, tp.RawData)
+		t, err := wrapWire(dt, shape, numel, tp.RawData)
 		if err != nil {
 			return nil, err
 		}
@@ -178,6 +178,19 @@ func parseTensor(tp *onnxpb.TensorProto, dir string) (*ir.Tensor, error) {
 		return t, nil
 	}
 	return typedData(tp, dt, shape, numel)
+}
+
+// wrapWire makes a tensor from raw_data bytes, unpacking the packed low-bit
+// types into trtc's one-byte-per-element form.
+func wrapWire(dt ir.DType, shape []int64, numel int64, data []byte) (*ir.Tensor, error) {
+	if dt.WireBits() < 8 {
+		u, ok := ir.UnpackLowBit(dt, data, numel)
+		if !ok {
+			return nil, fmt.Errorf("%v%v needs %d packed bytes, have %d", dt, shape, dt.WireBytes(numel), len(data))
+		}
+		data = u
+	}
+	return ir.WrapBytes(dt, shape, data)
 }
 
 func checkTensorDType(dt ir.DType) error {
@@ -214,8 +227,11 @@ func typedData(tp *onnxpb.TensorProto, dt ir.DType, shape []int64, numel int64) 
 		field, count = "int64_data", len(tp.Int64Data)
 	case ir.Uint32, ir.Uint64:
 		field, count = "uint64_data", len(tp.Uint64Data)
-	default: // int32, int16, int8, uint16, uint8, bool, float16, bfloat16
+	default: // int32, int16, int8, uint16, uint8, bool, float16, bfloat16, and the low-bit types
 		field, count = "int32_data", len(tp.Int32Data)
+	}
+	if dt.IsLowBit() { // one bit pattern per entry; 4- and 2-bit types one packed byte per entry
+		return lowBitInt32Data(tp.Int32Data, dt, shape, numel)
 	}
 	if int64(count) != numel {
 		if count == 0 && numel > 0 {
@@ -275,6 +291,18 @@ func typedData(tp *onnxpb.TensorProto, dt ir.DType, shape []int64, numel int64) 
 		}
 	}
 	return t, nil
+}
+
+func lowBitInt32Data(data []int32, dt ir.DType, shape []int64, numel int64) (*ir.Tensor, error) {
+	want := dt.WireBytes(numel)
+	if int64(len(data)) != want {
+		return nil, fmt.Errorf("int32_data has %d entries, %v%v needs %d", len(data), dt, shape, want)
+	}
+	b := make([]byte, len(data))
+	for i, x := range data {
+		b[i] = byte(x)
+	}
+	return wrapWire(dt, shape, numel, b)
 }
 
 func otherDataField(tp *onnxpb.TensorProto, except string) string {

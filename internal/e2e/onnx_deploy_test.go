@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/trtc-dev/trtc/pkg/frontend/onnx"
+)
+
+// The deployment models (testdata/gen/gen_deploy.py, made on the GPU
+// machine; outputs from ONNX Runtime's CPU or CUDA provider, the bfloat16
+// MLP's from PyTorch on CUDA since ONNX Runtime 1.30 has no bfloat16 Gemm:
+// see testdata/models/deploy_manifest.json) compile with the default settings
+// and match their reference through `trtc run --expect`.
+//
+// minEngine is the share of nodes that must run in engines today. Models
+// whose ops have no TensorRT layers here yet (LSTM/GRU need ILoop and
+// IRecurrenceLayer, Scan/Loop ILoop, NonMaxSuppression INMSLayer: new
+// layer kinds, which wait for the layer-kind table) are checked for
+// correctness in fallback.
+func TestDeployModels(t *testing.T) {
+	for _, m := range []struct {
+		name      string
+		inputs    []string // NAME=FILE relative to the model folder
+		expect    string
+		atol      string // "" for one quantization step of the output
+		minEngine float64
+	}{
+		{"fp16_cnn", []string{"x=x.npy"}, "expected", "1e-2", 1},
+		{"bf16_mlp", []string{"x=x.pb"}, "expected", "1e-2", 1},
+		{"qdq_cnn", []string{"x=x.npy"}, "expected", "", 1},
+		{"lstm", []string{"x=x.npy"}, "expected", "1e-5", 0},
+		{"gru", []string{"x=x.npy", "h0=h0.npy"}, "expected", "1e-5", 0},
+		{"scan_loop", []string{"s0=s0.npy", "x=x.npy"}, "expected", "1e-5", 0},
+		{"det_head", []string{"boxes=boxes.npy", "scores=scores.npy"}, "expected", "1e-5", 0},
+	} {
+		t.Run(m.name, func(t *testing.T) {
+			dir, tmp := modelDir(m.name), t.TempDir()
+			model := filepath.Join(dir, "model.onnx")
+			bundle, report := filepath.Join(tmp, "m.trtb"), filepath.Join(tmp, "report.json")
+			mustTrtc(t, "compile", model, "-o", bundle, "--report", report)
+			r := readReport(t, report)
+			share := float64(r.ConvertedNodes) / float64(r.TotalNodes)
+			t.Logf("%d/%d nodes in engines, %d segment(s)", r.ConvertedNodes, r.TotalNodes, len(r.Segments))
+			if share < m.minEngine {
+				t.Errorf("%d/%d nodes in engines, want at least %.0f%%", r.ConvertedNodes, r.TotalNodes, 100*m.minEngine)
+			}
+			atol := m.atol
+			if atol == "" {
+				atol = strconv.FormatFloat(outputStep(t, model), 'g', -1, 64)
+			}
+			args := []string{"run", bundle, "--output-dir", tmp, "--expect", filepath.Join(dir, m.expect), "--atol", atol, "--rtol", "1e-3"}
+			for _, in := range m.inputs {
+				name, file, _ := strings.Cut(in, "=")
+				args = append(args, "--input", name+"="+filepath.Join(dir, file))
+			}
+			out := mustTrtc(t, args...)
+			if !strings.Contains(out, "ok, max abs diff") {
+				t.Fatalf("no comparison in output:\n%s", out)
+			}
+			t.Log(strings.TrimSpace(out))
+		})
+	}
+}
+
+// outputStep is the scale of the DequantizeLinear that produces the
+// model's first output: one quantization step.
+func outputStep(t *testing.T, model string) float64 {
+	g, err := onnx.Load(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range g.Nodes {
+		if n.Op == "onnx.DequantizeLinear" && n.Outputs[0] == g.Outputs[0] {
+			if s := g.Values[n.Inputs[1]]; s != nil && s.Const != nil {
+				return s.Const.Float(0)
+			}
+		}
+	}
+	t.Fatalf("%s: no constant-scale DequantizeLinear makes output %s", model, g.Outputs[0])
+	return 0
+}
+
+// A bfloat16 output is written as a TensorProto .pb by default, as float32
+// .npy with --output-format npy-f32 (compared with a float32 reference),
+// and refused with --output-format npy.
+func TestBFloat16OutputFormats(t *testing.T) {
+	dir, tmp := modelDir("bf16_mlp"), t.TempDir()
+	bundle := filepath.Join(tmp, "m.trtb")
+	mustTrtc(t, "compile", filepath.Join(dir, "model.onnx"), "-o", bundle)
+	in := "x=" + filepath.Join(dir, "x.pb")
+	mustTrtc(t, "run", bundle, "--input", in, "--output-dir", tmp)
+	if _, err := os.Stat(filepath.Join(tmp, "y.pb")); err != nil {
+		t.Errorf("no y.pb: %v", err)
+	}
+	f32 := filepath.Join(tmp, "f32")
+	mustTrtc(t, "run", bundle, "--input", in, "--output-dir", f32, "--output-format", "npy-f32",
+		"--expect", filepath.Join(dir, "expected_f32"), "--atol", "1e-2", "--rtol", "1e-2")
+	if _, err := os.Stat(filepath.Join(f32, "y.npy")); err != nil {
+		t.Errorf("no y.npy: %v", err)
+	}
+	code, _, stderr := trtc(t, "run", bundle, "--input", in, "--output-dir", filepath.Join(tmp, "npy"), "--output-format", "npy")
+	if code == 0 || !strings.Contains(stderr, "no bfloat16 type") {
+		t.Errorf("--output-format npy on a bfloat16 output: exit %d, %s", code, stderr)
+	}
+	noFile(t, filepath.Join(tmp, "npy", "y.npy"))
+}
