@@ -170,7 +170,7 @@ tables:
 	$(GO) run ./cgo/tensorrt/internal/gentables
 
 # check-rules checks every rule quote of pkg/network/kinddef against the
-# TensorRT headers in TENSORRT_INCLUDE (NvInfer.h, NvInferRuntimeBase.h,
+# TensorRT headers in TENSORRT_INCLUDE (NvInfer.h, NvInferRuntimeBase.h, NvInferRuntime.h,
 # NvInferVersion.h).
 check-rules:
 	@test -n "$(TENSORRT_INCLUDE)" || { echo "check-rules: set TENSORRT_INCLUDE to a folder with TensorRT's headers"; exit 2; }

@@ -215,6 +215,9 @@ func TestFakeModelsLayerByLayer(t *testing.T) {
 	for _, model := range testdataModels(t) {
 		rel, _ := filepath.Rel("../..", model)
 		t.Run(rel, func(t *testing.T) {
+			if filepath.Base(filepath.Dir(model)) == "scaled_swish" {
+				t.Skip("the custom-op example (docs/custom-ops.md) needs its Go plugin, which this test binary does not load; internal/plugintest covers it")
+			}
 			teeMu.Lock()
 			teeBuilds = nil
 			teeMu.Unlock()

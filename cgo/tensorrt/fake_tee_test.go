@@ -415,6 +415,22 @@ func (n *teeNetwork) AddOneHot(indices, values, depth network.Tensor, axis int) 
 		func() []network.Tensor { return one(n.trt.AddOneHot(n.tt(indices), n.tt(values), n.tt(depth), axis)) })[0]
 }
 
+func (n *teeNetwork) AddPluginV3(xs []network.Tensor, p network.PluginV3) network.Tensor {
+	fields := make([]any, len(p.Fields))
+	for i, f := range p.Fields {
+		fields[i] = map[string]any{"name": f.Name, "type": f.Type.String(), "length": int64(f.Len())}
+	}
+	return n.call(network.KindPluginV3, xs, map[string]any{"creator": p.Creator, "version": p.Version, "namespace": p.Namespace, "fields": fields},
+		func() []network.Tensor { return one(n.ref.AddPluginV3(xs, p)) },
+		func() []network.Tensor {
+			txs := make([]network.Tensor, len(xs))
+			for i, x := range xs {
+				txs[i] = n.tt(x)
+			}
+			return one(n.trt.AddPluginV3(txs, p))
+		})[0]
+}
+
 func (n *teeNetwork) AddSlice(x network.Tensor, p network.SliceParams) network.Tensor {
 	// The shim's static start/size/stride where a tensor replaces them: the
 	// rank of a given one, else the tensor's length, else the input's.

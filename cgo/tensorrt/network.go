@@ -357,6 +357,58 @@ func (n *Network) AddEinsum(xs []network.Tensor, equation string) network.Tensor
 	})
 }
 
+func (n *Network) AddPluginV3(xs []network.Tensor, p network.PluginV3) network.Tensor {
+	if err := p.Check(); err != nil {
+		n.fail("PluginV3 "+p.Creator, err)
+		return poisoned
+	}
+	// C memory for every string and field, freed when the call returns
+	// (createPlugin reads the fields during the call).
+	var allocs []unsafe.Pointer
+	defer func() {
+		for _, a := range allocs {
+			C.free(a)
+		}
+	}()
+	cstr := func(s string) *C.char {
+		c := C.CString(s)
+		allocs = append(allocs, unsafe.Pointer(c))
+		return c
+	}
+	cbytes := func(b []byte) unsafe.Pointer {
+		c := C.CBytes(b)
+		allocs = append(allocs, c)
+		return c
+	}
+	creator, version, ns := cstr(p.Creator), cstr(p.Version), cstr(p.Namespace)
+	fields := (*[1 << 20]C.trtc_plugin_field)(C.malloc(C.size_t(max(1, len(p.Fields))) * C.size_t(unsafe.Sizeof(C.trtc_plugin_field{}))))[:len(p.Fields):len(p.Fields)]
+	allocs = append(allocs, unsafe.Pointer(unsafe.SliceData(fields)))
+	for i, f := range p.Fields {
+		var data []byte
+		switch f.Type {
+		case network.PluginFieldFloat32:
+			data = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f.Float32s))), 4*len(f.Float32s))
+		case network.PluginFieldInt32:
+			data = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f.Int32s))), 4*len(f.Int32s))
+		case network.PluginFieldInt64:
+			data = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f.Int64s))), 8*len(f.Int64s))
+		case network.PluginFieldChar:
+			data = []byte(f.Chars)
+		}
+		fields[i] = C.trtc_plugin_field{name: cstr(f.Name), data: cbytes(data), _type: C.int32_t(f.Type), length: C.int32_t(f.Len())}
+	}
+	var fp *C.trtc_plugin_field
+	if len(fields) > 0 {
+		fp = &fields[0]
+	}
+	return n.layer(network.KindPluginV3, xs, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		if len(in) == 0 {
+			return C.trtc_add_plugin_v3(n.b, name, nil, 0, creator, version, ns, fp, C.int32_t(len(fields)), out)
+		}
+		return C.trtc_add_plugin_v3(n.b, name, &in[0], C.int32_t(len(in)), creator, version, ns, fp, C.int32_t(len(fields)), out)
+	})
+}
+
 func (n *Network) AddOneHot(indices, values, depth network.Tensor, axis int) network.Tensor {
 	return n.layer(network.KindOneHot, []network.Tensor{indices, values, depth}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
 		return C.trtc_add_onehot(n.b, name, in[0], in[1], in[2], C.int32_t(axis), out)

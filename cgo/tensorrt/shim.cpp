@@ -414,6 +414,9 @@ struct trtc_builder
     // first, then the network, then the timing cache the config referenced
     // (setTimingCache keeps a reference), the builder last.
     int32_t linked{0}; // getInferLibVersion() when the builder was made
+    // Plugins added with addPluginV3 outlive the network that uses them
+    // (declared first, destroyed last).
+    std::vector<std::unique_ptr<IPluginV3>> plugins;
     std::unique_ptr<IBuilder> builder;
     std::unique_ptr<ITimingCache> timingCache;
     std::unique_ptr<INetworkDefinition> network;
@@ -833,6 +836,79 @@ trtc_status trtc_add_einsum(trtc_builder* b, char const* name, trtc_tensor* cons
         }
         IEinsumLayer* l = b->network->addEinsum(ins.data(), n, equation);
         b->finish(l, name, "addEinsum", out);
+    });
+}
+
+trtc_status trtc_load_plugin_library(char const* path)
+{
+    return guard(nullptr, [&]() {
+        if (path == nullptr)
+        {
+            fail(TRTC_ERR_ARGUMENT, "plugin library without a path");
+        }
+        IPluginRegistry* registry = getPluginRegistry();
+        if (registry == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("TensorRT plugin library ") + path + ": getPluginRegistry() returned null");
+        }
+        if (registry->loadLibrary(path) == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("TensorRT plugin library ") + path + ": IPluginRegistry::loadLibrary failed (see the TensorRT log)");
+        }
+    });
+}
+
+trtc_status trtc_add_plugin_v3(trtc_builder* b, char const* name, trtc_tensor* const* xs, int32_t n, char const* creator,
+    char const* version, char const* ns, trtc_plugin_field const* fields, int32_t nfields, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        if (creator == nullptr || version == nullptr || ns == nullptr || n < 0 || (n > 0 && xs == nullptr) || nfields < 0
+            || (nfields > 0 && fields == nullptr))
+        {
+            fail(TRTC_ERR_ARGUMENT, std::string(name) + ": plugin layer without a creator, version or namespace, or with null inputs or fields");
+        }
+        std::string what = std::string("TensorRT plugin ") + creator + " version " + version + " (namespace \"" + ns + "\")";
+        IPluginRegistry* registry = getPluginRegistry();
+        if (registry == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, what + ": getPluginRegistry() returned null");
+        }
+        IPluginCreatorInterface* ci = registry->getCreator(creator, version, ns);
+        if (ci == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, what + ": no such creator is registered (load its library with --trt-plugin-lib)");
+        }
+        InterfaceInfo info = ci->getInterfaceInfo();
+        if (info.kind == nullptr || std::string(info.kind) != "PLUGIN CREATOR_V3ONE")
+        {
+            fail(TRTC_ERR_TENSORRT, what + ": its creator is " + (info.kind ? info.kind : "of no kind") + ", not an IPluginCreatorV3One");
+        }
+        std::vector<PluginField> pf;
+        for (int32_t i = 0; i < nfields; ++i)
+        {
+            trtc_plugin_field const& f = fields[i];
+            if (f.name == nullptr || f.length < 0 || (f.length > 0 && f.data == nullptr))
+            {
+                fail(TRTC_ERR_ARGUMENT, what + ": field " + std::to_string(i) + " has no name or no data");
+            }
+            pf.emplace_back(f.name, f.data, static_cast<PluginFieldType>(f.type), f.length);
+        }
+        PluginFieldCollection fc{};
+        fc.nbFields = static_cast<int32_t>(pf.size());
+        fc.fields = pf.empty() ? nullptr : pf.data();
+        IPluginV3* plugin = static_cast<IPluginCreatorV3One*>(ci)->createPlugin(name, &fc, TensorRTPhase::kBUILD);
+        if (plugin == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, what + ": createPlugin returned null");
+        }
+        b->plugins.emplace_back(plugin);
+        std::vector<ITensor*> ins;
+        for (int32_t i = 0; i < n; ++i)
+        {
+            ins.push_back(tensor(xs[i], "plugin input"));
+        }
+        IPluginV3Layer* l = b->network->addPluginV3(ins.empty() ? nullptr : ins.data(), n, nullptr, 0, *plugin);
+        b->finish(l, name, "addPluginV3", out);
     });
 }
 

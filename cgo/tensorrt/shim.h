@@ -147,6 +147,22 @@ trtc_status trtc_add_scatter(trtc_builder *b, const char *name, trtc_tensor *dat
 /* addEinsum(xs, n, equation): TensorRT's equation syntax (lower-case labels,
  * ",", "->", "..."); float inputs, a float output. */
 trtc_status trtc_add_einsum(trtc_builder *b, const char *name, trtc_tensor *const *xs, int32_t n, const char *equation, trtc_out *out);
+/* getPluginRegistry()->loadLibrary(path): registers the plugin creators of
+ * a TensorRT plugin library (trtexec's --dynamicPlugins). */
+trtc_status trtc_load_plugin_library(const char *path);
+/* A PluginField (NvInferPluginBase.h): type is TensorRT's PluginFieldType
+ * value, data points to length elements of it (chars for kCHAR). */
+typedef struct {
+	const char *name;
+	const void *data;
+	int32_t type;
+	int32_t length;
+} trtc_plugin_field;
+/* addPluginV3(xs, n, nullptr, 0, *plugin), where plugin is made by
+ * getPluginRegistry()->getCreator(creator, version, ns), an
+ * IPluginCreatorV3One, with createPlugin(name, {fields}, kBUILD). The
+ * builder keeps the plugin until it is destroyed. */
+trtc_status trtc_add_plugin_v3(trtc_builder *b, const char *name, trtc_tensor *const *xs, int32_t n, const char *creator, const char *version, const char *ns, const trtc_plugin_field *fields, int32_t nfields, trtc_out *out);
 /* addOneHot(indices, values, depth, axis). */
 trtc_status trtc_add_onehot(trtc_builder *b, const char *name, trtc_tensor *indices, trtc_tensor *values, trtc_tensor *depth, int32_t axis, trtc_out *out);
 trtc_status trtc_add_select(trtc_builder *b, const char *name, trtc_tensor *cond, trtc_tensor *then_, trtc_tensor *else_, trtc_out *out);

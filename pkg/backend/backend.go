@@ -70,6 +70,26 @@ type Backend interface {
 	Load(blob []byte) (Engine, error)
 }
 
+// PluginLibraryLoader is a backend that loads TensorRT plugin libraries
+// (--trt-plugin-lib) before it builds or loads engines whose plugin layers
+// need their creators.
+type PluginLibraryLoader interface {
+	LoadPluginLibraries(paths []string) error
+}
+
+// LoadPluginLibraries loads paths into b; a backend that cannot load them
+// is an error naming it.
+func LoadPluginLibraries(b Backend, paths []string) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	l, ok := b.(PluginLibraryLoader)
+	if !ok {
+		return fmt.Errorf("backend %s cannot load TensorRT plugin libraries (--trt-plugin-lib)", b.Name())
+	}
+	return l.LoadPluginLibraries(paths)
+}
+
 // Engine runs one engine segment on host tensors.
 type Engine interface {
 	// Run binds inputs by tensor name and returns outputs by name.

@@ -298,6 +298,21 @@ var invalid = []struct {
 	}, `"in0" value 1: want min <= opt <= max, have 5, 4, 6`},
 	{"plugin without hash", func(m *bundlepb.Manifest) { m.Segments[2].GetEngine().Nodes[0].PluginSha256 = nil },
 		`node "gelu": plugin sha256 is 0 bytes, want 32`},
+	{"plugin record without build ID", func(m *bundlepb.Manifest) {
+		m.Plugins = []*bundlepb.Plugin{{Path: "/p/a.so", Sha256: sum([]byte("a")), FallbackOps: []string{"com.acme.X"}}}
+	}, `plugin 0 ("/p/a.so"): build ID is empty`},
+	{"plugin record bad hash", func(m *bundlepb.Manifest) {
+		m.Plugins = []*bundlepb.Plugin{{Path: "/p/a.so", BuildId: "id", Sha256: []byte{1}, FallbackOps: []string{"com.acme.X"}}}
+	}, `plugin 0 ("/p/a.so"): sha256 is 1 bytes, want 32`},
+	{"plugin record without ops", func(m *bundlepb.Manifest) {
+		m.Plugins = []*bundlepb.Plugin{{Path: "/p/a.so", BuildId: "id", Sha256: sum([]byte("a"))}}
+	}, `plugin 0 ("/p/a.so"): lists no ops`},
+	{"op of two plugins", func(m *bundlepb.Manifest) {
+		m.Plugins = []*bundlepb.Plugin{
+			{Path: "/p/a.so", BuildId: "id", Sha256: sum([]byte("a")), FallbackOps: []string{"com.acme.X"}},
+			{Path: "/p/b.so", BuildId: "id2", Sha256: sum([]byte("b")), EngineOps: []string{"com.acme.X"}},
+		}
+	}, `plugin 1 ("/p/b.so"): op com.acme.X is also recorded for plugin "/p/a.so"`},
 	{"target backend", func(m *bundlepb.Manifest) { m.Segments[0].GetEngine().Target.Backend = "tensorrt" },
 		`build target backend "tensorrt" differs from segment backend "reference"`},
 	{"no segment kind", func(m *bundlepb.Manifest) { m.Segments[2].Kind = nil }, "segment 2: neither engine nor fallback"},

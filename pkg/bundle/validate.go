@@ -93,6 +93,15 @@ func checkManifest(p *problems, m *bundlepb.Manifest) {
 	graphInputs := checkGraphValues(p, "input", m.GetInputs())
 	checkGraphValues(p, "output", m.GetOutputs())
 	checkSettings(p, m.GetSettings(), graphInputs)
+	checkPlugins(p, m.GetPlugins())
+	for i, l := range m.GetTrtPluginLibs() {
+		if l.GetPath() == "" {
+			p.addf("TensorRT plugin library %d: path is empty", i)
+		}
+		if len(l.GetSha256()) != sha256.Size {
+			p.addf("TensorRT plugin library %d (%q): sha256 is %d bytes, want %d", i, l.GetPath(), len(l.GetSha256()), sha256.Size)
+		}
+	}
 
 	f := flow{
 		p:        p,
@@ -124,6 +133,38 @@ func checkManifest(p *problems, m *bundlepb.Manifest) {
 	for i, used := range f.used {
 		if !used {
 			p.addf("blob %d (%s) is used by no segment", i, kindName(m.GetBlobs()[i].GetKind()))
+		}
+	}
+}
+
+// checkPlugins checks the plugin records: each names its file once, with a
+// build ID, a SHA-256 and at least one op, and no op comes from two.
+func checkPlugins(p *problems, plugins []*bundlepb.Plugin) {
+	paths := map[string]bool{}
+	opOwner := map[string]string{}
+	for i, pl := range plugins {
+		where := fmt.Sprintf("plugin %d (%q)", i, pl.GetPath())
+		if pl.GetPath() == "" {
+			p.addf("plugin %d: path is empty", i)
+		}
+		if paths[pl.GetPath()] {
+			p.addf("%s: recorded twice", where)
+		}
+		paths[pl.GetPath()] = true
+		if pl.GetBuildId() == "" {
+			p.addf("%s: build ID is empty", where)
+		}
+		if len(pl.GetSha256()) != sha256.Size {
+			p.addf("%s: sha256 is %d bytes, want %d", where, len(pl.GetSha256()), sha256.Size)
+		}
+		if len(pl.GetFallbackOps())+len(pl.GetEngineOps()) == 0 {
+			p.addf("%s: lists no ops", where)
+		}
+		for _, op := range append(append([]string{}, pl.GetFallbackOps()...), pl.GetEngineOps()...) {
+			if prev, ok := opOwner[op]; ok && prev != pl.GetPath() {
+				p.addf("%s: op %s is also recorded for plugin %q", where, op, prev)
+			}
+			opOwner[op] = pl.GetPath()
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/enginecache"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 )
 
@@ -36,6 +37,9 @@ type CompileOptions struct {
 	DryRun                 bool
 	Report                 string
 	Plugins                []string
+	// TRTPluginLibs are TensorRT plugin libraries (--trt-plugin-lib)
+	// loaded into the backend before the build and recorded in the bundle.
+	TRTPluginLibs []string
 	// Engine build settings: profiles for every backend, the rest for
 	// TensorRT (the reference backend warns that they have no effect).
 	MinShapes, OptShapes, MaxShapes []string
@@ -95,6 +99,7 @@ unchanged model again reuses them (the report's segments say "cache":
 	f.BoolVar(&opts.DryRun, "dry-run", false, "report coverage and partitions; write no bundle")
 	f.StringVar(&opts.Report, "report", "", "write the report as JSON to this file (also when the compile fails)")
 	f.StringArrayVar(&opts.Plugins, "plugin", nil, "converter plugin .so to load (repeatable)")
+	f.StringArrayVar(&opts.TRTPluginLibs, "trt-plugin-lib", nil, "TensorRT plugin library to load before building, recorded in the bundle (repeatable; trtexec's --dynamicPlugins)")
 	// Engine build settings, named as trtexec names them. Profiles are
 	// honoured by every backend; the reference backend warns that the
 	// others have no effect on it (reference.IgnoredOptions).
@@ -237,6 +242,9 @@ func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend
 	if err != nil {
 		return nil, err
 	}
+	if err := backend.LoadPluginLibraries(be, opts.TRTPluginLibs); err != nil {
+		return nil, withCode(ExitPlugin, err)
+	}
 	reg, err := loadRegistry(opts.Plugins, log)
 	if err != nil {
 		return nil, err
@@ -248,7 +256,7 @@ func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend
 	prog := newProgress(opts.IO, "compile "+filepath.Base(opts.Model))
 	defer prog.done()
 	copts := compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: build,
-		Log: log, Progress: prog.stage, Cache: cache}
+		Log: log, Progress: prog.stage, Cache: cache, TRTPluginLibs: opts.TRTPluginLibs}
 	if gpu != nil && be.Name() != "reference" {
 		// The GPU is part of the cache key of engines that run on it;
 		// reference engines run on the CPU anywhere.
@@ -319,8 +327,11 @@ func compileExitCode(err error) int {
 		dtype       *compiler.UnsupportedDTypeError
 		lowering    *compiler.LoweringError
 		full        *partition.FullCompilationError
+		pluginOp    *ops.PluginOpError
 	)
 	switch {
+	case errors.As(err, &pluginOp):
+		return ExitPlugin
 	case errors.As(err, &load), errors.As(err, &prep):
 		return ExitInput
 	case errors.As(err, &unsupported), errors.As(err, &dtype), errors.As(err, &lowering):

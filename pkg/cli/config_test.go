@@ -37,6 +37,7 @@ var flagSamples = map[string][3]string{
 	"dry-run":                    {"true", "false", "true"},
 	"report":                     {"r1.json", "r2.json", "r3.json"},
 	"plugin":                     {"p1.so", "p2.so", "p3.so"},
+	"trt-plugin-lib":             {"l1.so", "l2.so", "l3.so"},
 	"min-shapes":                 {"x:1", "x:2", "x:3"},
 	"opt-shapes":                 {"x:1", "x:2", "x:3"},
 	"max-shapes":                 {"x:1", "x:2", "x:3"},

@@ -65,7 +65,7 @@ const (
 	ExitFallback    = 5  // --require-full-compilation and some node falls back
 	ExitBuild       = 6  // conversion or engine build failed, or the backend is unavailable
 	ExitRun         = 7  // a bundle failed to run (input binding, execution)
-	ExitPlugin      = 8  // a converter plugin failed to load or register
+	ExitPlugin      = 8  // a plugin failed to load or register, a plugin op misbehaved, or run lacks a bundle's plugin
 	ExitMismatch    = 9  // trtc run --expect: an output differs from the expected one
 	ExitNoGPU       = 10 // no NVIDIA driver or GPU, or a bundle's engines were built for another GPU or TensorRT version
 	ExitMemory      = 11 // a tensor would exceed the memory budget (--max-memory) or the per-tensor limit

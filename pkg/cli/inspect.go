@@ -171,6 +171,15 @@ func inspectBundle(opts *InspectOptions, b *bundle.Bundle) error {
 	for _, v := range m.Outputs {
 		fmt.Fprintf(w, "output:  %s %v%v\n", v.Name, ir.DType(v.Dtype), compiler.ShapeFromProto(v.Dims))
 	}
+	for _, pl := range m.Plugins {
+		fmt.Fprintf(w, "plugin:  %s (build ID %s, sha256 %s)\n", pl.Path, pl.BuildId, hex.EncodeToString(pl.Sha256))
+		if len(pl.FallbackOps) > 0 {
+			fmt.Fprintf(w, "         needed at run time by fallback ops: %s\n", strings.Join(pl.FallbackOps, ", "))
+		}
+		if len(pl.EngineOps) > 0 {
+			fmt.Fprintf(w, "         converted into engines at compile time: %s\n", strings.Join(pl.EngineOps, ", "))
+		}
+	}
 	for i, s := range m.Segments {
 		switch k := s.Kind.(type) {
 		case *bundlepb.Segment_Engine:

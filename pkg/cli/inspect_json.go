@@ -30,7 +30,28 @@ type BundleInfo struct {
 	Inputs        []BundleValue `json:"inputs"`
 	Outputs       []BundleValue `json:"outputs"`
 	Segments      []SegmentInfo `json:"segments"`
-	Blobs         []BlobInfo    `json:"blobs"`
+	// Plugins are the Go plugins whose ops the bundle uses.
+	Plugins []PluginInfo `json:"plugins"`
+	// TRTPluginLibs are the TensorRT plugin libraries its engines were
+	// built with (--trt-plugin-lib).
+	TRTPluginLibs []TRTPluginLibInfo `json:"trt_plugin_libs"`
+	Blobs         []BlobInfo         `json:"blobs"`
+}
+
+// PluginInfo is a Go plugin a bundle records (docs/custom-ops.md).
+type PluginInfo struct {
+	Path         string   `json:"path"`
+	ResolvedPath string   `json:"resolved_path"`
+	BuildID      string   `json:"build_id"`
+	SHA256       string   `json:"sha256"`
+	FallbackOps  []string `json:"fallback_ops"`
+	EngineOps    []string `json:"engine_ops"`
+}
+
+// TRTPluginLibInfo is a TensorRT plugin library a bundle records.
+type TRTPluginLibInfo struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
 }
 
 // SourceInfo is the model a bundle was compiled from.
@@ -198,7 +219,7 @@ func nonNil[T any](s []T) []T {
 // bundleInfo builds the JSON form of a manifest.
 func bundleInfo(path string, m *bundlepb.Manifest) *BundleInfo {
 	info := &BundleInfo{Schema: BundleSchema, Bundle: path, FormatVersion: m.FormatVersion, TrtcVersion: m.TrtcVersion,
-		Inputs: []BundleValue{}, Outputs: []BundleValue{}, Segments: []SegmentInfo{}, Blobs: []BlobInfo{}}
+		Inputs: []BundleValue{}, Outputs: []BundleValue{}, Segments: []SegmentInfo{}, Plugins: []PluginInfo{}, TRTPluginLibs: []TRTPluginLibInfo{}, Blobs: []BlobInfo{}}
 	if s := m.Source; s != nil {
 		info.Source = SourceInfo{Name: s.Name, Format: enumName(s.Format.String(), "MODEL_FORMAT_"), Size: s.Size, SHA256: hex.EncodeToString(s.Sha256)}
 	}
@@ -268,6 +289,13 @@ func bundleInfo(path string, m *bundlepb.Manifest) *BundleInfo {
 			si.Fallback = fi
 		}
 		info.Segments = append(info.Segments, si)
+	}
+	for _, pl := range m.Plugins {
+		info.Plugins = append(info.Plugins, PluginInfo{Path: pl.Path, ResolvedPath: pl.ResolvedPath, BuildID: pl.BuildId,
+			SHA256: hex.EncodeToString(pl.Sha256), FallbackOps: nonNil(pl.FallbackOps), EngineOps: nonNil(pl.EngineOps)})
+	}
+	for _, l := range m.TrtPluginLibs {
+		info.TRTPluginLibs = append(info.TRTPluginLibs, TRTPluginLibInfo{Path: l.Path, SHA256: hex.EncodeToString(l.Sha256)})
 	}
 	for i, b := range m.Blobs {
 		info.Blobs = append(info.Blobs, BlobInfo{Index: i, Kind: enumName(b.Kind.String(), "BLOB_KIND_"), Offset: b.Offset,

@@ -15,6 +15,7 @@ import (
 	"github.com/trtc-dev/trtc/internal/atomicfile"
 	"github.com/trtc-dev/trtc/pkg/bundle"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/runtime"
 	"github.com/trtc-dev/trtc/pkg/tensorio"
 )
@@ -36,6 +37,11 @@ type RunOptions struct {
 	Stats bool
 	// Device selects the GPU engines run on (index or UUID).
 	Device string
+	// Plugins are loaded before the bundle is opened: a bundle whose
+	// fallback segments run ops a plugin defined needs that plugin.
+	Plugins []string
+	// TRTPluginLibs are TensorRT plugin libraries (--trt-plugin-lib).
+	TRTPluginLibs []string
 }
 
 // NewCmdRun builds `trtc run`.
@@ -63,10 +69,14 @@ cross to the host only where a fallback segment or the caller reads them.
 --stats prints the run time and those bytes ("bytes crossed: H2D n, D2H m"),
 which are also logged at info level. A bundle whose engines were built for
 another GPU or TensorRT version is refused before anything is loaded, with
-exit code 10.`,
+exit code 10. A bundle whose fallback segments run ops defined by a plugin
+needs that plugin, the same build (--plugin, the config's plugins:,
+TRTC_PLUGINS); without it, or with another build, run exits 8 before
+anything runs.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Bundle = args[0]
+			opts.Plugins = append(opts.Plugins, streams.extraPlugins...)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -81,6 +91,8 @@ exit code 10.`,
 	cmd.Flags().Float64Var(&opts.Rtol, "rtol", 1e-3, "relative tolerance for --expect")
 	cmd.Flags().BoolVar(&opts.Stats, "stats", false, "print the run time and the bytes copied between host and device")
 	cmd.Flags().StringVar(&opts.Device, "device", "", "GPU to run engines on: an index as `trtc devices` lists them, or a UUID (default: GPU 0)")
+	cmd.Flags().StringArrayVar(&opts.Plugins, "plugin", nil, "plugin .so defining ops the bundle runs (repeatable)")
+	cmd.Flags().StringArrayVar(&opts.TRTPluginLibs, "trt-plugin-lib", nil, "TensorRT plugin library the bundle's TensorRT engines need (repeatable)")
 	return cmd
 }
 
@@ -103,7 +115,10 @@ func runRun(opts *RunOptions) error {
 	if opts.Rtol < 0 || math.IsNaN(opts.Rtol) || math.IsInf(opts.Rtol, 0) {
 		return opts.IO.badValue("rtol", "must be a finite number >= 0, got %v", opts.Rtol)
 	}
-	var ropts runtime.Options
+	if _, err := loadRegistry(opts.Plugins, opts.IO.Log); err != nil {
+		return err
+	}
+	ropts := runtime.Options{TRTPluginLibs: opts.TRTPluginLibs}
 	if opts.Device != "" {
 		gpu, err := selectDevice(opts.IO, opts.Device, "")
 		if err != nil {
@@ -126,6 +141,12 @@ func runRun(opts *RunOptions) error {
 		var te *runtime.TargetError
 		if errors.As(err, &te) {
 			return withCode(ExitNoGPU, err)
+		}
+		var pe *runtime.PluginError
+		var le *runtime.TRTPluginLibError
+		var me *ops.MissingOpError
+		if errors.As(err, &pe) || errors.As(err, &le) || errors.As(err, &me) {
+			return withCode(ExitPlugin, err)
 		}
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, bundle.ErrCorrupt) || errors.Is(err, bundle.ErrNotBundle) || errors.Is(err, bundle.ErrVersion) {
 			return withCode(ExitInput, err)
@@ -165,6 +186,10 @@ func runRun(opts *RunOptions) error {
 				err = withFields(err, "tensor", m[1])
 			}
 			return withCode(ExitInput, err)
+		}
+		var pe *ops.PluginOpError
+		if errors.As(err, &pe) {
+			return withCode(ExitPlugin, err)
 		}
 		return withCode(ExitRun, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/graphio"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 	"github.com/trtc-dev/trtc/pkg/version"
 	bundlepb "github.com/trtc-dev/trtc/proto/bundle"
@@ -26,11 +27,25 @@ func WriteBundle(r *Result, model, path string) error {
 	if err != nil {
 		return err
 	}
+	plugins, err := pluginRecords(r)
+	if err != nil {
+		return err
+	}
+	var libs []*bundlepb.TrtPluginLibrary
+	for _, l := range r.TRTPluginLibs {
+		sum, err := fileSHA256(l)
+		if err != nil {
+			return fmt.Errorf("--trt-plugin-lib %s: %w", l, err)
+		}
+		libs = append(libs, &bundlepb.TrtPluginLibrary{Path: l, Sha256: sum})
+	}
 	w, err := bundle.Create(path)
 	if err != nil {
 		return err
 	}
 	m := &bundlepb.Manifest{
+		Plugins:       plugins,
+		TrtPluginLibs: libs,
 		FormatVersion: bundle.FormatVersion,
 		TrtcVersion:   version.Version,
 		Source:        src,
@@ -118,6 +133,43 @@ func addSegments(w *bundle.Writer, m *bundlepb.Manifest, r *Result) error {
 		m.Segments = append(m.Segments, &bundlepb.Segment{Kind: &bundlepb.Segment_Fallback{Fallback: fs}})
 	}
 	return nil
+}
+
+// pluginRecords lists the plugins whose op definitions the compiled graph
+// uses, with the ops each segment kind needs from them.
+func pluginRecords(r *Result) ([]*bundlepb.Plugin, error) {
+	var out []*bundlepb.Plugin
+	byPath := map[string]*bundlepb.Plugin{}
+	seen := map[string]bool{}
+	for _, seg := range r.Partition.Segments {
+		for _, n := range seg.Nodes {
+			op, ok := ops.Lookup(n.Op)
+			if !ok || !op.IsPlugin() {
+				continue
+			}
+			key := fmt.Sprint(seg.Kind == partition.Engine, n.Op)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			rec := byPath[op.Origin]
+			if rec == nil {
+				id, err := conversion.PluginIdentity(op.Origin)
+				if err != nil {
+					return nil, fmt.Errorf("recording the plugin of op %s: %w", n.Op, err)
+				}
+				rec = &bundlepb.Plugin{Path: conversion.GivenPath(op.Origin), ResolvedPath: op.Origin, BuildId: id.BuildID, Sha256: id.SHA256}
+				byPath[op.Origin] = rec
+				out = append(out, rec)
+			}
+			if seg.Kind == partition.Engine {
+				rec.EngineOps = append(rec.EngineOps, n.Op)
+			} else {
+				rec.FallbackOps = append(rec.FallbackOps, n.Op)
+			}
+		}
+	}
+	return out, nil
 }
 
 func sourceInfo(model, format string) (*bundlepb.SourceModel, error) {

@@ -26,6 +26,9 @@ type Options struct {
 	// Format forces the model format ("onnx", "pt2", "pb"); "" detects it.
 	Format string
 	Build  backend.BuildOptions
+	// TRTPluginLibs are TensorRT plugin libraries the caller loaded into
+	// the backend (--trt-plugin-lib); the bundle records them.
+	TRTPluginLibs []string
 	// Log receives a line at info level for each stage (parse, lowering,
 	// capability, partition, each engine build) and one at debug level for
 	// each node's decision. The zero Logger logs nothing.
@@ -72,6 +75,8 @@ type Result struct {
 	// and that were moved to fallback.
 	ConvertFailures map[*ir.Node]error
 	Settings        *conversion.Settings
+	// TRTPluginLibs are Options.TRTPluginLibs.
+	TRTPluginLibs []string
 }
 
 // UnsupportedOpsError lists ops that have neither a converter nor a kernel,
@@ -300,7 +305,7 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			return &Result{Model: model, Graph: g, Folded: folded, ConvertFailures: failures, Settings: s}, fmt.Errorf("%s: %w", model, err)
 		}
 		res := &Result{Model: model, Graph: g, Partition: p, Engines: map[*partition.Segment]*Engine{},
-			Folded: folded, ConvertFailures: failures, Settings: s}
+			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs}
 		if round == 0 {
 			logDecisions(opts.Log, p, s)
 		}

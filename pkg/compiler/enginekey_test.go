@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters"
@@ -44,6 +46,10 @@ func TestEngineKey(t *testing.T) {
 		}
 		return key
 	}
+	lib := filepath.Join(t.TempDir(), "libp.so")
+	if err := os.WriteFile(lib, []byte("\x7fELF"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	base := build(nil)
 	if again := build(nil); again != base || len(base) != 64 {
 		t.Fatalf("unchanged compile: %s then %s", base, again)
@@ -61,11 +67,12 @@ func TestEngineKey(t *testing.T) {
 		"a profile": func(_ *ir.Graph, o *Options) {
 			o.Build.Profiles = []backend.Profile{{Min: map[string][]int64{"x": {1, 3}}}}
 		},
-		"the workspace":      func(_ *ir.Graph, o *Options) { o.Build.WorkspaceBytes = 1 << 30 },
-		"the opt level":      func(_ *ir.Graph, o *Options) { o.Build.OptimizationLevel, o.Build.OptimizationLevelSet = 5, true },
-		"hw compatibility":   func(_ *ir.Graph, o *Options) { o.Build.HardwareCompatibility = "ampere+" },
-		"version compatible": func(_ *ir.Graph, o *Options) { o.Build.VersionCompatible = true },
-		"the GPU":            func(_ *ir.Graph, o *Options) { o.ComputeCapability = "9.0" },
+		"the workspace":             func(_ *ir.Graph, o *Options) { o.Build.WorkspaceBytes = 1 << 30 },
+		"the opt level":             func(_ *ir.Graph, o *Options) { o.Build.OptimizationLevel, o.Build.OptimizationLevelSet = 5, true },
+		"hw compatibility":          func(_ *ir.Graph, o *Options) { o.Build.HardwareCompatibility = "ampere+" },
+		"version compatible":        func(_ *ir.Graph, o *Options) { o.Build.VersionCompatible = true },
+		"the GPU":                   func(_ *ir.Graph, o *Options) { o.ComputeCapability = "9.0" },
+		"a TensorRT plugin library": func(_ *ir.Graph, o *Options) { o.TRTPluginLibs = []string{lib} },
 	} {
 		if k := build(mutate); k == base {
 			t.Errorf("changing %s left the key unchanged", name)

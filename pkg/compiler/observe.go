@@ -16,6 +16,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/graphio"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 	"github.com/trtc-dev/trtc/pkg/version"
 )
@@ -138,6 +139,24 @@ func EngineKey(g *ir.Graph, seg *partition.Segment, be backend.Backend, opts Opt
 			}
 			field("plugin", sum)
 		}
+		// An op a Go plugin defined: its build decides the node's shapes
+		// and, through a plugin layer's CPU equivalent, what a reference
+		// engine computes.
+		if op, ok := ops.Lookup(n.Op); ok && op.IsPlugin() {
+			sum, err := fileSHA256(op.Origin)
+			if err != nil {
+				return "", fmt.Errorf("plugin %s: %w", op.Origin, err)
+			}
+			field("op-plugin", sum)
+		}
+	}
+	// TensorRT plugin libraries register the creators plugin layers use.
+	for _, l := range opts.TRTPluginLibs {
+		sum, err := fileSHA256(l)
+		if err != nil {
+			return "", fmt.Errorf("--trt-plugin-lib %s: %w", l, err)
+		}
+		field("trt-plugin-lib", sum)
 	}
 	sub := ir.NewGraph(g.Name, g.Format)
 	for k, v := range g.Opsets {

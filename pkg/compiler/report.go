@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 )
 
@@ -75,6 +76,10 @@ type NodeReport struct {
 	FromNode  string        `json:"from_node,omitempty"`
 	FromOp    string        `json:"from_op,omitempty"`
 	Converter *ConverterRef `json:"converter"`
+	// OpPlugin is the plugin file that defined the op (pkg/ops Def); empty
+	// for ops trtc knows itself. In a fallback segment that plugin's kernel
+	// runs the node.
+	OpPlugin string `json:"op_plugin,omitempty"`
 	// Rejected lists candidates tried before the winner (or all, for a
 	// fallback node) with their reasons.
 	Rejected []RejectionReport `json:"rejected,omitempty"`
@@ -169,6 +174,9 @@ func BuildReport(r *Result) *Report {
 		for j, n := range seg.Nodes {
 			info := p.Info(n)
 			nr := NodeReport{Name: n.Name, Op: n.Op}
+			if op, ok := ops.Lookup(n.Op); ok && op.IsPlugin() {
+				nr.OpPlugin = op.Origin
+			}
 			nr.FromNode, nr.FromOp = from(n)
 			for _, rj := range info.Decision.Rejected {
 				nr.Rejected = append(nr.Rejected, RejectionReport{rj.Converter, rj.Origin, rj.Reason})
@@ -331,6 +339,8 @@ func (rep *Report) WriteText(w io.Writer) {
 				conv := ""
 				if n.Converter != nil {
 					conv = fmt.Sprintf("  <- %s [%s, %s]", n.Converter.Name, n.Converter.Priority, n.Converter.Origin)
+				} else if n.OpPlugin != "" {
+					conv = fmt.Sprintf("  (kernel of plugin %s)", n.OpPlugin)
 				}
 				fromText := ""
 				if n.FromNode != "" {

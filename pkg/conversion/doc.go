@@ -1,5 +1,8 @@
 // Package conversion is the converter registry, the settings that steer it,
-// and the context converters emit layers through. Plugins import it.
+// and the context converters emit layers through. Plugins import it: their
+// RegisterConverters gets a Registrar that registers converters and, with
+// DefineOp, ops trtc does not know (pkg/ops Def); PluginIdentity gives the
+// build ID and hash bundles record.
 //
 // Registry semantics (as Torch-TensorRT's dynamo registry):
 //   - A target key names one op overload: "aten.gelu.default", "onnx.Gelu",

@@ -30,6 +30,7 @@ const (
 	KindDeconvolution  LayerKind = "Deconvolution"
 	KindEinsum         LayerKind = "Einsum"
 	KindOneHot         LayerKind = "OneHot"
+	KindPluginV3       LayerKind = "PluginV3"
 	KindScatter        LayerKind = "Scatter"
 )
 
@@ -61,6 +62,7 @@ var Kinds = []LayerKind{
 	KindDeconvolution,
 	KindEinsum,
 	KindOneHot,
+	KindPluginV3,
 	KindScatter,
 }
 
@@ -92,6 +94,7 @@ var layerTypes = map[LayerKind]string{
 	KindDeconvolution:  "DECONVOLUTION",
 	KindEinsum:         "EINSUM",
 	KindOneHot:         "ONE_HOT",
+	KindPluginV3:       "PLUGIN_V3",
 	KindScatter:        "SCATTER",
 }
 
@@ -122,5 +125,6 @@ var kindSince = map[LayerKind]Version{
 	KindDeconvolution:  {10, 0},
 	KindEinsum:         {10, 0},
 	KindOneHot:         {10, 0},
+	KindPluginV3:       {10, 0},
 	KindScatter:        {10, 0},
 }

@@ -165,6 +165,12 @@ type Network interface {
 	// in [0, depth) (TensorRT documents no other), values [off, on], depth
 	// a 0-D build-time constant; the output has a new dim of depth at axis.
 	AddOneHot(indices, values, depth Tensor, axis int) Tensor
+	// AddPluginV3 is a TensorRT plugin layer: the creator
+	// getPluginRegistry()->getCreator(Creator, Version, Namespace), an
+	// IPluginCreatorV3One, makes the plugin with createPlugin(name,
+	// Fields, kBUILD), and addPluginV3(inputs, nbInputs, nullptr, 0,
+	// plugin) adds it. trtc supports plugins with one output.
+	AddPluginV3(inputs []Tensor, p PluginV3) Tensor
 	AddGather(data, indices Tensor, axis int, mode GatherMode) Tensor
 	// AddGatherND is addGatherV2(data, indices, kND) with
 	// setNbElementWiseDims(nbElementWiseDims): the leading dims shared by
@@ -265,4 +271,91 @@ func MaskAxes(mask uint32, rank int) []int {
 		}
 	}
 	return out
+}
+
+// PluginFieldType is TensorRT's PluginFieldType (NvInferPluginBase.h); the
+// values are TensorRT's.
+type PluginFieldType int32
+
+// The field types trtc passes to plugin creators.
+const (
+	PluginFieldFloat32 PluginFieldType = 1  // kFLOAT32
+	PluginFieldInt32   PluginFieldType = 5  // kINT32
+	PluginFieldChar    PluginFieldType = 6  // kCHAR
+	PluginFieldInt64   PluginFieldType = 10 // kINT64
+)
+
+func (t PluginFieldType) String() string {
+	switch t {
+	case PluginFieldFloat32:
+		return "kFLOAT32"
+	case PluginFieldInt32:
+		return "kINT32"
+	case PluginFieldChar:
+		return "kCHAR"
+	case PluginFieldInt64:
+		return "kINT64"
+	}
+	return fmt.Sprintf("PluginFieldType(%d)", int32(t))
+}
+
+// PluginField is one PluginField of the collection a plugin creator
+// receives: the data of its Type (Float32s, Int32s, Int64s or Chars).
+type PluginField struct {
+	Name     string
+	Type     PluginFieldType
+	Float32s []float32
+	Int32s   []int32
+	Int64s   []int64
+	Chars    string
+}
+
+// Len is the field's length (PluginField::length).
+func (f PluginField) Len() int {
+	switch f.Type {
+	case PluginFieldFloat32:
+		return len(f.Float32s)
+	case PluginFieldInt32:
+		return len(f.Int32s)
+	case PluginFieldInt64:
+		return len(f.Int64s)
+	case PluginFieldChar:
+		return len(f.Chars)
+	}
+	return 0
+}
+
+// PluginV3 names a TensorRT IPluginV3 plugin and the fields it is created
+// with.
+type PluginV3 struct {
+	Creator, Version, Namespace string
+	Fields                      []PluginField
+	// CPUOp is the key of a trtc op (built in, or defined by a Go plugin:
+	// pkg/ops Def) that computes what the TensorRT plugin computes, with
+	// the fields as its node's attributes (a float32 field of length 1 as
+	// a float, longer as floats; int32/int64 as int or ints; chars as a
+	// string). The reference backend runs the layer through that op's
+	// inference and kernel; without one it refuses the layer, saying so.
+	// TensorRT ignores it.
+	CPUOp string
+}
+
+// Check reports what is wrong with the description itself.
+func (p PluginV3) Check() error {
+	if p.Creator == "" || p.Version == "" {
+		return fmt.Errorf("plugin creator name and version are required (have %q, %q)", p.Creator, p.Version)
+	}
+	seen := map[string]bool{}
+	for _, f := range p.Fields {
+		if f.Name == "" || seen[f.Name] {
+			return fmt.Errorf("plugin %s: field name %q is empty or repeated", p.Creator, f.Name)
+		}
+		seen[f.Name] = true
+		switch f.Type {
+		case PluginFieldFloat32, PluginFieldInt32, PluginFieldInt64, PluginFieldChar:
+		default:
+			return fmt.Errorf("plugin %s: field %s has type %v, which trtc does not pass", p.Creator, f.Name, f.Type)
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -74,7 +75,11 @@ func Propagate(g *ir.Graph, fold bool) (int, error) {
 		}
 		fold := fold && !producesOutput
 		if fold && allConst && !op.NoFold && len(n.Outputs) > 0 {
-			if tensors, ok := tryFold(n, in, outs); ok {
+			tensors, ok, err := tryFold(n, in, outs)
+			if err != nil {
+				return folded, err
+			}
+			if ok {
 				for i, name := range n.Outputs {
 					if name == "" {
 						continue
@@ -111,14 +116,17 @@ func Propagate(g *ir.Graph, fold bool) (int, error) {
 	return folded, nil
 }
 
-func tryFold(n *ir.Node, in []*ir.Value, outs []*ir.Value) ([]*ir.Tensor, bool) {
+// tryFold runs a node whose inputs are constants. It gives up (false) on
+// any kernel error, which run time reports again naming the node, except a
+// plugin op's misbehaviour, which is returned.
+func tryFold(n *ir.Node, in []*ir.Value, outs []*ir.Value) ([]*ir.Tensor, bool, error) {
 	for _, o := range outs {
 		if o == nil {
-			return nil, false
+			return nil, false, nil
 		}
 		dims, ok := o.Shape.Ints()
 		if !ok || !fits(o.DType, dims) {
-			return nil, false
+			return nil, false, nil
 		}
 	}
 	args := make([]*ir.Tensor, len(in))
@@ -129,14 +137,18 @@ func tryFold(n *ir.Node, in []*ir.Value, outs []*ir.Value) ([]*ir.Tensor, bool) 
 	}
 	res, err := Execute(n, args)
 	if err != nil {
-		return nil, false // leave it to run time, where the error names the node
+		var pe *PluginOpError
+		if errors.As(err, &pe) {
+			return nil, false, err
+		}
+		return nil, false, nil // leave it to run time, where the error names the node
 	}
 	for i, name := range n.Outputs {
 		if name != "" && (i >= len(res) || res[i] == nil || !fits(res[i].DType, res[i].Shape)) {
-			return nil, false
+			return nil, false, nil
 		}
 	}
-	return res, true
+	return res, true, nil
 }
 
 // refineShape keeps static dims that a model declared where inference left a

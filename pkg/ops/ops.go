@@ -27,7 +27,15 @@ type Op struct {
 	NonCompute bool
 	// NoFold keeps the op out of constant folding (random ops).
 	NoFold bool
+	// Origin is "" for ops compiled into trtc and the plugin file's path
+	// for ops a plugin defined (see Def and RegisterPlugin).
+	Origin string
+	// Description says what the op computes (plugin ops).
+	Description string
 }
+
+// IsPlugin reports whether a plugin defined the op.
+func (o *Op) IsPlugin() bool { return o.Origin != "" }
 
 var (
 	mu    sync.RWMutex

@@ -73,6 +73,11 @@ type Options struct {
 	// OnSegment, if set, is called after each segment of a Run (for a
 	// progress display).
 	OnSegment func(done, total int)
+	// TRTPluginLibs are TensorRT plugin libraries (--trt-plugin-lib). A
+	// bundle whose TensorRT engines were built with plugin libraries
+	// needs the same files (by sha256); they are loaded into the
+	// TensorRT backend before its engines are.
+	TRTPluginLibs []string
 }
 
 // Open loads a bundle for execution.
@@ -84,6 +89,10 @@ func OpenWith(path string, o Options) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := loadTRTPluginLibs(b.Manifest(), o.TRTPluginLibs); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("bundle %s: %w", path, err)
+	}
 	p := &Program{b: b, opts: o}
 	if err := p.load(); err != nil {
 		p.Close()
@@ -94,6 +103,9 @@ func OpenWith(path string, o Options) (*Program, error) {
 
 func (p *Program) load() error {
 	m := p.b.Manifest()
+	if err := CheckPlugins(m); err != nil {
+		return err
+	}
 	p.Inputs = valuesOf(m.Inputs)
 	p.Outputs = valuesOf(m.Outputs)
 	for i, s := range m.Segments {

@@ -245,7 +245,14 @@ type Manifest struct {
 	Segments []*Segment `protobuf:"bytes,7,rep,name=segments,proto3" json:"segments,omitempty"`
 	// The blobs stored in the file, indexed from 0 by the segments. Set by
 	// pkg/bundle's writer, never by its callers.
-	Blobs         []*Blob `protobuf:"bytes,8,rep,name=blobs,proto3" json:"blobs,omitempty"`
+	Blobs []*Blob `protobuf:"bytes,8,rep,name=blobs,proto3" json:"blobs,omitempty"`
+	// The plugins whose ops (pkg/ops Def) the bundle uses, one entry per
+	// plugin file, in the order of the ops' first use.
+	Plugins []*Plugin `protobuf:"bytes,9,rep,name=plugins,proto3" json:"plugins,omitempty"`
+	// TensorRT plugin libraries compile loaded (--trt-plugin-lib): engines
+	// built by the TensorRT backend may hold plugin layers whose creators
+	// they register, so `trtc run` needs the same files to load them.
+	TrtPluginLibs []*TrtPluginLibrary `protobuf:"bytes,10,rep,name=trt_plugin_libs,json=trtPluginLibs,proto3" json:"trt_plugin_libs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -336,6 +343,170 @@ func (x *Manifest) GetBlobs() []*Blob {
 	return nil
 }
 
+func (x *Manifest) GetPlugins() []*Plugin {
+	if x != nil {
+		return x.Plugins
+	}
+	return nil
+}
+
+func (x *Manifest) GetTrtPluginLibs() []*TrtPluginLibrary {
+	if x != nil {
+		return x.TrtPluginLibs
+	}
+	return nil
+}
+
+// A TensorRT plugin library (a C++ shared library registering
+// IPluginCreatorV3One creators).
+type TrtPluginLibrary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The path as compile was given it.
+	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	// SHA-256 of the file.
+	Sha256        []byte `protobuf:"bytes,2,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TrtPluginLibrary) Reset() {
+	*x = TrtPluginLibrary{}
+	mi := &file_proto_bundle_bundle_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TrtPluginLibrary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TrtPluginLibrary) ProtoMessage() {}
+
+func (x *TrtPluginLibrary) ProtoReflect() protoreflect.Message {
+	mi := &file_proto_bundle_bundle_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TrtPluginLibrary.ProtoReflect.Descriptor instead.
+func (*TrtPluginLibrary) Descriptor() ([]byte, []int) {
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *TrtPluginLibrary) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *TrtPluginLibrary) GetSha256() []byte {
+	if x != nil {
+		return x.Sha256
+	}
+	return nil
+}
+
+// A Go plugin that defined ops the bundle uses.
+type Plugin struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The plugin's path as compile was given it (--plugin, the config's
+	// plugins:, TRTC_PLUGINS).
+	Path string `protobuf:"bytes,1,opt,name=path,proto3" json:"path,omitempty"`
+	// The Go build ID stamped into the file (.note.go.buildid).
+	BuildId string `protobuf:"bytes,2,opt,name=build_id,json=buildId,proto3" json:"build_id,omitempty"`
+	// SHA-256 of the file.
+	Sha256 []byte `protobuf:"bytes,3,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	// Op keys the plugin defined that fallback segments run with its
+	// kernels: `trtc run` needs this plugin, the same build, for them.
+	FallbackOps []string `protobuf:"bytes,4,rep,name=fallback_ops,json=fallbackOps,proto3" json:"fallback_ops,omitempty"`
+	// Op keys the plugin defined that engines hold, converted at compile
+	// time: engines do not call the plugin when they run.
+	EngineOps []string `protobuf:"bytes,5,rep,name=engine_ops,json=engineOps,proto3" json:"engine_ops,omitempty"`
+	// The absolute path compile loaded it from.
+	ResolvedPath  string `protobuf:"bytes,6,opt,name=resolved_path,json=resolvedPath,proto3" json:"resolved_path,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Plugin) Reset() {
+	*x = Plugin{}
+	mi := &file_proto_bundle_bundle_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Plugin) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Plugin) ProtoMessage() {}
+
+func (x *Plugin) ProtoReflect() protoreflect.Message {
+	mi := &file_proto_bundle_bundle_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Plugin.ProtoReflect.Descriptor instead.
+func (*Plugin) Descriptor() ([]byte, []int) {
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Plugin) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *Plugin) GetBuildId() string {
+	if x != nil {
+		return x.BuildId
+	}
+	return ""
+}
+
+func (x *Plugin) GetSha256() []byte {
+	if x != nil {
+		return x.Sha256
+	}
+	return nil
+}
+
+func (x *Plugin) GetFallbackOps() []string {
+	if x != nil {
+		return x.FallbackOps
+	}
+	return nil
+}
+
+func (x *Plugin) GetEngineOps() []string {
+	if x != nil {
+		return x.EngineOps
+	}
+	return nil
+}
+
+func (x *Plugin) GetResolvedPath() string {
+	if x != nil {
+		return x.ResolvedPath
+	}
+	return ""
+}
+
 type SourceModel struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Base name of the model's path ("resnet50.onnx"), never a full path, so
@@ -352,7 +523,7 @@ type SourceModel struct {
 
 func (x *SourceModel) Reset() {
 	*x = SourceModel{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[1]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -364,7 +535,7 @@ func (x *SourceModel) String() string {
 func (*SourceModel) ProtoMessage() {}
 
 func (x *SourceModel) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[1]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -377,7 +548,7 @@ func (x *SourceModel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceModel.ProtoReflect.Descriptor instead.
 func (*SourceModel) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{1}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *SourceModel) GetName() string {
@@ -426,7 +597,7 @@ type Settings struct {
 
 func (x *Settings) Reset() {
 	*x = Settings{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[2]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -438,7 +609,7 @@ func (x *Settings) String() string {
 func (*Settings) ProtoMessage() {}
 
 func (x *Settings) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[2]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -451,7 +622,7 @@ func (x *Settings) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Settings.ProtoReflect.Descriptor instead.
 func (*Settings) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{2}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Settings) GetMinBlockSize() int32 {
@@ -501,7 +672,7 @@ type InputShape struct {
 
 func (x *InputShape) Reset() {
 	*x = InputShape{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[3]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -513,7 +684,7 @@ func (x *InputShape) String() string {
 func (*InputShape) ProtoMessage() {}
 
 func (x *InputShape) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[3]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -526,7 +697,7 @@ func (x *InputShape) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InputShape.ProtoReflect.Descriptor instead.
 func (*InputShape) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{3}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *InputShape) GetName() string {
@@ -558,7 +729,7 @@ type Dim struct {
 
 func (x *Dim) Reset() {
 	*x = Dim{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[4]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -570,7 +741,7 @@ func (x *Dim) String() string {
 func (*Dim) ProtoMessage() {}
 
 func (x *Dim) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[4]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -583,7 +754,7 @@ func (x *Dim) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dim.ProtoReflect.Descriptor instead.
 func (*Dim) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{4}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Dim) GetKind() isDim_Kind {
@@ -643,7 +814,7 @@ type GraphValue struct {
 
 func (x *GraphValue) Reset() {
 	*x = GraphValue{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[5]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -655,7 +826,7 @@ func (x *GraphValue) String() string {
 func (*GraphValue) ProtoMessage() {}
 
 func (x *GraphValue) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[5]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -668,7 +839,7 @@ func (x *GraphValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GraphValue.ProtoReflect.Descriptor instead.
 func (*GraphValue) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{5}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GraphValue) GetName() string {
@@ -711,7 +882,7 @@ type SymbolRange struct {
 
 func (x *SymbolRange) Reset() {
 	*x = SymbolRange{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[6]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -723,7 +894,7 @@ func (x *SymbolRange) String() string {
 func (*SymbolRange) ProtoMessage() {}
 
 func (x *SymbolRange) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[6]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -736,7 +907,7 @@ func (x *SymbolRange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SymbolRange.ProtoReflect.Descriptor instead.
 func (*SymbolRange) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{6}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SymbolRange) GetSymbol() string {
@@ -774,7 +945,7 @@ type Segment struct {
 
 func (x *Segment) Reset() {
 	*x = Segment{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[7]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -786,7 +957,7 @@ func (x *Segment) String() string {
 func (*Segment) ProtoMessage() {}
 
 func (x *Segment) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[7]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -799,7 +970,7 @@ func (x *Segment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Segment.ProtoReflect.Descriptor instead.
 func (*Segment) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{7}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Segment) GetKind() isSegment_Kind {
@@ -865,7 +1036,7 @@ type EngineSegment struct {
 
 func (x *EngineSegment) Reset() {
 	*x = EngineSegment{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[8]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -877,7 +1048,7 @@ func (x *EngineSegment) String() string {
 func (*EngineSegment) ProtoMessage() {}
 
 func (x *EngineSegment) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[8]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -890,7 +1061,7 @@ func (x *EngineSegment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EngineSegment.ProtoReflect.Descriptor instead.
 func (*EngineSegment) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{8}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *EngineSegment) GetBackend() string {
@@ -954,7 +1125,7 @@ type BuildTarget struct {
 
 func (x *BuildTarget) Reset() {
 	*x = BuildTarget{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[9]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -966,7 +1137,7 @@ func (x *BuildTarget) String() string {
 func (*BuildTarget) ProtoMessage() {}
 
 func (x *BuildTarget) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[9]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -979,7 +1150,7 @@ func (x *BuildTarget) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BuildTarget.ProtoReflect.Descriptor instead.
 func (*BuildTarget) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{9}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *BuildTarget) GetBackend() string {
@@ -1027,7 +1198,7 @@ type OptimizationProfile struct {
 
 func (x *OptimizationProfile) Reset() {
 	*x = OptimizationProfile{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[10]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1039,7 +1210,7 @@ func (x *OptimizationProfile) String() string {
 func (*OptimizationProfile) ProtoMessage() {}
 
 func (x *OptimizationProfile) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[10]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1052,7 +1223,7 @@ func (x *OptimizationProfile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OptimizationProfile.ProtoReflect.Descriptor instead.
 func (*OptimizationProfile) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{10}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *OptimizationProfile) GetInputs() []*ProfileShape {
@@ -1085,7 +1256,7 @@ type ProfileShape struct {
 
 func (x *ProfileShape) Reset() {
 	*x = ProfileShape{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[11]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1097,7 +1268,7 @@ func (x *ProfileShape) String() string {
 func (*ProfileShape) ProtoMessage() {}
 
 func (x *ProfileShape) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[11]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1110,7 +1281,7 @@ func (x *ProfileShape) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileShape.ProtoReflect.Descriptor instead.
 func (*ProfileShape) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{11}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ProfileShape) GetTensor() string {
@@ -1179,7 +1350,7 @@ type Binding struct {
 
 func (x *Binding) Reset() {
 	*x = Binding{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[12]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1191,7 +1362,7 @@ func (x *Binding) String() string {
 func (*Binding) ProtoMessage() {}
 
 func (x *Binding) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[12]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1204,7 +1375,7 @@ func (x *Binding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Binding.ProtoReflect.Descriptor instead.
 func (*Binding) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{12}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Binding) GetValue() string {
@@ -1254,7 +1425,7 @@ type ConvertedNode struct {
 
 func (x *ConvertedNode) Reset() {
 	*x = ConvertedNode{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[13]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1266,7 +1437,7 @@ func (x *ConvertedNode) String() string {
 func (*ConvertedNode) ProtoMessage() {}
 
 func (x *ConvertedNode) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[13]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1279,7 +1450,7 @@ func (x *ConvertedNode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConvertedNode.ProtoReflect.Descriptor instead.
 func (*ConvertedNode) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{13}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ConvertedNode) GetName() string {
@@ -1344,7 +1515,7 @@ type FallbackSegment struct {
 
 func (x *FallbackSegment) Reset() {
 	*x = FallbackSegment{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[14]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1356,7 +1527,7 @@ func (x *FallbackSegment) String() string {
 func (*FallbackSegment) ProtoMessage() {}
 
 func (x *FallbackSegment) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[14]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1369,7 +1540,7 @@ func (x *FallbackSegment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FallbackSegment.ProtoReflect.Descriptor instead.
 func (*FallbackSegment) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{14}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *FallbackSegment) GetNodes() []*FallbackNode {
@@ -1418,7 +1589,7 @@ type FallbackNode struct {
 
 func (x *FallbackNode) Reset() {
 	*x = FallbackNode{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[15]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1430,7 +1601,7 @@ func (x *FallbackNode) String() string {
 func (*FallbackNode) ProtoMessage() {}
 
 func (x *FallbackNode) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[15]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1443,7 +1614,7 @@ func (x *FallbackNode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FallbackNode.ProtoReflect.Descriptor instead.
 func (*FallbackNode) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{15}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *FallbackNode) GetName() string {
@@ -1478,7 +1649,7 @@ type Constant struct {
 
 func (x *Constant) Reset() {
 	*x = Constant{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[16]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1490,7 +1661,7 @@ func (x *Constant) String() string {
 func (*Constant) ProtoMessage() {}
 
 func (x *Constant) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[16]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1503,7 +1674,7 @@ func (x *Constant) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Constant.ProtoReflect.Descriptor instead.
 func (*Constant) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{16}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Constant) GetValue() string {
@@ -1551,7 +1722,7 @@ type Blob struct {
 
 func (x *Blob) Reset() {
 	*x = Blob{}
-	mi := &file_proto_bundle_bundle_proto_msgTypes[17]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1563,7 +1734,7 @@ func (x *Blob) String() string {
 func (*Blob) ProtoMessage() {}
 
 func (x *Blob) ProtoReflect() protoreflect.Message {
-	mi := &file_proto_bundle_bundle_proto_msgTypes[17]
+	mi := &file_proto_bundle_bundle_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1576,7 +1747,7 @@ func (x *Blob) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Blob.ProtoReflect.Descriptor instead.
 func (*Blob) Descriptor() ([]byte, []int) {
-	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{17}
+	return file_proto_bundle_bundle_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Blob) GetKind() BlobKind {
@@ -1618,7 +1789,7 @@ var File_proto_bundle_bundle_proto protoreflect.FileDescriptor
 
 const file_proto_bundle_bundle_proto_rawDesc = "" +
 	"\n" +
-	"\x19proto/bundle/bundle.proto\x12\vtrtc.bundle\"\xf8\x02\n" +
+	"\x19proto/bundle/bundle.proto\x12\vtrtc.bundle\"\xee\x03\n" +
 	"\bManifest\x12%\n" +
 	"\x0eformat_version\x18\x01 \x01(\rR\rformatVersion\x12!\n" +
 	"\ftrtc_version\x18\x02 \x01(\tR\vtrtcVersion\x120\n" +
@@ -1627,7 +1798,21 @@ const file_proto_bundle_bundle_proto_rawDesc = "" +
 	"\x06inputs\x18\x05 \x03(\v2\x17.trtc.bundle.GraphValueR\x06inputs\x121\n" +
 	"\aoutputs\x18\x06 \x03(\v2\x17.trtc.bundle.GraphValueR\aoutputs\x120\n" +
 	"\bsegments\x18\a \x03(\v2\x14.trtc.bundle.SegmentR\bsegments\x12'\n" +
-	"\x05blobs\x18\b \x03(\v2\x11.trtc.bundle.BlobR\x05blobs\"\x7f\n" +
+	"\x05blobs\x18\b \x03(\v2\x11.trtc.bundle.BlobR\x05blobs\x12-\n" +
+	"\aplugins\x18\t \x03(\v2\x13.trtc.bundle.PluginR\aplugins\x12E\n" +
+	"\x0ftrt_plugin_libs\x18\n" +
+	" \x03(\v2\x1d.trtc.bundle.TrtPluginLibraryR\rtrtPluginLibs\">\n" +
+	"\x10TrtPluginLibrary\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
+	"\x06sha256\x18\x02 \x01(\fR\x06sha256\"\xb6\x01\n" +
+	"\x06Plugin\x12\x12\n" +
+	"\x04path\x18\x01 \x01(\tR\x04path\x12\x19\n" +
+	"\bbuild_id\x18\x02 \x01(\tR\abuildId\x12\x16\n" +
+	"\x06sha256\x18\x03 \x01(\fR\x06sha256\x12!\n" +
+	"\ffallback_ops\x18\x04 \x03(\tR\vfallbackOps\x12\x1d\n" +
+	"\n" +
+	"engine_ops\x18\x05 \x03(\tR\tengineOps\x12#\n" +
+	"\rresolved_path\x18\x06 \x01(\tR\fresolvedPath\"\x7f\n" +
 	"\vSourceModel\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06sha256\x18\x02 \x01(\fR\x06sha256\x120\n" +
@@ -1751,60 +1936,64 @@ func file_proto_bundle_bundle_proto_rawDescGZIP() []byte {
 }
 
 var file_proto_bundle_bundle_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_proto_bundle_bundle_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_proto_bundle_bundle_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_proto_bundle_bundle_proto_goTypes = []any{
 	(ModelFormat)(0),            // 0: trtc.bundle.ModelFormat
 	(Direction)(0),              // 1: trtc.bundle.Direction
 	(Priority)(0),               // 2: trtc.bundle.Priority
 	(BlobKind)(0),               // 3: trtc.bundle.BlobKind
 	(*Manifest)(nil),            // 4: trtc.bundle.Manifest
-	(*SourceModel)(nil),         // 5: trtc.bundle.SourceModel
-	(*Settings)(nil),            // 6: trtc.bundle.Settings
-	(*InputShape)(nil),          // 7: trtc.bundle.InputShape
-	(*Dim)(nil),                 // 8: trtc.bundle.Dim
-	(*GraphValue)(nil),          // 9: trtc.bundle.GraphValue
-	(*SymbolRange)(nil),         // 10: trtc.bundle.SymbolRange
-	(*Segment)(nil),             // 11: trtc.bundle.Segment
-	(*EngineSegment)(nil),       // 12: trtc.bundle.EngineSegment
-	(*BuildTarget)(nil),         // 13: trtc.bundle.BuildTarget
-	(*OptimizationProfile)(nil), // 14: trtc.bundle.OptimizationProfile
-	(*ProfileShape)(nil),        // 15: trtc.bundle.ProfileShape
-	(*Binding)(nil),             // 16: trtc.bundle.Binding
-	(*ConvertedNode)(nil),       // 17: trtc.bundle.ConvertedNode
-	(*FallbackSegment)(nil),     // 18: trtc.bundle.FallbackSegment
-	(*FallbackNode)(nil),        // 19: trtc.bundle.FallbackNode
-	(*Constant)(nil),            // 20: trtc.bundle.Constant
-	(*Blob)(nil),                // 21: trtc.bundle.Blob
+	(*TrtPluginLibrary)(nil),    // 5: trtc.bundle.TrtPluginLibrary
+	(*Plugin)(nil),              // 6: trtc.bundle.Plugin
+	(*SourceModel)(nil),         // 7: trtc.bundle.SourceModel
+	(*Settings)(nil),            // 8: trtc.bundle.Settings
+	(*InputShape)(nil),          // 9: trtc.bundle.InputShape
+	(*Dim)(nil),                 // 10: trtc.bundle.Dim
+	(*GraphValue)(nil),          // 11: trtc.bundle.GraphValue
+	(*SymbolRange)(nil),         // 12: trtc.bundle.SymbolRange
+	(*Segment)(nil),             // 13: trtc.bundle.Segment
+	(*EngineSegment)(nil),       // 14: trtc.bundle.EngineSegment
+	(*BuildTarget)(nil),         // 15: trtc.bundle.BuildTarget
+	(*OptimizationProfile)(nil), // 16: trtc.bundle.OptimizationProfile
+	(*ProfileShape)(nil),        // 17: trtc.bundle.ProfileShape
+	(*Binding)(nil),             // 18: trtc.bundle.Binding
+	(*ConvertedNode)(nil),       // 19: trtc.bundle.ConvertedNode
+	(*FallbackSegment)(nil),     // 20: trtc.bundle.FallbackSegment
+	(*FallbackNode)(nil),        // 21: trtc.bundle.FallbackNode
+	(*Constant)(nil),            // 22: trtc.bundle.Constant
+	(*Blob)(nil),                // 23: trtc.bundle.Blob
 }
 var file_proto_bundle_bundle_proto_depIdxs = []int32{
-	5,  // 0: trtc.bundle.Manifest.source:type_name -> trtc.bundle.SourceModel
-	6,  // 1: trtc.bundle.Manifest.settings:type_name -> trtc.bundle.Settings
-	9,  // 2: trtc.bundle.Manifest.inputs:type_name -> trtc.bundle.GraphValue
-	9,  // 3: trtc.bundle.Manifest.outputs:type_name -> trtc.bundle.GraphValue
-	11, // 4: trtc.bundle.Manifest.segments:type_name -> trtc.bundle.Segment
-	21, // 5: trtc.bundle.Manifest.blobs:type_name -> trtc.bundle.Blob
-	0,  // 6: trtc.bundle.SourceModel.format:type_name -> trtc.bundle.ModelFormat
-	7,  // 7: trtc.bundle.Settings.input_shapes:type_name -> trtc.bundle.InputShape
-	8,  // 8: trtc.bundle.InputShape.dims:type_name -> trtc.bundle.Dim
-	8,  // 9: trtc.bundle.GraphValue.dims:type_name -> trtc.bundle.Dim
-	10, // 10: trtc.bundle.GraphValue.ranges:type_name -> trtc.bundle.SymbolRange
-	12, // 11: trtc.bundle.Segment.engine:type_name -> trtc.bundle.EngineSegment
-	18, // 12: trtc.bundle.Segment.fallback:type_name -> trtc.bundle.FallbackSegment
-	13, // 13: trtc.bundle.EngineSegment.target:type_name -> trtc.bundle.BuildTarget
-	14, // 14: trtc.bundle.EngineSegment.profiles:type_name -> trtc.bundle.OptimizationProfile
-	16, // 15: trtc.bundle.EngineSegment.bindings:type_name -> trtc.bundle.Binding
-	17, // 16: trtc.bundle.EngineSegment.nodes:type_name -> trtc.bundle.ConvertedNode
-	15, // 17: trtc.bundle.OptimizationProfile.inputs:type_name -> trtc.bundle.ProfileShape
-	1,  // 18: trtc.bundle.Binding.direction:type_name -> trtc.bundle.Direction
-	2,  // 19: trtc.bundle.ConvertedNode.priority:type_name -> trtc.bundle.Priority
-	19, // 20: trtc.bundle.FallbackSegment.nodes:type_name -> trtc.bundle.FallbackNode
-	20, // 21: trtc.bundle.FallbackSegment.constants:type_name -> trtc.bundle.Constant
-	3,  // 22: trtc.bundle.Blob.kind:type_name -> trtc.bundle.BlobKind
-	23, // [23:23] is the sub-list for method output_type
-	23, // [23:23] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	7,  // 0: trtc.bundle.Manifest.source:type_name -> trtc.bundle.SourceModel
+	8,  // 1: trtc.bundle.Manifest.settings:type_name -> trtc.bundle.Settings
+	11, // 2: trtc.bundle.Manifest.inputs:type_name -> trtc.bundle.GraphValue
+	11, // 3: trtc.bundle.Manifest.outputs:type_name -> trtc.bundle.GraphValue
+	13, // 4: trtc.bundle.Manifest.segments:type_name -> trtc.bundle.Segment
+	23, // 5: trtc.bundle.Manifest.blobs:type_name -> trtc.bundle.Blob
+	6,  // 6: trtc.bundle.Manifest.plugins:type_name -> trtc.bundle.Plugin
+	5,  // 7: trtc.bundle.Manifest.trt_plugin_libs:type_name -> trtc.bundle.TrtPluginLibrary
+	0,  // 8: trtc.bundle.SourceModel.format:type_name -> trtc.bundle.ModelFormat
+	9,  // 9: trtc.bundle.Settings.input_shapes:type_name -> trtc.bundle.InputShape
+	10, // 10: trtc.bundle.InputShape.dims:type_name -> trtc.bundle.Dim
+	10, // 11: trtc.bundle.GraphValue.dims:type_name -> trtc.bundle.Dim
+	12, // 12: trtc.bundle.GraphValue.ranges:type_name -> trtc.bundle.SymbolRange
+	14, // 13: trtc.bundle.Segment.engine:type_name -> trtc.bundle.EngineSegment
+	20, // 14: trtc.bundle.Segment.fallback:type_name -> trtc.bundle.FallbackSegment
+	15, // 15: trtc.bundle.EngineSegment.target:type_name -> trtc.bundle.BuildTarget
+	16, // 16: trtc.bundle.EngineSegment.profiles:type_name -> trtc.bundle.OptimizationProfile
+	18, // 17: trtc.bundle.EngineSegment.bindings:type_name -> trtc.bundle.Binding
+	19, // 18: trtc.bundle.EngineSegment.nodes:type_name -> trtc.bundle.ConvertedNode
+	17, // 19: trtc.bundle.OptimizationProfile.inputs:type_name -> trtc.bundle.ProfileShape
+	1,  // 20: trtc.bundle.Binding.direction:type_name -> trtc.bundle.Direction
+	2,  // 21: trtc.bundle.ConvertedNode.priority:type_name -> trtc.bundle.Priority
+	21, // 22: trtc.bundle.FallbackSegment.nodes:type_name -> trtc.bundle.FallbackNode
+	22, // 23: trtc.bundle.FallbackSegment.constants:type_name -> trtc.bundle.Constant
+	3,  // 24: trtc.bundle.Blob.kind:type_name -> trtc.bundle.BlobKind
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_proto_bundle_bundle_proto_init() }
@@ -1812,12 +2001,12 @@ func file_proto_bundle_bundle_proto_init() {
 	if File_proto_bundle_bundle_proto != nil {
 		return
 	}
-	file_proto_bundle_bundle_proto_msgTypes[4].OneofWrappers = []any{
+	file_proto_bundle_bundle_proto_msgTypes[6].OneofWrappers = []any{
 		(*Dim_Size)(nil),
 		(*Dim_Symbol)(nil),
 	}
-	file_proto_bundle_bundle_proto_msgTypes[6].OneofWrappers = []any{}
-	file_proto_bundle_bundle_proto_msgTypes[7].OneofWrappers = []any{
+	file_proto_bundle_bundle_proto_msgTypes[8].OneofWrappers = []any{}
+	file_proto_bundle_bundle_proto_msgTypes[9].OneofWrappers = []any{
 		(*Segment_Engine)(nil),
 		(*Segment_Fallback)(nil),
 	}
@@ -1827,7 +2016,7 @@ func file_proto_bundle_bundle_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_proto_bundle_bundle_proto_rawDesc), len(file_proto_bundle_bundle_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   18,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

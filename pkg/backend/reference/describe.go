@@ -232,6 +232,26 @@ var describers = map[network.LayerKind]func(l *layer) (map[string]any, error){
 		p, err := paramsOf[oneHotParams](l)
 		return map[string]any{"axis": p.Axis}, err
 	},
+	network.KindPluginV3: func(l *layer) (map[string]any, error) {
+		p, err := paramsOf[pluginV3Params](l)
+		fields := make([]map[string]any, 0, len(p.Spec.Fields))
+		for _, f := range p.Spec.Fields {
+			var data any
+			switch f.Type {
+			case network.PluginFieldFloat32:
+				data = f.Float32s
+			case network.PluginFieldInt32:
+				data = f.Int32s
+			case network.PluginFieldInt64:
+				data = f.Int64s
+			case network.PluginFieldChar:
+				data = f.Chars
+			}
+			fields = append(fields, map[string]any{"name": f.Name, "type": f.Type.String(), "length": f.Len(), "data": data})
+		}
+		return map[string]any{"creator": p.Spec.Creator, "version": p.Spec.Version, "namespace": p.Spec.Namespace,
+			"fields": fields, "cpu_op": p.Spec.CPUOp}, err
+	},
 	network.KindScatter: func(l *layer) (map[string]any, error) {
 		p, err := paramsOf[scatterParams](l)
 		return map[string]any{"mode": word(p.Mode), "axis": p.Axis}, err

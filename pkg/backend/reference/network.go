@@ -388,3 +388,7 @@ type (
 )
 
 var _ network.Network = (*Network)(nil)
+
+func (n *Network) AddPluginV3(inputs []network.Tensor, p network.PluginV3) network.Tensor {
+	return one(n.add(network.KindPluginV3, pluginV3Params{p}, inputs...))
+}

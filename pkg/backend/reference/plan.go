@@ -5,10 +5,13 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
+	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
 // planMagic starts every reference engine blob; planVersion changes whenever
@@ -170,6 +173,34 @@ func Load(blob []byte) (*Engine, error) {
 			}
 			l.Params = constantParams{w}
 		}
+		// A plugin layer runs through its CPU op: without it the engine
+		// cannot run, which is known now, before anything runs.
+		if pp, ok := l.Params.(pluginV3Params); ok {
+			if _, ok := ops.Lookup(pp.Spec.CPUOp); !ok {
+				return nil, &ops.MissingOpError{Op: pp.Spec.CPUOp, Where: fmt.Sprintf("layer %s (TensorRT plugin %s version %s, namespace %q) runs through it on the reference backend", l.Name, pp.Spec.Creator, pp.Spec.Version, pp.Spec.Namespace)}
+			}
+		}
 	}
 	return newEngine(&p), nil
+}
+
+// LoadPluginLibraries checks that each TensorRT plugin library is an ELF
+// file and loads nothing: this backend has no TensorRT plugin registry and
+// runs plugin layers through the trtc ops their converters name
+// (network.PluginV3.CPUOp). The bundle still records the libraries, for
+// the TensorRT backend.
+func (Backend) LoadPluginLibraries(paths []string) error {
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return fmt.Errorf("--trt-plugin-lib %s: %w", p, err)
+		}
+		magic := make([]byte, 4)
+		_, err = io.ReadFull(f, magic)
+		f.Close()
+		if err != nil || string(magic) != "\x7fELF" {
+			return fmt.Errorf("--trt-plugin-lib %s: not a shared library (no ELF header)", p)
+		}
+	}
+	return nil
 }

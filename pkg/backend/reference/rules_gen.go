@@ -240,6 +240,12 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 			{Check: "onehot_axis", Text: "-rank(indices)-1 <= axis <= rank(indices)", Source: ruleSource{"NvInfer.h", "Valid range for axis is -rank(indices)-1 <= axis <= rank(indices)."}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
+	network.KindPluginV3: {
+		Kind: network.KindPluginV3, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "inputs", Optional: false, ShapeTensor: false, Variadic: true, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool, ir.Uint8}, DTypeSource: ruleSource{"NvInferRuntime.h", "Return true if plugin supports the format and datatype for the input/output indexed by pos."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+	},
 	network.KindScatter: {
 		Kind: network.KindScatter, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
@@ -278,5 +284,6 @@ func registerParams() {
 	gob.Register(network.DeconvolutionParams{}) // Deconvolution
 	gob.Register(einsumParams{})                // Einsum
 	gob.Register(oneHotParams{})                // OneHot
+	gob.Register(pluginV3Params{})              // PluginV3
 	gob.Register(scatterParams{})               // Scatter
 }

@@ -40,14 +40,14 @@ func Load(r *conversion.Registry, paths []string) error {
 			continue
 		}
 		seen[abs] = true
-		if err := loadPlugin(r, abs); err != nil {
+		if err := loadPlugin(r, abs, p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func loadPlugin(r *conversion.Registry, path string) (err error) {
+func loadPlugin(r *conversion.Registry, path, given string) (err error) {
 	// Go's runtime aborts the process (it does not return an error) when
 	// asked to open a shared library that is not a Go plugin, or a Go
 	// library of another build mode; so the file is checked first.
@@ -74,8 +74,14 @@ func loadPlugin(r *conversion.Registry, path string) (err error) {
 			err = &conversion.PluginError{Path: path, Err: fmt.Errorf("%s panicked: %v", conversion.PluginSymbol, p)}
 		}
 	}()
-	if err := register(conversion.PluginRegistrar(scratch, path)); err != nil {
+	reg := conversion.PluginRegistrar(scratch, path)
+	if err := register(reg); err != nil {
 		return &conversion.PluginError{Path: path, Err: fmt.Errorf("%s returned an error: %w", conversion.PluginSymbol, err)}
+	}
+	// Op definitions go into the process-wide op table only once the
+	// whole registration succeeded.
+	if err := conversion.CommitPlugin(reg, given); err != nil {
+		return err
 	}
 	*r = *scratch
 	return nil

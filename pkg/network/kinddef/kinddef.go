@@ -108,6 +108,7 @@ type Kind struct {
 const (
 	NvInfer     = "NvInfer.h"
 	NvInferBase = "NvInferRuntimeBase.h"
+	NvInferRT   = "NvInferRuntime.h"
 )
 
 // dtype sets, by pkg/ir name.
@@ -412,6 +413,16 @@ var Kinds = []Kind{
 			{Check: "onehot_axis", Text: "-rank(indices)-1 <= axis <= rank(indices)",
 				Source: Source{NvInfer, "Valid range for axis is -rank(indices)-1 <= axis <= rank(indices)."}},
 		},
+	},
+	{
+		// The plugin decides which dtypes it takes (IPluginV3OneBuild::
+		// supportsFormatCombination); trtc passes any dtype it holds and
+		// TensorRT refuses what the plugin does not support.
+		Name: "PluginV3", LayerType: "PLUGIN_V3", Since: Version{10, 0},
+		Methods: []string{"AddPluginV3"}, Shim: []string{"trtc_add_plugin_v3"},
+		Params: []string{"pluginV3Params{}"},
+		Inputs: []Input{{Name: "inputs", Variadic: true, DTypes: castTypes,
+			DTypeSource: Source{NvInferRT, "Return true if plugin supports the format and datatype for the input/output indexed by pos."}}},
 	},
 	{
 		Name: "Scatter", LayerType: "SCATTER", Since: Version{10, 0},

@@ -103,7 +103,7 @@ func TestQuotesInHeaders(t *testing.T) {
 	space := regexp.MustCompile(`\s+`)
 	comment := regexp.MustCompile(`\n\s*//!?`)
 	text := map[string]string{}
-	for _, f := range []string{kinddef.NvInfer, kinddef.NvInferBase} {
+	for _, f := range []string{kinddef.NvInfer, kinddef.NvInferBase, kinddef.NvInferRT} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatal(err)

@@ -1507,3 +1507,10 @@ extern "C" void trtc_fake_feed_clear(void)
 {
     fake::gFeed.clear();
 }
+
+// getPluginRegistry (NvInferRuntime.h) has no registry to give: the shim's
+// plugin layers fail with "getPluginRegistry() returned null".
+extern "C" nvinfer1::IPluginRegistry* getPluginRegistry() noexcept
+{
+    return nullptr;
+}
