@@ -21,7 +21,7 @@ LDFLAGS_BUILD := -extldflags=-Wl,-z,lazy
 EXAMPLE := testdata/models/cnn_resnet
 OUT     := $(CURDIR)/.example
 
-.PHONY: all build plugins example test test-purego test-short bench bench-compare vet fmt proto asm clean check-tensorrt build-tensorrt tables check-rules node-tests node-tests-check
+.PHONY: all build plugins example test test-purego test-short bench bench-compare vet fmt proto asm clean check-tensorrt build-tensorrt tables check-rules node-tests node-tests-check fuzz
 
 all: build
 
@@ -62,6 +62,21 @@ test-purego:
 	$(GO) test -count=1 -tags purego ./pkg/kernels/... ./pkg/backend/reference/ ./converters/onnx/ ./internal/nodetests/
 	GOARCH=arm64 $(GO) vet ./pkg/kernels/... ./pkg/backend/reference/
 	GOARCH=arm64 $(GO) test -c -o /dev/null ./pkg/kernels/
+
+# fuzz runs every fuzz target for FUZZTIME each (default 10m), one after
+# another, FUZZPARALLEL workers at a time; a crash stops it and leaves the
+# input under the package's testdata/fuzz/, where `make test` replays it
+# (plain go test runs every committed corpus).
+FUZZTIME     ?= 10m
+FUZZPARALLEL ?= 1
+FUZZ_TARGETS := pkg/frontend/onnx:FuzzParse pkg/frontend/aten:FuzzParse pkg/frontend/aten:FuzzArchive \
+	pkg/graphio:FuzzUnmarshal pkg/tensorio:FuzzTensorInput pkg/tensorio:FuzzDecodeNPY pkg/bundle:FuzzOpen internal/e2e:FuzzGraph
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "$(GO) test ./$$pkg -run '^$$$$' -fuzz '^'$$fn'$$$$' -fuzztime $(FUZZTIME)"; \
+		$(GO) test ./$$pkg -run '^$$$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 30s -parallel $(FUZZPARALLEL) || exit 1; \
+	done
 
 test-short:
 	$(GO) test -short ./...

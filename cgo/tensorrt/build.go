@@ -10,10 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"unsafe"
 
 	"github.com/trtc-dev/trtc/internal/atomicfile"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/network"
 )
@@ -94,7 +94,9 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 	}
 	var cache []byte
 	if opts.TimingCache != "" {
-		cache, err = os.ReadFile(opts.TimingCache)
+		// safefile: a FIFO or device named as the cache is refused, not
+		// waited on or read without end.
+		cache, err = safefile.ReadFile(opts.TimingCache, 0)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, backend.Target{}, fmt.Errorf("timing cache: %w", err)
 		}

@@ -14,5 +14,5 @@ import (
 
 func main() {
 	cli.PluginLoader = pluginload.Load
-	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(cli.MainProcess(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -405,7 +405,7 @@ func otherVersionPlugin(t *testing.T) string {
 		return out
 	}
 	src := t.TempDir()
-	for _, p := range []string{"go.mod", "go.sum", "pkg", "converters", "plugins", "proto", "cgo"} {
+	for _, p := range []string{"go.mod", "go.sum", "pkg", "internal", "converters", "plugins", "proto", "cgo"} {
 		if _, err := os.Stat(filepath.Join(root, p)); err != nil {
 			continue
 		}

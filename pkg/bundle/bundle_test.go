@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/sizes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -650,6 +651,7 @@ func TestReplaceWhileOpen(t *testing.T) {
 //
 //	go test ./pkg/bundle -run '^$' -fuzz FuzzOpen -fuzztime 30s -fuzzminimizetime 1s
 func FuzzOpen(f *testing.F) {
+	sizes.SetBudget(256 << 20) // allocations past it are errors, not out-of-memory deaths
 	_, data := writeFixture(f)
 	f.Add(data)
 	f.Add(data[:HeaderSize])

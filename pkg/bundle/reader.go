@@ -3,7 +3,9 @@ package bundle
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"io"
 	"os"
 	"sync"
@@ -31,8 +33,12 @@ type Bundle struct {
 // only if every check passes; otherwise an *Error that matches ErrNotBundle,
 // ErrVersion or ErrCorrupt (or wraps the I/O error).
 func Open(path string) (*Bundle, error) {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path)
 	if err != nil {
+		var nr *safefile.NotRegularError
+		if errors.As(err, &nr) {
+			return nil, newError(path, ErrNotBundle, "%s, not a regular file", nr.Kind)
+		}
 		return nil, &Error{Path: path, Err: err}
 	}
 	defer f.Close()

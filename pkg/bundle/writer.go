@@ -1,10 +1,10 @@
 package bundle
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/atomicfile"
 	"math"
 	"os"
 	"path/filepath"
@@ -20,27 +20,30 @@ import (
 // only once everything is written and synced. A Writer is not safe for
 // concurrent use.
 type Writer struct {
-	path  string
-	tmp   string
-	f     *os.File
-	off   uint64 // end of what is written
-	blobs []*bundlepb.Blob
-	err   error // sticky: the first write error
-	done  bool  // committed or aborted
+	path   string
+	target string // path, or the file a link at path points to
+	tmp    string
+	f      *os.File
+	off    uint64 // end of what is written
+	blobs  []*bundlepb.Blob
+	err    error // sticky: the first write error
+	done   bool  // committed or aborted
 }
 
 // Create starts a bundle that Commit will write to path. Nothing appears at
 // path until Commit succeeds.
 func Create(path string) (*Writer, error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := createTemp(dir, base)
+	// An existing path must be a regular file (or a link to one, which is
+	// followed): a device, FIFO or socket at -o is refused, not replaced.
+	target, err := atomicfile.Target(path)
 	if err != nil {
 		return nil, &Error{Path: path, Err: err}
 	}
-	w := &Writer{path: path, tmp: f.Name(), f: f}
+	f, err := atomicfile.CreateTemp(target)
+	if err != nil {
+		return nil, &Error{Path: path, Err: err}
+	}
+	w := &Writer{path: path, target: target, tmp: f.Name(), f: f}
 	// The header is written last, by Commit; reserve its bytes.
 	if _, err := f.Write(make([]byte, HeaderSize)); err != nil {
 		w.cleanup()
@@ -48,19 +51,6 @@ func Create(path string) (*Writer, error) {
 	}
 	w.off = HeaderSize
 	return w, nil
-}
-
-// createTemp makes a new file beside the destination. Unlike os.CreateTemp
-// it honours the umask (mode 0666 before it), so the committed bundle gets
-// the permissions any new file would.
-func createTemp(dir, base string) (*os.File, error) {
-	for try := 0; ; try++ {
-		name := filepath.Join(dir, "."+base+"."+rand.Text()[:10]+".tmp")
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if err == nil || !errors.Is(err, os.ErrExist) || try == 10 {
-			return f, err
-		}
-	}
 }
 
 // AddBlob appends data as a blob of the given kind, aligned to BlobAlignment,
@@ -174,12 +164,13 @@ func (w *Writer) Commit(manifest *bundlepb.Manifest) (err error) {
 	if w.err != nil {
 		return &Error{Path: w.path, Err: w.err}
 	}
-	if err := os.Rename(w.tmp, w.path); err != nil {
+	if err := os.Rename(w.tmp, w.target); err != nil {
 		return &Error{Path: w.path, Err: err}
 	}
+	atomicfile.Release(w.tmp)
 	w.done = true
-	if err := syncDir(filepath.Dir(w.path)); err != nil {
-		os.Remove(w.path)
+	if err := syncDir(filepath.Dir(w.target)); err != nil {
+		os.Remove(w.target)
 		return &Error{Path: w.path, Err: fmt.Errorf("syncing the directory: %w", err)}
 	}
 	return nil
@@ -204,6 +195,7 @@ func (w *Writer) cleanup() error {
 	if err := os.Remove(w.tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		errs = append(errs, err)
 	}
+	atomicfile.Release(w.tmp)
 	if err := errors.Join(errs...); err != nil {
 		return &Error{Path: w.path, Err: err}
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,6 +54,8 @@ type CompileOptions struct {
 	// CacheDir is the engine cache; NoCache turns it off.
 	CacheDir string
 	NoCache  bool
+
+	ctx context.Context // cancelled by SIGINT/SIGTERM
 }
 
 // NewCmdCompile builds `trtc compile`; runF replaces compileRun in tests.
@@ -76,6 +79,7 @@ unchanged model again reuses them (the report's segments say "cache":
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Model = args[0]
+			opts.ctx = cmd.Context()
 			opts.FallbackOps = splitList(opts.FallbackOps)
 			opts.Plugins = append(opts.Plugins, streams.extraPlugins...)
 			if runF != nil {
@@ -174,6 +178,21 @@ func compileRun(opts *CompileOptions) error {
 	if opts.Report != "" && opts.Output != "" && filepath.Clean(opts.Report) == filepath.Clean(opts.Output) {
 		return opts.IO.badValue("report", "%s is also the bundle path (--output)", opts.Report)
 	}
+	// Refuse an output that is a device, FIFO, socket or folder, or that
+	// cannot be created, before compiling rather than after (links are
+	// followed): so a --report that cannot be written leaves no bundle.
+	for _, o := range []struct{ flag, path string }{{"output", opts.Output}, {"report", opts.Report}} {
+		if o.path == "" || o.flag == "output" && opts.DryRun {
+			continue
+		}
+		if err := atomicfile.CheckWritable(o.path); err != nil {
+			var nr *atomicfile.NotRegularError
+			if errors.As(err, &nr) {
+				return opts.IO.badValue(o.flag, "%v", err)
+			}
+			return withFields(withCode(ExitInput, fmt.Errorf("--%s: %w", o.flag, err)), "file", o.path)
+		}
+	}
 	var cache *enginecache.Cache
 	if !opts.NoCache {
 		dir := opts.CacheDir
@@ -258,6 +277,9 @@ func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend
 		log.Warn().Str("tensor", name).Msgf("--min/opt/max-shapes name %q, which is neither a model input nor an input of any engine; ignored", name)
 	}
 	rep := compiler.BuildReport(res)
+	if err := interrupted(opts.ctx); err != nil {
+		return rep, err
+	}
 	if !opts.DryRun {
 		prog.stage("bundle", 0, 0)
 		start := time.Now()
@@ -286,6 +308,14 @@ func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend
 	fmt.Fprintf(opts.IO.Out, "%s: %d/%d nodes converted (%.1f%%), %d segment(s)%s -> %s\n",
 		opts.Model, rep.ConvertedNodes, rep.TotalNodes, rep.CoveragePercent, len(rep.Segments), reused, out)
 	return rep, nil
+}
+
+// interrupted is the error of a cancelled command (SIGINT, SIGTERM).
+func interrupted(ctx context.Context) error {
+	if ctx != nil && ctx.Err() != nil {
+		return &ExitError{Code: ExitInternal, Err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}
+	}
+	return nil
 }
 
 // compileExitCode classifies a compile error.

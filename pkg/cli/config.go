@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"os"
 	"path/filepath"
 	"sort"
@@ -84,10 +85,10 @@ type configFile struct {
 // loadConfigFile reads and checks a config file; root is the command tree
 // (for the known keys). A missing default ./trtc.yaml is no error.
 func loadConfigFile(path string, root *cobra.Command, v *viper.Viper) (*configFile, error) {
-	if fi, err := os.Stat(path); err == nil && fi.Size() > maxConfigBytes {
-		return nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s: %d bytes; a config file is at most %d", path, fi.Size(), maxConfigBytes)}
-	}
-	data, err := os.ReadFile(path)
+	// safefile: a FIFO or a device named as the config is refused at once
+	// (not waited on or read without end), and the size is checked on the
+	// open file.
+	data, err := safefile.ReadFile(path, maxConfigBytes)
 	if err != nil {
 		return nil, &ExitError{Code: ExitInput, Err: fmt.Errorf("config %s: %w", path, err)}
 	}

@@ -24,6 +24,8 @@ import (
 var flagSamples = map[string][3]string{
 	"log-level":                  {"info", "error", "debug"},
 	"log-format":                 {"json", "console", "json"},
+	"max-memory":                 {"8GiB", "9GiB", "10GiB"},
+	"max-tensor-memory":          {"1GiB", "2GiB", "3GiB"},
 	"threads":                    {"1", "2", "3"},
 	"output":                     {"a.trtb", "b.trtb", "c.trtb"}, // compile; per-command overrides below
 	"format":                     {"onnx", "pt2", "pb"},
@@ -282,7 +284,7 @@ func TestBadSettings(t *testing.T) {
 		{"file bool", []string{"compile", model}, nil, "dry-run: maybe\n", 3, []string{"dry-run (trtc.yaml:1)", `"maybe" is not true or false`}},
 		{"env bool", []string{"compile", model}, map[string]string{"TRTC_DRY_RUN": "maybe"}, "", 2, []string{"dry-run (env TRTC_DRY_RUN)", `"maybe"`}},
 		{"file float", []string{"run", "b.trtb", "-i", "x.npy"}, nil, "atol: lots\n", 3, []string{"atol (trtc.yaml:1)", `"lots" is not a number`}},
-		{"env negative", []string{"run", "b.trtb", "-i", "x.npy"}, map[string]string{"TRTC_RTOL": "-1"}, "", 2, []string{"rtol (env TRTC_RTOL): must be a number >= 0"}},
+		{"env negative", []string{"run", "b.trtb", "-i", "x.npy"}, map[string]string{"TRTC_RTOL": "-1"}, "", 2, []string{"rtol (env TRTC_RTOL): must be a finite number >= 0"}},
 		{"unknown key", []string{"compile", model}, nil, "backend: reference\nmin-blok-size: 3\n", 3, []string{"trtc.yaml:2: unknown key min-blok-size (did you mean min-block-size?)"}},
 		{"unknown section key", []string{"version"}, nil, "compile:\n  atol: 1\n", 3, []string{"trtc.yaml:2: unknown key compile.atol"}},
 		{"mapping value", []string{"compile", model}, nil, "fallback-ops: {a: b}\n", 3, []string{"fallback-ops (trtc.yaml:1)", "a mapping"}},
@@ -291,7 +293,7 @@ func TestBadSettings(t *testing.T) {
 		{"not yaml", []string{"compile", model}, nil, "a: [\n", 3, []string{"config trtc.yaml"}},
 		{"not a mapping", []string{"compile", model}, nil, "- a\n- b\n", 3, []string{"trtc.yaml:1: want a mapping"}},
 		{"twice", []string{"compile", model}, nil, "backend: a\nbackend: b\n", 3, []string{"trtc.yaml"}},
-		{"huge", []string{"version"}, nil, "# " + strings.Repeat("x", 1<<20) + "\n", 3, []string{"a config file is at most 1048576"}},
+		{"huge", []string{"version"}, nil, "# " + strings.Repeat("x", 1<<20) + "\n", 3, []string{"over the 1.0 MiB (1048576 bytes) limit"}},
 		{"alias bomb", []string{"version"}, nil, "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n", 3, []string{"trtc.yaml"}},
 		{"file shapes", []string{"compile", model}, nil, "shapes: nocolon\n", 3, []string{"shapes (trtc.yaml:1)", `"nocolon": want NAME:DIMS`}},
 		{"env shapes", []string{"compile", model}, map[string]string{"TRTC_SHAPES": "input"}, "", 2, []string{"shapes (env TRTC_SHAPES)", `"input": want NAME:DIMS`}},

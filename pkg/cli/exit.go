@@ -3,7 +3,56 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/trtc-dev/trtc/internal/sizes"
 )
+
+// recovered turns a panic value into the error Main reports: an allocation
+// over the memory budget (a *sizes.Error that no stage recovered) is exit 11
+// with its message; anything else is a bug in trtc, exit 1, reported as an
+// internal error with where it happened (the innermost trtc frame) rather
+// than a goroutine dump.
+func recovered(r any, stack []byte) error {
+	if se, ok := r.(*sizes.Error); ok {
+		return &ExitError{Code: ExitMemory, Err: se}
+	}
+	where := panicSite(stack)
+	return &ExitError{Code: ExitInternal, Err: fmt.Errorf("internal error: %v%s (this is a bug in trtc; please report it with the command line; TRTC_TRACEBACK=1 prints the full stack)", r, where)}
+}
+
+// panicSite finds the first frame below the innermost panic that is trtc's
+// own code (a deferred function that re-panics shows up above the original
+// panic, which is the one that says where the bug is).
+func panicSite(stack []byte) string {
+	lines := strings.Split(string(stack), "\n")
+	last := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "panic(") {
+			last = i
+		}
+	}
+	for i, l := range lines {
+		if i <= last || last < 0 || !strings.Contains(l, "trtc-dev/trtc/") || strings.Contains(l, "pkg/cli.Main") || i+1 >= len(lines) {
+			continue
+		}
+		fn := l
+		if j := strings.LastIndex(fn, "("); j > 0 {
+			fn = fn[:j]
+		}
+		loc := strings.TrimSpace(lines[i+1])
+		if j := strings.LastIndex(loc, " +0x"); j > 0 {
+			loc = loc[:j]
+		}
+		return fmt.Sprintf(" in %s at %s", fn[strings.LastIndex(fn, "/")+1:], loc)
+	}
+	return ""
+}
+
+// stack is the current goroutine's stack (a variable so that tests can
+// check panicSite on a real one).
+var stack = debug.Stack
 
 // Exit codes. They are an interface for CI scripts: README.md documents
 // them, and they change only with a major version.
@@ -19,6 +68,7 @@ const (
 	ExitPlugin      = 8  // a plugin failed to load or register, a plugin op misbehaved, or run lacks a bundle's plugin
 	ExitMismatch    = 9  // trtc run --expect: an output differs from the expected one
 	ExitNoGPU       = 10 // no NVIDIA driver or GPU, or a bundle's engines were built for another GPU or TensorRT version
+	ExitMemory      = 11 // a tensor would exceed the memory budget (--max-memory) or the per-tensor limit
 )
 
 // ExitError carries an exit code with an error.
@@ -51,6 +101,12 @@ func usageErrorf(format string, args ...any) error {
 func exitCode(err error) int {
 	if err == nil {
 		return ExitOK
+	}
+	// Over the memory budget wins over the code of the stage it happened
+	// in: the model may be fine, the machine (or the budget) too small.
+	var se *sizes.Error
+	if errors.As(err, &se) && se.OverBudget() {
+		return ExitMemory
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {

@@ -4,8 +4,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -218,7 +218,7 @@ func writeJSON(w io.Writer, v any) error {
 
 // isBundle reports whether the file starts with the bundle magic.
 func isBundle(path string) bool {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path)
 	if err != nil {
 		return false
 	}

@@ -5,6 +5,7 @@
 package cli
 
 import (
+	"context"
 	"io"
 	"os"
 	"strings"
@@ -13,6 +14,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/trtc-dev/trtc/internal/safefile"
+	"github.com/trtc-dev/trtc/internal/sizes"
 
 	// The reference backend is always built in; the TensorRT backend with
 	// the tensorrt build tag, and as a "missing" entry saying how to get it
@@ -38,17 +42,26 @@ type IO struct {
 
 // Main runs trtc with args and returns the exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
+	return MainContext(context.Background(), args, stdout, stderr)
+}
+
+// MainContext is Main with a context whose cancellation (SIGINT, SIGTERM:
+// MainProcess) stops the command before it writes anything more.
+func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	streams := &IO{Out: stdout, Err: stderr, Log: zerolog.Nop(), Config: viper.New(), TTY: isTerminal(stderr)}
-	return streams.Main(args)
+	return streams.MainContext(ctx, args)
 }
 
 // Main runs trtc with these streams.
-func (s *IO) Main(args []string) int {
+func (s *IO) Main(args []string) int { return s.MainContext(context.Background(), args) }
+
+// MainContext runs trtc with these streams and a context.
+func (s *IO) MainContext(ctx context.Context, args []string) int {
 	root := NewRootCmd(s)
 	root.SetArgs(args)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)
-	err := root.Execute()
+	err := execute(ctx, root)
 	if err == nil {
 		return ExitOK
 	}
@@ -61,6 +74,22 @@ func (s *IO) Main(args []string) int {
 	}
 	s.writeError(err, code)
 	return code
+}
+
+// execute runs the command tree, turning a panic into an error (see
+// recovered): never a goroutine dump and exit 2, which Go uses for an
+// unrecovered panic and trtc for bad flags.
+func execute(ctx context.Context, root *cobra.Command) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			st := stack()
+			if os.Getenv("TRTC_TRACEBACK") != "" {
+				os.Stderr.Write(st)
+			}
+			err = recovered(r, st)
+		}
+	}()
+	return root.ExecuteContext(ctx)
 }
 
 // isTerminal says whether w is a terminal (a character device).
@@ -108,7 +137,7 @@ func prescanLogFormat(args []string) string {
 	var top struct {
 		LogFormat string `yaml:"log-format"`
 	}
-	if data, err := os.ReadFile(config); err == nil && yaml.Unmarshal(data, &top) == nil {
+	if data, err := safefile.ReadFile(config, maxConfigBytes); err == nil && yaml.Unmarshal(data, &top) == nil {
 		return top.LogFormat
 	}
 	return ""
@@ -142,6 +171,8 @@ func NewRootCmd(streams *IO) *cobra.Command {
 	pf.StringVar(&configFile, "config", "", "config file, YAML (default: $TRTC_CONFIG, else ./trtc.yaml if present)")
 	pf.StringVar(&logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	pf.StringVar(&logFormat, "log-format", "console", "log format: console or json (every log line and error on stderr is one JSON object)")
+	pf.String("max-memory", "", "memory budget for tensors, e.g. 8GiB (default: 3/4 of the memory the process may use); a tensor over it stops the run with exit 11")
+	pf.String("max-tensor-memory", "", "largest single tensor, e.g. 2GiB (default: the memory budget)")
 	pf.IntVar(&threads, "threads", 0, "CPU threads for the reference backend and fallback kernels (0: one per core, GOMAXPROCS)")
 	root.AddCommand(
 		NewCmdCompile(streams, nil),
@@ -167,6 +198,9 @@ func setup(cmd *cobra.Command, streams *IO, logLevel, logFormat *string, threads
 	default:
 		return streams.badValue("log-format", "must be console or json, not %q", *logFormat)
 	}
+	if err := setBudget(cmd, streams); err != nil {
+		return err
+	}
 	if *threads < 0 {
 		return streams.badValue("threads", "must be 0 (one per core) or more, got %d", *threads)
 	}
@@ -180,5 +214,29 @@ func setup(cmd *cobra.Command, streams *IO, logLevel, logFormat *string, threads
 		w = zerolog.ConsoleWriter{Out: streams.Err, NoColor: true, TimeFormat: "15:04:05"}
 	}
 	streams.Log = zerolog.New(w).Level(level).With().Timestamp().Logger()
+	return nil
+}
+
+// setBudget applies max-memory and max-tensor-memory (flags, TRTC_MAX_MEMORY
+// and TRTC_MAX_TENSOR_MEMORY, or the config file: resolveConfig has set the
+// flags from them).
+func setBudget(cmd *cobra.Command, streams *IO) error {
+	budget, limit := int64(0), int64(0)
+	for _, f := range []struct {
+		name string
+		to   *int64
+	}{{"max-memory", &budget}, {"max-tensor-memory", &limit}} {
+		s, err := cmd.Flags().GetString(f.name)
+		if err != nil || s == "" {
+			continue
+		}
+		n, err := sizes.ParseBytes(s)
+		if err != nil {
+			return streams.badValue(f.name, "%v", err)
+		}
+		*f.to = n
+	}
+	sizes.SetBudget(budget)
+	sizes.SetTensorLimit(limit)
 	return nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/trtc-dev/trtc/internal/atomicfile"
 	"github.com/trtc-dev/trtc/pkg/bundle"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/ops"
@@ -95,8 +97,8 @@ anything runs.`,
 }
 
 func runRun(opts *RunOptions) error {
-	if len(opts.Inputs) == 0 {
-		return usageErrorf("no --input given")
+	if st, err := os.Stat(opts.OutputDir); err == nil && !st.IsDir() {
+		return usageErrorf("--output-dir %s is not a directory", opts.OutputDir)
 	}
 	if opts.OutputFormat == "" {
 		opts.OutputFormat = string(tensorio.FormatAuto)
@@ -105,11 +107,13 @@ func runRun(opts *RunOptions) error {
 	if err != nil {
 		return opts.IO.badValue("output-format", "%v", err)
 	}
-	if opts.Atol < 0 || opts.Atol != opts.Atol {
-		return opts.IO.badValue("atol", "must be a number >= 0, got %v", opts.Atol)
+	// NaN would make every comparison pass, a negative tolerance every
+	// one fail, an infinite one every one pass.
+	if opts.Atol < 0 || math.IsNaN(opts.Atol) || math.IsInf(opts.Atol, 0) {
+		return opts.IO.badValue("atol", "must be a finite number >= 0, got %v", opts.Atol)
 	}
-	if opts.Rtol < 0 || opts.Rtol != opts.Rtol {
-		return opts.IO.badValue("rtol", "must be a number >= 0, got %v", opts.Rtol)
+	if opts.Rtol < 0 || math.IsNaN(opts.Rtol) || math.IsInf(opts.Rtol, 0) {
+		return opts.IO.badValue("rtol", "must be a finite number >= 0, got %v", opts.Rtol)
 	}
 	if _, err := loadRegistry(opts.Plugins, opts.IO.Log); err != nil {
 		return err
@@ -152,6 +156,21 @@ func runRun(opts *RunOptions) error {
 	defer prog.Close()
 	opts.IO.Log.Info().Str("stage", "load").Str("file", opts.Bundle).Int("segments", len(prog.Segments())).
 		Dur("elapsed_ms", time.Since(start)).Msg("bundle loaded")
+	if len(opts.Inputs) == 0 && len(prog.Inputs) > 0 {
+		names := make([]string, len(prog.Inputs))
+		for i, v := range prog.Inputs {
+			names[i] = v.Name
+		}
+		return usageErrorf("no --input given; the model has %d input(s): %s", len(prog.Inputs), strings.Join(names, ", "))
+	}
+	// Every output file must be writable as a regular file before the run:
+	// a device, FIFO or socket in its place is refused, not replaced.
+	for _, o := range prog.Outputs {
+		path := filepath.Join(opts.OutputDir, safeFileName(o.Name)+".npy")
+		if _, err := atomicfile.Target(path); err != nil {
+			return usageErrorf("output %q: %v", o.Name, err)
+		}
+	}
 	inputs, err := bindInputs(opts.Inputs, prog.Inputs)
 	if err != nil {
 		return err

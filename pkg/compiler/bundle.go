@@ -3,8 +3,8 @@ package compiler
 import (
 	"crypto/sha256"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -173,7 +173,7 @@ func pluginRecords(r *Result) ([]*bundlepb.Plugin, error) {
 }
 
 func sourceInfo(model, format string) (*bundlepb.SourceModel, error) {
-	f, err := os.Open(model)
+	f, _, err := safefile.Open(model)
 	if err != nil {
 		return nil, err
 	}
@@ -191,12 +191,16 @@ func sourceInfo(model, format string) (*bundlepb.SourceModel, error) {
 }
 
 func fileSHA256(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	f, _, err := safefile.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	return sum[:], nil
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
 }
 
 func settingsProto(s *conversion.Settings) *bundlepb.Settings {

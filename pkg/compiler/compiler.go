@@ -193,10 +193,8 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 		}
 		folded += more
 	}
-	for _, o := range g.Outputs {
-		if g.Value(o) == nil {
-			return 0, fmt.Errorf("%s: graph output %q is not produced by any node", model, o)
-		}
+	if err := CheckGraph(g); err != nil {
+		return 0, fmt.Errorf("%s: %w", model, err)
 	}
 	return folded, nil
 }

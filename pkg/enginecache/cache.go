@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"os"
 	"path/filepath"
 	"sort"
@@ -89,7 +90,7 @@ func (c *Cache) Get(key string) (*Entry, error) {
 		return nil, fmt.Errorf("engine cache: malformed key %q", key)
 	}
 	ep, mp := c.paths(key)
-	mdata, err := os.ReadFile(mp)
+	mdata, err := safefile.ReadFile(mp, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -108,7 +109,7 @@ func (c *Cache) Get(key string) (*Entry, error) {
 	if e.Key != key {
 		return corrupt("metadata names key %q", e.Key)
 	}
-	if e.Blob, err = os.ReadFile(ep); err != nil {
+	if e.Blob, err = safefile.ReadFile(ep, 0); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return corrupt("engine file missing")
 		}
@@ -170,7 +171,7 @@ func (c *Cache) List() ([]Meta, error) {
 			continue
 		}
 		var m Meta
-		data, err := os.ReadFile(filepath.Join(c.Dir, de.Name()))
+		data, err := safefile.ReadFile(filepath.Join(c.Dir, de.Name()), 0)
 		if err != nil || json.Unmarshal(data, &m) != nil {
 			m = Meta{Key: key}
 		}

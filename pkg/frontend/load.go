@@ -6,8 +6,8 @@ package frontend
 import (
 	"bytes"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -24,7 +24,7 @@ var Formats = []string{"onnx", "pt2", "pb"}
 // .onnx files and other protobufs, "pb" for trtc graph protobufs (.pb files
 // whose first field is trtc's magic).
 func Detect(path string) (string, error) {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path)
 	if err != nil {
 		return "", err
 	}

@@ -3,9 +3,9 @@ package graphio
 import (
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"math"
 	"math/bits"
-	"os"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
@@ -102,7 +102,7 @@ func WriteFile(path string, g *ir.Graph) error {
 
 // ReadFile reads a graph file that WriteFile wrote. Errors name the file.
 func ReadFile(path string) (*ir.Graph, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, 2<<30-1) // protobuf's 2 GiB message limit
 	if err != nil {
 		return nil, err
 	}
@@ -185,8 +185,8 @@ func encodeTensor(t *ir.Tensor, opts *EncodeOptions) (*graphpb.Tensor, error) {
 	if !t.DType.Supported() {
 		return nil, fmt.Errorf("tensor of unsupported dtype %v", t.DType)
 	}
-	if want := t.Numel() * int64(t.DType.Size()); int64(len(t.Data)) != want {
-		return nil, fmt.Errorf("tensor %v has %d bytes, needs %d", t, len(t.Data), want)
+	if err := t.Validate("tensor"); err != nil { // checked: no wrapped counts
+		return nil, err
 	}
 	p := &graphpb.Tensor{Dtype: graphpb.DType(t.DType), Dims: t.Shape}
 	if opts.StoreTensor != nil {

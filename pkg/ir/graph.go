@@ -300,7 +300,13 @@ func (g *Graph) TopoSort() error {
 		var stuck []string
 		for i, n := range g.Nodes {
 			if indeg[i] > 0 {
-				stuck = append(stuck, n.Name)
+				name := n.Name
+				if name == "" {
+					// Unnamed nodes get names only after sorting: say
+					// which one it is.
+					name = fmt.Sprintf("unnamed node %d (%s)", i, n.Op)
+				}
+				stuck = append(stuck, name)
 			}
 		}
 		return &CycleError{Nodes: stuck}

@@ -2,8 +2,11 @@ package ir
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+
+	"github.com/trtc-dev/trtc/internal/sizes"
 )
 
 // Dim is one dimension: static (Size >= 0) or dynamic (Size == -1), in which
@@ -124,10 +127,38 @@ func ParseShape(text string) (Shape, error) {
 }
 
 // Numel is the element count of static dims.
+//
+// A product of non-negative dims that overflows int64 saturates at
+// math.MaxInt64 instead of wrapping to a small or negative count, so that
+// size comparisons stay true; use sizes.Numel where overflow must be an
+// error.
 func Numel(dims []int64) int64 {
 	n := int64(1)
+	neg := false
 	for _, d := range dims {
-		n *= d
+		if d < 0 {
+			neg = true
+		}
+		if d == 0 && !neg {
+			zero := true
+			for _, e := range dims {
+				zero = zero && e >= 0
+			}
+			if zero {
+				return 0
+			}
+		}
+	}
+	for _, d := range dims {
+		if neg {
+			n *= d
+			continue
+		}
+		p, ok := sizes.Mul(n, d)
+		if !ok {
+			return math.MaxInt64
+		}
+		n = p
 	}
 	return n
 }
@@ -182,13 +213,21 @@ func shapesString(shapes []Shape) string {
 func BroadcastInts(shapes ...[]int64) ([]int64, error) {
 	ss := make([]Shape, len(shapes))
 	for i, s := range shapes {
+		for _, d := range s {
+			if d < 0 { // S would read it as a dynamic dim
+				return nil, fmt.Errorf("negative dim %d in shape %v", d, s)
+			}
+		}
 		ss[i] = S(s...)
 	}
 	out, err := Broadcast(ss...)
 	if err != nil {
 		return nil, err
 	}
-	r, _ := out.Ints()
+	r, ok := out.Ints()
+	if !ok {
+		return nil, fmt.Errorf("cannot broadcast %v to a static shape", shapes)
+	}
 	return r, nil
 }
 

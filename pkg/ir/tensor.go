@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"unsafe"
+
+	"github.com/trtc-dev/trtc/internal/sizes"
 )
 
 // Tensor is a dense, row-major, little-endian array. Data's backing array is
@@ -30,10 +32,46 @@ func alignedBytes(n int) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), n)
 }
 
-// NewTensor allocates a zeroed tensor.
+// NewTensor allocates a zeroed tensor. Its size is checked first (overflow,
+// the per-tensor limit, the memory budget: package sizes); a failed check
+// panics with a *sizes.Error, which ops.Execute, the runtime and the CLI
+// recover into an error. Code that can return an error should call
+// NewTensorChecked.
 func NewTensor(dt DType, shape []int64) *Tensor {
-	n := Numel(shape) * int64(dt.Size())
-	return &Tensor{DType: dt, Shape: append([]int64{}, shape...), Data: alignedBytes(int(n))}
+	t, err := NewTensorChecked("", dt, shape)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// NewTensorChecked allocates a zeroed tensor after checking its size; what
+// names the tensor in the error.
+func NewTensorChecked(what string, dt DType, shape []int64) (*Tensor, error) {
+	n, err := sizes.Alloc(what, shape, dt.Size(), dt.String())
+	if err != nil {
+		return nil, err
+	}
+	return &Tensor{DType: dt, Shape: append([]int64{}, shape...), Data: alignedBytes(int(n))}, nil
+}
+
+// ByteSize is the checked byte length of a dt tensor of shape.
+func ByteSize(what string, dt DType, shape []int64) (int64, error) {
+	return sizes.Bytes(what, shape, dt.Size(), dt.String())
+}
+
+// Validate checks that the tensor's data length matches its dtype and shape
+// (with checked arithmetic): kernels' outputs and tensors read from files
+// pass through it before they are written anywhere.
+func (t *Tensor) Validate(what string) error {
+	n, err := ByteSize(what, t.DType, t.Shape)
+	if err != nil {
+		return err
+	}
+	if int64(len(t.Data)) != n {
+		return fmt.Errorf("%s: %v%v needs %d bytes, holds %d", what, t.DType, S(t.Shape...), n, len(t.Data))
+	}
+	return nil
 }
 
 // WrapBytes makes a tensor over data without copying when data is aligned and
@@ -42,19 +80,20 @@ func WrapBytes(dt DType, shape []int64, data []byte) (*Tensor, error) {
 	if !dt.Supported() {
 		return nil, fmt.Errorf("unsupported dtype %v", dt)
 	}
-	for _, d := range shape {
-		if d < 0 {
-			return nil, fmt.Errorf("negative dim in shape %v", shape)
-		}
+	want, err := ByteSize("", dt, shape)
+	if err != nil {
+		return nil, err
 	}
-	want := Numel(shape) * int64(dt.Size())
 	if int64(len(data)) != want {
 		return nil, fmt.Errorf("%v%v needs %d bytes, have %d", dt, shape, want, len(data))
 	}
 	if len(data) > 0 && uintptr(unsafe.Pointer(&data[0]))%8 == 0 {
 		return &Tensor{DType: dt, Shape: append([]int64{}, shape...), Data: data}, nil
 	}
-	t := NewTensor(dt, shape)
+	t, err := NewTensorChecked("", dt, shape)
+	if err != nil {
+		return nil, err
+	}
 	copy(t.Data, data)
 	return t, nil
 }

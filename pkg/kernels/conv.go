@@ -281,21 +281,27 @@ func depthwise2D[T number](x, w, out []T, in, k, o []int64, p ConvParams) {
 			for kj := 0; kj < kw; kj++ {
 				wv := w[ki*kw+kj]
 				ix0 := kj*dw - pw
-				// Output columns whose tap lands inside the row.
-				lo, hi := 0, ow
-				if ix0 < 0 {
-					lo = (-ix0 + sw - 1) / sw
-				}
-				if last := ix0 + (ow-1)*sw; last >= iw {
-					hi = (iw-1-ix0)/sw + 1
-					if iw-1-ix0 < 0 {
-						hi = 0
-					}
-				}
+				lo, hi := tapColumns(ix0, sw, ow, iw)
 				for xo := lo; xo < hi; xo++ {
 					d[xo] += wv * src[ix0+xo*sw]
 				}
 			}
 		}
 	}
+}
+
+// tapColumns is the range [lo, hi) of output columns xo whose tap
+// ix0 + xo*sw lands inside a row of width iw, for ow output columns.
+func tapColumns(ix0, sw, ow, iw int) (lo, hi int) {
+	lo, hi = 0, ow
+	if ix0 < 0 {
+		lo = (-ix0 + sw - 1) / sw
+	}
+	if last := ix0 + (ow-1)*sw; last >= iw {
+		hi = (iw-1-ix0)/sw + 1
+		if iw-1-ix0 < 0 {
+			hi = 0
+		}
+	}
+	return lo, hi
 }

@@ -261,16 +261,7 @@ func depthwise2DF32(x, w, out []float32, in, k, o []int64, p ConvParams) {
 			for kj := 0; kj < kw; kj++ {
 				wv := w[ki*kw+kj]
 				ix0 := kj*dw - pw
-				lo, hi := 0, ow
-				if ix0 < 0 {
-					lo = (-ix0 + sw - 1) / sw
-				}
-				if last := ix0 + (ow-1)*sw; last >= iw {
-					hi = (iw-1-ix0)/sw + 1
-					if iw-1-ix0 < 0 {
-						hi = 0
-					}
-				}
+				lo, hi := tapColumns(ix0, sw, ow, iw)
 				if lo >= hi {
 					continue
 				}

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"math/big"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -68,23 +69,13 @@ func RangeLen(start, limit, delta float64) (int64, error) {
 // Range is ONNX Range: start + i*delta for i < RangeLen. start, limit and
 // delta are scalars of one dtype.
 func Range(start, limit, delta *ir.Tensor) (*ir.Tensor, error) {
+	n, err := RangeCount(start, limit, delta)
+	if err != nil {
+		return nil, err
+	}
 	dt := start.DType
-	if limit.DType != dt || delta.DType != dt {
-		return nil, fmt.Errorf("range inputs differ in dtype: %v, %v, %v", dt, limit.DType, delta.DType)
-	}
-	if start.Numel() != 1 || limit.Numel() != 1 || delta.Numel() != 1 {
-		return nil, fmt.Errorf("range inputs must be scalars")
-	}
 	if dt.IsInt() {
-		s, l, d := start.Int(0), limit.Int(0), delta.Int(0)
-		if d == 0 {
-			return nil, fmt.Errorf("range delta is 0")
-		}
-		n := (l - s + d - sign(d)) / d // ceil division toward the range direction
-		n = max(n, 0)
-		if n > 1<<31 {
-			return nil, fmt.Errorf("range of %d to %d by %d is too long", s, l, d)
-		}
+		s, d := start.Int(0), delta.Int(0)
 		out := ir.NewTensor(dt, []int64{n})
 		for i := int64(0); i < n; i++ {
 			setInt(out, int(i), s+i*d)
@@ -96,15 +87,49 @@ func Range(start, limit, delta *ir.Tensor) (*ir.Tensor, error) {
 		// ONNX computes in the input type.
 		s, l, d = float64(float32(s)), float64(float32(l)), float64(float32(d))
 	}
-	n, err := RangeLen(s, l, d)
-	if err != nil {
-		return nil, err
-	}
 	out := ir.NewTensor(dt, []int64{n})
 	for i := int64(0); i < n; i++ {
 		out.SetFloat(int(i), s+float64(i)*d)
 	}
 	return out, nil
+}
+
+// RangeCount is the element count of Range(start, limit, delta) without
+// computing it (shape inference calls it; a count is exact for integer
+// inputs however far apart they are).
+func RangeCount(start, limit, delta *ir.Tensor) (int64, error) {
+	dt := start.DType
+	if limit.DType != dt || delta.DType != dt {
+		return 0, fmt.Errorf("range inputs differ in dtype: %v, %v, %v", dt, limit.DType, delta.DType)
+	}
+	if start.Numel() != 1 || limit.Numel() != 1 || delta.Numel() != 1 {
+		return 0, fmt.Errorf("range inputs must be scalars")
+	}
+	if dt.IsInt() {
+		s, l, d := start.Int(0), limit.Int(0), delta.Int(0)
+		if d == 0 {
+			return 0, fmt.Errorf("range delta is 0")
+		}
+		// ceil((l-s)/d) in exact arithmetic: l-s overflows int64 for
+		// far-apart bounds.
+		bs, bl, bd := big.NewInt(s), big.NewInt(l), big.NewInt(d)
+		num := new(big.Int).Sub(bl, bs)
+		num.Add(num, bd)
+		num.Sub(num, big.NewInt(sign(d)))
+		q := new(big.Int).Quo(num, bd)
+		if q.Sign() < 0 {
+			return 0, nil
+		}
+		if !q.IsInt64() || q.Int64() > 1<<31 {
+			return 0, fmt.Errorf("range of %d to %d by %d is too long", s, l, d)
+		}
+		return q.Int64(), nil
+	}
+	s, l, d := start.Float(0), limit.Float(0), delta.Float(0)
+	if dt == ir.Float32 {
+		s, l, d = float64(float32(s)), float64(float32(l)), float64(float32(d))
+	}
+	return RangeLen(s, l, d)
 }
 
 func sign(x int64) int64 {

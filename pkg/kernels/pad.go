@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/sizes"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -76,8 +77,13 @@ func Pad(t *ir.Tensor, pre, post []int64, mode PadMode, value *ir.Tensor) (*ir.T
 	if len(pre) != rank || len(post) != rank {
 		return nil, fmt.Errorf("pad: %d+%d pads for rank %d", len(pre), len(post), rank)
 	}
-	maps := make([][]int64, rank)
+	// Output dims first (checked), then the budget, then the index maps,
+	// which are as long as the output's dims.
+	outDims := make([]int64, rank)
 	for d, dim := range t.Shape {
+		if pre[d] > 1<<62 || post[d] > 1<<62 || pre[d] < -(1<<62) || post[d] < -(1<<62) || dim > 1<<61 {
+			return nil, fmt.Errorf("pad: pads %d, %d on dim %d of size %d are past any size", pre[d], post[d], d, dim)
+		}
 		n := dim + pre[d] + post[d]
 		if n < 0 {
 			return nil, fmt.Errorf("pad: dim %d of size %d with pads %d, %d leaves a negative size", d, dim, pre[d], post[d])
@@ -85,6 +91,17 @@ func Pad(t *ir.Tensor, pre, post []int64, mode PadMode, value *ir.Tensor) (*ir.T
 		if dim == 0 && mode != PadConstant && n > 0 {
 			return nil, fmt.Errorf("pad: dim %d is empty; mode %v cannot pad it", d, mode)
 		}
+		outDims[d] = n
+	}
+	if _, err := sizes.Alloc("pad output", outDims, t.DType.Size(), t.DType.String()); err != nil {
+		return nil, err
+	}
+	if ir.Numel(outDims) == 0 {
+		return ir.NewTensor(t.DType, outDims), nil
+	}
+	maps := make([][]int64, rank)
+	for d, dim := range t.Shape {
+		n := outDims[d]
 		m := make([]int64, n)
 		for i := range m {
 			m[i] = PadIndex(int64(i)-pre[d], dim, mode)

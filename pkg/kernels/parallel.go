@@ -70,14 +70,31 @@ func parallelFor(n, maxWorkers int, fn func(task int)) {
 	// not for helpers to exit: a helper the scheduler starts late finds no
 	// task left and only returns its slot.
 	var next, done atomic.Int64
+	// A panic in a task (a tensor over the memory budget, a bug) must not
+	// end the process from a helper goroutine, where nothing can recover
+	// it: the first one is kept and raised again on the caller's goroutine
+	// once every task has ended, so ops.Execute, the reference engine and
+	// trtc's main recover it as they would a panic of the caller.
+	var (
+		panicOnce sync.Once
+		panicVal  any
+	)
+	runTask := func(t int) {
+		defer func() {
+			if r := recover(); r != nil {
+				panicOnce.Do(func() { panicVal = r })
+			}
+			done.Add(1)
+		}()
+		fn(t)
+	}
 	work := func() {
 		for {
 			t := int(next.Add(1) - 1)
 			if t >= n {
 				return
 			}
-			fn(t)
-			done.Add(1)
+			runTask(t)
 		}
 	}
 	for h := 0; h < helpers; h++ {
@@ -89,6 +106,9 @@ func parallelFor(n, maxWorkers int, fn func(task int)) {
 	work()
 	for done.Load() < int64(n) {
 		runtime.Gosched()
+	}
+	if panicVal != nil {
+		panic(panicVal)
 	}
 }
 

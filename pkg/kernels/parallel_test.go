@@ -39,3 +39,24 @@ func TestParallelForRunsEachTaskOnce(t *testing.T) {
 		t.Fatalf("%d helper slots still taken", b)
 	}
 }
+
+// A panic in a task on a helper goroutine is raised on the caller's
+// goroutine, after every task has ended, where it can be recovered.
+func TestParallelForPanicReachesCaller(t *testing.T) {
+	defer SetThreads(0)
+	SetThreads(4)
+	for range 20 {
+		var got any
+		func() {
+			defer func() { got = recover() }()
+			parallelFor(64, 4, func(task int) {
+				if task%7 == 3 {
+					panic("task failed")
+				}
+			})
+		}()
+		if got != "task failed" {
+			t.Fatalf("recovered %v", got)
+		}
+	}
+}

@@ -87,6 +87,11 @@ func Pool(x *ir.Tensor, p PoolParams, wantIndices, colMajor bool) (*ir.Tensor, *
 		idxT = ir.NewTensor(ir.Int64, outShape)
 		idx = ir.View[int64](idxT)
 	}
+	if ir.Numel(outShape) == 0 || ir.Numel(x.Shape) == 0 {
+		// Nothing to pool: skip the tap tables, as long as the output's
+		// spatial dims, which could be huge beside an empty one.
+		return out, idxT, nil
+	}
 	g := newPoolGeom(x.Shape, p, colMajor)
 	switch x.DType {
 	case ir.Float32:
@@ -132,15 +137,21 @@ func newPoolGeom(xs []int64, p PoolParams, colMajor bool) *poolGeom {
 	for d := 0; d < nsp; d++ {
 		g.taps[d] = make([][]int64, p.Out[d])
 		g.padded[d] = make([]int64, p.Out[d])
+		// Window o covers i = base + k*dilation for k < kernel. The taps
+		// inside [lo, hi) are a range of k computed directly, so a huge
+		// kernel over a small input costs no more than its taps.
+		kRange := func(base, lo, hi int64) (int64, int64) {
+			kmin := max(0, ceilDiv(lo-base, p.Dilations[d]))
+			kmax := min(p.Kernel[d], ceilDiv(hi-base, p.Dilations[d]))
+			return kmin, max(kmin, kmax)
+		}
 		for o := int64(0); o < p.Out[d]; o++ {
-			for k := int64(0); k < p.Kernel[d]; k++ {
-				i := o*p.Strides[d] - p.PadsBegin[d] + k*p.Dilations[d]
-				if i >= -p.PadsBegin[d] && i < g.in[d]+p.PadsEnd[d] {
-					g.padded[d][o]++
-				}
-				if i >= 0 && i < g.in[d] {
-					g.taps[d][o] = append(g.taps[d][o], i)
-				}
+			base := o*p.Strides[d] - p.PadsBegin[d]
+			a, b := kRange(base, -p.PadsBegin[d], g.in[d]+p.PadsEnd[d])
+			g.padded[d][o] = b - a
+			a, b = kRange(base, 0, g.in[d])
+			for k := a; k < b; k++ {
+				g.taps[d][o] = append(g.taps[d][o], base+k*p.Dilations[d])
 			}
 		}
 	}
@@ -303,4 +314,13 @@ func pool2DF32(x, out []float32, g *poolGeom, p PoolParams) {
 			}
 		}
 	})
+}
+
+// ceilDiv is ceil(a/b) for b > 0 and any a.
+func ceilDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a > 0 {
+		q++
+	}
+	return q
 }

@@ -190,6 +190,12 @@ func reduceCore[T number](x, out []T, outer, R, inner int, op ReduceOp, lowest, 
 	case ReduceMin:
 		init = highest
 	}
+	// An empty output: no loop over the reduced and outer dims, which can
+	// be huge beside the empty one (a [2^32, 0] input). Otherwise the work
+	// is bounded by the input and output sizes.
+	if len(out) == 0 {
+		return
+	}
 	for o := 0; o < outer; o++ {
 		dst := out[o*inner : (o+1)*inner]
 		for j := range dst {

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/sizes"
 	"math"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -277,6 +278,11 @@ func Resize(t *ir.Tensor, out []int64, scales []float64, spec ResizeSpec) (*ir.T
 	if spec.Coord == CoordTFCropAndResize && len(spec.Roi) != 2*rank {
 		return nil, fmt.Errorf("resize: tf_crop_and_resize needs a roi of %d values, got %d", 2*rank, len(spec.Roi))
 	}
+	// The output (and the float64 buffers the interpolation keeps, as large
+	// as it) must fit the memory budget before any tap table is made.
+	if _, err := sizes.Alloc("resize output", out, 8, "float64"); err != nil {
+		return nil, err
+	}
 	s := make([]float64, rank)
 	for d := range s {
 		if out[d] < 0 {
@@ -299,6 +305,12 @@ func Resize(t *ir.Tensor, out []int64, scales []float64, spec ResizeSpec) (*ir.T
 			return 0, 1
 		}
 		return spec.Roi[d], spec.Roi[rank+d]
+	}
+	// An empty input or output has nothing to compute; looping over its
+	// other dims, or making index maps as long as them, would only burn
+	// time and memory (a [2^31, 1, 4, 0] input).
+	if t.Numel() == 0 || ir.Numel(out) == 0 {
+		return ir.NewTensor(t.DType, out), nil
 	}
 	// Nearest without extrapolation is a pure index map.
 	if spec.Mode == ResizeNearest && spec.Coord != CoordTFCropAndResize {

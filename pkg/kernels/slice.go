@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/sizes"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -168,12 +169,27 @@ func Tile(t *ir.Tensor, reps []int64) (*ir.Tensor, error) {
 	if len(reps) != len(t.Shape) {
 		return nil, fmt.Errorf("repeats %v do not match rank %d", reps, len(t.Shape))
 	}
-	maps := make([][]int64, len(reps))
+	// The output is checked against the memory budget (and an empty one
+	// returned) before the index maps, as long as its dims, are made.
+	out := make([]int64, len(reps))
 	for d, r := range reps {
 		if r < 0 {
 			return nil, fmt.Errorf("negative repeat %d", r)
 		}
-		m := make([]int64, t.Shape[d]*r)
+		var ok bool
+		if out[d], ok = sizes.Mul(t.Shape[d], r); !ok {
+			return nil, fmt.Errorf("repeats %v of shape %v: size overflows int64", reps, t.Shape)
+		}
+	}
+	if _, err := sizes.Alloc("tile output", out, t.DType.Size(), t.DType.String()); err != nil {
+		return nil, err
+	}
+	if ir.Numel(out) == 0 {
+		return ir.NewTensor(t.DType, out), nil
+	}
+	maps := make([][]int64, len(reps))
+	for d := range reps {
+		m := make([]int64, out[d])
 		for i := range m {
 			m[i] = int64(i) % t.Shape[d]
 		}

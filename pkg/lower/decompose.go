@@ -576,23 +576,7 @@ func decConvTranspose(r *rewriter, n *ir.Node) error {
 	if nsp < 1 {
 		return fmt.Errorf("weight %v needs rank >= 3", w.Shape)
 	}
-	rep := func(name string, def int64) ([]int64, error) {
-		v := n.AttrInts(name, nil)
-		switch {
-		case len(v) == 0:
-			v = []int64{def}
-			fallthrough
-		case len(v) == 1:
-			out := make([]int64, nsp)
-			for i := range out {
-				out[i] = v[0]
-			}
-			return out, nil
-		case len(v) == nsp:
-			return v, nil
-		}
-		return nil, fmt.Errorf("%s %v for %d spatial dims", name, v, nsp)
-	}
+	rep := func(name string, def int64) ([]int64, error) { return ops.ATenSpatialInts(n, name, def, nsp) }
 	stride, err := rep("stride", 1)
 	if err != nil {
 		return err

@@ -10,33 +10,38 @@ import (
 // ATen convolution, matrix products, normalization, softmax, pooling and
 // reductions.
 
-// ATenConvParams returns convolution's stride, padding and dilation lists
-// for nsp spatial dims (a single value repeats, as PyTorch allows).
-func ATenConvParams(n *ir.Node, nsp int) (stride, padding, dilation []int64, err error) {
-	get := func(name string, def int64) ([]int64, error) {
-		v := n.AttrInts(name, nil)
-		switch {
-		case len(v) == 0:
-			v = []int64{def}
-			fallthrough
-		case len(v) == 1:
-			out := make([]int64, nsp)
-			for i := range out {
-				out[i] = v[0]
-			}
-			return out, nil
-		case len(v) == nsp:
-			return v, nil
+// ATenSpatialInts reads a per-spatial-dim int list attribute of an ATen
+// node (stride, padding, dilation, output_padding) for nsp spatial dims:
+// absent means def for every dim, and a single value repeats, as PyTorch
+// allows.
+func ATenSpatialInts(n *ir.Node, name string, def int64, nsp int) ([]int64, error) {
+	v := n.AttrInts(name, nil)
+	switch {
+	case len(v) == 0:
+		v = []int64{def}
+		fallthrough
+	case len(v) == 1:
+		out := make([]int64, nsp)
+		for i := range out {
+			out[i] = v[0]
 		}
-		return nil, fmt.Errorf("%s %v for %d spatial dims", name, v, nsp)
+		return out, nil
+	case len(v) == nsp:
+		return v, nil
 	}
-	if stride, err = get("stride", 1); err != nil {
+	return nil, fmt.Errorf("%s %v for %d spatial dims", name, v, nsp)
+}
+
+// ATenConvParams returns convolution's stride, padding and dilation lists
+// for nsp spatial dims.
+func ATenConvParams(n *ir.Node, nsp int) (stride, padding, dilation []int64, err error) {
+	if stride, err = ATenSpatialInts(n, "stride", 1, nsp); err != nil {
 		return
 	}
-	if padding, err = get("padding", 0); err != nil {
+	if padding, err = ATenSpatialInts(n, "padding", 0, nsp); err != nil {
 		return
 	}
-	dilation, err = get("dilation", 1)
+	dilation, err = ATenSpatialInts(n, "dilation", 1, nsp)
 	return
 }
 

@@ -7,9 +7,19 @@ import (
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
-// FoldLimit bounds the size in bytes of a tensor that constant folding may
-// create, so that a ConstantOfShape of a huge shape does not bloat bundles.
+// FoldLimit bounds the size in bytes of a tensor that shape inference and
+// constant folding may create, so that a ConstantOfShape of a huge shape
+// does not bloat bundles or exhaust memory at compile time: a node whose
+// output would exceed it (or whose size is not known before running it) is
+// left to run time, where the memory budget applies.
 const FoldLimit = 64 << 20
+
+// fits reports whether dims of dt stay within FoldLimit (checked arithmetic:
+// an overflowing shape does not fit).
+func fits(dt ir.DType, dims []int64) bool {
+	n, err := ir.ByteSize("", dt, dims)
+	return err == nil && n <= FoldLimit
+}
 
 // Propagate walks g in topological order, infers every node output's dtype
 // and shape, and, when fold is set, evaluates nodes whose inputs are all
@@ -114,7 +124,8 @@ func tryFold(n *ir.Node, in []*ir.Value, outs []*ir.Value) ([]*ir.Tensor, bool, 
 		if o == nil {
 			return nil, false, nil
 		}
-		if dims, ok := o.Shape.Ints(); ok && ir.Numel(dims)*int64(max(1, o.DType.Size())) > FoldLimit {
+		dims, ok := o.Shape.Ints()
+		if !ok || !fits(o.DType, dims) {
 			return nil, false, nil
 		}
 	}
@@ -133,7 +144,7 @@ func tryFold(n *ir.Node, in []*ir.Value, outs []*ir.Value) ([]*ir.Tensor, bool, 
 		return nil, false, nil // leave it to run time, where the error names the node
 	}
 	for i, name := range n.Outputs {
-		if name != "" && (i >= len(res) || res[i] == nil) {
+		if name != "" && (i >= len(res) || res[i] == nil || !fits(res[i].DType, res[i].Shape)) {
 			return nil, false, nil
 		}
 	}

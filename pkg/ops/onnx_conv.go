@@ -25,6 +25,9 @@ type Geometry struct {
 // strides, dilations, pads, auto_pad and (for pools) ceil_mode against the
 // spatial input dims. kernel is the kernel size when the node has no
 // kernel_shape (Conv's W); ceil is whether ceil_mode applies.
+// maxWindow bounds each kernel size, stride, dilation and pad.
+const maxWindow = 1 << 31
+
 func WindowGeometry(n *ir.Node, in, kernel []int64, ceil bool) (Geometry, error) {
 	nsp := len(in)
 	g := Geometry{Kernel: n.AttrInts("kernel_shape", kernel)}
@@ -50,6 +53,11 @@ func WindowGeometry(n *ir.Node, in, kernel []int64, ceil bool) (Geometry, error)
 	for i := 0; i < nsp; i++ {
 		if g.Kernel[i] < 1 || g.Strides[i] < 1 || g.Dilations[i] < 1 || pads[i] < 0 || pads[nsp+i] < 0 {
 			return g, fmt.Errorf("bad window: kernel_shape %v strides %v dilations %v pads %v", g.Kernel, g.Strides, g.Dilations, pads)
+		}
+		// trtc's bound on window parameters and input dims, so that the
+		// window arithmetic ((k-1)*dilation+1, in+pads) cannot overflow.
+		if g.Kernel[i] > maxWindow || g.Strides[i] > maxWindow || g.Dilations[i] > maxWindow || pads[i] > maxWindow || pads[nsp+i] > maxWindow || in[i] > 1<<62 {
+			return g, fmt.Errorf("window too large: kernel_shape %v strides %v dilations %v pads %v on spatial dims %v (trtc's limit is %d per value)", g.Kernel, g.Strides, g.Dilations, pads, in, int64(maxWindow))
 		}
 	}
 	g.PadsBegin, g.PadsEnd = pads[:nsp], pads[nsp:]

@@ -49,6 +49,13 @@ func ConvTransposeGeometry(n *ir.Node, in, kernel []int64) (Geometry, error) {
 		if g.Kernel[i] < 1 || g.Strides[i] < 1 || g.Dilations[i] < 1 || pads[i] < 0 || pads[nsp+i] < 0 || outPad[i] < 0 {
 			return g, fmt.Errorf("bad geometry: kernel %v strides %v dilations %v pads %v output_padding %v", g.Kernel, g.Strides, g.Dilations, pads, outPad)
 		}
+		// trtc's bounds, so that stride*(in-1) + (k-1)*dilation + ...
+		// cannot overflow int64.
+		const lim = 1 << 30
+		if g.Kernel[i] > lim || g.Strides[i] > lim || g.Dilations[i] > lim || pads[i] > lim || pads[nsp+i] > lim || outPad[i] > lim || in[i] > 1<<31 {
+			return g, fmt.Errorf("geometry too large: kernel %v strides %v dilations %v pads %v output_padding %v on spatial dims %v (trtc's limit is %d per value, %d per input dim)",
+				g.Kernel, g.Strides, g.Dilations, pads, outPad, in, int64(lim), int64(1<<31))
+		}
 	}
 	autoPad := n.AttrString("auto_pad", "NOTSET")
 	outShape := n.AttrInts("output_shape", nil)
@@ -57,6 +64,11 @@ func ConvTransposeGeometry(n *ir.Node, in, kernel []int64) (Geometry, error) {
 	}
 	if outShape != nil && len(outShape) != nsp {
 		return g, fmt.Errorf("output_shape %v does not have %d spatial dims", outShape, nsp)
+	}
+	for _, d := range outShape {
+		if d > 1<<48 {
+			return g, fmt.Errorf("output_shape %v is past any size trtc can hold", outShape)
+		}
 	}
 	g.PadsBegin, g.PadsEnd, g.Out = make([]int64, nsp), make([]int64, nsp), make([]int64, nsp)
 	switch autoPad {

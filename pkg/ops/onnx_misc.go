@@ -164,11 +164,13 @@ func inferRange(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 		}
 	}
 	if in[0].Const != nil && in[1].Const != nil && in[2].Const != nil {
-		t, err := kernels.Range(in[0].Const, in[1].Const, in[2].Const)
+		// Count the elements, never make them: folding decides whether
+		// the output is small enough to compute at compile time.
+		n, err := kernels.RangeCount(in[0].Const, in[1].Const, in[2].Const)
 		if err != nil {
 			return nil, err
 		}
-		return out1(dt, ir.S(t.Shape...)), nil
+		return out1(dt, ir.S(n)), nil
 	}
 	// Range(0, n, 1) over a shape value n has n elements.
 	if s, ok := constInts(in[0]); ok && s[0] == 0 {

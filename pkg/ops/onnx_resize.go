@@ -121,8 +121,13 @@ func ResizeResolve(n *ir.Node, in []int64, roi, scales, sizes []float64) (*Resiz
 			a.Scales[d] = 1
 		}
 		for i, d := range axes {
-			if scales[i] <= 0 {
-				return nil, fmt.Errorf("scale %v must be positive", scales[i])
+			if !(scales[i] > 0) || math.IsInf(scales[i], 0) {
+				return nil, fmt.Errorf("scale %v of axis %d must be a finite positive number", scales[i], d)
+			}
+			// The output dim must be a size trtc can hold: refuse it
+			// here rather than at run time.
+			if out := float64(in[d]) * scales[i]; out >= 1<<48 {
+				return nil, fmt.Errorf("scale %v makes axis %d of size %d into %g elements", scales[i], d, in[d], out)
 			}
 			a.Scales[d] = scales[i]
 		}
@@ -219,6 +224,12 @@ func inferResize(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 	out := unknownDims(len(x.Shape))
 	if okS && scales != nil && !n.HasAttr("axes") && len(scales) == len(x.Shape) {
 		for d, s := range scales {
+			if !(s > 0) || math.IsInf(s, 0) {
+				return nil, fmt.Errorf("scale %v of axis %d must be a finite positive number", s, d)
+			}
+			if x.Shape[d].Static() && float64(x.Shape[d].Size)*s >= 1<<48 {
+				return nil, fmt.Errorf("scale %v makes axis %d of size %d into %g elements", s, d, x.Shape[d].Size, float64(x.Shape[d].Size)*s)
+			}
 			if s == 1 {
 				out[d] = x.Shape[d]
 			} else if x.Shape[d].Static() {

@@ -218,10 +218,30 @@ func runSlice(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
 // SplitSizes returns the piece sizes along a dim of size dim: the given
 // split, or num_outputs pieces of ceil(dim/num) (the last smaller, opset
 // 18), or k equal pieces.
+// checkSplit refuses negative split sizes and ones no dim can have.
+func checkSplit(split []int64) error {
+	for _, v := range split {
+		if v < 0 || v > 1<<48 {
+			return fmt.Errorf("split %v has size %d; sizes must be between 0 and the dim", split, v)
+		}
+	}
+	return nil
+}
+
 func SplitSizes(split []int64, haveSplit bool, numOutputs int64, k int, dim int64) ([]int64, error) {
 	if haveSplit {
 		if len(split) != k {
 			return nil, fmt.Errorf("split %v has %d entries for %d outputs", split, len(split), k)
+		}
+		if err := checkSplit(split); err != nil {
+			return nil, err
+		}
+		sum := int64(0)
+		for _, v := range split {
+			sum += v // no overflow: checkSplit bounds each entry
+		}
+		if dim >= 0 && sum != dim {
+			return nil, fmt.Errorf("split %v sums to %d, but the dim is %d", split, sum, dim)
 		}
 		return split, nil
 	}
@@ -266,6 +286,9 @@ func inferSplit(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 			return nil, err
 		}
 	} else if known && have {
+		if err := checkSplit(split); err != nil {
+			return nil, err
+		}
 		sizes = split
 	}
 	for i := range outs {

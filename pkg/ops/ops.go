@@ -3,8 +3,10 @@ package ops
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
+	"github.com/trtc-dev/trtc/internal/sizes"
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
@@ -85,19 +87,104 @@ func (e *NodeError) Unwrap() error { return e.Err }
 
 // Execute runs a node's fallback kernel on concrete inputs, checking the
 // output count. Errors name the node.
-func Execute(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+//
+// Every allocation a kernel makes through ir.NewTensor is checked against
+// the memory budget (package sizes); one over it stops the kernel, and
+// Execute returns the *sizes.Error wrapped in a NodeError naming the node
+// and its outputs. Each output's data length is checked against its shape,
+// so a kernel cannot hand on a tensor whose shape claims more than it holds.
+func Execute(n *ir.Node, in []*ir.Tensor) (out []*ir.Tensor, err error) {
 	op, ok := Lookup(n.Op)
 	if !ok {
 		return nil, &NodeError{n, fmt.Errorf("no CPU kernel for op %s", n.Op)}
 	}
-	out, err := op.Run(n, in)
+	defer func() {
+		if r := recover(); r != nil {
+			se, ok := r.(*sizes.Error)
+			if !ok {
+				panic(r)
+			}
+			out, err = nil, &NodeError{n, fmt.Errorf("computing %s: %w", outputNames(n), se)}
+		}
+	}()
+	if empties, ok := emptyOutputs(op, n, in); ok {
+		return empties, nil
+	}
+	out, err = op.Run(n, in)
 	if err != nil {
 		return nil, &NodeError{n, err}
 	}
 	if len(out) < countOutputs(n) {
 		return nil, &NodeError{n, fmt.Errorf("kernel returned %d outputs, node has %d", len(out), countOutputs(n))}
 	}
+	for i, name := range n.Outputs {
+		if name == "" || out[i] == nil {
+			continue
+		}
+		if err := out[i].Validate(fmt.Sprintf("output %q", name)); err != nil {
+			return nil, &NodeError{n, err}
+		}
+	}
 	return out, nil
+}
+
+// emptyOutputs short-cuts a node with an empty input whose outputs are all
+// empty (by shape inference on the inputs' concrete shapes): the kernel
+// would compute nothing, but may loop over the other dims first, which a
+// hostile [2^31, 2^31, 0] input makes endless.
+func emptyOutputs(op *Op, n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, bool) {
+	anyEmpty := false
+	for _, t := range in {
+		anyEmpty = anyEmpty || t != nil && len(t.Data) == 0 && ir.Numel(t.Shape) == 0
+	}
+	if !anyEmpty || op.NoFold {
+		return nil, false
+	}
+	vals := make([]*ir.Value, len(in))
+	for i, t := range in {
+		if t != nil {
+			vals[i] = &ir.Value{DType: t.DType, Shape: ir.S(t.Shape...)}
+			if len(t.Data) <= 64 { // small (shape, axes) inputs are their values
+				vals[i].Const = t
+			}
+		}
+	}
+	outs, err := op.Infer(n, vals)
+	if err != nil || len(outs) < countOutputs(n) {
+		return nil, false
+	}
+	res := make([]*ir.Tensor, len(outs))
+	for i, o := range outs {
+		if i >= len(n.Outputs) || n.Outputs[i] == "" {
+			continue
+		}
+		if o == nil {
+			return nil, false
+		}
+		dims, ok := o.Shape.Ints()
+		if !ok || ir.Numel(dims) != 0 {
+			return nil, false
+		}
+		res[i] = ir.NewTensor(o.DType, dims)
+	}
+	return res, true
+}
+
+// outputNames names a node's outputs for an error message.
+func outputNames(n *ir.Node) string {
+	var names []string
+	for _, o := range n.Outputs {
+		if o != "" {
+			names = append(names, fmt.Sprintf("%q", o))
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "its outputs"
+	case 1:
+		return "output " + names[0]
+	}
+	return "outputs " + strings.Join(names, ", ")
 }
 
 func countOutputs(n *ir.Node) int {

@@ -18,6 +18,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/sizes"
 	"sort"
 	"strings"
 
@@ -269,7 +270,7 @@ func (p *Program) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, erro
 
 func (p *Program) run(env *env) (map[string]*ir.Tensor, error) {
 	for i, s := range p.segments {
-		if err := s.run(env); err != nil {
+		if err := runSegment(s, env); err != nil {
 			return nil, fmt.Errorf("segment %d (%s): %w", i, s.describe(), err)
 		}
 		for _, v := range s.reads() {
@@ -292,9 +293,27 @@ func (p *Program) run(env *env) (map[string]*ir.Tensor, error) {
 		if err != nil {
 			return nil, fmt.Errorf("output %q: %w", o.Name, err)
 		}
+		if err := t.Validate(fmt.Sprintf("output %q", o.Name)); err != nil {
+			return nil, err
+		}
 		out[o.Name] = t
 	}
 	return out, nil
+}
+
+// runSegment runs one segment; an allocation over the memory budget (a
+// *sizes.Error panic from ir.NewTensor outside ops.Execute) becomes its error.
+func runSegment(s segment, env *env) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			se, ok := r.(*sizes.Error)
+			if !ok {
+				panic(r)
+			}
+			err = se
+		}
+	}()
+	return s.run(env)
 }
 
 // Transfers is the total of host/device copies over every Run so far.

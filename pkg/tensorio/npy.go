@@ -5,10 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"io"
 	"math"
 	"math/bits"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,7 +22,7 @@ const npyMagic = "\x93NUMPY"
 
 // ReadNPY reads a .npy file.
 func ReadNPY(path string) (*ir.Tensor, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func WriteNPY(path string, t *ir.Tensor) error {
 // with NumPy's magic string, otherwise an ONNX TensorProto (.pb). The name is
 // the TensorProto's name, or for .npy the file name without extension.
 func ReadAuto(path string) (*ir.Tensor, string, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, 0)
 	if err != nil {
 		return nil, "", err
 	}
@@ -135,7 +135,10 @@ func DecodeNPY(data []byte) (*ir.Tensor, error) {
 	if uint64(len(body)) > want {
 		return nil, fmt.Errorf(".npy file has %d bytes after the %v%v data (object arrays and concatenated arrays are not supported)", uint64(len(body))-want, dt, h.shape)
 	}
-	t := ir.NewTensor(dt, h.shape)
+	t, err := ir.NewTensorChecked(".npy data", dt, h.shape)
+	if err != nil {
+		return nil, err
+	}
 	if h.fortran && len(h.shape) > 1 {
 		fromFortran(t.Data, body, h.shape, dt.Size())
 	} else {
@@ -372,8 +375,10 @@ func EncodeNPY(w io.Writer, t *ir.Tensor) error {
 	if err != nil {
 		return err
 	}
-	if want := t.Numel() * int64(t.DType.Size()); int64(len(t.Data)) != want {
-		return fmt.Errorf("tensor %v has %d bytes, needs %d", t, len(t.Data), want)
+	// Checked arithmetic: a shape whose element count overflows int64 must
+	// not pass for an empty one (a header claiming data the file lacks).
+	if err := t.Validate("tensor"); err != nil {
+		return err
 	}
 	dims := make([]string, len(t.Shape))
 	for i, d := range t.Shape {

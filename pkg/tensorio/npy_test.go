@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/sizes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/trtc-dev/trtc/internal/testenv"
+	"github.com/trtc-dev/trtc/pkg/frontend/onnx"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	onnxpb "github.com/trtc-dev/trtc/proto/onnx"
 )
@@ -250,4 +252,42 @@ func TestReadAutoTensorProto(t *testing.T) {
 	if err != nil || x.DType != ir.Float32 {
 		t.Errorf("test_abs input: %v %v", x, err)
 	}
+}
+
+// FuzzTensorInput feeds mutated tensor files, .npy and ONNX TensorProto, to
+// the readers `trtc run --input` uses: a tensor or an error, never a panic
+// or an allocation past the data the file holds.
+//
+//	go test ./pkg/tensorio -run '^$' -fuzz FuzzTensorInput -fuzztime 30s
+func FuzzTensorInput(f *testing.F) {
+	sizes.SetBudget(256 << 20) // allocations past it are errors, not out-of-memory deaths
+	for _, tt := range allDTypes() {
+		var buf bytes.Buffer
+		EncodeNPY(&buf, tt)
+		f.Add(buf.Bytes())
+	}
+	for _, tp := range []*onnxpb.TensorProto{
+		{Name: proto.String("x"), DataType: proto.Int32(1), Dims: []int64{2}, FloatData: []float32{1, 2}},
+		{Name: proto.String("r"), DataType: proto.Int32(7), Dims: []int64{1, 2}, RawData: make([]byte, 16)},
+		{Name: proto.String("b"), DataType: proto.Int32(9), Dims: []int64{3}, Int32Data: []int32{1, 0, 1}},
+	} {
+		b, _ := proto.Marshal(tp)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if tt, err := DecodeNPY(data); err == nil {
+			if err := tt.Validate("decoded"); err != nil {
+				t.Fatalf("DecodeNPY returned an inconsistent tensor: %v", err)
+			}
+			var buf bytes.Buffer
+			if err := EncodeNPY(&buf, tt); err != nil && !strings.Contains(err.Error(), "not supported") && !strings.Contains(err.Error(), "bfloat16") {
+				t.Fatalf("re-encoding: %v", err)
+			}
+		}
+		if tt, _, err := onnx.ParseTensorFile(data, ""); err == nil {
+			if err := tt.Validate("parsed"); err != nil {
+				t.Fatalf("ParseTensorFile returned an inconsistent tensor: %v", err)
+			}
+		}
+	})
 }

@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/sizes"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -104,7 +105,7 @@ func (e *Engine) runLayer(l *layer, vals []*ir.Tensor) error {
 			}
 		}
 	}
-	out, err := kinds[l.Kind].run(l, in)
+	out, err := runKind(l, in)
 	if err != nil {
 		return fmt.Errorf("layer %s: %w", l.Name, err)
 	}
@@ -115,6 +116,28 @@ func (e *Engine) runLayer(l *layer, vals []*ir.Tensor) error {
 		vals[id] = out[i]
 	}
 	return nil
+}
+
+// runKind runs one layer's kernel; an allocation over the memory budget (a
+// *sizes.Error panic from ir.NewTensor) becomes the layer's error, and
+// each output's data must match its shape.
+func runKind(l *layer, in []*ir.Tensor) (out []*ir.Tensor, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			se, ok := r.(*sizes.Error)
+			if !ok {
+				panic(r)
+			}
+			out, err = nil, se
+		}
+	}()
+	out, err = kinds[l.Kind].run(l, in)
+	for i, t := range out {
+		if err == nil && t != nil && i < len(l.Out) {
+			err = t.Validate(fmt.Sprintf("output %d", i))
+		}
+	}
+	return out, err
 }
 
 // checkBinding checks an input tensor against its declared dtype and shape;

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"github.com/trtc-dev/trtc/internal/sizes"
 	"sync"
 	"unsafe"
 
@@ -220,6 +221,12 @@ func runConvStep(pc *preparedConv, pool *bufPool, vals []*ir.Tensor) (out *ir.Te
 	}
 	os, err := pc.pc.OutShape(x.Shape)
 	if err != nil {
+		return nil, false
+	}
+	// The fused path allocates from the buffer pool: only within the
+	// memory budget. Otherwise the plain layer runs, and its allocation
+	// fails with an error naming the layer.
+	if _, err := sizes.Alloc("", os, 4, "float32"); err != nil {
 		return nil, false
 	}
 	var ep *kernels.Epilogue

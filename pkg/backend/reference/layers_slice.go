@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/sizes"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/kernels"
@@ -208,6 +209,16 @@ func runSlice(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 			return nil, err
 		}
 		return []*ir.Tensor{out}, nil
+	}
+	// The index maps are as long as the output's dims: check the output
+	// against the memory budget before making them.
+	if _, err := sizes.Alloc("slice output", size, x.DType.Size(), x.DType.String()); err != nil {
+		return nil, err
+	}
+	// An empty output needs no maps (a map as long as a huge dim beside a
+	// zero one would be allocated for nothing).
+	if ir.Numel(size) == 0 {
+		return []*ir.Tensor{ir.NewTensor(x.DType, size)}, nil
 	}
 	maps := make([][]int64, rank)
 	for d := range maps {

@@ -10,6 +10,7 @@ import (
 	"debug/buildinfo"
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"io"
 	"os"
 	"path/filepath"
@@ -91,7 +92,7 @@ func loadPlugin(r *conversion.Registry, path, given string) (err error) {
 // binary that is not a plugin, or one built by another toolchain or with
 // other flags than this trtc.
 func preflight(path string) error {
-	f, err := os.Open(path)
+	f, _, err := safefile.Open(path) // a FIFO or device is refused, not waited on
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return errors.New("no such file")

@@ -3,6 +3,7 @@ package aten
 import (
 	"archive/zip"
 	"bytes"
+	"github.com/trtc-dev/trtc/internal/sizes"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 //
 //	go test ./pkg/frontend/aten -run '^$' -fuzz FuzzParse -fuzztime 30s -fuzzminimizetime 1s
 func FuzzParse(f *testing.F) {
+	sizes.SetBudget(256 << 20) // allocations past it are errors, not out-of-memory deaths
 	base, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "testdata", "pt2", "gelu_tanh", "model.pt2"))
 	if err != nil {
 		f.Fatal(err)
@@ -58,6 +60,27 @@ func FuzzParse(f *testing.F) {
 			t.Fatal(err)
 		}
 		g, err := Parse(buf.Bytes())
+		if err == nil && g == nil {
+			t.Fatal("no graph and no error")
+		}
+	})
+}
+
+// FuzzArchive feeds mutated archive bytes (the zip container itself:
+// headers, declared sizes, compression) to the reader, under a 256 MiB
+// memory budget: a graph or an error, never a panic, a hang on a forged
+// size or an allocation past the budget.
+//
+//	go test ./pkg/frontend/aten -run '^$' -fuzz FuzzArchive -fuzztime 30s
+func FuzzArchive(f *testing.F) {
+	sizes.SetBudget(256 << 20)
+	for _, m := range []string{"gelu_tanh", "dyn_mlp"} {
+		if data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "testdata", "pt2", m, "model.pt2")); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		g, err := Parse(data)
 		if err == nil && g == nil {
 			t.Fatal("no graph and no error")
 		}

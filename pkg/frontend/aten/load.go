@@ -5,24 +5,32 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 
+	"github.com/trtc-dev/trtc/internal/safefile"
+	"github.com/trtc-dev/trtc/internal/sizes"
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
 
 // Load reads a torch.export archive. Errors name the file. Load does not
 // infer shapes: run ops.Propagate on the result.
+//
+// The archive is read in place (entries are inflated one at a time, each
+// checked against limits first: see archive.go), never loaded whole.
 func Load(path string) (*ir.Graph, error) {
-	data, err := os.ReadFile(path)
+	f, st, err := safefile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading torch.export archive: %w", err)
 	}
-	g, err := Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	defer f.Close()
+	a, err := openArchiveReader(f, st.Size())
+	if err == nil {
+		var g *ir.Graph
+		if g, err = parseArchive(a); err == nil {
+			return g, nil
+		}
 	}
-	return g, nil
+	return nil, fmt.Errorf("%s: %w", path, err)
 }
 
 // Parse reads the bytes of a .pt2 archive.
@@ -31,6 +39,10 @@ func Parse(data []byte) (*ir.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseArchive(a)
+}
+
+func parseArchive(a *archive) (*ir.Graph, error) {
 	var p program
 	if err := a.readJSON("models/"+a.name+".json", &p); err != nil {
 		return nil, err
@@ -301,10 +313,6 @@ func (b *builder) tensor(c *weightsConfig, where, key string) (*ir.Tensor, error
 	if e.PathName == "" || strings.Contains(e.PathName, "..") {
 		return nil, fmt.Errorf("bad path_name %q", e.PathName)
 	}
-	data, err := b.ar.read(file)
-	if err != nil {
-		return nil, err
-	}
 	strides := make([]int64, len(dims))
 	for i := range strides {
 		if i >= len(e.TensorMeta.Strides) {
@@ -325,17 +333,51 @@ func (b *builder) tensor(c *weightsConfig, where, key string) (*ir.Tensor, error
 		offset = s.Value
 	}
 	esize := int64(dt.Size())
-	numel := ir.Numel(dims)
-	extent := offset + 1
-	for i, d := range dims {
-		if d == 0 {
-			extent = 0
-			break
-		}
-		extent += (d - 1) * strides[i]
+	view := fmt.Sprintf("%v%v with strides %v and storage offset %d", dt, ir.S(dims...), strides, offset)
+	numel, err := sizes.Numel(view, dims)
+	if err != nil {
+		return nil, err
 	}
-	if int64(len(data)) < extent*esize {
-		return nil, fmt.Errorf("file %s%s has %d bytes, but %v%v with strides %v and storage offset %d needs %d", b.ar.root, file, len(data), dt, ir.S(dims...), strides, offset, extent*esize)
+	// The strided view's extent in the storage, in elements and bytes:
+	// offset + sum((d-1)*stride) + 1, with every step checked, so that no
+	// overflow can make a view that reads outside the file look small.
+	extent := int64(0)
+	if numel > 0 {
+		var ok bool
+		extent, ok = sizes.Add(offset, 1)
+		for i := 0; ok && i < len(dims); i++ {
+			var step int64
+			if step, ok = sizes.Mul(dims[i]-1, strides[i]); ok {
+				extent, ok = sizes.Add(extent, step)
+			}
+		}
+		if ok {
+			_, ok = sizes.Mul(extent, esize)
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s reaches past any storage: its extent overflows int64", view)
+		}
+	}
+	need := extent * esize
+	// Check the entry's declared size before reading (and inflating) it.
+	if have, ok := b.ar.size(file); ok && have < need {
+		return nil, fmt.Errorf("file %s%s has %d bytes, but %s needs %d", b.ar.root, file, have, view, need)
+	}
+	if _, err := ir.ByteSize(view, dt, dims); err != nil {
+		return nil, err
+	}
+	if err := sizes.Check(view, dims, dt.String(), numel*esize); err != nil {
+		return nil, err
+	}
+	if numel == 0 {
+		return ir.NewTensorChecked(view, dt, dims)
+	}
+	data, err := b.ar.read(file)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) < need {
+		return nil, fmt.Errorf("file %s%s has %d bytes, but %s needs %d", b.ar.root, file, len(data), view, need)
 	}
 	contiguous := true
 	want := int64(1)
@@ -348,7 +390,10 @@ func (b *builder) tensor(c *weightsConfig, where, key string) (*ir.Tensor, error
 	if contiguous {
 		return ir.WrapBytes(dt, dims, data[offset*esize:(offset+numel)*esize])
 	}
-	t := ir.NewTensor(dt, dims)
+	t, err := ir.NewTensorChecked(view, dt, dims)
+	if err != nil {
+		return nil, err
+	}
 	idx := make([]int64, len(dims))
 	for o := int64(0); o < numel; o++ {
 		src := offset

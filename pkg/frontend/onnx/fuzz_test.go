@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"github.com/trtc-dev/trtc/internal/sizes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,6 +15,7 @@ import (
 // FuzzParse checks that no input makes Parse or ParseTensorFile panic. Run it
 // with: go test ./pkg/frontend/onnx -run '^$' -fuzz FuzzParse -fuzztime 30s
 func FuzzParse(f *testing.F) {
+	sizes.SetBudget(256 << 20) // allocations past it are errors, not out-of-memory deaths
 	// Real models when the node tests are there, with subgraphs and
 	// attributes of many kinds.
 	if root := testenv.FindNodeTests(); root != "" {

@@ -3,7 +3,7 @@ package onnx
 import (
 	"errors"
 	"fmt"
-	"os"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"path/filepath"
 	"strings"
 
@@ -14,11 +14,16 @@ import (
 	onnxpb "github.com/trtc-dev/trtc/proto/onnx"
 )
 
+// MaxProtoBytes is the largest serialized protobuf message (ModelProto,
+// TensorProto): 2 GiB, the protobuf format's own limit. Larger models keep
+// their weights in external data files.
+const MaxProtoBytes = 2<<30 - 1
+
 // Load reads and parses an ONNX model file. External data is resolved
 // relative to the file's folder. Errors name the file. Load does not infer
 // shapes: run ops.Propagate on the result.
 func Load(path string) (*ir.Graph, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, MaxProtoBytes)
 	if err != nil {
 		return nil, fmt.Errorf("reading ONNX model: %w", err)
 	}

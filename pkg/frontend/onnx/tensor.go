@@ -3,6 +3,7 @@ package onnx
 import (
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"io"
 	"math"
 	"math/bits"
@@ -23,7 +24,7 @@ import (
 // relative to the file's folder. A file holding a SequenceProto, MapProto or
 // OptionalProto instead is refused with an error that says so.
 func ReadTensorFile(path string) (*ir.Tensor, string, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, MaxProtoBytes)
 	if err != nil {
 		return nil, "", err
 	}
@@ -241,7 +242,10 @@ func typedData(tp *onnxpb.TensorProto, dt ir.DType, shape []int64, numel int64) 
 		}
 		return nil, fmt.Errorf("%s has %d elements, shape %v needs %d", field, count, shape, numel)
 	}
-	t := ir.NewTensor(dt, shape)
+	t, err := ir.NewTensorChecked("", dt, shape)
+	if err != nil {
+		return nil, err
+	}
 	switch dt {
 	case ir.Float32:
 		copy(ir.View[float32](t), tp.FloatData)
@@ -331,6 +335,9 @@ func readExternal(tp *onnxpb.TensorProto, dir string, nbytes int64) ([]byte, err
 			offset, err = strconv.ParseInt(kv.GetValue(), 10, 64)
 		case "length":
 			length, err = strconv.ParseInt(kv.GetValue(), 10, 64)
+			if err == nil && length < 0 {
+				err = errors.New("negative")
+			}
 		}
 		if err != nil || offset < 0 {
 			return nil, fmt.Errorf("external data %s %q is not a non-negative integer", kv.GetKey(), kv.GetValue())
@@ -343,18 +350,13 @@ func readExternal(tp *onnxpb.TensorProto, dir string, nbytes int64) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
+	// Opened without blocking and checked before reading: a FIFO or a
+	// device named as external data is refused, never waited on.
+	f, st, err := safefile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("external data file %q: %w", location, err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("external data file %q: %w", location, err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("external data file %q is not a regular file", location)
-	}
 	if length < 0 {
 		length = st.Size() - offset
 	}
@@ -364,7 +366,11 @@ func readExternal(tp *onnxpb.TensorProto, dir string, nbytes int64) ([]byte, err
 	if offset > st.Size() || st.Size()-offset < length {
 		return nil, fmt.Errorf("external data file %q is too short: %d bytes at offset %d wanted, file has %d", location, length, offset, st.Size())
 	}
-	buf := ir.NewTensor(ir.Uint8, []int64{length}).Data
+	t, err := ir.NewTensorChecked(fmt.Sprintf("external data of tensor %q", tp.GetName()), ir.Uint8, []int64{length})
+	if err != nil {
+		return nil, err
+	}
+	buf := t.Data
 	if _, err := f.ReadAt(buf, offset); err != nil && !(err == io.EOF && length == 0) {
 		return nil, fmt.Errorf("external data file %q: short read: %w", location, err)
 	}
