@@ -747,3 +747,47 @@ func TestOnlyTheCommandImportsPlugin(t *testing.T) {
 		t.Error("nothing links the plugin package: the check itself is broken")
 	}
 }
+
+// Profiles are honoured by the reference backend: a bundle compiled for
+// batch 1..4 runs batch 2 and refuses batch 5 with exit 3, naming the
+// input, the dim and the range; the TensorRT-only builder settings are
+// accepted with a warning that they have no effect there.
+func TestProfilesHonoured(t *testing.T) {
+	dir := t.TempDir()
+	m := filepath.Join(root, "testdata", "models", "dyn_mlp")
+	r := trtc(t, dir, nil, "compile", filepath.Join(m, "model.onnx"), "-o", "mlp.trtb", "--min-block-size", "1",
+		"--min-shapes", "x:1x16", "--opt-shapes", "x:2x16", "--max-shapes", "x:4x16",
+		"--workspace", "1GiB", "--version-compatible", "--timing-cache", "tc.bin")
+	if r.code != 0 {
+		t.Fatalf("compile: exit %d: %s", r.code, r.stderr)
+	}
+	for _, flag := range []string{"workspace", "version-compatible", "timing-cache"} {
+		if !strings.Contains(r.stderr, flag) || !strings.Contains(r.stderr, "no effect on the reference backend") {
+			t.Errorf("no warning that --%s has no effect on the reference backend:\n%s", flag, r.stderr)
+		}
+	}
+	if exists(filepath.Join(dir, "tc.bin")) {
+		t.Errorf("the reference backend wrote a timing cache")
+	}
+	r = trtc(t, dir, nil, "run", "mlp.trtb", "--input", "x="+filepath.Join(m, "x_b2.npy"), "--output-dir", "out2",
+		"--expect", filepath.Join(m, "expected_b2"))
+	if r.code != 0 {
+		t.Fatalf("run at batch 2 (inside the profile): exit %d: %s", r.code, r.stderr)
+	}
+	r = trtc(t, dir, nil, "run", "mlp.trtb", "--input", "x="+filepath.Join(m, "x_b5.npy"), "--output-dir", "out5")
+	if r.code != 3 {
+		t.Fatalf("run at batch 5 (max 4): exit %d, want 3: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{`"x"`, "dim 0", "5", "[1, 4]"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("the refusal does not name %s:\n%s", want, r.stderr)
+		}
+	}
+	if exists(filepath.Join(dir, "out5")) && countFiles(filepath.Join(dir, "out5")) > 0 {
+		t.Errorf("a refused run wrote outputs")
+	}
+	r = trtc(t, dir, nil, "inspect", "mlp.trtb")
+	if r.code != 0 || !strings.Contains(r.stdout, "1x16") || !strings.Contains(r.stdout, "4x16") {
+		t.Errorf("inspect does not show the profile (exit %d):\n%s", r.code, r.stdout)
+	}
+}
