@@ -19,6 +19,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,22 +36,6 @@ type NotRegularError struct {
 
 func (e *NotRegularError) Error() string {
 	return fmt.Sprintf("%s is %s: trtc replaces only regular files", e.Path, e.Kind)
-}
-
-func kind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO (named pipe)"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a block device"
-	}
-	return "not a regular file"
 }
 
 // Target checks an output path and returns the path to write: path itself,
@@ -74,12 +59,12 @@ func Target(path string) (string, error) {
 			return "", err
 		}
 		if !st.Mode().IsRegular() {
-			return "", &NotRegularError{Path: path + " (a link to " + real + ")", Kind: kind(st.Mode())}
+			return "", &NotRegularError{Path: path + " (a link to " + real + ")", Kind: safefile.Kind(st.Mode())}
 		}
 		return real, nil
 	}
 	if !st.Mode().IsRegular() {
-		return "", &NotRegularError{Path: path, Kind: kind(st.Mode())}
+		return "", &NotRegularError{Path: path, Kind: safefile.Kind(st.Mode())}
 	}
 	return path, nil
 }
