@@ -273,3 +273,38 @@ func CheckAllTested(m *testing.M, prefix string) int {
 	}
 	return code
 }
+
+// CheckConverterOrReason fails t unless every op under prefix that trtc can
+// run (pkg/ops) has a converter in a registry filled by register, or a
+// stated reason in noConverter not to; a listed op that has a converter, an
+// empty reason, or a listed key that is no op fail too.
+func CheckConverterOrReason(t *testing.T, prefix string, register func(*conversion.Registry), noConverter map[string]string) {
+	t.Helper()
+	r := conversion.NewRegistry()
+	register(r)
+	has := map[string]bool{}
+	for _, k := range r.Targets() {
+		has[k] = true
+	}
+	known := map[string]bool{}
+	for _, k := range ops.Keys() {
+		known[k] = true
+		if !strings.HasPrefix(k, prefix) {
+			continue
+		}
+		reason, listed := noConverter[k]
+		switch {
+		case has[k] && listed:
+			t.Errorf("%s has a converter; remove it from noConverter", k)
+		case !has[k] && !listed:
+			t.Errorf("%s has a CPU kernel but neither a converter nor a noConverter reason", k)
+		case listed && strings.TrimSpace(reason) == "":
+			t.Errorf("%s: noConverter needs a reason", k)
+		}
+	}
+	for k := range noConverter {
+		if !known[k] {
+			t.Errorf("noConverter lists %s, which is not an op", k)
+		}
+	}
+}

@@ -1,12 +1,10 @@
 package onnx_test
 
 import (
-	"strings"
 	"testing"
 
+	"github.com/trtc-dev/trtc/converters/convtest"
 	"github.com/trtc-dev/trtc/converters/onnx"
-	"github.com/trtc-dev/trtc/pkg/conversion"
-	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
 // noConverter lists ONNX ops that have a CPU kernel but deliberately no
@@ -65,31 +63,5 @@ var noConverter = map[string]string{
 
 // Every ONNX op trtc can run has a converter or a stated reason not to.
 func TestEveryOpHasConverterOrReason(t *testing.T) {
-	r := conversion.NewRegistry()
-	onnx.Register(r)
-	has := map[string]bool{}
-	for _, k := range r.Targets() {
-		has[k] = true
-	}
-	known := map[string]bool{}
-	for _, k := range ops.Keys() {
-		known[k] = true
-		if !strings.HasPrefix(k, "onnx.") {
-			continue
-		}
-		reason, listed := noConverter[k]
-		switch {
-		case has[k] && listed:
-			t.Errorf("%s has a converter; remove it from noConverter", k)
-		case !has[k] && !listed:
-			t.Errorf("%s has a CPU kernel but neither a converter nor a noConverter reason", k)
-		case listed && strings.TrimSpace(reason) == "":
-			t.Errorf("%s: noConverter needs a reason", k)
-		}
-	}
-	for k := range noConverter {
-		if !known[k] {
-			t.Errorf("noConverter lists %s, which is not an op", k)
-		}
-	}
+	convtest.CheckConverterOrReason(t, "onnx.", onnx.Register, noConverter)
 }
