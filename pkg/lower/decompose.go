@@ -239,6 +239,17 @@ func needShape(r *rewriter, n *ir.Node, i int) (*ir.Value, error) {
 	return v, nil
 }
 
+// needShapeDim returns input 0 and its "dim" attribute, normalized
+// against the input's rank.
+func needShapeDim(r *rewriter, n *ir.Node) (*ir.Value, int, error) {
+	x, err := needShape(r, n, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(x.Shape))
+	return x, dim, err
+}
+
 // out returns output i's name (or "" to let emit pick one).
 func out(n *ir.Node, i int) string {
 	if i < len(n.Outputs) {
@@ -284,11 +295,7 @@ func (r *rewriter) viewTo(x string, xs ir.Shape, size ir.Shape, outName string) 
 }
 
 func decUnflatten(r *rewriter, n *ir.Node) error {
-	x, err := needShape(r, n, 0)
-	if err != nil {
-		return err
-	}
-	dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(x.Shape))
+	x, dim, err := needShapeDim(r, n)
 	if err != nil {
 		return err
 	}
@@ -319,11 +326,7 @@ func decUnflatten(r *rewriter, n *ir.Node) error {
 
 // chunk is split with size ceil(dim / chunks) (torch.chunk's rule).
 func decChunk(r *rewriter, n *ir.Node) error {
-	x, err := needShape(r, n, 0)
-	if err != nil {
-		return err
-	}
-	dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(x.Shape))
+	x, dim, err := needShapeDim(r, n)
 	if err != nil {
 		return err
 	}
@@ -698,11 +701,7 @@ func decIndexSelect(r *rewriter, n *ir.Node) error {
 
 // slice_scatter with step 1: cat(base[:start], src, base[end:]) along dim.
 func decSliceScatter(r *rewriter, n *ir.Node) error {
-	base, err := needShape(r, n, 0)
-	if err != nil {
-		return err
-	}
-	dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(base.Shape))
+	base, dim, err := needShapeDim(r, n)
 	if err != nil {
 		return err
 	}
@@ -737,11 +736,7 @@ func decSliceScatter(r *rewriter, n *ir.Node) error {
 
 // select_scatter: slice_scatter of src with dim re-inserted.
 func decSelectScatter(r *rewriter, n *ir.Node) error {
-	base, err := needShape(r, n, 0)
-	if err != nil {
-		return err
-	}
-	dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(base.Shape))
+	base, dim, err := needShapeDim(r, n)
 	if err != nil {
 		return err
 	}

@@ -452,11 +452,7 @@ func decStack(r *rewriter, n *ir.Node) error {
 }
 
 func decUnbind(r *rewriter, n *ir.Node) error {
-	x, err := needShape(r, n, 0)
-	if err != nil {
-		return err
-	}
-	dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(x.Shape))
+	_, dim, err := needShapeDim(r, n)
 	if err != nil {
 		return err
 	}

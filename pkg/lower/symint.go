@@ -363,11 +363,7 @@ func (r *rewriter) symArgs(n *ir.Node) (bool, error) {
 		}
 		r.emit("onnx.Range", nil, []string{start, end, step}, o)
 	case "aten.slice.Tensor", "aten.narrow.default":
-		x := r.in(n, 0)
-		if x == nil {
-			return false, fmt.Errorf("input has no shape")
-		}
-		dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(x.Shape))
+		_, dim, err := needShapeDim(r, n)
 		if err != nil {
 			return false, err
 		}
@@ -386,11 +382,7 @@ func (r *rewriter) symArgs(n *ir.Node) (bool, error) {
 		}
 		r.emit("onnx.Slice", nil, []string{n.Inputs[0], start, end, r.ints(int64(dim)), r.ints(n.AttrInt("step", 1))}, o)
 	case "aten.split_with_sizes.default":
-		x := r.in(n, 0)
-		if x == nil {
-			return false, fmt.Errorf("input has no shape")
-		}
-		dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(x.Shape))
+		_, dim, err := needShapeDim(r, n)
 		if err != nil {
 			return false, err
 		}
@@ -401,11 +393,7 @@ func (r *rewriter) symArgs(n *ir.Node) (bool, error) {
 		r.emit("onnx.Split", map[string]ir.Attr{"axis": attrInt(int64(dim))}, []string{n.Inputs[0], sizes}, n.Outputs...)
 	case "aten.split.Tensor":
 		// k pieces of split_size, the last one what is left of the dim.
-		x := r.in(n, 0)
-		if x == nil {
-			return false, fmt.Errorf("input has no shape")
-		}
-		dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(x.Shape))
+		_, dim, err := needShapeDim(r, n)
 		if err != nil {
 			return false, err
 		}
@@ -425,11 +413,7 @@ func (r *rewriter) symArgs(n *ir.Node) (bool, error) {
 		}
 		r.emit("onnx.Split", map[string]ir.Attr{"axis": attrInt(int64(dim))}, []string{n.Inputs[0], sizes}, n.Outputs...)
 	case "aten.select.int":
-		x := r.in(n, 0)
-		if x == nil {
-			return false, fmt.Errorf("input has no shape")
-		}
-		dim, err := ir.NormAxis(n.AttrInt("dim", 0), len(x.Shape))
+		_, dim, err := needShapeDim(r, n)
 		if err != nil {
 			return false, err
 		}
