@@ -1,6 +1,9 @@
 // Package nodetests runs the ONNX backend node test suite
 // (../shared/onnx-node-tests, 1,802 single-op cases) through trtc twice:
-// with every node converted where a converter accepts it (min block size 1),
+// with every node converted where a converter accepts it (min block size 0:
+// no minimum, so a case of one Reshape or Shape node, which min block size 1
+// demotes because shape ops are not compute ops, is in an engine when its
+// converter accepts it; the count measures what TensorRT can take),
 // and with every node forced to fallback. Each case is compiled, written as
 // a bundle, opened and run by the runtime, exactly as `trtc compile` and
 // `trtc run` do, and its outputs are compared with the suite's as the

@@ -74,7 +74,7 @@ func TestUsageErrors(t *testing.T) {
 		{"compile"},
 		{"compile", "m.onnx", "--no-such-flag"},
 		{"compile", "m.onnx", "--shapes", "nocolon"},
-		{"compile", "m.onnx", "--min-block-size", "0"},
+		{"compile", "m.onnx", "--min-block-size", "-1"},
 		{"converters", "list", "-o", "yaml"},
 		{"inspect", "m.onnx", "-o", "xml"},
 		// No --input is a usage error only for a bundle with inputs (the

@@ -91,7 +91,7 @@ unchanged model again reuses them (the report's segments say "cache":
 	f := cmd.Flags()
 	f.StringVarP(&opts.Output, "output", "o", "", "bundle path (default: MODEL with extension .trtb)")
 	f.StringVar(&opts.Format, "format", "", "model format: onnx, pt2 or pb (default: detected)")
-	f.IntVar(&opts.MinBlockSize, "min-block-size", 5, "fewest compute ops an engine segment may hold")
+	f.IntVar(&opts.MinBlockSize, "min-block-size", 5, "fewest compute ops an engine segment may hold (0: no minimum, so even a lone reshape or shape op stays in an engine)")
 	f.StringSliceVar(&opts.FallbackOps, "fallback-ops", nil, "ops that always run as fallback (Relu, onnx.Relu, aten.relu.default)")
 	f.BoolVar(&opts.RequireFullCompilation, "require-full-compilation", false, "fail (exit 5) unless every node converts")
 	f.StringArrayVar(&opts.Shapes, "shapes", nil, "input shape override NAME:DIMS, e.g. input:1x3x224x224 (repeatable)")
@@ -154,8 +154,8 @@ var compileOutcomes = map[int]string{
 }
 
 func compileRun(opts *CompileOptions) error {
-	if opts.MinBlockSize < 1 {
-		return opts.IO.badValue("min-block-size", "must be at least 1, got %d", opts.MinBlockSize)
+	if opts.MinBlockSize < 0 {
+		return opts.IO.badValue("min-block-size", "must be at least 0, got %d", opts.MinBlockSize)
 	}
 	shapes, err := parseShapes(opts.IO, "shapes", opts.Shapes)
 	if err != nil {

@@ -10,7 +10,9 @@ import (
 // Settings steer capability, partitioning and builds.
 type Settings struct {
 	// MinBlockSize is the fewest compute ops an engine segment may hold;
-	// smaller ones run as fallback. Default 5, as in Torch-TensorRT.
+	// smaller ones run as fallback. Default 5, as in Torch-TensorRT. Shape
+	// and view ops (ops.Op.NonCompute) do not count, so 1 still demotes a
+	// segment of only such ops; 0 sets no minimum.
 	MinBlockSize int
 	// FallbackOps are op keys that always fall back. "Relu" means
 	// "onnx.Relu"; ATen keys are given whole ("aten.relu.default").
