@@ -110,9 +110,11 @@ func checkManifest(p *problems, m *bundlepb.Manifest) {
 		producer: map[string]string{},
 		nodes:    map[string]int{},
 	}
+	f.pinned = map[string]bool{}
 	for _, v := range m.GetInputs() {
 		if v.GetName() != "" {
 			f.producer[v.GetName()] = "a graph input"
+			f.pinned[v.GetName()] = v.GetPinned()
 		}
 	}
 	for i, s := range m.GetSegments() {
@@ -205,6 +207,9 @@ func checkGraphValues(p *problems, what string, vals []*bundlepb.GraphValue) map
 			p.addf("%s: dtype %v is not one trtc supports", where, dt)
 		}
 		syms := checkDims(p, where, v.GetDims())
+		if v.GetPinned() || len(v.GetPinnedValues()) > 0 {
+			checkPinned(p, what, where, v)
+		}
 		seen := map[string]bool{}
 		for _, r := range v.GetRanges() {
 			switch {
@@ -223,6 +228,36 @@ func checkGraphValues(p *problems, what string, vals []*bundlepb.GraphValue) map
 		}
 	}
 	return names
+}
+
+// checkPinned checks a value-pinned graph input: an int32 or int64 input
+// with static dims and one value per element.
+func checkPinned(p *problems, what, where string, v *bundlepb.GraphValue) {
+	dt := ir.DType(v.GetDtype())
+	static := true
+	for _, d := range v.GetDims() {
+		if _, sym := d.GetKind().(*bundlepb.Dim_Symbol); sym {
+			static = false
+		}
+	}
+	switch {
+	case what != "input":
+		p.addf("%s: only a graph input can be pinned", where)
+	case !v.GetPinned():
+		p.addf("%s: has pinned_values but is not pinned", where)
+	case dt != ir.Int32 && dt != ir.Int64:
+		p.addf("%s: pinned, but dtype %v is not int32 or int64", where, dt)
+	case !static:
+		p.addf("%s: pinned, but its dims are not static", where)
+	default:
+		n := int64(1)
+		for _, d := range v.GetDims() {
+			n *= d.GetSize()
+		}
+		if n != int64(len(v.GetPinnedValues())) {
+			p.addf("%s: pinned to %d value(s), but its dims hold %d", where, len(v.GetPinnedValues()), n)
+		}
+	}
 }
 
 // checkDims checks a symbolic shape and returns the symbols it uses.
@@ -276,6 +311,10 @@ type flow struct {
 	blobs    []*bundlepb.Blob
 	used     []bool
 	producer map[string]string // value name -> what produced it
+	// pinned are the value-pinned graph inputs: a fallback segment may
+	// hold one as a constant (its value, which run checks the input
+	// against).
+	pinned map[string]bool
 	nodes    map[string]int    // node name -> segment index
 }
 
@@ -517,7 +556,7 @@ func (f *flow) fallback(i int, fb *bundlepb.FallbackSegment) {
 			p.addf("%s: a constant has no name", where)
 		case consts[c.GetValue()]:
 			p.addf("%s: listed twice", cw)
-		case exists || inputs[c.GetValue()]:
+		case (exists && !f.pinned[c.GetValue()]) || inputs[c.GetValue()]:
 			p.addf("%s: has the name of a graph input or another segment's output", cw)
 		}
 		consts[c.GetValue()] = true

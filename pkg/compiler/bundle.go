@@ -53,6 +53,13 @@ func WriteBundle(r *Result, model, path string) error {
 		Inputs:        valuesProto(r.Graph, r.Graph.Inputs),
 		Outputs:       valuesProto(r.Graph, r.Graph.Outputs),
 	}
+	for _, pi := range r.Pinned {
+		for _, gv := range m.Inputs {
+			if gv.Name == pi.Name {
+				gv.Pinned, gv.PinnedValues = true, pi.Value.Ints()
+			}
+		}
+	}
 	if err := addSegments(w, m, r); err != nil {
 		w.Abort()
 		return fmt.Errorf("writing bundle %s: %w", path, err)

@@ -77,6 +77,9 @@ type Result struct {
 	Settings        *conversion.Settings
 	// TRTPluginLibs are Options.TRTPluginLibs.
 	TRTPluginLibs []string
+	// Pinned are the graph inputs whose value every optimization profile
+	// pins, compiled as constants (pinned.go).
+	Pinned []PinnedInput
 }
 
 // UnsupportedOpsError lists ops that have neither a converter nor a kernel,
@@ -287,6 +290,15 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 	if err != nil {
 		return &Result{Model: model, Graph: g, Folded: folded, Settings: s}, err
 	}
+	pinned, more, err := PinInputs(g, opts.Build.Profiles)
+	if err != nil {
+		return &Result{Model: model, Graph: g, Folded: folded, Settings: s}, fmt.Errorf("%s: %w", model, err)
+	}
+	folded += more
+	for _, pi := range pinned {
+		opts.Log.Info().Str("stage", "pin").Str("input", pi.Name).Ints64("value", pi.Value.Ints()).
+			Msg("every optimization profile pins this input's value: compiled as a constant; run refuses any other value")
+	}
 	if len(opts.Build.Profiles) == 0 {
 		if p, ok := RangeProfile(g); ok {
 			opts.Build.Profiles = []backend.Profile{p}
@@ -305,7 +317,7 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			return &Result{Model: model, Graph: g, Folded: folded, ConvertFailures: failures, Settings: s}, fmt.Errorf("%s: %w", model, err)
 		}
 		res := &Result{Model: model, Graph: g, Partition: p, Engines: map[*partition.Segment]*Engine{},
-			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs}
+			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs, Pinned: pinned}
 		if round == 0 {
 			logDecisions(opts.Log, p, s)
 		}

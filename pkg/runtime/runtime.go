@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/trtc-dev/trtc/internal/sizes"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,6 +39,11 @@ type Value struct {
 	Shape ir.Shape
 	Min   map[string]int64
 	Max   map[string]int64
+	// Pinned is set for an input whose value every optimization profile
+	// pinned at compile time; the bundle is specialized on PinnedValues
+	// and refuses any other value.
+	Pinned       bool
+	PinnedValues []int64
 }
 
 // Program is a loaded bundle.
@@ -158,6 +164,7 @@ func valuesOf(gv []*bundlepb.GraphValue) []Value {
 				val.Max[r.Symbol] = *r.Max
 			}
 		}
+		val.Pinned, val.PinnedValues = v.GetPinned(), v.GetPinnedValues()
 		out[i] = val
 	}
 	return out
@@ -230,6 +237,11 @@ func (p *Program) CheckInputs(inputs map[string]*ir.Tensor) error {
 			}
 			if hi, ok := in.Max[d.Sym]; ok && got > hi {
 				return &InputError{fmt.Errorf("input %q: dim %d (%s) is %d, above the compiled range [%d, %d]", in.Name, i, d.Sym, got, in.Min[d.Sym], hi)}
+			}
+		}
+		if in.Pinned {
+			if got := t.Ints(); !slices.Equal(got, in.PinnedValues) {
+				return &InputError{fmt.Errorf("input %q: value %v, but the bundle was compiled for %v: every optimization profile pinned this input's value (min = opt = max), so the compile specialized on it; compile again with a profile that admits %v", in.Name, got, in.PinnedValues, got)}
 			}
 		}
 	}

@@ -807,7 +807,13 @@ type GraphValue struct {
 	Dims  []*Dim `protobuf:"bytes,3,rep,name=dims,proto3" json:"dims,omitempty"`
 	// Known bounds of the symbols in dims, sorted by symbol; a symbol without
 	// an entry (or an entry without min or max) is unbounded on that side.
-	Ranges        []*SymbolRange `protobuf:"bytes,4,rep,name=ranges,proto3" json:"ranges,omitempty"`
+	Ranges []*SymbolRange `protobuf:"bytes,4,rep,name=ranges,proto3" json:"ranges,omitempty"`
+	// Inputs only. pinned: every optimization profile pinned this integer
+	// input's value (min = opt = max values), so the compile specialized on
+	// it: converters took it as a constant. pinned_values are its elements in
+	// order (dims are static); run refuses any other value (exit 3).
+	Pinned        bool    `protobuf:"varint,5,opt,name=pinned,proto3" json:"pinned,omitempty"`
+	PinnedValues  []int64 `protobuf:"varint,6,rep,packed,name=pinned_values,json=pinnedValues,proto3" json:"pinned_values,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -866,6 +872,20 @@ func (x *GraphValue) GetDims() []*Dim {
 func (x *GraphValue) GetRanges() []*SymbolRange {
 	if x != nil {
 		return x.Ranges
+	}
+	return nil
+}
+
+func (x *GraphValue) GetPinned() bool {
+	if x != nil {
+		return x.Pinned
+	}
+	return false
+}
+
+func (x *GraphValue) GetPinnedValues() []int64 {
+	if x != nil {
+		return x.PinnedValues
 	}
 	return nil
 }
@@ -1831,13 +1851,15 @@ const file_proto_bundle_bundle_proto_rawDesc = "" +
 	"\x03Dim\x12\x14\n" +
 	"\x04size\x18\x01 \x01(\x03H\x00R\x04size\x12\x18\n" +
 	"\x06symbol\x18\x02 \x01(\tH\x00R\x06symbolB\x06\n" +
-	"\x04kind\"\x8e\x01\n" +
+	"\x04kind\"\xcb\x01\n" +
 	"\n" +
 	"GraphValue\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05dtype\x18\x02 \x01(\x05R\x05dtype\x12$\n" +
 	"\x04dims\x18\x03 \x03(\v2\x10.trtc.bundle.DimR\x04dims\x120\n" +
-	"\x06ranges\x18\x04 \x03(\v2\x18.trtc.bundle.SymbolRangeR\x06ranges\"c\n" +
+	"\x06ranges\x18\x04 \x03(\v2\x18.trtc.bundle.SymbolRangeR\x06ranges\x12\x16\n" +
+	"\x06pinned\x18\x05 \x01(\bR\x06pinned\x12#\n" +
+	"\rpinned_values\x18\x06 \x03(\x03R\fpinnedValues\"c\n" +
 	"\vSymbolRange\x12\x16\n" +
 	"\x06symbol\x18\x01 \x01(\tR\x06symbol\x12\x15\n" +
 	"\x03min\x18\x02 \x01(\x03H\x00R\x03min\x88\x01\x01\x12\x15\n" +
