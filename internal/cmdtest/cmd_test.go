@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/trtc-dev/trtc/internal/testenv"
+	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/tensorio"
 	onnxpb "github.com/trtc-dev/trtc/proto/onnx"
 )
@@ -789,5 +790,103 @@ func TestProfilesHonoured(t *testing.T) {
 	r = trtc(t, dir, nil, "inspect", "mlp.trtb")
 	if r.code != 0 || !strings.Contains(r.stdout, "1x16") || !strings.Contains(r.stdout, "4x16") {
 		t.Errorf("inspect does not show the profile (exit %d):\n%s", r.code, r.stdout)
+	}
+}
+
+// Value-pinned inputs through the binary: the ONNX node suite's
+// ReduceSum case feeds axes from a graph input. Pinned by the profile flags
+// (min = opt = max; for an int input whose shape the model fixes, the list
+// is its values), the reduce compiles into an engine, the report names the
+// pinned input, run with the same value matches the suite's output, and
+// run with another value is exit 3 naming the input. Unpinned, the reduce
+// falls back with the converter's reason.
+func TestPinnedInputs(t *testing.T) {
+	m := filepath.Join(testenv.NodeTestsDir(t), "test_reduce_sum_keepdims_example")
+	dir := t.TempDir()
+	pin := "data:3x2x2,axes:1"
+	r := trtc(t, dir, nil, "compile", filepath.Join(m, "model.onnx"), "-o", "pin.trtb", "--min-block-size", "1",
+		"--min-shapes", pin, "--opt-shapes", pin, "--max-shapes", pin, "--report", "pin.json")
+	if r.code != 0 {
+		t.Fatalf("compile: exit %d: %s", r.code, r.stderr)
+	}
+	var rep struct {
+		Converted int `json:"converted_nodes"`
+		Pinned    []struct {
+			Name   string  `json:"name"`
+			Values []int64 `json:"values"`
+		} `json:"pinned_inputs"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "pin.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Converted != 1 || len(rep.Pinned) != 1 || rep.Pinned[0].Name != "axes" || fmt.Sprint(rep.Pinned[0].Values) != "[1]" {
+		t.Fatalf("report: %d converted, pinned %+v; want 1 and axes = [1]", rep.Converted, rep.Pinned)
+	}
+	set := filepath.Join(m, "test_data_set_0")
+	r = trtc(t, dir, nil, "run", "pin.trtb", "--input", "data="+filepath.Join(set, "input_0.pb"),
+		"--input", "axes="+filepath.Join(set, "input_1.pb"), "--output-dir", "out")
+	if r.code != 0 {
+		t.Fatalf("run with the pinned value: exit %d: %s", r.code, r.stderr)
+	}
+	got, err := tensorio.ReadNPY(filepath.Join(dir, "out", "reduced.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := tensorio.ReadAuto(filepath.Join(set, "output_0.pb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := tensorio.Diff(got, want, 1e-6, 1e-5); !d.OK {
+		t.Errorf("output differs from the suite's: %s", d)
+	}
+	other := filepath.Join(dir, "axes2.npy")
+	if err := tensorio.WriteNPY(other, ir.FromSlice(ir.Int64, []int64{1}, []int64{2})); err != nil {
+		t.Fatal(err)
+	}
+	r = trtc(t, dir, nil, "run", "pin.trtb", "--input", "data="+filepath.Join(set, "input_0.pb"),
+		"--input", "axes="+other, "--output-dir", "out2")
+	if r.code != 3 || !strings.Contains(r.stderr, `input "axes": value [2], but the bundle was compiled for [1]`) {
+		t.Errorf("run with another axes value: exit %d, want 3 naming the input and the pinned value:\n%s", r.code, r.stderr)
+	}
+	r = trtc(t, dir, nil, "compile", filepath.Join(m, "model.onnx"), "--min-block-size", "1", "--dry-run",
+		"--min-shapes", "data:3x2x2,axes:0", "--opt-shapes", "data:3x2x2,axes:1", "--max-shapes", "data:3x2x2,axes:2")
+	if r.code != 0 || !strings.Contains(r.stdout, "axes input must be a constant") || strings.Contains(r.stdout, "pinned:") {
+		t.Errorf("a range of axes values pins nothing and keeps the converter's reason (exit %d):\n%s", r.code, r.stdout)
+	}
+}
+
+// --min-block-size counts compute ops: a lone Flatten (a shape op) is
+// demoted at 1, and kept in an engine at 0, which sets no minimum.
+func TestMinBlockSizeZero(t *testing.T) {
+	m := filepath.Join(testenv.NodeTestsDir(t), "test_flatten_axis0", "model.onnx")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		size      string
+		converted int
+	}{{"1", 0}, {"0", 1}} {
+		r := trtc(t, dir, nil, "compile", m, "--dry-run", "--min-block-size", tc.size, "--report", "r"+tc.size+".json")
+		if r.code != 0 {
+			t.Fatalf("--min-block-size %s: exit %d: %s", tc.size, r.code, r.stderr)
+		}
+		var rep struct {
+			Converted int `json:"converted_nodes"`
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "r"+tc.size+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Converted != tc.converted {
+			t.Errorf("--min-block-size %s: %d node(s) in engines, want %d:\n%s", tc.size, rep.Converted, tc.converted, r.stdout)
+		}
+	}
+	if r := trtc(t, dir, nil, "compile", m, "--dry-run", "--min-block-size", "-1"); r.code != 2 || !strings.Contains(r.stderr, "must be at least 0") {
+		t.Errorf("--min-block-size -1: exit %d, want 2: %s", r.code, r.stderr)
 	}
 }

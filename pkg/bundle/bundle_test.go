@@ -321,9 +321,35 @@ var invalid = []struct {
 	{"range of unknown symbol", func(m *bundlepb.Manifest) { m.Inputs[0].Ranges[0].Symbol = "M" },
 		`range for symbol "M", which no dim uses`},
 	{"source path", func(m *bundlepb.Manifest) { m.Source.Name = "/home/me/model.onnx" }, "is a path; want its base name"},
+	{"pinned float input", func(m *bundlepb.Manifest) { m.Inputs[0].Pinned, m.Inputs[0].Dims = true, []*bundlepb.Dim{size(1)} },
+		`graph input 0 ("x"): pinned, but dtype float32 is not int32 or int64`},
+	{"pinned dynamic input", func(m *bundlepb.Manifest) {
+		m.Inputs[1].Pinned, m.Inputs[1].Dims, m.Inputs[1].PinnedValues = true, []*bundlepb.Dim{symbol("K")}, []int64{1}
+	}, `graph input 1 ("y"): pinned, but its dims are not static`},
+	{"pinned value count", func(m *bundlepb.Manifest) { m.Inputs[1].Pinned, m.Inputs[1].PinnedValues = true, []int64{1, 2, 3} },
+		`graph input 1 ("y"): pinned to 3 value(s), but its dims hold 2`},
+	{"pinned values without pin", func(m *bundlepb.Manifest) { m.Inputs[1].PinnedValues = []int64{1, 2} },
+		`graph input 1 ("y"): has pinned_values but is not pinned`},
+	{"pinned output", func(m *bundlepb.Manifest) { m.Outputs[1].Pinned = true },
+		`graph output 1 ("t1"): only a graph input can be pinned`},
+	{"constant named after an unpinned input", func(m *bundlepb.Manifest) {
+		m.Segments[1].GetFallback().Constants[0].Value = "x"
+	}, `constant "x": has the name of a graph input or another segment's output`},
 	{"no settings", func(m *bundlepb.Manifest) { m.Settings = nil }, "settings are missing"},
 	{"override of unknown input", func(m *bundlepb.Manifest) { m.Settings.InputShapes[0].Name = "z" },
 		`input shape for "z": not a graph input`},
+}
+
+// A value-pinned input: a fallback segment may hold its value as a
+// constant of the same name.
+func TestPinnedInputConstant(t *testing.T) {
+	m, blobs := fixture()
+	m.Inputs = append(m.Inputs, &bundlepb.GraphValue{Name: "k", Dtype: int32(ir.Int64), Dims: []*bundlepb.Dim{size(13)},
+		Pinned: true, PinnedValues: make([]int64, 13)})
+	m.Segments[1].GetFallback().Constants[0].Value = "k"
+	if err := Write(filepath.Join(t.TempDir(), "m.trtb"), m, blobs...); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // The writer refuses each invalid manifest, and leaves no file.

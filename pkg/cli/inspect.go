@@ -166,7 +166,11 @@ func inspectBundle(opts *InspectOptions, b *bundle.Bundle) error {
 			s.Backend, s.MinBlockSize, s.FallbackOps, s.RequireFullCompilation)
 	}
 	for _, v := range m.Inputs {
-		fmt.Fprintf(w, "input:   %s %v%v\n", v.Name, ir.DType(v.Dtype), compiler.ShapeFromProto(v.Dims))
+		pinned := ""
+		if v.Pinned {
+			pinned = fmt.Sprintf(" pinned to %v (every profile fixed it; run refuses other values)", v.PinnedValues)
+		}
+		fmt.Fprintf(w, "input:   %s %v%v%s\n", v.Name, ir.DType(v.Dtype), compiler.ShapeFromProto(v.Dims), pinned)
 	}
 	for _, v := range m.Outputs {
 		fmt.Fprintf(w, "output:  %s %v%v\n", v.Name, ir.DType(v.Dtype), compiler.ShapeFromProto(v.Dims))

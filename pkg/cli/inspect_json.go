@@ -87,6 +87,8 @@ type BundleValue struct {
 	Shape  string      `json:"shape"`
 	Dims   []any       `json:"dims"`
 	Ranges []RangeInfo `json:"ranges"`
+	// PinnedValues is a value-pinned input's value (null otherwise).
+	PinnedValues []int64 `json:"pinned_values"`
 }
 
 // RangeInfo bounds a symbolic dim; a missing bound is null.
@@ -238,6 +240,9 @@ func bundleInfo(path string, m *bundlepb.Manifest) *BundleInfo {
 		for _, v := range vs {
 			bv := BundleValue{Name: v.Name, DType: ir.DType(v.Dtype).String(), Shape: compiler.ShapeFromProto(v.Dims).String(),
 				Dims: dimsJSON(v.Dims), Ranges: []RangeInfo{}}
+			if v.Pinned {
+				bv.PinnedValues = append([]int64{}, v.PinnedValues...)
+			}
 			for _, r := range v.Ranges {
 				bv.Ranges = append(bv.Ranges, RangeInfo{Symbol: r.Symbol, Min: r.Min, Max: r.Max})
 			}

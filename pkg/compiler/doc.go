@@ -8,6 +8,10 @@
 // the graph is partitioned again, so one broken converter costs one node,
 // not the model. (With RequireFullCompilation it is an error.)
 //
+// Compile first makes each graph input whose value every optimization
+// profile pins a constant (pinned.go): the compile specializes on that
+// value, the bundle records it and run refuses any other.
+//
 // Options.Log gets one info line per stage and a debug line per node
 // decision (observe.go); Options.Progress drives the CLI's terminal
 // display. With Options.Cache, each engine segment's EngineKey is looked up

@@ -24,16 +24,19 @@ type Report struct {
 	// ExportedNodes counts the nodes of the model as the user exported it
 	// (before pkg/lower); ExportedConverted those whose every lowered node
 	// runs in an engine.
-	ExportedNodes     int                 `json:"exported_nodes"`
-	ExportedConverted int                 `json:"exported_converted"`
-	FoldedNodes       int                 `json:"folded_nodes"`
-	MinBlockSize      int                 `json:"min_block_size"`
-	Segments          []SegmentReport     `json:"segments"`
-	Unsupported       []UnsupportedReport `json:"unsupported"`
-	UnsupportedOps    []OpCount           `json:"unsupported_ops"`
-	ForcedFallback    []NodeRef           `json:"forced_fallback"`
-	Recommendations   []string            `json:"recommendations"`
-	Bundle            string              `json:"bundle,omitempty"`
+	ExportedNodes     int `json:"exported_nodes"`
+	ExportedConverted int `json:"exported_converted"`
+	FoldedNodes       int `json:"folded_nodes"`
+	// PinnedInputs are the graph inputs whose value every optimization
+	// profile pins, compiled as constants (run refuses other values).
+	PinnedInputs    []PinnedReport      `json:"pinned_inputs"`
+	MinBlockSize    int                 `json:"min_block_size"`
+	Segments        []SegmentReport     `json:"segments"`
+	Unsupported     []UnsupportedReport `json:"unsupported"`
+	UnsupportedOps  []OpCount           `json:"unsupported_ops"`
+	ForcedFallback  []NodeRef           `json:"forced_fallback"`
+	Recommendations []string            `json:"recommendations"`
+	Bundle          string              `json:"bundle,omitempty"`
 	// EnginesReused counts engine segments taken from the engine cache.
 	EnginesReused int `json:"engines_reused"`
 	// Outcome says how the compile ended: "ok" or the failure ("input",
@@ -43,6 +46,25 @@ type Report struct {
 	Outcome  string `json:"outcome"`
 	ExitCode int    `json:"exit_code"`
 	Error    string `json:"error,omitempty"`
+}
+
+// PinnedReport is a value-pinned graph input and its value.
+type PinnedReport struct {
+	Name   string  `json:"name"`
+	DType  string  `json:"dtype"`
+	Shape  string  `json:"shape"`
+	Values []int64 `json:"values"`
+}
+
+func pinnedReports(r *Result) []PinnedReport {
+	out := []PinnedReport{}
+	if r == nil {
+		return out
+	}
+	for _, pi := range r.Pinned {
+		out = append(out, PinnedReport{Name: pi.Name, DType: pi.Value.DType.String(), Shape: ir.S(pi.Value.Shape...).String(), Values: pi.Value.Ints()})
+	}
+	return out
 }
 
 // SegmentReport describes one segment.
@@ -137,8 +159,8 @@ func BuildReport(r *Result) *Report {
 	rep := &Report{
 		Model: r.Model, Backend: r.Settings.Backend,
 		TotalNodes: len(p.Nodes), ConvertedNodes: p.Converted(), FoldedNodes: r.Folded,
-		MinBlockSize: r.Settings.MinBlockSize,
-		Segments:     []SegmentReport{}, Unsupported: []UnsupportedReport{},
+		MinBlockSize: r.Settings.MinBlockSize, PinnedInputs: pinnedReports(r),
+		Segments: []SegmentReport{}, Unsupported: []UnsupportedReport{},
 		UnsupportedOps: []OpCount{}, ForcedFallback: []NodeRef{}, Recommendations: []string{},
 	}
 	rep.FallbackNodes = rep.TotalNodes - rep.ConvertedNodes
@@ -240,7 +262,7 @@ func FailureReport(r *Result, model string, err error) *Report {
 		rep.Error = err.Error()
 		return rep
 	}
-	rep := &Report{Model: model, Segments: []SegmentReport{}, Unsupported: []UnsupportedReport{},
+	rep := &Report{Model: model, PinnedInputs: pinnedReports(r), Segments: []SegmentReport{}, Unsupported: []UnsupportedReport{},
 		UnsupportedOps: []OpCount{}, ForcedFallback: []NodeRef{}, Recommendations: []string{}, Error: err.Error()}
 	if r == nil || r.Graph == nil {
 		return rep
@@ -301,7 +323,7 @@ func recommend(r *Result, rep *Report) []string {
 			small = min(small, k)
 		}
 		out = append(out, fmt.Sprintf("%d engine segment(s) of %v compute ops ran as fallback because of --min-block-size %d; --min-block-size %d would keep them as engines (each engine boundary costs a device-host copy)",
-			len(d), d, r.Settings.MinBlockSize, max(1, small)))
+			len(d), d, r.Settings.MinBlockSize, small))
 	}
 	for _, oc := range rep.UnsupportedOps {
 		out = append(out, fmt.Sprintf("%s: %d node(s) fall back; a converter for it (a plugin, see docs/custom-converters.md) would raise coverage", oc.Op, oc.Count))
@@ -320,6 +342,9 @@ func (rep *Report) WriteText(w io.Writer) {
 		rep.TotalNodes, rep.ConvertedNodes, rep.FallbackNodes, rep.CoveragePercent, rep.FoldedNodes)
 	if rep.ExportedNodes != rep.TotalNodes {
 		fmt.Fprintf(w, "exported:   %d node(s) as exported, %d wholly in engines (lowering made %d)\n", rep.ExportedNodes, rep.ExportedConverted, rep.TotalNodes)
+	}
+	for _, pi := range rep.PinnedInputs {
+		fmt.Fprintf(w, "pinned:     input %s (%s%s) = %v: every profile pins its value; compiled as a constant, run refuses other values\n", pi.Name, pi.DType, pi.Shape, pi.Values)
 	}
 	fmt.Fprintf(w, "segments:   %d (min block size %d)\n", len(rep.Segments), rep.MinBlockSize)
 	for _, s := range rep.Segments {

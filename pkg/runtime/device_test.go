@@ -293,9 +293,11 @@ func TestShapeTensorInputBoundOnHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vals := map[string][]int64{"s": {3, 2}}
+	// A range of values: pinned to one value (min = opt = max), s would be
+	// compiled as a constant (compiler.PinInputs) and be no engine input.
+	mn, op, mx := map[string][]int64{"s": {2, 2}}, map[string][]int64{"s": {3, 2}}, map[string][]int64{"s": {3, 3}}
 	res, err := compiler.Compile(g, model, folded, compiler.Options{Settings: s, Registry: converters.Builtin(),
-		Build: backend.BuildOptions{Profiles: []backend.Profile{{Min: vals, Opt: vals, Max: vals}}}})
+		Build: backend.BuildOptions{Profiles: []backend.Profile{{Min: mn, Opt: op, Max: mx}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
