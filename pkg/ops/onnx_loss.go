@@ -10,8 +10,9 @@ import (
 // The training losses NegativeLogLikelihoodLoss (opset 12+) and
 // SoftmaxCrossEntropyLoss (opset 12+; its optional second output is the
 // log-probabilities), with reduction none/sum/mean, optional class weights
-// and ignore_index. Fallback kernels only: TensorRT has no loss layers and
-// inference graphs rarely hold them.
+// and ignore_index. TensorRT has no loss layers; the converters
+// (converters/onnx/loss.go) decompose them into Gather, Reduce and
+// ElementWise layers.
 
 func init() {
 	Register(Op{Key: "onnx.NegativeLogLikelihoodLoss", Infer: inferLoss, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
