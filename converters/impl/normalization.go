@@ -51,6 +51,43 @@ func LayerNorm(ctx *conversion.Context, x, scale, bias network.Tensor, axis int,
 	return Normalize(ctx, x, scale, bias, axes, eps)
 }
 
+// LayerNormStats is LayerNormalization as ONNX's function body defines it,
+// for when its Mean and InvStdDev outputs are used: in float32 (x cast
+// when it is narrower), mean = ReduceMean(x), d = x - mean, inv =
+// 1/sqrt(ReduceMean(d*d) + eps), y = cast(d*inv to x's dtype)*scale + bias.
+// Mean and InvStdDev are cast to stash (their dtype; float32 by default).
+func LayerNormStats(ctx *conversion.Context, x, scale, bias network.Tensor, axis int, eps float32, stash ir.DType) (y, mean, inv network.Tensor) {
+	dt := x.DType()
+	xs := x
+	if dt != ir.Float32 {
+		xs = ctx.Net.AddCast(x, ir.Float32)
+	}
+	var axes []int
+	for d := axis; d < len(x.Shape()); d++ {
+		axes = append(axes, d)
+	}
+	mask := network.AxesMask(axes...)
+	mean = ctx.Net.AddReduce(xs, network.ReduceAVG, mask, true)
+	d := ctx.Net.AddElementWise(xs, mean, network.ElementWiseSUB)
+	v := ctx.Net.AddReduce(ctx.Net.AddElementWise(d, d, network.ElementWisePROD), network.ReduceAVG, mask, true)
+	v = ctx.Net.AddElementWise(v, Scalar(ctx, float64(eps), ir.Float32, len(x.Shape())), network.ElementWiseSUM)
+	inv = ctx.Net.AddUnary(ctx.Net.AddUnary(v, network.UnarySQRT), network.UnaryRECIP)
+	y = ctx.Net.AddElementWise(d, inv, network.ElementWisePROD)
+	if dt != ir.Float32 {
+		y = ctx.Net.AddCast(y, dt)
+	}
+	if scale != nil {
+		y = Mul(ctx, y, scale)
+	}
+	if bias != nil {
+		y = Add(ctx, y, bias)
+	}
+	if stash != ir.Float32 {
+		mean, inv = ctx.Net.AddCast(mean, stash), ctx.Net.AddCast(inv, stash)
+	}
+	return y, mean, inv
+}
+
 // InstanceNorm normalizes each (n, c) plane over the spatial dims with
 // per-channel scale and bias ([C], reshaped to [1, C, 1, ...]).
 func InstanceNorm(ctx *conversion.Context, x, scale, bias network.Tensor, eps float32) network.Tensor {

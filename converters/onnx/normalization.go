@@ -11,6 +11,18 @@ import (
 // BatchNormalization (inference form, folded into a scale and a shift),
 // LayerNormalization and InstanceNormalization (Normalization layers).
 
+// layerNormStats reports whether a LayerNormalization's Mean or InvStdDev
+// output is used: the Normalization layer does not produce them, so the
+// converter builds ONNX's function body instead.
+func layerNormStats(n *conversion.Node) bool {
+	for i := 1; i < len(n.Outputs); i++ {
+		if n.Outputs[i] != "" {
+			return true
+		}
+	}
+	return false
+}
+
 func init() {
 	builtins = append(builtins,
 		conversion.Converter{
@@ -51,10 +63,8 @@ func init() {
 			Priority:      conversion.Standard,
 			DynamicShapes: true,
 			Validator: func(n *conversion.Node) error {
-				for i := 1; i < len(n.Outputs); i++ {
-					if n.Outputs[i] != "" {
-						return fmt.Errorf("output %d (Mean/InvStdDev) is used; the Normalization layer does not produce it", i)
-					}
+				if st := ir.DType(n.AttrInt("stash_type", 1)); layerNormStats(n) && st != ir.Float32 && st != ir.Float16 && st != ir.BFloat16 {
+					return fmt.Errorf("stash_type %v (the Mean/InvStdDev dtype) is not a TensorRT float type", st)
 				}
 				if err := dtypeIn(floats...)(n); err != nil {
 					return err
@@ -71,12 +81,19 @@ func init() {
 				}
 				return nil
 			},
-			Description: "LayerNormalization as a Normalization layer over axis..rank-1",
+			Description: "LayerNormalization as a Normalization layer over axis..rank-1; with its Mean/InvStdDev outputs used, as Reduce AVG, ElementWise and Unary SQRT/RECIP layers (ONNX's function body)",
 			Convert: func(ctx *conversion.Context, n *conversion.Node) error {
 				x := ctx.Input(n, 0)
 				axis, _ := ir.NormAxis(n.AttrInt("axis", -1), len(x.Shape()))
-				y := impl.LayerNorm(ctx, x, ctx.Input(n, 1), ctx.Input(n, 2), axis, n.AttrFloat("epsilon", 1e-5))
+				eps := n.AttrFloat("epsilon", 1e-5)
+				if !layerNormStats(n) {
+					ctx.SetOutput(n, 0, impl.LayerNorm(ctx, x, ctx.Input(n, 1), ctx.Input(n, 2), axis, eps))
+					return nil
+				}
+				y, mean, inv := impl.LayerNormStats(ctx, x, ctx.Input(n, 1), ctx.Input(n, 2), axis, eps, ir.DType(n.AttrInt("stash_type", 1)))
 				ctx.SetOutput(n, 0, y)
+				ctx.SetOutput(n, 1, mean)
+				ctx.SetOutput(n, 2, inv)
 				return nil
 			},
 		},

@@ -57,9 +57,31 @@ func TestLayerNorm(t *testing.T) {
 	convtest.Run(t, convtest.Case{Op: "onnx.LayerNormalization", Inputs: []convtest.Input{
 		{DType: ir.Float32, Shape: ir.Shape{ir.Sym("N"), ir.Sym("S"), ir.D(8)}, RunShape: []int64{2, 3, 8}}, f32c(8), f32c(8),
 	}, Atol: 1e-4})
-	_, err := convtest.Build(convtest.Case{Op: "onnx.LayerNormalization", Inputs: []convtest.Input{f32(2, 4), f32c(4), f32c(4)}, NumOutputs: 3})
-	if err == nil || !strings.Contains(err.Error(), "Mean/InvStdDev") {
-		t.Fatalf("Mean output used: got %v", err)
+}
+
+// With Mean and InvStdDev used, LayerNormalization is ONNX's function body
+// (Reduce AVG, ElementWise, SQRT, RECIP): all three outputs match the
+// kernel, for float32 and for float16 (statistics in float32, the stash
+// type), with and without bias, and with a dynamic batch.
+func TestLayerNormStats(t *testing.T) {
+	f16 := func(s ...int64) convtest.Input { return convtest.Input{DType: ir.Float16, Shape: ir.S(s...)} }
+	f16c := func(s ...int64) convtest.Input { return convtest.Input{DType: ir.Float16, Shape: ir.S(s...), Const: true} }
+	for _, c := range []struct {
+		attrs map[string]ir.Attr
+		in    []convtest.Input
+		atol  float64
+	}{
+		{nil, []convtest.Input{f32(2, 4), f32c(4), f32c(4)}, 1e-5},
+		{map[string]ir.Attr{"axis": aInt(1), "epsilon": aFloat(0.1)}, []convtest.Input{f32(2, 3, 5), f32(3, 5)}, 1e-5},
+		{map[string]ir.Attr{"axis": aInt(-2)}, []convtest.Input{f16(2, 3, 4), f16c(3, 4), f16c(4)}, 2e-3},
+		{nil, []convtest.Input{{DType: ir.Float32, Shape: ir.Shape{ir.Sym("N"), ir.D(6)}, RunShape: []int64{3, 6}}, f32c(6), f32c(6)}, 1e-5},
+	} {
+		convtest.Run(t, convtest.Case{Op: "onnx.LayerNormalization", Attrs: c.attrs, Inputs: c.in, NumOutputs: 3, Opset: 17, Atol: c.atol, Rtol: 1e-3})
+	}
+	_, err := convtest.Build(convtest.Case{Op: "onnx.LayerNormalization", Attrs: map[string]ir.Attr{"stash_type": aInt(int64(ir.Float64))},
+		Inputs: []convtest.Input{f32(2, 4), f32c(4), f32c(4)}, NumOutputs: 3, Opset: 17})
+	if err == nil || !strings.Contains(err.Error(), "stash_type float64") {
+		t.Fatalf("float64 stash type: got %v", err)
 	}
 }
 
