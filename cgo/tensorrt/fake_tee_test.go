@@ -201,6 +201,12 @@ func (n *teeNetwork) AddEinsum(xs []network.Tensor, equation string) network.Ten
 		})[0]
 }
 
+func (n *teeNetwork) AddGridSample(x, grid network.Tensor, p network.GridSampleParams) network.Tensor {
+	return n.call(
+		func() []network.Tensor { return one(n.ref.AddGridSample(x, grid, p)) },
+		func() []network.Tensor { return one(n.trt.AddGridSample(n.tt(x), n.tt(grid), p)) })[0]
+}
+
 func (n *teeNetwork) AddOneHot(indices, values, depth network.Tensor, axis int) network.Tensor {
 	return n.call(
 		func() []network.Tensor { return one(n.ref.AddOneHot(indices, values, depth, axis)) },

@@ -542,6 +542,14 @@ func (n *Network) AddResize(x network.Tensor, p network.ResizeParams) network.Te
 	})
 }
 
+// AddGridSample is addGridSample(input, grid) with setInterpolationMode,
+// setAlignCorners and setSampleMode.
+func (n *Network) AddGridSample(x, grid network.Tensor, p network.GridSampleParams) network.Tensor {
+	return n.layer(network.KindGridSample, []network.Tensor{x, grid}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_grid_sample(n.b, name, in[0], in[1], C.int32_t(p.Mode), cbool(p.AlignCorners), C.int32_t(p.Sample), out)
+	})
+}
+
 // AddScatter is addScatter(data, indices, updates, mode), with setAxis in
 // ScatterELEMENT mode.
 func (n *Network) AddScatter(data, indices, updates network.Tensor, mode network.ScatterMode, axis int) network.Tensor {

@@ -912,6 +912,26 @@ trtc_status trtc_add_plugin_v3(trtc_builder* b, char const* name, trtc_tensor* c
     });
 }
 
+trtc_status trtc_add_grid_sample(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* grid, int32_t mode, int32_t align_corners,
+    int32_t sample, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        ITensor* in = tensor(x, "grid-sample input");
+        ITensor* g = tensor(grid, "grid-sample grid");
+        IGridSampleLayer* l = b->network->addGridSample(*in, *g);
+        if (l != nullptr)
+        {
+            l->setInterpolationMode(static_cast<InterpolationMode>(mode));
+            l->setAlignCorners(align_corners != 0);
+            if (!l->setSampleMode(static_cast<SampleMode>(sample)))
+            {
+                fail(TRTC_ERR_ARGUMENT, std::string(name) + ": IGridSampleLayer::setSampleMode refused sample mode " + std::to_string(sample));
+            }
+        }
+        b->finish(l, name, "addGridSample", out);
+    });
+}
+
 trtc_status trtc_add_onehot(trtc_builder* b, char const* name, trtc_tensor* indices, trtc_tensor* values, trtc_tensor* depth, int32_t axis, trtc_out* out)
 {
     return BUILDER_GUARD(b, {

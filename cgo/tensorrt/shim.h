@@ -163,6 +163,11 @@ typedef struct {
  * IPluginCreatorV3One, with createPlugin(name, {fields}, kBUILD). The
  * builder keeps the plugin until it is destroyed. */
 trtc_status trtc_add_plugin_v3(trtc_builder *b, const char *name, trtc_tensor *const *xs, int32_t n, const char *creator, const char *version, const char *ns, const trtc_plugin_field *fields, int32_t nfields, trtc_out *out);
+/* addGridSample(input, grid), then setInterpolationMode(mode),
+ * setAlignCorners(align_corners != 0) and setSampleMode(sample), which
+ * fails for a mode the layer refuses. */
+trtc_status trtc_add_grid_sample(trtc_builder *b, const char *name, trtc_tensor *x, trtc_tensor *grid, int32_t mode, int32_t align_corners, int32_t sample, trtc_out *out);
+
 /* addOneHot(indices, values, depth, axis). */
 trtc_status trtc_add_onehot(trtc_builder *b, const char *name, trtc_tensor *indices, trtc_tensor *values, trtc_tensor *depth, int32_t axis, trtc_out *out);
 trtc_status trtc_add_select(trtc_builder *b, const char *name, trtc_tensor *cond, trtc_tensor *then_, trtc_tensor *else_, trtc_out *out);

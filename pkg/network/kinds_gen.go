@@ -29,6 +29,7 @@ const (
 	KindResize         LayerKind = "Resize"
 	KindDeconvolution  LayerKind = "Deconvolution"
 	KindEinsum         LayerKind = "Einsum"
+	KindGridSample     LayerKind = "GridSample"
 	KindOneHot         LayerKind = "OneHot"
 	KindPluginV3       LayerKind = "PluginV3"
 	KindScatter        LayerKind = "Scatter"
@@ -61,6 +62,7 @@ var Kinds = []LayerKind{
 	KindResize,
 	KindDeconvolution,
 	KindEinsum,
+	KindGridSample,
 	KindOneHot,
 	KindPluginV3,
 	KindScatter,
@@ -93,6 +95,7 @@ var layerTypes = map[LayerKind]string{
 	KindResize:         "RESIZE",
 	KindDeconvolution:  "DECONVOLUTION",
 	KindEinsum:         "EINSUM",
+	KindGridSample:     "GRID_SAMPLE",
 	KindOneHot:         "ONE_HOT",
 	KindPluginV3:       "PLUGIN_V3",
 	KindScatter:        "SCATTER",
@@ -124,6 +127,7 @@ var kindSince = map[LayerKind]Version{
 	KindResize:         {10, 0},
 	KindDeconvolution:  {10, 0},
 	KindEinsum:         {10, 0},
+	KindGridSample:     {10, 0},
 	KindOneHot:         {10, 0},
 	KindPluginV3:       {10, 0},
 	KindScatter:        {10, 0},

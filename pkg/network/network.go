@@ -136,6 +136,16 @@ type ResizeParams struct {
 	ExcludeOutside  bool
 }
 
+// GridSampleParams configure IGridSampleLayer: Mode (kNEAREST, kLINEAR or
+// kCUBIC), AlignCorners, and Sample, how taps outside the input read
+// (kFILL: zeros, kCLAMP: the border, kREFLECT: the reflection; the only
+// SampleMode values the layer supports).
+type GridSampleParams struct {
+	Mode         InterpolationMode
+	AlignCorners bool
+	Sample       SampleMode
+}
+
 // Network is INetworkDefinition. See the package doc for error handling and
 // layer naming. Axes masks are bit masks, bit i for dim i.
 type Network interface {
@@ -185,6 +195,9 @@ type Network interface {
 	AddCumulative(x, axis Tensor, op CumulativeOperation, exclusive, reverse bool) Tensor
 	AddTopK(x Tensor, op TopKOperation, k int64, axes uint32) (values, indices Tensor)
 	AddResize(x Tensor, p ResizeParams) Tensor
+	// AddGridSample samples x [N, C, H, W] at grid [N, H_out, W_out, 2]
+	// (normalized x, y coordinates).
+	AddGridSample(x, grid Tensor, p GridSampleParams) Tensor
 	AddDeconvolutionNd(x Tensor, p DeconvolutionParams) Tensor
 	// AddScatter is addScatter(data, indices, updates, mode) with setAxis
 	// (ELEMENT mode only): a copy of data with updates written at the

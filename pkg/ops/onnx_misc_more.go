@@ -195,7 +195,9 @@ func inferBitwise(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 
 // GridSample (opsets 16-22): modes linear/bilinear, nearest, cubic/bicubic
 // (2-D only), padding zeros/border/reflection, align_corners; 2-D and 3-D
-// images. Fallback kernel; IGridSampleLayer is a new layer kind.
+// images. The converter maps 2-D images to IGridSampleLayer
+// (converters/onnx/gridsample.go); the reference backend's layer runs this
+// kernel.
 func init() {
 	Register(Op{Key: "onnx.GridSample", Infer: func(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 		if err := needInputs(in, 2); err != nil {

@@ -329,6 +329,10 @@ var describers = map[network.LayerKind]describer{
 		p, err := paramsOf[einsumParams](l)
 		return map[string]any{"equation": p.Equation}, err
 	},
+	network.KindGridSample: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[network.GridSampleParams](l)
+		return map[string]any{"interpolation_mode": word(p.Mode), "align_corners": p.AlignCorners, "sample_mode": word(p.Sample)}, err
+	},
 	network.KindOneHot: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[oneHotParams](l)
 		return map[string]any{"axis": int64(p.Axis)}, err

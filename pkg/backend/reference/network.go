@@ -324,6 +324,9 @@ func (n *Network) AddTopK(x network.Tensor, op network.TopKOperation, k int64, a
 	return r[0], r[1]
 }
 
+func (n *Network) AddGridSample(x, grid network.Tensor, p network.GridSampleParams) network.Tensor {
+	return one(n.add(network.KindGridSample, p, x, grid))
+}
 func (n *Network) AddResize(x network.Tensor, p network.ResizeParams) network.Tensor {
 	dims := p.OutputDimsT
 	p.OutputDimsT = nil

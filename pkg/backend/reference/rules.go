@@ -390,6 +390,28 @@ var ruleChecks = map[string]ruleCheck{
 		_, err := oneHotAxis(l.Params.(oneHotParams).Axis, len(in[0].Shape))
 		return err
 	},
+	"gridsample_sample_mode": func(_ *Network, l *layer, _ []*ir.Value) error {
+		switch m := l.Params.(network.GridSampleParams).Sample; m {
+		case network.SampleCLAMP, network.SampleFILL, network.SampleREFLECT:
+			return nil
+		default:
+			return fmt.Errorf("sample mode %v", m)
+		}
+	},
+	"gridsample_grid": func(_ *Network, _ *layer, in []*ir.Value) error {
+		x, g := in[0], in[1]
+		switch {
+		case g.DType != x.DType:
+			return fmt.Errorf("grid is %v, input %v", g.DType, x.DType)
+		case len(g.Shape) != 4 || len(x.Shape) != 4:
+			return nil // the rank rule says so
+		case !g.Shape[3].Static() || g.Shape[3].Size != 2:
+			return fmt.Errorf("grid %v does not end in 2", g.Shape)
+		case g.Shape[0].Static() && x.Shape[0].Static() && g.Shape[0].Size != x.Shape[0].Size:
+			return fmt.Errorf("grid %v and input %v differ in N", g.Shape, x.Shape)
+		}
+		return nil
+	},
 	"scatter_same_type": func(_ *Network, _ *layer, in []*ir.Value) error {
 		if in[0].DType != in[2].DType {
 			return fmt.Errorf("updates are %v, data %v", in[2].DType, in[0].DType)

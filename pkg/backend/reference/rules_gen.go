@@ -227,6 +227,17 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 			{Check: "einsum_equation", Text: "the equation has one term per input, of lower-case ASCII labels (and \"...\"), one label per dim", Source: ruleSource{"NvInfer.h", "The equation specifies ASCII lower-case letters for each dimension in the inputs in the same order as the dimensions, separated by comma for each input."}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
+	network.KindGridSample: {
+		Kind: network.KindGridSample, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 4, MaxRank: 4, RankSource: ruleSource{"NvInfer.h", "The input and grid tensors must be shape tensors of rank 4."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "grid", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 4, MaxRank: 4, RankSource: ruleSource{"NvInfer.h", "The input and grid tensors must be shape tensors of rank 4."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Rules: []customRule{
+			{Check: "gridsample_sample_mode", Text: "the sample mode is kCLAMP, kFILL or kREFLECT", Source: ruleSource{"NvInfer.h", "values are SampleMode::kCLAMP, SampleMode::kFILL, and SampleMode::kREFLECT."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "gridsample_grid", Text: "grid is [N, H_out, W_out, 2], of the input's N and dtype", Source: ruleSource{"NvInfer.h", "This layer uses an input tensor and a grid tensor to produce an interpolated output tensor."}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
 	network.KindOneHot: {
 		Kind: network.KindOneHot, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
@@ -283,6 +294,7 @@ func registerParams() {
 	gob.Register(network.ResizeParams{})        // Resize
 	gob.Register(network.DeconvolutionParams{}) // Deconvolution
 	gob.Register(einsumParams{})                // Einsum
+	gob.Register(network.GridSampleParams{})    // GridSample
 	gob.Register(oneHotParams{})                // OneHot
 	gob.Register(pluginV3Params{})              // PluginV3
 	gob.Register(scatterParams{})               // Scatter

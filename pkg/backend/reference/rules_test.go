@@ -377,6 +377,38 @@ var ruleCases = map[string]ruleCase{
 			n.AddOneHot(in(n, "i", ir.Int32, 3), n.AddConstant(ir.NewTensor(ir.Float32, []int64{2})), n.AddConstant(ir.Scalar(ir.Int32, 4)), -2)
 		},
 	},
+	"GridSample.input.rank": { // a 3-D image (ONNX GridSample's 5-D input)
+		bad: func(n *Network) {
+			n.AddGridSample(f32(n, "x", 1, 2, 3, 3, 3), f32(n, "g", 1, 2, 2, 2), network.GridSampleParams{Sample: network.SampleFILL})
+		},
+		good: func(n *Network) {
+			n.AddGridSample(f32(n, "x", 1, 2, 3, 3), f32(n, "g", 1, 2, 2, 2), network.GridSampleParams{Sample: network.SampleFILL})
+		},
+	},
+	"GridSample.grid.rank": {
+		bad: func(n *Network) {
+			n.AddGridSample(f32(n, "x", 1, 2, 3, 3), f32(n, "g", 1, 2, 2, 2, 3), network.GridSampleParams{Sample: network.SampleFILL})
+		},
+		good: func(n *Network) {
+			n.AddGridSample(f32(n, "x", 1, 2, 3, 3), f32(n, "g", 1, 2, 2, 2), network.GridSampleParams{Sample: network.SampleFILL})
+		},
+	},
+	"GridSample.gridsample_sample_mode": {
+		bad: func(n *Network) {
+			n.AddGridSample(f32(n, "x", 1, 2, 3, 3), f32(n, "g", 1, 2, 2, 2), network.GridSampleParams{Mode: network.InterpolationLINEAR, Sample: network.SampleWRAP})
+		},
+		good: func(n *Network) {
+			n.AddGridSample(f32(n, "x", 1, 2, 3, 3), f32(n, "g", 1, 2, 2, 2), network.GridSampleParams{Mode: network.InterpolationLINEAR, Sample: network.SampleREFLECT})
+		},
+	},
+	"GridSample.gridsample_grid": {
+		bad: func(n *Network) {
+			n.AddGridSample(f32(n, "x", 1, 2, 3, 3), f32(n, "g", 1, 2, 2, 3), network.GridSampleParams{Sample: network.SampleFILL})
+		},
+		good: func(n *Network) {
+			n.AddGridSample(f32(n, "x", 1, 2, 3, 3), f32(n, "g", 1, 4, 5, 2), network.GridSampleParams{Sample: network.SampleFILL})
+		},
+	},
 	"Scatter.scatter_same_type": {
 		bad: func(n *Network) {
 			n.AddScatter(f32(n, "x", 3), n.AddConstant(ir.FromSlice(ir.Int64, []int64{1}, []int64{0})), in(n, "u", ir.Float16, 1), network.ScatterELEMENT, 0)

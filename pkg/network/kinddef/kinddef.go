@@ -394,6 +394,23 @@ var Kinds = []Kind{
 		},
 	},
 	{
+		Name: "GridSample", LayerType: "GRID_SAMPLE", Since: Version{10, 0},
+		Methods: []string{"AddGridSample"}, Shim: []string{"trtc_add_grid_sample"},
+		Params: []string{"network.GridSampleParams{}"},
+		Inputs: []Input{
+			{Name: "input", DTypes: float, DTypeSource: int32Src,
+				MinRank: 4, MaxRank: 4, RankSource: Source{NvInfer, "The input and grid tensors must be shape tensors of rank 4."}},
+			{Name: "grid", DTypes: float, DTypeSource: int32Src,
+				MinRank: 4, MaxRank: 4, RankSource: Source{NvInfer, "The input and grid tensors must be shape tensors of rank 4."}},
+		},
+		Rules: []Rule{
+			{Check: "gridsample_sample_mode", Text: "the sample mode is kCLAMP, kFILL or kREFLECT",
+				Source: Source{NvInfer, "values are SampleMode::kCLAMP, SampleMode::kFILL, and SampleMode::kREFLECT."}},
+			{Check: "gridsample_grid", Text: "grid is [N, H_out, W_out, 2], of the input's N and dtype",
+				Source: Source{NvInfer, "This layer uses an input tensor and a grid tensor to produce an interpolated output tensor."}},
+		},
+	},
+	{
 		Name: "OneHot", LayerType: "ONE_HOT", Since: Version{10, 0},
 		Methods: []string{"AddOneHot"}, Shim: []string{"trtc_add_onehot"},
 		Params: []string{"oneHotParams{}"},
