@@ -48,7 +48,6 @@ var noConverter = map[string]string{
 	"onnx.AffineGrid":        "a converter (constant base grid, MatrixMultiply with theta) is not written yet; it folds when theta and size are constant",
 	"onnx.CenterCropPad":     "a converter (Slice and Padding with offsets from the shape input) is not written yet",
 	"onnx.NonZero":           layerKindTable + " (INonZeroLayer)",
-	"onnx.DFT":               "TensorRT has no Fourier layer; a converter as a MatrixMultiply by a constant DFT matrix is not written yet",
 	"onnx.Unique":            "the output size depends on the data and TensorRT has no unique/sort-by-key layer",
 	"onnx.MaxUnpool":         "a converter (Scatter of X at I into a Fill of zeros) is not written yet",
 	"onnx.Det":               "TensorRT has no determinant or LU layer",
