@@ -43,7 +43,6 @@ var noConverter = map[string]string{
 	"onnx.ConvInteger":       qlinearReason,
 	"onnx.QLinearMatMul":     qlinearReason,
 	"onnx.QLinearConv":       qlinearReason,
-	"onnx.LpPool":            "a converter (Unary ABS, ElementWise POW, Pooling AVERAGE with padding counted, scaled by the window size, POW 1/p) is not written yet",
 	"onnx.LRN":               "a converter (ElementWise PROD, a channel-window sum as in onnx-tensorrt, POW, DIV) is not written yet",
 	"onnx.AffineGrid":        "a converter (constant base grid, MatrixMultiply with theta) is not written yet; it folds when theta and size are constant",
 	"onnx.CenterCropPad":     "a converter (Slice and Padding with offsets from the shape input) is not written yet",

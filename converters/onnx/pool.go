@@ -83,6 +83,56 @@ func init() {
 			},
 		})
 	}
+	// LpPool: (sum over the window of |x|^p)^(1/p) as |x|^p (Unary ABS, then
+	// x*x or POW), an average PoolingNd that counts the padding (zeros, as
+	// ONNX pads) times the window size, and the 1/p power (SQRT for p = 2).
+	builtins = append(builtins, conversion.Converter{
+		Target:        "onnx.LpPool",
+		Priority:      conversion.Standard,
+		DynamicShapes: true,
+		Validator: func(n *conversion.Node) error {
+			if err := dtypeIn(floats...)(n); err != nil {
+				return err
+			}
+			if p := n.AttrInt("p", 2); p < 1 {
+				return fmt.Errorf("p %d is not positive", p)
+			}
+			_, _, err := poolPlan(n)
+			return err
+		},
+		Description: "LpPool as ABS and POW, an average PoolingNd counting the zero padding, times the window size, and the 1/p power",
+		Convert: func(ctx *conversion.Context, n *conversion.Node) error {
+			g, post, err := poolPlan(n)
+			if err != nil {
+				return err
+			}
+			x := ctx.Input(n, 0)
+			p := n.AttrInt("p", 2)
+			s := ctx.Net.AddUnary(x, network.UnaryABS)
+			switch p {
+			case 1:
+			case 2:
+				s = impl.Mul(ctx, s, s)
+			default:
+				s = impl.Pow(ctx, s, impl.ScalarLike(ctx, float64(p), s))
+			}
+			window := int64(1)
+			for _, k := range g.Kernel {
+				window *= k
+			}
+			y := impl.Pool(ctx, s, false, g.Kernel, g.Strides, g.PadsBegin, post, true)
+			y = impl.Mul(ctx, y, impl.ScalarLike(ctx, float64(window), y))
+			switch p {
+			case 1:
+			case 2:
+				y = ctx.Net.AddUnary(y, network.UnarySQRT)
+			default:
+				y = impl.Pow(ctx, y, impl.ScalarLike(ctx, 1/float64(p), y))
+			}
+			ctx.SetOutput(n, 0, y)
+			return nil
+		},
+	})
 	for _, gp := range []struct {
 		name string
 		op   network.ReduceOperation

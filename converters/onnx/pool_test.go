@@ -75,3 +75,30 @@ func TestPoolRejects(t *testing.T) {
 		}
 	}
 }
+
+// LpPool for p = 1, 2 and 3 over the pooling geometries (padding counted
+// as zeros, ceil_mode, SAME padding, 1-D to 3-D) and a dynamic batch.
+func TestLpPool(t *testing.T) {
+	type A = map[string]ir.Attr
+	for _, p := range []int64{1, 2, 3} {
+		for _, c := range []struct {
+			attrs A
+			x     []int64
+		}{
+			{A{"kernel_shape": aInts(2)}, []int64{1, 3, 8}},
+			{A{"kernel_shape": aInts(3, 3), "pads": aInts(1, 1, 1, 1)}, []int64{1, 2, 5, 5}},
+			{A{"kernel_shape": aInts(3, 3), "strides": aInts(2, 2), "ceil_mode": aInt(1)}, []int64{1, 1, 6, 6}},
+			{A{"kernel_shape": aInts(2, 2), "auto_pad": aString("SAME_UPPER")}, []int64{1, 2, 5, 5}},
+			{A{"kernel_shape": aInts(2, 2, 2)}, []int64{1, 2, 4, 4, 4}},
+		} {
+			c.attrs["p"] = aInt(p)
+			convtest.Run(t, convtest.Case{Op: "onnx.LpPool", Opset: 18, Attrs: c.attrs, Inputs: []convtest.Input{f32(c.x...)}, Atol: 1e-5, Rtol: 1e-4})
+		}
+	}
+	convtest.Run(t, convtest.Case{Op: "onnx.LpPool", Opset: 18, Attrs: A{"kernel_shape": aInts(2, 2)}, Atol: 1e-5, Rtol: 1e-4,
+		Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.Shape{ir.Sym("N"), ir.D(2), ir.D(4), ir.D(4)}, RunShape: []int64{3, 2, 4, 4}}}})
+	_, err := convtest.Build(convtest.Case{Op: "onnx.LpPool", Opset: 18, Attrs: A{"kernel_shape": aInts(2, 2), "dilations": aInts(2, 2)}, Inputs: []convtest.Input{f32(1, 1, 6, 6)}})
+	if err == nil || !strings.Contains(err.Error(), "TensorRT pooling has no dilation") {
+		t.Errorf("dilated LpPool: got %v", err)
+	}
+}
