@@ -50,10 +50,6 @@ var noConverter = map[string]string{
 	"onnx.Unique":            "the output size depends on the data and TensorRT has no unique/sort-by-key layer",
 	"onnx.MaxUnpool":         "a converter (Scatter of X at I into a Fill of zeros) is not written yet",
 	"onnx.Det":               "TensorRT has no determinant or LU layer",
-	"onnx.EyeLike":           "its output depends only on the input's shape, so it folds to a constant wherever that shape is static",
-	"onnx.HannWindow":        windowReason,
-	"onnx.HammingWindow":     windowReason,
-	"onnx.BlackmanWindow":    windowReason,
 }
 
 // Every ONNX op trtc can run has a converter or a stated reason not to.
