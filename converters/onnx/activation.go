@@ -134,7 +134,7 @@ func init() {
 }
 
 func validateClip(n *conversion.Node) error {
-	if err := dtypeIn(numeric...)(n); err != nil {
+	if err := dtypeIn(widenable...)(n); err != nil {
 		return err
 	}
 	for i := 1; i < len(n.In) && i < 3; i++ {
@@ -151,15 +151,25 @@ func knownGelu(a string) bool { _, ok := impl.GeluApproximations[a]; return ok }
 // optional inputs. Float tensors with constant bounds take one CLIP layer;
 // integer tensors, and bounds computed at run time, ElementWise MAX/MIN
 // with the bound tensors themselves (exact for every int64).
+//
+// Int8 and Uint8 tensors are clipped in Int32 and Float32 (widen) and cast
+// back: exact, since the result lies between values of the input's type.
 func convertClip(ctx *conversion.Context, n *conversion.Node) error {
-	x := ctx.Input(n, 0)
+	dt := n.In[0].DType
+	x := widen(ctx, ctx.Input(n, 0))
 	constBounds := (n.Input(1) == "" || n.Const(1) != nil) && (n.Input(2) == "" || n.Const(2) != nil)
 	if n.HasAttr("min") || n.HasAttr("max") || (constBounds && !x.DType().IsInt()) {
 		l, h, hasL, hasH := ops.ClipBounds(n.Node, []*ir.Tensor{nil, n.Const(1), n.Const(2)})
-		ctx.SetOutput(n, 0, impl.ClipConst(ctx, x, l, h, hasL, hasH))
+		ctx.SetOutput(n, 0, narrow(ctx, impl.ClipConst(ctx, x, l, h, hasL, hasH), dt))
 		return nil
 	}
-	ctx.SetOutput(n, 0, impl.ClipTensors(ctx, x, ctx.Input(n, 1), ctx.Input(n, 2)))
+	bound := func(i int) network.Tensor {
+		if t := ctx.Input(n, i); t != nil {
+			return widen(ctx, t)
+		}
+		return nil
+	}
+	ctx.SetOutput(n, 0, narrow(ctx, impl.ClipTensors(ctx, x, bound(1), bound(2)), dt))
 	return nil
 }
 

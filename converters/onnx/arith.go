@@ -70,10 +70,10 @@ func compareOrEqual(op string, strict network.ElementWiseOperation) conversion.C
 	return conversion.Converter{
 		Target:        "onnx." + op,
 		DynamicShapes: true,
-		Validator:     binaryArity(dtypeIn(numeric...)),
+		Validator:     binaryArity(dtypeIn(widenable...)),
 		Description:   fmt.Sprintf("%s as ElementWise %v of %v and %v", op, network.ElementWiseOR, strict, network.ElementWiseEQUAL),
 		Convert: func(ctx *conversion.Context, n *conversion.Node) error {
-			a, b := impl.BroadcastRanks(ctx, ctx.Input(n, 0), ctx.Input(n, 1))
+			a, b := impl.BroadcastRanks(ctx, widen(ctx, ctx.Input(n, 0)), widen(ctx, ctx.Input(n, 1)))
 			lt := ctx.Net.AddElementWise(a, b, strict)
 			eq := ctx.Net.AddElementWise(a, b, network.ElementWiseEQUAL)
 			ctx.SetOutput(n, 0, ctx.Net.AddElementWise(lt, eq, network.ElementWiseOR))
