@@ -140,13 +140,21 @@ func (n *teeNetwork) AddMatrixMultiply(a network.Tensor, opA network.MatrixOpera
 func (n *teeNetwork) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams) network.Tensor {
 	return n.call(
 		func() []network.Tensor { return one(n.ref.AddConvolutionNd(x, p)) },
-		func() []network.Tensor { return one(n.trt.AddConvolutionNd(n.tt(x), p)) })[0]
+		func() []network.Tensor {
+			tp := p
+			tp.KernelT, tp.BiasT = n.tt(p.KernelT), n.tt(p.BiasT)
+			return one(n.trt.AddConvolutionNd(n.tt(x), tp))
+		})[0]
 }
 
 func (n *teeNetwork) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionParams) network.Tensor {
 	return n.call(
 		func() []network.Tensor { return one(n.ref.AddDeconvolutionNd(x, p)) },
-		func() []network.Tensor { return one(n.trt.AddDeconvolutionNd(n.tt(x), p)) })[0]
+		func() []network.Tensor {
+			tp := p
+			tp.KernelT, tp.BiasT = n.tt(p.KernelT), n.tt(p.BiasT)
+			return one(n.trt.AddDeconvolutionNd(n.tt(x), tp))
+		})[0]
 }
 
 func (n *teeNetwork) AddPoolingNd(x network.Tensor, p network.PoolingParams) network.Tensor {

@@ -252,17 +252,28 @@ func (n *Network) AddMatrixMultiply(a network.Tensor, opA network.MatrixOperatio
 // names the layer kind in messages) and gives the shim's settings and the
 // bias bytes (nil without bias).
 func convSettings(what string, p network.ConvolutionParams) (C.trtc_conv_params, []byte, error) {
-	if p.Kernel == nil {
+	var kt ir.DType
+	switch {
+	case p.Kernel != nil && p.KernelT != nil:
+		return C.trtc_conv_params{}, nil, fmt.Errorf("%s with both kernel weights and a kernel tensor", what)
+	case p.Kernel != nil:
+		kt = p.Kernel.DType
+	case p.KernelT != nil:
+		kt = p.KernelT.DType() // the kernel weights are empty, of its dtype
+	default:
 		return C.trtc_conv_params{}, nil, fmt.Errorf("%s without kernel weights", what)
 	}
-	wt, err := toTRT(p.Kernel.DType)
+	wt, err := toTRT(kt)
 	if err != nil {
 		return C.trtc_conv_params{}, nil, err
 	}
 	var bias []byte
 	if p.Bias != nil {
-		if p.Bias.DType != p.Kernel.DType {
-			return C.trtc_conv_params{}, nil, fmt.Errorf("bias dtype %v differs from kernel dtype %v", p.Bias.DType, p.Kernel.DType)
+		if p.BiasT != nil {
+			return C.trtc_conv_params{}, nil, fmt.Errorf("%s with both bias weights and a bias tensor", what)
+		}
+		if p.Bias.DType != kt {
+			return C.trtc_conv_params{}, nil, fmt.Errorf("bias dtype %v differs from kernel dtype %v", p.Bias.DType, kt)
 		}
 		bias = p.Bias.Data
 	}
@@ -273,6 +284,14 @@ func convSettings(what string, p network.ConvolutionParams) (C.trtc_conv_params,
 	}, bias, nil
 }
 
+// kernelData is the kernel weights' bytes, nil for a kernel tensor.
+func kernelData(w *ir.Tensor) []byte {
+	if w == nil {
+		return nil
+	}
+	return w.Data
+}
+
 // AddConvolutionNd copies the kernel ([K, C/groups, kernel...]) and bias
 // into the builder.
 func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams) network.Tensor {
@@ -281,10 +300,10 @@ func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams
 		n.fail(n.namer.Name(network.KindConvolution), err)
 		return poisoned
 	}
-	return n.layer(network.KindConvolution, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
-		k, kn := bytesPtr(p.Kernel.Data)
+	return n.layer(network.KindConvolution, []network.Tensor{x, p.KernelT, p.BiasT}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		k, kn := bytesPtr(kernelData(p.Kernel))
 		b, bn := bytesPtr(bias)
-		return C.trtc_add_convolution(n.b, name, in[0], cp, k, kn, b, bn, out)
+		return C.trtc_add_convolution(n.b, name, in[0], cp, k, kn, b, bn, in[1], in[2], out)
 	})
 }
 
@@ -296,10 +315,10 @@ func (n *Network) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionPa
 		n.fail(n.namer.Name(network.KindDeconvolution), err)
 		return poisoned
 	}
-	return n.layer(network.KindDeconvolution, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
-		k, kn := bytesPtr(p.Kernel.Data)
+	return n.layer(network.KindDeconvolution, []network.Tensor{x, p.KernelT, p.BiasT}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		k, kn := bytesPtr(kernelData(p.Kernel))
 		b, bn := bytesPtr(bias)
-		return C.trtc_add_deconvolution(n.b, name, in[0], cp, k, kn, b, bn, out)
+		return C.trtc_add_deconvolution(n.b, name, in[0], cp, k, kn, b, bn, in[1], in[2], out)
 	})
 }
 

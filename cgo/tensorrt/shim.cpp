@@ -678,8 +678,26 @@ trtc_status trtc_add_matrix_multiply(trtc_builder* b, char const* name, trtc_ten
     });
 }
 
+// setWeightInputs sets a convolution's or deconvolution's kernel and bias
+// tensors (inputs 1 and 2), which replace its empty weights.
+static void setWeightInputs(ILayer* l, trtc_tensor* kernel_t, trtc_tensor* bias_t)
+{
+    if (l == nullptr)
+    {
+        return;
+    }
+    if (kernel_t != nullptr)
+    {
+        l->setInput(1, *tensor(kernel_t, "kernel tensor"));
+    }
+    if (bias_t != nullptr)
+    {
+        l->setInput(2, *tensor(bias_t, "bias tensor"));
+    }
+}
+
 trtc_status trtc_add_convolution(trtc_builder* b, char const* name, trtc_tensor* x, trtc_conv_params p, void const* kernel,
-    int64_t kernel_bytes, void const* bias, int64_t bias_bytes, trtc_out* out)
+    int64_t kernel_bytes, void const* bias, int64_t bias_bytes, trtc_tensor* kernel_t, trtc_tensor* bias_t, trtc_out* out)
 {
     return BUILDER_GUARD(b, {
         DataType wt = static_cast<DataType>(p.weights_dtype);
@@ -688,12 +706,13 @@ trtc_status trtc_add_convolution(trtc_builder* b, char const* name, trtc_tensor*
         IConvolutionLayer* l = b->network->addConvolutionNd(
             *tensor(x, "input"), p.nb_output_maps, toDims(p.kernel_size, "kernel size"), kw, bw);
         setConv(l, p);
+        setWeightInputs(l, kernel_t, bias_t);
         b->finish(l, name, "addConvolutionNd", out);
     });
 }
 
 trtc_status trtc_add_deconvolution(trtc_builder* b, char const* name, trtc_tensor* x, trtc_conv_params p, void const* kernel,
-    int64_t kernel_bytes, void const* bias, int64_t bias_bytes, trtc_out* out)
+    int64_t kernel_bytes, void const* bias, int64_t bias_bytes, trtc_tensor* kernel_t, trtc_tensor* bias_t, trtc_out* out)
 {
     return BUILDER_GUARD(b, {
         DataType wt = static_cast<DataType>(p.weights_dtype);
@@ -702,6 +721,7 @@ trtc_status trtc_add_deconvolution(trtc_builder* b, char const* name, trtc_tenso
         IDeconvolutionLayer* l = b->network->addDeconvolutionNd(
             *tensor(x, "input"), p.nb_output_maps, toDims(p.kernel_size, "kernel size"), kw, bw);
         setConv(l, p);
+        setWeightInputs(l, kernel_t, bias_t);
         b->finish(l, name, "addDeconvolutionNd", out);
     });
 }

@@ -98,14 +98,17 @@ typedef struct {
 	int64_t nb_groups;
 	int32_t weights_dtype;
 } trtc_conv_params;
-/* kernel and bias are copied; bias may be NULL with bias_bytes 0. */
+/* kernel and bias are copied; bias may be NULL with bias_bytes 0. kernel_t
+ * and bias_t (may be NULL) are the kernel and bias as tensors, set with
+ * setInput(1) and setInput(2); the weights they replace are empty
+ * (kernel NULL, kernel_bytes 0, of p.weights_dtype). */
 trtc_status trtc_add_convolution(trtc_builder *b, const char *name, trtc_tensor *x, trtc_conv_params p,
-	const void *kernel, int64_t kernel_bytes, const void *bias, int64_t bias_bytes, trtc_out *out);
+	const void *kernel, int64_t kernel_bytes, const void *bias, int64_t bias_bytes, trtc_tensor *kernel_t, trtc_tensor *bias_t, trtc_out *out);
 
 /* Deconvolution (addDeconvolutionNd) takes the convolution's settings; its
  * kernel is [C, K/groups, kernel...]. */
 trtc_status trtc_add_deconvolution(trtc_builder *b, const char *name, trtc_tensor *x, trtc_conv_params p,
-	const void *kernel, int64_t kernel_bytes, const void *bias, int64_t bias_bytes, trtc_out *out);
+	const void *kernel, int64_t kernel_bytes, const void *bias, int64_t bias_bytes, trtc_tensor *kernel_t, trtc_tensor *bias_t, trtc_out *out);
 
 typedef struct {
 	int32_t type;

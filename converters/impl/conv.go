@@ -43,3 +43,22 @@ func ext(v []int64, d int64) []int64 {
 	}
 	return append(append([]int64{}, v...), d)
 }
+
+// ConvT is Conv with the kernel w [K, C/groups, kernel...] (static shape)
+// computed in the network: TensorRT takes it as the layer's input 1, with
+// empty kernel weights ("Input 1 is the kernel tensor. If used, the kernel
+// weights parameter must be set to empty weights.", NvInfer.h), as
+// onnx-tensorrt converts Conv with run-time weights. The bias is constant
+// weights (bias) or a tensor of shape [K] (biasT), or neither.
+func ConvT(ctx *conversion.Context, x, w network.Tensor, bias *ir.Tensor, biasT network.Tensor, strides, dilations, padsBegin, padsEnd []int64, groups int64) network.Tensor {
+	if is1D(x) {
+		y := ConvT(ctx, Unsqueeze(ctx, x, []int{3}), Unsqueeze(ctx, w, []int{3}), bias, biasT,
+			ext(strides, 1), ext(dilations, 1), ext(padsBegin, 0), ext(padsEnd, 0), groups)
+		return Squeeze(ctx, y, []int{3})
+	}
+	ws, _ := w.Shape().Ints()
+	return ctx.Net.AddConvolutionNd(x, network.ConvolutionParams{
+		NbOutputMaps: ws[0], KernelSize: append([]int64{}, ws[2:]...), KernelT: w, Bias: bias, BiasT: biasT,
+		Stride: strides, PrePadding: padsBegin, PostPadding: padsEnd, Dilation: dilations, NbGroups: groups,
+	})
+}

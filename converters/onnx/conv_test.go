@@ -42,12 +42,33 @@ func TestConvDynamicBatch(t *testing.T) {
 	}})
 }
 
+// Weights and bias computed at run time: the Convolution layer's tensor
+// inputs 1 and 2 (empty weights), with constant or run-time bias, groups,
+// padding and 1-D and 3-D inputs.
+func TestConvRuntimeWeights(t *testing.T) {
+	type A = map[string]ir.Attr
+	for _, c := range []struct {
+		attrs A
+		in    []convtest.Input
+	}{
+		{nil, []convtest.Input{f32(1, 2, 5, 5), f32(3, 2, 3, 3)}},
+		{A{"pads": aInts(1, 1, 1, 1), "strides": aInts(2, 2)}, []convtest.Input{f32(2, 2, 6, 6), f32(4, 2, 3, 3), f32(4)}},
+		{A{"group": aInt(2)}, []convtest.Input{f32(1, 4, 5, 5), f32(4, 2, 3, 3), f32c(4)}},
+		{nil, []convtest.Input{f32(1, 2, 5, 5), f32c(3, 2, 3, 3), f32(3)}},
+		{A{"dilations": aInts(2)}, []convtest.Input{f32(1, 2, 9), f32(3, 2, 3)}},
+		{nil, []convtest.Input{f32(1, 2, 4, 4, 4), f32(2, 2, 2, 2, 2), f32(2)}},
+	} {
+		convtest.Run(t, convtest.Case{Op: "onnx.Conv", Attrs: c.attrs, Inputs: c.in, Atol: 1e-4})
+	}
+}
+
 func TestConvRejects(t *testing.T) {
 	for _, c := range []struct {
 		in   []convtest.Input
 		want string
 	}{
-		{[]convtest.Input{f32(1, 2, 5, 5), f32(3, 2, 3, 3)}, "W must be a constant"},
+		{[]convtest.Input{f32(1, 2, 5, 5), {DType: ir.Float32, Shape: ir.Shape{ir.Sym("K"), ir.D(2), ir.D(3), ir.D(3)}, RunShape: []int64{3, 2, 3, 3}}}, "dynamic shape"},
+		{[]convtest.Input{f32(1, 2, 5, 5), {DType: ir.Float16, Shape: ir.S(3, 2, 3, 3)}}, "input 1 is float16"},
 		{[]convtest.Input{{DType: ir.Float32, Shape: ir.Shape{ir.D(1), ir.D(2), ir.Sym("H"), ir.D(5)}, RunShape: []int64{1, 2, 5, 5}}, f32c(3, 2, 3, 3)}, "must be static"},
 	} {
 		_, err := convtest.Build(convtest.Case{Op: "onnx.Conv", Inputs: c.in})

@@ -65,7 +65,9 @@ func TestLayerNorm(t *testing.T) {
 // type), with and without bias, and with a dynamic batch.
 func TestLayerNormStats(t *testing.T) {
 	f16 := func(s ...int64) convtest.Input { return convtest.Input{DType: ir.Float16, Shape: ir.S(s...)} }
-	f16c := func(s ...int64) convtest.Input { return convtest.Input{DType: ir.Float16, Shape: ir.S(s...), Const: true} }
+	f16c := func(s ...int64) convtest.Input {
+		return convtest.Input{DType: ir.Float16, Shape: ir.S(s...), Const: true}
+	}
 	for _, c := range []struct {
 		attrs map[string]ir.Attr
 		in    []convtest.Input

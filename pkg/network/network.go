@@ -48,11 +48,18 @@ type ConvolutionParams struct {
 	KernelSize   []int64
 	Kernel       *ir.Tensor // [K, C/groups, kernel...]
 	Bias         *ir.Tensor // [K] or nil
-	Stride       []int64    // default 1s
-	PrePadding   []int64    // default 0s
-	PostPadding  []int64    // default 0s
-	Dilation     []int64    // default 1s
-	NbGroups     int64      // default 1
+	// KernelT and BiasT give the kernel and bias as network tensors of
+	// static shape instead (setInput(1) and setInput(2), with Kernel or
+	// Bias nil: "If used, the kernel weights parameter must be set to
+	// empty weights", NvInfer.h). WeightsDType is the dtype of the empty
+	// kernel weights then; backends set it from KernelT.
+	KernelT, BiasT Tensor
+	WeightsDType   ir.DType
+	Stride         []int64 // default 1s
+	PrePadding     []int64 // default 0s
+	PostPadding    []int64 // default 0s
+	Dilation       []int64 // default 1s
+	NbGroups       int64   // default 1
 }
 
 // DeconvolutionParams are IDeconvolutionLayer's settings for N spatial
@@ -65,11 +72,18 @@ type DeconvolutionParams struct {
 	KernelSize   []int64
 	Kernel       *ir.Tensor // [C, K/groups, kernel...]
 	Bias         *ir.Tensor // [K] or nil
-	Stride       []int64    // default 1s
-	PrePadding   []int64    // default 0s
-	PostPadding  []int64    // default 0s
-	Dilation     []int64    // default 1s
-	NbGroups     int64      // default 1
+	// KernelT and BiasT give the kernel and bias as network tensors of
+	// static shape instead (setInput(1) and setInput(2), with Kernel or
+	// Bias nil: "If used, the kernel weights parameter must be set to
+	// empty weights", NvInfer.h). WeightsDType is the dtype of the empty
+	// kernel weights then; backends set it from KernelT.
+	KernelT, BiasT Tensor
+	WeightsDType   ir.DType
+	Stride         []int64 // default 1s
+	PrePadding     []int64 // default 0s
+	PostPadding    []int64 // default 0s
+	Dilation       []int64 // default 1s
+	NbGroups       int64   // default 1
 }
 
 // PoolingParams are IPoolingLayer's settings for N spatial dims.

@@ -389,7 +389,7 @@ func paramsOf[T any](l *layer) (T, error) {
 // group count only where the converter set them (TensorRT's defaults
 // otherwise), the bias as empty weights of the kernel's dtype when absent.
 func convParams(p network.ConvolutionParams) map[string]any {
-	var kt ir.DType
+	kt := p.WeightsDType // a kernel tensor's: the weights are empty
 	if p.Kernel != nil {
 		kt = p.Kernel.DType
 	}

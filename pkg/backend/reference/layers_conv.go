@@ -11,7 +11,10 @@ import (
 // Convolution, as IConvolutionLayer (N spatial dims): input [N, C, spatial]
 // of rank N+2 with a static channel dim; kernel weights [K, C/groups,
 // kernel...]; optional bias [K]; explicit pre/post padding with the output
-// rounded down.
+// rounded down. The kernel and bias may instead be tensor inputs 1 and 2
+// ("Input 1 is the kernel tensor. If used, the kernel weights parameter
+// must be set to empty weights."): of static shape, the weights' shape, and
+// the input's dtype.
 
 func init() {
 	registerKind(network.KindConvolution, kindImpl{infer: inferConv, run: runConv})
@@ -33,7 +36,38 @@ func inferConv(l *layer, in []*ir.Value) ([]*ir.Value, error) {
 	if err := need(in, 1); err != nil {
 		return nil, err
 	}
-	return inferConvGeometry(in[0], l.Params.(network.ConvolutionParams), false)
+	p, err := convTensorWeights(l.Params.(network.ConvolutionParams), in)
+	if err != nil {
+		return nil, err
+	}
+	return inferConvGeometry(in[0], p, false)
+}
+
+// convTensorWeights returns p with the kernel and bias that tensor inputs
+// 1 and 2 give (values of their static shape, zeros: only their shape and
+// dtype are checked at build time), refusing a tensor where weights are set
+// too.
+func convTensorWeights(p network.ConvolutionParams, in []*ir.Value) (network.ConvolutionParams, error) {
+	for i, what := range []string{"kernel", "bias"} {
+		if len(in) <= i+1 || in[i+1] == nil {
+			continue
+		}
+		v := in[i+1]
+		if (i == 0 && p.Kernel != nil) || (i == 1 && p.Bias != nil) {
+			return p, fmt.Errorf("%s is both weights and tensor input %d; with the input, the weights must be empty", what, i+1)
+		}
+		dims, ok := v.Shape.Ints()
+		if !ok {
+			return p, fmt.Errorf("%s tensor %v must have a static shape", what, v.Shape)
+		}
+		t := ir.NewTensor(v.DType, dims)
+		if i == 0 {
+			p.Kernel = t
+		} else {
+			p.Bias = t
+		}
+	}
+	return p, nil
 }
 
 // inferConvGeometry checks a convolution's or, with transposed, a
@@ -106,8 +140,21 @@ func inferConvGeometry(x *ir.Value, p network.ConvolutionParams, transposed bool
 	return []*ir.Value{{DType: x.DType, Shape: out}}, nil
 }
 
+// runtimeWeights takes the kernel and bias from tensor inputs 1 and 2
+// where present.
+func runtimeWeights(kernel, bias *ir.Tensor, in []*ir.Tensor) (*ir.Tensor, *ir.Tensor) {
+	if len(in) > 1 && in[1] != nil {
+		kernel = in[1]
+	}
+	if len(in) > 2 && in[2] != nil {
+		bias = in[2]
+	}
+	return kernel, bias
+}
+
 func runConv(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 	p := l.Params.(network.ConvolutionParams)
+	p.Kernel, p.Bias = runtimeWeights(p.Kernel, p.Bias, in)
 	return one1(kernels.Conv(in[0], p.Kernel, p.Bias, kernels.ConvParams{
 		Strides: p.Stride, Dilations: p.Dilation, PadsBegin: p.PrePadding, PadsEnd: p.PostPadding, Group: max(p.NbGroups, 1),
 	}))

@@ -163,6 +163,9 @@ func (n *Network) add(kind network.LayerKind, params any, inputs ...network.Tens
 	return res
 }
 
+// noTensor reports whether an optional tensor is absent (nil, typed or not).
+func noTensor(t network.Tensor) bool { return t == nil || isNilTensor(t) }
+
 func isNilTensor(t network.Tensor) bool {
 	rt, ok := t.(*tensor)
 	return ok && rt == nil
@@ -257,7 +260,15 @@ func (n *Network) AddMatrixMultiply(a network.Tensor, opA network.MatrixOperatio
 	return one(n.add(network.KindMatrixMultiply, matMulParams{opA, opB}, a, b))
 }
 func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams) network.Tensor {
-	return one(n.add(network.KindConvolution, p, x))
+	k, b := p.KernelT, p.BiasT
+	p.KernelT, p.BiasT = nil, nil
+	if noTensor(k) && noTensor(b) {
+		return one(n.add(network.KindConvolution, p, x))
+	}
+	if !noTensor(k) {
+		p.WeightsDType = k.DType()
+	}
+	return one(n.add(network.KindConvolution, p, x, k, b))
 }
 func (n *Network) AddPoolingNd(x network.Tensor, p network.PoolingParams) network.Tensor {
 	return one(n.add(network.KindPooling, p, x))
@@ -334,7 +345,15 @@ func (n *Network) AddResize(x network.Tensor, p network.ResizeParams) network.Te
 }
 
 func (n *Network) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionParams) network.Tensor {
-	return one(n.add(network.KindDeconvolution, p, x))
+	k, b := p.KernelT, p.BiasT
+	p.KernelT, p.BiasT = nil, nil
+	if noTensor(k) && noTensor(b) {
+		return one(n.add(network.KindDeconvolution, p, x))
+	}
+	if !noTensor(k) {
+		p.WeightsDType = k.DType()
+	}
+	return one(n.add(network.KindDeconvolution, p, x, k, b))
 }
 
 func (n *Network) AddScatter(data, indices, updates network.Tensor, mode network.ScatterMode, axis int) network.Tensor {

@@ -188,7 +188,9 @@ var Kinds = []Kind{
 		Methods: []string{"AddConvolutionNd"}, Shim: []string{"trtc_add_convolution"},
 		Params: []string{"network.ConvolutionParams{}"},
 		Inputs: []Input{{Name: "input", DTypes: float, DTypeSource: int32Src,
-			MinRank: 4, MaxRank: 5, RankSource: Source{NvInfer, "Only 2D or 3D convolution is supported."}}},
+			MinRank: 4, MaxRank: 5, RankSource: Source{NvInfer, "Only 2D or 3D convolution is supported."}},
+			{Name: "kernel", Optional: true, DTypes: float, DTypeSource: Source{NvInfer, "Input 1 is the kernel tensor. If used, the kernel weights parameter must be set to empty weights."}},
+			{Name: "bias", Optional: true, DTypes: float, DTypeSource: Source{NvInfer, "Input 2 is the bias tensor. If used, the bias parameter must be set to empty weights."}}},
 		Rules: []Rule{
 			{Check: "static_channels", Text: "the channel dim (1) of the input is a build-time constant",
 				Source: Source{NvInfer, "It is an error to specify a wildcard value for the 'C' dimension of the input tensor."}},
@@ -376,7 +378,9 @@ var Kinds = []Kind{
 		Methods: []string{"AddDeconvolutionNd"}, Shim: []string{"trtc_add_deconvolution"},
 		Params: []string{"network.DeconvolutionParams{}"},
 		Inputs: []Input{{Name: "input", DTypes: float, DTypeSource: int32Src,
-			MinRank: 4, MaxRank: 5, RankSource: Source{NvInfer, "Only 2D or 3D deconvolution is supported."}}},
+			MinRank: 4, MaxRank: 5, RankSource: Source{NvInfer, "Only 2D or 3D deconvolution is supported."}},
+			{Name: "kernel", Optional: true, DTypes: float, DTypeSource: Source{NvInfer, "Input 1 is the kernel tensor. If used, the kernel weights parameter must be set to empty weights."}},
+			{Name: "bias", Optional: true, DTypes: float, DTypeSource: Source{NvInfer, "Input 2 is the bias tensor. If used, the bias parameter must be set to empty weights."}}},
 		Rules: []Rule{
 			{Check: "static_channels", Text: "the channel dim (1) of the input is a build-time constant",
 				Source: Source{NvInfer, "It is an error to specify a wildcard value for the 'C' dimension of the input tensor."}},
