@@ -44,7 +44,6 @@ var noConverter = map[string]string{
 	"onnx.QLinearMatMul":     qlinearReason,
 	"onnx.QLinearConv":       qlinearReason,
 	"onnx.LRN":               "a converter (ElementWise PROD, a channel-window sum as in onnx-tensorrt, POW, DIV) is not written yet",
-	"onnx.AffineGrid":        "a converter (constant base grid, MatrixMultiply with theta) is not written yet; it folds when theta and size are constant",
 	"onnx.NonZero":           layerKindTable + " (INonZeroLayer)",
 	"onnx.Unique":            "the output size depends on the data and TensorRT has no unique/sort-by-key layer",
 	"onnx.MaxUnpool":         "a converter (Scatter of X at I into a Fill of zeros) is not written yet",
