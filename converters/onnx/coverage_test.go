@@ -17,11 +17,7 @@ const qlinearReason = "TensorRT takes quantized networks as Q/DQ graphs (Quantiz
 
 const bitwiseReason = "TensorRT's ElementWise kAND/kOR/kXOR take bool only; it has no integer bit operations"
 
-const windowReason = "a window of constant size folds to a constant; a size computed at run time needs a Fill with a runtime count, not converted yet"
-
 var noConverter = map[string]string{
-	"onnx.CumProd": "TensorRT's Cumulative layer has only CumulativeOperation SUM (EnumMax is 1 in TensorRT 10 and 11); " +
-		"a product through exp(cumsum(log|x|)) is neither exact nor defined for zeros and integers",
 	"onnx.DynamicQuantizeLinear": "its scale and zero point come from a data-dependent global min/max, which needs a " +
 		"Reduce over every dim and a scalar-to-shape broadcast per run; not converted yet",
 	"onnx.LSTM":              layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
