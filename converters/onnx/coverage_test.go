@@ -39,7 +39,6 @@ var noConverter = map[string]string{
 	"onnx.ConvInteger":       qlinearReason,
 	"onnx.QLinearMatMul":     qlinearReason,
 	"onnx.QLinearConv":       qlinearReason,
-	"onnx.LRN":               "a converter (ElementWise PROD, a channel-window sum as in onnx-tensorrt, POW, DIV) is not written yet",
 	"onnx.NonZero":           layerKindTable + " (INonZeroLayer)",
 	"onnx.Unique":            "the output size depends on the data and TensorRT has no unique/sort-by-key layer",
 	"onnx.MaxUnpool":         "a converter (Scatter of X at I into a Fill of zeros) is not written yet",
