@@ -34,7 +34,6 @@ var noConverter = map[string]string{
 	"onnx.BitShift":          bitwiseReason,
 	"onnx.BitCast":           "no TensorRT layer reinterprets bits (ICastLayer converts values)",
 	"onnx.Compress":          layerKindTable + " (INonZeroLayer, then Gather): the output size depends on the data",
-	"onnx.ReverseSequence":   layerKindTable + " (IReverseSequenceLayer)",
 	"onnx.MatMulInteger":     qlinearReason,
 	"onnx.ConvInteger":       qlinearReason,
 	"onnx.QLinearMatMul":     qlinearReason,
