@@ -41,7 +41,6 @@ var noConverter = map[string]string{
 	"onnx.NonZero":           layerKindTable + " (INonZeroLayer)",
 	"onnx.Unique":            "the output size depends on the data and TensorRT has no unique/sort-by-key layer",
 	"onnx.MaxUnpool":         "a converter (Scatter of X at I into a Fill of zeros) is not written yet",
-	"onnx.Det":               "TensorRT has no determinant or LU layer",
 }
 
 // Every ONNX op trtc can run has a converter or a stated reason not to.
