@@ -66,7 +66,7 @@ func TestPoolRejects(t *testing.T) {
 		want    string
 	}{
 		{"onnx.MaxPool", map[string]ir.Attr{"kernel_shape": aInts(2, 2)}, 2, "Indices"},
-		{"onnx.MaxPool", map[string]ir.Attr{"kernel_shape": aInts(2, 2), "dilations": aInts(2, 2)}, 1, "dilation"},
+		{"onnx.MaxPool", map[string]ir.Attr{"kernel_shape": aInts(2, 2), "dilations": aInts(2, 2)}, 2, "Indices"}, // dilated: unrolled, but without indices
 		{"onnx.AveragePool", map[string]ir.Attr{"kernel_shape": aInts(3, 3), "strides": aInts(2, 2), "ceil_mode": aInt(1), "count_include_pad": aInt(1)}, 1, "count_include_pad"},
 	} {
 		_, err := convtest.Build(convtest.Case{Op: c.op, Attrs: c.attrs, Inputs: []convtest.Input{f32(1, 1, 6, 6)}, NumOutputs: c.outputs})
@@ -100,5 +100,40 @@ func TestLpPool(t *testing.T) {
 	_, err := convtest.Build(convtest.Case{Op: "onnx.LpPool", Opset: 18, Attrs: A{"kernel_shape": aInts(2, 2), "dilations": aInts(2, 2)}, Inputs: []convtest.Input{f32(1, 1, 6, 6)}})
 	if err == nil || !strings.Contains(err.Error(), "TensorRT pooling has no dilation") {
 		t.Errorf("dilated LpPool: got %v", err)
+	}
+}
+
+// Dilated MaxPool and AveragePool, unrolled into strided FILL Slices per
+// tap, against the CPU kernels: padding, ceil_mode (windows hanging over
+// the end), count_include_pad, strides and 1-D to 3-D.
+func TestDilatedPool(t *testing.T) {
+	type A = map[string]ir.Attr
+	for _, c := range []struct {
+		attrs A
+		x     []int64
+	}{
+		{A{"kernel_shape": aInts(2, 2), "dilations": aInts(2, 2)}, []int64{1, 2, 5, 5}},
+		{A{"kernel_shape": aInts(3, 2), "dilations": aInts(2, 3), "strides": aInts(2, 1), "pads": aInts(1, 0, 2, 1)}, []int64{2, 1, 9, 8}},
+		{A{"kernel_shape": aInts(3, 3), "dilations": aInts(2, 2), "strides": aInts(3, 3), "ceil_mode": aInt(1)}, []int64{1, 1, 10, 11}},
+		{A{"kernel_shape": aInts(3), "dilations": aInts(3), "pads": aInts(2, 2)}, []int64{1, 3, 10}},
+		{A{"kernel_shape": aInts(2, 2, 2), "dilations": aInts(2, 1, 2)}, []int64{1, 1, 5, 4, 5}},
+	} {
+		for _, op := range []string{"onnx.MaxPool", "onnx.AveragePool"} {
+			for _, include := range []int64{0, 1} {
+				attrs := A{"count_include_pad": aInt(include)}
+				for k, v := range c.attrs {
+					attrs[k] = v
+				}
+				if op == "onnx.MaxPool" {
+					delete(attrs, "count_include_pad")
+				}
+				convtest.Run(t, convtest.Case{Op: op, Opset: 19, Attrs: attrs, Inputs: []convtest.Input{f32(c.x...)}, Atol: 1e-5, Rtol: 1e-4})
+			}
+		}
+	}
+	_, err := convtest.Build(convtest.Case{Op: "onnx.MaxPool", Opset: 19, Attrs: A{"kernel_shape": aInts(2, 2), "dilations": aInts(2, 2)},
+		Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.Shape{ir.Sym("N"), ir.D(1), ir.D(5), ir.D(5)}, RunShape: []int64{2, 1, 5, 5}}}})
+	if err == nil || !strings.Contains(err.Error(), "needs a static shape") {
+		t.Errorf("dilated pooling of a dynamic batch: got %v", err)
 	}
 }
