@@ -27,7 +27,7 @@ func nullLayerCalls() map[string]error {
 	return map[string]error{
 		"gather ND": check(C.trtc_add_gather_nd(nil, nil, nil, nil, 0, &out), "gather ND on a null builder"),
 		"resize":    check(C.trtc_add_resize(nil, nil, nil, rp, nil, &out), "resize on a null builder"),
-		"deconvolution": check(C.trtc_add_deconvolution(nil, nil, nil, C.trtc_conv_params{}, nil, 0, nil, 0, &out),
+		"deconvolution": check(C.trtc_add_deconvolution(nil, nil, nil, C.trtc_conv_params{}, nil, 0, nil, 0, nil, nil, &out),
 			"deconvolution on a null builder"),
 		"scatter": check(C.trtc_add_scatter(nil, nil, nil, nil, nil, 0, 0, &out), "scatter on a null builder"),
 		"einsum":  check(C.trtc_add_einsum(nil, nil, nil, 0, nil, &out), "einsum on a null builder"),

@@ -16,7 +16,9 @@ func TestOptimizers(t *testing.T) {
 	step := func(v int64) convtest.Input {
 		return convtest.Input{Data: ir.FromSlice(ir.Int64, nil, []int64{v}), Const: true}
 	}
-	pos := func(s ...int64) convtest.Input { return convtest.Input{DType: ir.Float32, Shape: ir.S(s...), Lo: 0.1, Hi: 2} }
+	pos := func(s ...int64) convtest.Input {
+		return convtest.Input{DType: ir.Float32, Shape: ir.S(s...), Lo: 0.1, Hi: 2}
+	}
 	type A = map[string]ir.Attr
 	for _, c := range []struct {
 		op    string

@@ -123,7 +123,11 @@ func runCase(t *testing.T, dir, mode string) (out outcome) {
 // shape tensor (reshape dims, pads, resize sizes), its values, from the
 // smallest to the largest over the case's data sets (opt: the first set).
 // Backends ignore values for inputs that are not shape tensors; without
-// them TensorRT cannot build an engine that reads such an input.
+// them TensorRT cannot build an engine that reads such an input. An input
+// whose value is the same in every data set is thereby pinned (min = opt =
+// max): the compile takes it as a constant (compiler.PinInputs), as it
+// would for a user who pins it, so reduce axes, TopK's k and the like
+// reach their converters as build-time values.
 func dataProfile(dir string, inputs []string) []backend.Profile {
 	sets, _ := filepath.Glob(filepath.Join(dir, "test_data_set_*"))
 	sort.Strings(sets)

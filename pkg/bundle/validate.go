@@ -315,7 +315,7 @@ type flow struct {
 	// hold one as a constant (its value, which run checks the input
 	// against).
 	pinned map[string]bool
-	nodes    map[string]int    // node name -> segment index
+	nodes  map[string]int // node name -> segment index
 }
 
 // blob checks a blob reference and marks the blob used; it returns the blob,

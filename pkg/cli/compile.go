@@ -103,7 +103,7 @@ unchanged model again reuses them (the report's segments say "cache":
 	// Engine build settings, named as trtexec names them. Profiles are
 	// honoured by every backend; the reference backend warns that the
 	// others have no effect on it (reference.IgnoredOptions).
-	f.StringArrayVar(&opts.MinShapes, "min-shapes", nil, "optimization profile minimum shapes NAME:DIMS[,NAME:DIMS...], e.g. input:1x3x224x224; for a shape-tensor input the VALUES, e.g. shape:2x3 is [2,3] (trtexec's way); the Nth of --min/--opt/--max-shapes form profile N (repeatable)")
+	f.StringArrayVar(&opts.MinShapes, "min-shapes", nil, "optimization profile minimum shapes NAME:DIMS[,NAME:DIMS...], e.g. input:1x3x224x224; for a shape-tensor input the VALUES, e.g. shape:2x3 is [2,3] (trtexec's way), as for an int input whose shape the model fixes: pinned to one value in every profile (min = opt = max), it is compiled as a constant and run refuses other values; the Nth of --min/--opt/--max-shapes form profile N (repeatable)")
 	f.StringArrayVar(&opts.OptShapes, "opt-shapes", nil, "optimization profile shapes TensorRT tunes for (see --min-shapes)")
 	f.StringArrayVar(&opts.MaxShapes, "max-shapes", nil, "optimization profile maximum shapes (see --min-shapes)")
 	f.StringVar(&opts.Workspace, "workspace", "", "builder workspace memory pool limit, e.g. 4GiB, 512MiB or bytes (default: TensorRT's)")
