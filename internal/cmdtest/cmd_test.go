@@ -640,7 +640,7 @@ func TestExitCodes(t *testing.T) {
 		code int
 	}{
 		{[]string{"compile"}, 2},
-		{[]string{"compile", model("cnn_resnet"), "--min-block-size", "0"}, 2},
+		{[]string{"compile", model("cnn_resnet"), "--min-block-size", "-1"}, 2},
 		{[]string{"inspect", filepath.Join(dir, "none.trtb")}, 3},
 		{[]string{"compile", model("cnn_resnet"), "--plugin", filepath.Join(dir, "none.so")}, 8},
 		{[]string{"version"}, 0},
