@@ -9,6 +9,9 @@ import (
 )
 
 // Where as one Select layer, the inputs brought to a common rank first.
+// Int8 and Uint8 branches, which Select does not take, are selected in
+// Int32 and Float32 (widen) and cast back: exact, as a select computes
+// nothing.
 
 func init() {
 	builtins = append(builtins, conversion.Converter{
@@ -22,7 +25,7 @@ func init() {
 				return fmt.Errorf("condition is %v, want bool", n.In[0].DType)
 			}
 			for i := 1; i < 3; i++ {
-				if !dtypeOK(n.In[i].DType, selectable) {
+				if !dtypeOK(n.In[i].DType, selectable) && n.In[i].DType != ir.Int8 && n.In[i].DType != ir.Uint8 {
 					return fmt.Errorf("input %d is %v; TensorRT selects %v", i, n.In[i].DType, selectable)
 				}
 			}
@@ -30,7 +33,8 @@ func init() {
 		},
 		Description: "Where as a Select layer with numpy broadcasting",
 		Convert: func(ctx *conversion.Context, n *conversion.Node) error {
-			ctx.SetOutput(n, 0, impl.Where(ctx, ctx.Input(n, 0), ctx.Input(n, 1), ctx.Input(n, 2)))
+			y := impl.Where(ctx, ctx.Input(n, 0), widen(ctx, ctx.Input(n, 1)), widen(ctx, ctx.Input(n, 2)))
+			ctx.SetOutput(n, 0, narrow(ctx, y, n.In[1].DType))
 			return nil
 		},
 	})

@@ -32,3 +32,15 @@ func TestInt8Uint8Widened(t *testing.T) {
 		convtest.Run(t, convtest.Case{Op: "onnx.Clip", Opset: 13, Inputs: []convtest.Input{in(5, 6), {DType: dt, Shape: ir.S(), Lo: lo, Hi: 60}, {DType: dt, Shape: ir.S(), Lo: 60, Hi: hi}}})
 	}
 }
+
+// Where with Int8 and Uint8 branches, selected in a wider type.
+func TestWhereInt8Uint8(t *testing.T) {
+	for _, dt := range []ir.DType{ir.Int8, ir.Uint8} {
+		lo, hi := -128.0, 128.0
+		if dt == ir.Uint8 {
+			lo, hi = 0, 256
+		}
+		convtest.Run(t, convtest.Case{Op: "onnx.Where", Inputs: []convtest.Input{{DType: ir.Bool, Shape: ir.S(3, 4)},
+			{DType: dt, Shape: ir.S(3, 4), Lo: lo, Hi: hi}, {DType: dt, Shape: ir.S(4), Lo: lo, Hi: hi}}})
+	}
+}
