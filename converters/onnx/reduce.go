@@ -22,6 +22,20 @@ func direct(op network.ReduceOperation) reduceFn {
 	}
 }
 
+// boolNumeric are numeric and Bool: ReduceMax/ReduceMin of Bool (any/all)
+// reduce its 0/1 cast to Int32 and cast back, exactly (viaInt32).
+var boolNumeric = append([]ir.DType{ir.Bool}, numeric...)
+
+func viaInt32(op network.ReduceOperation) reduceFn {
+	return func(ctx *conversion.Context, x network.Tensor, axes []int, keep bool) network.Tensor {
+		if x.DType() != ir.Bool {
+			return impl.Reduce(ctx, x, op, axes, keep)
+		}
+		y := impl.Reduce(ctx, ctx.Net.AddCast(x, ir.Int32), op, axes, keep)
+		return ctx.Net.AddCast(y, ir.Bool)
+	}
+}
+
 var reduceConverters = []struct {
 	op     string
 	fn     reduceFn
@@ -29,8 +43,8 @@ var reduceConverters = []struct {
 }{
 	{"ReduceSum", direct(network.ReduceSUM), numeric},
 	{"ReduceMean", direct(network.ReduceAVG), numeric},
-	{"ReduceMax", direct(network.ReduceMAX), numeric},
-	{"ReduceMin", direct(network.ReduceMIN), numeric},
+	{"ReduceMax", viaInt32(network.ReduceMAX), boolNumeric},
+	{"ReduceMin", viaInt32(network.ReduceMIN), boolNumeric},
 	{"ReduceProd", direct(network.ReducePROD), numeric},
 	{"ReduceL1", impl.ReduceL1, numeric},
 	{"ReduceSumSquare", impl.ReduceSumSquare, numeric},

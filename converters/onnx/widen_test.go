@@ -44,3 +44,13 @@ func TestWhereInt8Uint8(t *testing.T) {
 			{DType: dt, Shape: ir.S(3, 4), Lo: lo, Hi: hi}, {DType: dt, Shape: ir.S(4), Lo: lo, Hi: hi}}})
 	}
 }
+
+// ReduceMax and ReduceMin of Bool tensors (any and all), through Int32.
+func TestReduceBool(t *testing.T) {
+	for _, op := range []string{"onnx.ReduceMax", "onnx.ReduceMin"} {
+		for _, keep := range []int64{0, 1} {
+			convtest.Run(t, convtest.Case{Op: op, Opset: 20, Attrs: map[string]ir.Attr{"keepdims": aInt(keep)}, Inputs: []convtest.Input{
+				{DType: ir.Bool, Shape: ir.S(3, 4, 2)}, {Data: ir.FromSlice(ir.Int64, []int64{1}, []int64{1}), Const: true}}})
+		}
+	}
+}
