@@ -6,6 +6,7 @@ import (
 	"github.com/trtc-dev/trtc/converters/impl"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 )
 
 // BatchNormalization (inference form, folded into a scale and a shift),
@@ -45,15 +46,33 @@ func init() {
 					return fmt.Errorf("input %v needs a static channel dim", n.In[0].Shape)
 				}
 				for i, name := range []string{"scale", "B", "input_mean", "input_var"} {
-					if n.Const(1+i) == nil {
-						return fmt.Errorf("%s must be a constant to fold into a scale and shift", name)
+					if len(n.In) <= 1+i || n.In[1+i] == nil {
+						return fmt.Errorf("%s is missing", name)
+					}
+					if v := n.In[1+i]; v.Const == nil && (len(v.Shape) != 1 || v.DType != n.In[0].DType) {
+						return fmt.Errorf("%s is computed at run time as %v%v; a [C] tensor of X's dtype is needed", name, v.DType, v.Shape)
 					}
 				}
 				return nil
 			},
-			Description: "BatchNormalization folded into ElementWise PROD and SUM with per-channel constants",
+			Description: "BatchNormalization folded into ElementWise PROD and SUM with per-channel constants; with run-time statistics, (x - mean) / sqrt(var + eps) * scale + B on [1, C, 1...] tensors",
 			Convert: func(ctx *conversion.Context, n *conversion.Node) error {
-				y := impl.BatchNorm(ctx, ctx.Input(n, 0), n.Const(1), n.Const(2), n.Const(3), n.Const(4), n.AttrFloat("epsilon", 1e-5))
+				eps := n.AttrFloat("epsilon", 1e-5)
+				if n.Const(1) != nil && n.Const(2) != nil && n.Const(3) != nil && n.Const(4) != nil {
+					ctx.SetOutput(n, 0, impl.BatchNorm(ctx, ctx.Input(n, 0), n.Const(1), n.Const(2), n.Const(3), n.Const(4), eps))
+					return nil
+				}
+				x := ctx.Input(n, 0)
+				rank := len(x.Shape())
+				c := x.Shape()[1].Size
+				shape := make([]int64, rank)
+				for i := range shape {
+					shape[i] = 1
+				}
+				shape[1] = c
+				p := func(i int) network.Tensor { return impl.Reshape(ctx, ctx.Input(n, i), shape) }
+				sd := ctx.Net.AddUnary(impl.Add(ctx, p(4), impl.Scalar(ctx, float64(eps), x.DType(), rank)), network.UnarySQRT)
+				y := impl.Add(ctx, impl.Mul(ctx, impl.Div(ctx, impl.Sub(ctx, x, p(3)), sd), p(1)), p(2))
 				ctx.SetOutput(n, 0, y)
 				return nil
 			},

@@ -26,11 +26,23 @@ func TestBatchNormRejects(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "training_mode") {
 		t.Fatalf("training mode: got %v", err)
 	}
-	in[1].Const = false
+	in[1] = convtest.Input{DType: ir.Float16, Shape: ir.S(3)}
 	_, err = convtest.Build(convtest.Case{Op: "onnx.BatchNormalization", Inputs: in})
-	if err == nil || !strings.Contains(err.Error(), "scale must be a constant") {
-		t.Fatalf("non-constant scale: got %v", err)
+	if err == nil || !strings.Contains(err.Error(), "of X's dtype is needed") && !strings.Contains(err.Error(), "float16") {
+		t.Fatalf("run-time float16 scale for float32 X: got %v", err)
 	}
+}
+
+// Statistics, scale and bias computed at run time: ElementWise layers on
+// [1, C, 1...] reshapes, against the kernel, 2-D to 4-D and a dynamic batch.
+func TestBatchNormRuntimeParams(t *testing.T) {
+	v := convtest.Input{DType: ir.Float32, Shape: ir.S(3), Lo: 0.5, Hi: 2}
+	for _, x := range [][]int64{{2, 3, 4, 5}, {2, 3}, {1, 3, 6}} {
+		convtest.Run(t, convtest.Case{Op: "onnx.BatchNormalization", Attrs: map[string]ir.Attr{"epsilon": aFloat(0.01)}, Inputs: []convtest.Input{
+			f32(x...), f32(3), f32c(3), f32(3), v}, Atol: 1e-5, Rtol: 1e-4})
+	}
+	convtest.Run(t, convtest.Case{Op: "onnx.BatchNormalization", Atol: 1e-5, Rtol: 1e-4, Inputs: []convtest.Input{
+		{DType: ir.Float32, Shape: ir.Shape{ir.Sym("N"), ir.D(3), ir.D(2)}, RunShape: []int64{4, 3, 2}}, f32(3), f32(3), f32(3), v}})
 }
 
 func TestLayerNorm(t *testing.T) {
