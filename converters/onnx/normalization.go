@@ -31,12 +31,10 @@ func init() {
 			Priority:      conversion.Standard,
 			DynamicShapes: true,
 			Validator: func(n *conversion.Node) error {
-				if n.AttrInt("training_mode", 0) != 0 {
-					return fmt.Errorf("training_mode=1 computes batch statistics; only the inference form converts")
-				}
+				training := n.AttrInt("training_mode", 0) != 0
 				for i := 1; i < len(n.Outputs); i++ {
-					if n.Outputs[i] != "" {
-						return fmt.Errorf("output %d (running statistics) is used; only the inference form converts", i)
+					if n.Outputs[i] != "" && !training {
+						return fmt.Errorf("output %d (running statistics) is used without training_mode", i)
 					}
 				}
 				if err := dtypeIn(floats...)(&conversion.Node{Node: n.Node, In: n.In[:1]}); err != nil {
@@ -55,10 +53,11 @@ func init() {
 				}
 				return nil
 			},
-			Description: "BatchNormalization folded into ElementWise PROD and SUM with per-channel constants; with run-time statistics, (x - mean) / sqrt(var + eps) * scale + B on [1, C, 1...] tensors",
+			Description: "BatchNormalization folded into ElementWise PROD and SUM with per-channel constants; with run-time statistics, (x - mean) / sqrt(var + eps) * scale + B on [1, C, 1...] tensors; training_mode with the batch's statistics (Reduce AVG) and the momentum-blended running ones",
 			Convert: func(ctx *conversion.Context, n *conversion.Node) error {
 				eps := n.AttrFloat("epsilon", 1e-5)
-				if n.Const(1) != nil && n.Const(2) != nil && n.Const(3) != nil && n.Const(4) != nil {
+				training := n.AttrInt("training_mode", 0) != 0
+				if !training && n.Const(1) != nil && n.Const(2) != nil && n.Const(3) != nil && n.Const(4) != nil {
 					ctx.SetOutput(n, 0, impl.BatchNorm(ctx, ctx.Input(n, 0), n.Const(1), n.Const(2), n.Const(3), n.Const(4), eps))
 					return nil
 				}
@@ -71,8 +70,26 @@ func init() {
 				}
 				shape[1] = c
 				p := func(i int) network.Tensor { return impl.Reshape(ctx, ctx.Input(n, i), shape) }
-				sd := ctx.Net.AddUnary(impl.Add(ctx, p(4), impl.Scalar(ctx, float64(eps), x.DType(), rank)), network.UnarySQRT)
-				y := impl.Add(ctx, impl.Mul(ctx, impl.Div(ctx, impl.Sub(ctx, x, p(3)), sd), p(1)), p(2))
+				mean, variance := p(3), p(4)
+				if training { // the batch's statistics: population variance over all but the channel dim
+					axes := []int{0}
+					for d := 2; d < rank; d++ {
+						axes = append(axes, d)
+					}
+					mean = impl.Reduce(ctx, x, network.ReduceAVG, axes, true)
+					d := impl.Sub(ctx, x, mean)
+					variance = impl.Reduce(ctx, impl.Mul(ctx, d, d), network.ReduceAVG, axes, true)
+					mom := float64(n.AttrFloat("momentum", 0.9))
+					for i, batch := range []network.Tensor{mean, variance} {
+						if len(n.Outputs) > 1+i && n.Outputs[1+i] != "" {
+							run := ctx.Input(n, 3+i)
+							b := impl.Reshape(ctx, batch, []int64{c})
+							ctx.SetOutput(n, 1+i, impl.Add(ctx, impl.Mul(ctx, run, impl.ScalarLike(ctx, mom, run)), impl.Mul(ctx, b, impl.ScalarLike(ctx, 1-mom, b))))
+						}
+					}
+				}
+				sd := ctx.Net.AddUnary(impl.Add(ctx, variance, impl.Scalar(ctx, float64(eps), x.DType(), rank)), network.UnarySQRT)
+				y := impl.Add(ctx, impl.Mul(ctx, impl.Div(ctx, impl.Sub(ctx, x, mean), sd), p(1)), p(2))
 				ctx.SetOutput(n, 0, y)
 				return nil
 			},

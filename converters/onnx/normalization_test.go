@@ -22,15 +22,28 @@ func TestBatchNorm(t *testing.T) {
 
 func TestBatchNormRejects(t *testing.T) {
 	in := []convtest.Input{f32(2, 3, 4), f32c(3), f32c(3), f32c(3), {DType: ir.Float32, Shape: ir.S(3), Const: true, Lo: 0.5, Hi: 2}}
-	_, err := convtest.Build(convtest.Case{Op: "onnx.BatchNormalization", Attrs: map[string]ir.Attr{"training_mode": aInt(1)}, Inputs: in, NumOutputs: 3})
-	if err == nil || !strings.Contains(err.Error(), "training_mode") {
-		t.Fatalf("training mode: got %v", err)
+	_, err := convtest.Build(convtest.Case{Op: "onnx.BatchNormalization", Inputs: in, NumOutputs: 3})
+	if err == nil || !strings.Contains(err.Error(), "without training_mode") {
+		t.Fatalf("running statistics without training mode: got %v", err)
 	}
 	in[1] = convtest.Input{DType: ir.Float16, Shape: ir.S(3)}
 	_, err = convtest.Build(convtest.Case{Op: "onnx.BatchNormalization", Inputs: in})
 	if err == nil || !strings.Contains(err.Error(), "of X's dtype is needed") && !strings.Contains(err.Error(), "float16") {
 		t.Fatalf("run-time float16 scale for float32 X: got %v", err)
 	}
+}
+
+// Training mode: the batch's statistics normalize, and the running ones
+// blend them in with momentum (outputs 1 and 2), against the kernel.
+func TestBatchNormTraining(t *testing.T) {
+	v := convtest.Input{DType: ir.Float32, Shape: ir.S(3), Lo: 0.5, Hi: 2}
+	for _, x := range [][]int64{{2, 3, 4, 5}, {4, 3}} {
+		convtest.Run(t, convtest.Case{Op: "onnx.BatchNormalization", Opset: 15, NumOutputs: 3,
+			Attrs:  map[string]ir.Attr{"training_mode": aInt(1), "momentum": aFloat(0.8), "epsilon": aFloat(0.01)},
+			Inputs: []convtest.Input{f32(x...), f32c(3), f32(3), f32(3), v}, Atol: 1e-5, Rtol: 1e-4})
+	}
+	convtest.Run(t, convtest.Case{Op: "onnx.BatchNormalization", Opset: 15, Attrs: map[string]ir.Attr{"training_mode": aInt(1)},
+		Inputs: []convtest.Input{f32(2, 3, 4), f32c(3), f32c(3), f32c(3), v}, Atol: 1e-5, Rtol: 1e-4})
 }
 
 // Statistics, scale and bias computed at run time: ElementWise layers on
