@@ -1047,14 +1047,17 @@ func decCausalSDPA(r *rewriter, n *ir.Node) error {
 }
 
 // maxUnrolledSteps bounds the time steps x layers x directions that a
-// recurrent layer is unrolled into; longer ones run on the CPU kernel.
+// recurrent layer is unrolled into (about a dozen ops per step); longer
+// ones become TensorRT loops, whose layer count does not grow with the
+// sequence.
 const maxUnrolledSteps = 512
 
 // decRNN unrolls lstm/gru/rnn_tanh/rnn_relu (.input) over a static
 // sequence length into linear, activation and elementwise ops, as
 // torch._decomp's rnn decompositions do (the decomposed export of an
 // nn.LSTM is this graph). A dynamic sequence length, or one past
-// maxUnrolledSteps, keeps the node for the CPU kernel.
+// maxUnrolledSteps, keeps the node for converters/aten's loop converter
+// (a TensorRT ILoop per layer and direction), or the CPU kernel.
 func decRNN(r *rewriter, n *ir.Node) error {
 	x, err := needShape(r, n, 0)
 	if err != nil {
