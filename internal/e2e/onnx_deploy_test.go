@@ -13,8 +13,10 @@ import (
 // The deployment models (testdata/gen/gen_deploy.py, made on the GPU
 // machine; outputs from ONNX Runtime's CPU or CUDA provider, the bfloat16
 // MLP's from PyTorch on CUDA since ONNX Runtime 1.30 has no bfloat16 Gemm:
-// see testdata/models/deploy_manifest.json; if_gate from
-// testdata/gen/gen_control.py) compile with the default settings (but minBlock)
+// see testdata/models/deploy_manifest.json; lstm_dyn and gru_dyn, whose
+// sequence length is symbolic, from testdata/gen/gen_rnn_dyn.py, each run
+// at two lengths; if_gate from testdata/gen/gen_control.py) compile with
+// the default settings (but minBlock)
 // and match their reference through `trtc run --expect`.
 //
 // minEngine is the share of nodes that must run in engines today. LSTM,
@@ -22,8 +24,9 @@ import (
 // kinds: pkg/network/kinddef); det_head's NonMaxSuppression (INMSLayer) is
 // not in the layer-kind table yet and is checked for correctness in
 // fallback. minBlock, where set, is --min-block-size: the lstm, gru and
-// scan_loop graphs have fewer than the default 5 compute ops (an LSTM
-// node, a Gemm and a Gather; Scan and Loop), so by default their one
+// scan_loop graphs, and lstm_dyn and gru_dyn, have fewer than the default 5
+// compute ops (an LSTM node, a Gemm and a Gather; Scan and Loop; two
+// recurrent nodes, a ReduceMean and a Gemm), so by default their one
 // engine segment would be too small; each node is still one TensorRT loop
 // of dozens of layers. if_gate runs twice, so that each branch is taken.
 func TestDeployModels(t *testing.T) {
@@ -41,6 +44,10 @@ func TestDeployModels(t *testing.T) {
 		{"lstm", []string{"x=x.npy"}, "expected", "1e-5", 0.9, "1"},
 		{"gru", []string{"x=x.npy", "h0=h0.npy"}, "expected", "1e-5", 0.9, "1"},
 		{"scan_loop", []string{"s0=s0.npy", "x=x.npy"}, "expected", "1e-5", 0.9, "1"},
+		{"lstm_dyn", []string{"x=x.npy"}, "expected", "1e-5", 0.9, "1"},
+		{"lstm_dyn", []string{"x=x_s9.npy"}, "expected_s9", "1e-5", 0.9, "1"},
+		{"gru_dyn", []string{"x=x.npy"}, "expected", "1e-5", 0.9, "1"},
+		{"gru_dyn", []string{"x=x_s9.npy"}, "expected_s9", "1e-5", 0.9, "1"},
 		{"if_gate", []string{"x=x.npy"}, "expected", "1e-5", 0.9, ""},
 		{"if_gate", []string{"x=x_neg.npy"}, "expected_neg", "1e-5", 0.9, ""},
 		{"det_head", []string{"boxes=boxes.npy", "scores=scores.npy"}, "expected", "1e-5", 0, ""},
