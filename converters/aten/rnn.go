@@ -41,7 +41,7 @@ func init() {
 	for _, r := range atenRNNs {
 		r := r
 		builtins = append(builtins, conversion.Converter{
-			Target: r.key, Priority: conversion.Standard, DynamicShapes: true,
+			Target: r.key, Priority: conversion.Standard, DynamicShapes: true, Region: true,
 			Validator:   func(n *conversion.Node) error { _, err := atenRNNArgs(r, n); return err },
 			Description: "one ILoop per layer and direction (impl.RNNLoop): input projections before the loop, recurrences for h (and c), kCONCATENATE/kREVERSE and kLAST_VALUE outputs",
 			Convert:     func(ctx *conversion.Context, n *conversion.Node) error { return convAtenRNN(ctx, r, n) },

@@ -34,7 +34,7 @@ func init() {
 		{"Scan", "ILoop: kCOUNT limit of the scan length, IIteratorLayers (axis, reverse) for scan inputs, recurrences for states, the body converted inside, kCONCATENATE/kREVERSE outputs on scan_output_axes", validateScan, convScan},
 	} {
 		builtins = append(builtins, conversion.Converter{Target: "onnx." + c.op, Priority: conversion.Standard, DynamicShapes: true,
-			Validator: c.v, Description: c.desc, Convert: c.f})
+			Validator: c.v, Description: c.desc, Convert: c.f, Region: true})
 	}
 }
 

@@ -1,6 +1,7 @@
 package onnx_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters/convtest"
@@ -160,5 +161,22 @@ func TestScan(t *testing.T) {
 			convtest.Run(t, convtest.Case{Op: "onnx.Scan", Attrs: attrs, NumOutputs: 3, Opset: 11,
 				Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.S(3)}, x, z}})
 		}
+	}
+}
+
+// A loop inside a branch would nest TensorRT regions, which trtc does not
+// build: the If falls back with that reason.
+func TestNestedRegionRejected(t *testing.T) {
+	body := sub{
+		ins:   map[string]*ir.Value{"i": {DType: ir.Int64, Shape: ir.S()}, "c": {DType: ir.Bool, Shape: ir.S()}, "y": {DType: ir.Float32, Shape: ir.S(3)}},
+		order: []string{"i", "c", "y"}, outs: []string{"c", "y2"},
+		nodes: []*ir.Node{node("Relu", []string{"y"}, []string{"y2"}, nil)}}
+	then := sub{outs: []string{"l"}, consts: map[string]*ir.Tensor{"m": ir.FromSlice(ir.Int64, []int64{}, []int64{2})},
+		nodes: []*ir.Node{node("Loop", []string{"m", "", "in1"}, []string{"l"}, map[string]ir.Attr{"body": body.graph("body")})}}
+	els := sub{outs: []string{"r"}, nodes: []*ir.Node{node("Relu", []string{"in1"}, []string{"r"}, nil)}}
+	_, err := convtest.Build(convtest.Case{Op: "onnx.If", Attrs: map[string]ir.Attr{"then_branch": then.graph("then"), "else_branch": els.graph("else"),
+		ir.OuterInputsAttr: outer("in1")}, Inputs: []convtest.Input{{DType: ir.Bool, Shape: ir.S(), Data: boolScalar(true)}, {DType: ir.Float32, Shape: ir.S(3)}}})
+	if err == nil || !strings.Contains(err.Error(), "inside another") {
+		t.Errorf("If holding a Loop: %v, want the nesting reason", err)
 	}
 }

@@ -38,7 +38,7 @@ func init() {
 	for _, o := range rnnOps {
 		o := o
 		builtins = append(builtins, conversion.Converter{
-			Target: "onnx." + o.op, Priority: conversion.Standard, DynamicShapes: true,
+			Target: "onnx." + o.op, Priority: conversion.Standard, DynamicShapes: true, Region: true,
 			Validator:   func(n *conversion.Node) error { _, err := rnnAttrs(o, n); return err },
 			Description: "an ILoop per direction: input projections before the loop, IIteratorLayers, IRecurrenceLayer states, kCONCATENATE/kREVERSE and kLAST_VALUE loop outputs",
 			Convert:     func(ctx *conversion.Context, n *conversion.Node) error { return convRNN(ctx, o, n) },

@@ -114,6 +114,20 @@ func TestRecurrentLoops(t *testing.T) {
 	}
 }
 
+// Float16: the loop computes in float16, the kernel in float64.
+func TestRecurrentLoopsFloat16(t *testing.T) {
+	for _, op := range []string{"RNN", "GRU", "LSTM"} {
+		c := rnnCase{op: op, dirs: 2, attrs: map[string]ir.Attr{"direction": sattr("bidirectional")}, bias: true, h0: true, c0: true}.build()
+		for i := range c.Inputs {
+			if c.Inputs[i].DType == ir.Float32 {
+				c.Inputs[i].DType = ir.Float16
+			}
+		}
+		c.Atol, c.Rtol = 1e-2, 1e-2
+		convtest.Run(t, c)
+	}
+}
+
 // What the loops cannot take falls back with a reason.
 func TestRecurrentRejected(t *testing.T) {
 	for name, c := range map[string]convtest.Case{

@@ -56,6 +56,10 @@ type Converter struct {
 	// layers, so every other converter is rejected for a node that reads or
 	// writes one, before its validator runs.
 	LowBit bool
+	// Region marks a converter that builds TensorRT loops or conditionals
+	// (If, Loop, Scan, recurrent layers). trtc nests none in another, so
+	// CheckSubgraph refuses such a node inside a subgraph.
+	Region bool
 }
 
 // Node is what validators and converters see: the IR node with its input

@@ -25,6 +25,9 @@ func CheckSubgraph(n *Node, g *ir.Graph) error {
 		if d.Converter == nil {
 			return fmt.Errorf("subgraph %q: node %q (%s) does not convert: %s", g.Name, sn.Name, sn.Op, strings.Join(d.Reasons(), "; "))
 		}
+		if d.Converter.Region {
+			return fmt.Errorf("subgraph %q: node %q (%s) would be a TensorRT loop or conditional inside another, which trtc does not build", g.Name, sn.Name, sn.Op)
+		}
 	}
 	return nil
 }
