@@ -732,21 +732,21 @@ func (n *Network) SetCondition(c network.Conditional, cond network.Tensor) {
 }
 
 func (n *Network) AddIfInput(c network.Conditional, x network.Tensor) network.Tensor {
-	h, ok := n.condHandle(c, network.KindConditionalInput)
+	h, ok := n.condHandle(c, network.KindIfConditionalInput)
 	if !ok {
 		return poisoned
 	}
-	return n.layer(network.KindConditionalInput, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+	return n.layer(network.KindIfConditionalInput, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
 		return C.trtc_add_if_input(n.b, name, h, in[0], out)
 	})
 }
 
 func (n *Network) AddIfOutput(c network.Conditional, trueOut, falseOut network.Tensor) network.Tensor {
-	h, ok := n.condHandle(c, network.KindConditionalOutput)
+	h, ok := n.condHandle(c, network.KindIfConditionalOutput)
 	if !ok {
 		return poisoned
 	}
-	return n.layer(network.KindConditionalOutput, []network.Tensor{trueOut, falseOut}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+	return n.layer(network.KindIfConditionalOutput, []network.Tensor{trueOut, falseOut}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
 		return C.trtc_add_if_output(n.b, name, h, in[0], in[1], out)
 	})
 }

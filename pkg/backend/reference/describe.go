@@ -362,11 +362,11 @@ var describers = map[network.LayerKind]describer{
 		p, err := paramsOf[conditionParams](l)
 		return map[string]any{"conditional": int64(p.Region)}, err
 	},
-	network.KindConditionalInput: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+	network.KindIfConditionalInput: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[condInputParams](l)
 		return map[string]any{"conditional": int64(p.Region)}, err
 	},
-	network.KindConditionalOutput: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+	network.KindIfConditionalOutput: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[condOutputParams](l)
 		return map[string]any{"conditional": int64(p.Region)}, err
 	},

@@ -122,10 +122,10 @@ func init() {
 		return []*ir.Value{{DType: in[0].DType, Shape: out}}, nil
 	}))
 	registerKind(network.KindCondition, boundary(func(*layer, []*ir.Value) ([]*ir.Value, error) { return nil, nil }))
-	registerKind(network.KindConditionalInput, boundary(func(_ *layer, in []*ir.Value) ([]*ir.Value, error) {
+	registerKind(network.KindIfConditionalInput, boundary(func(_ *layer, in []*ir.Value) ([]*ir.Value, error) {
 		return []*ir.Value{{DType: in[0].DType, Shape: in[0].Shape.Clone()}}, nil
 	}))
-	registerKind(network.KindConditionalOutput, boundary(func(_ *layer, in []*ir.Value) ([]*ir.Value, error) {
+	registerKind(network.KindIfConditionalOutput, boundary(func(_ *layer, in []*ir.Value) ([]*ir.Value, error) {
 		a, b := in[0].Shape, in[1].Shape
 		out := make(ir.Shape, len(a))
 		for i := range a {
@@ -295,21 +295,21 @@ func (n *Network) SetCondition(c network.Conditional, cond network.Tensor) {
 }
 
 func (n *Network) AddIfInput(c network.Conditional, t network.Tensor) network.Tensor {
-	r, ok := n.condID("ConditionalInput", c)
+	r, ok := n.condID("IfConditionalInput", c)
 	if !ok {
 		return poisoned
 	}
-	return one(n.addBoundary(network.KindConditionalInput, condInputParams{r}, r, r, t))
+	return one(n.addBoundary(network.KindIfConditionalInput, condInputParams{r}, r, r, t))
 }
 
 // AddIfOutput adds an output of the conditional and marks the layers of
 // each branch: those in the conditional that trueOut (falseOut) depends on.
 func (n *Network) AddIfOutput(c network.Conditional, trueOut, falseOut network.Tensor) network.Tensor {
-	r, ok := n.condID("ConditionalOutput", c)
+	r, ok := n.condID("IfConditionalOutput", c)
 	if !ok {
 		return poisoned
 	}
-	out := one(n.addBoundary(network.KindConditionalOutput, condOutputParams{r}, r, 0, trueOut, falseOut))
+	out := one(n.addBoundary(network.KindIfConditionalOutput, condOutputParams{r}, r, 0, trueOut, falseOut))
 	if n.err != nil {
 		return out
 	}
@@ -567,9 +567,9 @@ func (e *Engine) runConditional(r int, ids []int, vals []*ir.Tensor) error {
 		l := e.p.Layers[li]
 		switch {
 		case l.Kind == network.KindCondition:
-		case l.Kind == network.KindConditionalInput:
+		case l.Kind == network.KindIfConditionalInput:
 			vals[l.Out[0]] = vals[l.In[0]]
-		case l.Kind == network.KindConditionalOutput:
+		case l.Kind == network.KindIfConditionalOutput:
 			side := l.In[0]
 			if bit == branchFalse {
 				side = l.In[1]
@@ -946,7 +946,7 @@ func checkRegionLayers(p *plan) error {
 			continue
 		}
 		want := map[network.LayerKind]int{network.KindTripLimit: 1, network.KindRecurrence: 2, network.KindIterator: 1,
-			network.KindCondition: 1, network.KindConditionalInput: 1, network.KindConditionalOutput: 2}[l.Kind]
+			network.KindCondition: 1, network.KindIfConditionalInput: 1, network.KindIfConditionalOutput: 2}[l.Kind]
 		if lp, ok := l.Params.(loopOutputParams); ok {
 			want = 1
 			if lp.Kind != network.LoopOutputLAST_VALUE {
@@ -962,12 +962,12 @@ func checkRegionLayers(p *plan) error {
 			}
 		}
 		if want := map[network.LayerKind]int{network.KindRecurrence: 1, network.KindIterator: 1, network.KindLoopOutput: 1,
-			network.KindConditionalInput: 1, network.KindConditionalOutput: 1}[l.Kind]; len(l.Out) != want {
+			network.KindIfConditionalInput: 1, network.KindIfConditionalOutput: 1}[l.Kind]; len(l.Out) != want {
 			return fmt.Errorf("layer %s: %d outputs, a %s layer has %d", l.Name, len(l.Out), l.Kind, want)
 		}
 		wantRegion := regionLoop
 		switch l.Kind {
-		case network.KindCondition, network.KindConditionalInput, network.KindConditionalOutput:
+		case network.KindCondition, network.KindIfConditionalInput, network.KindIfConditionalOutput:
 			wantRegion = regionConditional
 		}
 		if p.Regions[r-1].Kind != wantRegion {

@@ -335,7 +335,7 @@ func init() {
 				n.SetCondition(n.AddIfConditional(), in(n, "d", ir.Bool))
 			},
 		},
-		"ConditionalInput.cond_input_outside": {
+		"IfConditionalInput.cond_input_outside": {
 			bad: func(n *Network) {
 				c := n.AddIfConditional()
 				n.AddIfInput(c, n.AddUnary(n.AddIfInput(c, f32(n, "x", 2)), network.UnaryABS))
@@ -345,7 +345,7 @@ func init() {
 				n.AddIfInput(c, n.AddUnary(f32(n, "x", 2), network.UnaryABS))
 			},
 		},
-		"ConditionalOutput.cond_output_match": {
+		"IfConditionalOutput.cond_output_match": {
 			bad: func(n *Network) {
 				c := n.AddIfConditional()
 				x := n.AddIfInput(c, f32(n, "x", 2))

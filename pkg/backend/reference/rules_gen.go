@@ -307,8 +307,8 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 			{Check: "condition_once", Text: "one condition per conditional, computed outside it", Source: ruleSource{"NvInfer.h", "Set the condition tensor for this If-Conditional construct."}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
-	network.KindConditionalInput: {
-		Kind: network.KindConditionalInput, Since: network.Version{Major: 10, Minor: 0},
+	network.KindIfConditionalInput: {
+		Kind: network.KindIfConditionalInput, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
 			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
@@ -316,8 +316,8 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 			{Check: "cond_input_outside", Text: "the input comes from outside the conditional", Source: ruleSource{"NvInfer.h", "An input to the conditional that can be used by either or both of the conditional"}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
-	network.KindConditionalOutput: {
-		Kind: network.KindConditionalOutput, Since: network.Version{Major: 10, Minor: 0},
+	network.KindIfConditionalOutput: {
+		Kind: network.KindIfConditionalOutput, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
 			{Name: "true_output", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 			{Name: "false_output", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
@@ -360,6 +360,6 @@ func registerParams() {
 	gob.Register(iteratorParams{})              // Iterator
 	gob.Register(loopOutputParams{})            // LoopOutput
 	gob.Register(conditionParams{})             // Condition
-	gob.Register(condInputParams{})             // ConditionalInput
-	gob.Register(condOutputParams{})            // ConditionalOutput
+	gob.Register(condInputParams{})             // IfConditionalInput
+	gob.Register(condOutputParams{})            // IfConditionalOutput
 }

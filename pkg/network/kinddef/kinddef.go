@@ -513,7 +513,7 @@ var Kinds = []Kind{
 		},
 	},
 	{
-		Name: "ConditionalInput", LayerType: "CONDITIONAL_INPUT", Since: Version{10, 0},
+		Name: "IfConditionalInput", LayerType: "CONDITIONAL_INPUT", Since: Version{10, 0},
 		Methods: []string{"AddIfInput"}, Shim: []string{"trtc_add_if_input"},
 		Params: []string{"condInputParams{}"},
 		Inputs: []Input{{Name: "input", DTypes: notUint8, DTypeSource: uint8Src}},
@@ -523,7 +523,7 @@ var Kinds = []Kind{
 		},
 	},
 	{
-		Name: "ConditionalOutput", LayerType: "CONDITIONAL_OUTPUT", Since: Version{10, 0},
+		Name: "IfConditionalOutput", LayerType: "CONDITIONAL_OUTPUT", Since: Version{10, 0},
 		Methods: []string{"AddIfOutput"}, Shim: []string{"trtc_add_if_output"},
 		Params: []string{"condOutputParams{}"},
 		Inputs: []Input{
