@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 
+	"github.com/trtc-dev/trtc/internal/sizes"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/kernels"
 	"github.com/trtc-dev/trtc/pkg/network"
@@ -519,7 +520,7 @@ func (n *Network) checkRegions() error {
 		}
 	}
 	for i, g := range n.regions {
-		r, in := i+1, infos[i+1]
+		in := infos[i+1]
 		if g.Kind == regionLoop {
 			if in.count+in.while == 0 {
 				return &network.Error{Layer: g.Name, Err: &RuleError{"Loop.trip_limit", "the loop has no trip limit",
@@ -535,13 +536,24 @@ func (n *Network) checkRegions() error {
 			return &network.Error{Layer: g.Name, Err: &RuleError{"Conditional.structure", fmt.Sprintf("the conditional has %d condition(s) and %d output(s); it needs a condition and at least one output", in.conds, in.outs),
 				ruleSource{"NvInfer.h", "Both the trueSubgraph and falseSubgraph must be defined."}}}
 		}
-		_ = r
 	}
 	return nil
 }
 
-// runRegion runs region r, whose layers (in add order) are ids.
-func (e *Engine) runRegion(r int, ids []int, vals []*ir.Tensor) error {
+// runRegion runs region r, whose layers (in add order) are ids. As in
+// runKind, an allocation over the memory budget (a *sizes.Error panic from
+// ir.NewTensor: a loop output's length comes from run-time values) becomes
+// the region's error.
+func (e *Engine) runRegion(r int, ids []int, vals []*ir.Tensor) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			se, ok := p.(*sizes.Error)
+			if !ok {
+				panic(p)
+			}
+			err = fmt.Errorf("%s: %w", e.p.Regions[r-1].Name, se)
+		}
+	}()
 	if e.p.Regions[r-1].Kind == regionConditional {
 		return e.runConditional(r, ids, vals)
 	}
@@ -669,6 +681,9 @@ func (e *Engine) runLoop(r int, ids []int, vals []*ir.Tensor) error {
 		for _, l := range iters {
 			p := l.Params.(iteratorParams)
 			x := vals[l.In[0]]
+			if x == nil || p.Axis >= len(x.Shape) {
+				return fmt.Errorf("layer %s: the iterated tensor was not computed or has rank below %d", l.Name, p.Axis+1)
+			}
 			ext := x.Shape[p.Axis]
 			idx := i
 			if p.Reverse {

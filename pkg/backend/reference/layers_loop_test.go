@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
 )
@@ -361,5 +362,37 @@ func init() {
 	}
 	for k, v := range add {
 		ruleCases[k] = v
+	}
+}
+
+// A concatenation length from run-time values that would exceed the
+// memory budget is the run's error, never a panic.
+func TestLoopOutputLengthOverBudget(t *testing.T) {
+	n := NewNetwork()
+	x := n.AddInput("x", ir.Float32, ir.S(4, 1024))
+	length := n.AddInput("len", ir.Int64, ir.S())
+	l := n.AddLoop()
+	n.AddTripLimit(l, n.AddConstant(ir.Scalar(ir.Int32, 4)), network.TripLimitCOUNT)
+	xi := n.AddIterator(l, x, 0, false)
+	n.MarkOutput(n.AddLoopOutput(l, xi, network.LoopOutputCONCATENATE, 0, length), "y")
+	blob, err := n.SerializeWith([]backend.Profile{{MinValues: map[string][]int64{"len": {1}}, OptValues: map[string][]int64{"len": {4}},
+		MaxValues: map[string][]int64{"len": {1 << 30}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Load(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := ir.NewTensor(ir.Float32, []int64{4, 1024})
+	if _, err := e.Run(map[string]*ir.Tensor{"x": xs, "len": ir.FromSlice(ir.Int64, []int64{}, []int64{4})}); err != nil {
+		t.Fatalf("length 4: %v", err)
+	}
+	_, err = e.Run(map[string]*ir.Tensor{"x": xs, "len": ir.FromSlice(ir.Int64, []int64{}, []int64{1 << 30})})
+	if err == nil || !strings.Contains(err.Error(), "Loop") {
+		t.Errorf("length 2^30 (4 TiB): %v, want a budget error naming the loop", err)
+	}
+	if testing.Verbose() {
+		t.Log(err)
 	}
 }
