@@ -16,19 +16,18 @@ import (
 // see testdata/models/deploy_manifest.json; lstm_dyn and gru_dyn, whose
 // sequence length is symbolic, from testdata/gen/gen_rnn_dyn.py, each run
 // at two lengths; if_gate from testdata/gen/gen_control.py) compile with
-// the default settings (but minBlock)
+// the default settings
 // and match their reference through `trtc run --expect`.
 //
 // minEngine is the share of nodes that must run in engines today. LSTM,
 // GRU, Scan and Loop are TensorRT loops and If a conditional (their layer
 // kinds: pkg/network/kinddef); det_head's NonMaxSuppression (INMSLayer) is
 // not in the layer-kind table yet and is checked for correctness in
-// fallback. minBlock, where set, is --min-block-size: the lstm, gru and
-// scan_loop graphs, and lstm_dyn and gru_dyn, have fewer than the default 5
-// compute ops (an LSTM node, a Gemm and a Gather; Scan and Loop; two
-// recurrent nodes, a ReduceMean and a Gemm), so by default their one
-// engine segment would be too small; each node is still one TensorRT loop
-// of dozens of layers. if_gate runs twice, so that each branch is taken.
+// fallback. The lstm, gru, scan_loop, lstm_dyn and gru_dyn graphs have
+// fewer than the default 5 compute ops (an LSTM node, a Gemm and a Gather;
+// Scan and Loop; ...): their engine segments are kept because they hold
+// TensorRT loops (pkg/partition). if_gate runs twice, so that each branch
+// is taken.
 func TestDeployModels(t *testing.T) {
 	for _, m := range []struct {
 		name      string
@@ -36,31 +35,26 @@ func TestDeployModels(t *testing.T) {
 		expect    string
 		atol      string // "" for one quantization step of the output
 		minEngine float64
-		minBlock  string
 	}{
-		{"fp16_cnn", []string{"x=x.npy"}, "expected", "1e-2", 1, ""},
-		{"bf16_mlp", []string{"x=x.pb"}, "expected", "1e-2", 1, ""},
-		{"qdq_cnn", []string{"x=x.npy"}, "expected", "", 1, ""},
-		{"lstm", []string{"x=x.npy"}, "expected", "1e-5", 0.9, "1"},
-		{"gru", []string{"x=x.npy", "h0=h0.npy"}, "expected", "1e-5", 0.9, "1"},
-		{"scan_loop", []string{"s0=s0.npy", "x=x.npy"}, "expected", "1e-5", 0.9, "1"},
-		{"lstm_dyn", []string{"x=x.npy"}, "expected", "1e-5", 0.9, "1"},
-		{"lstm_dyn", []string{"x=x_s9.npy"}, "expected_s9", "1e-5", 0.9, "1"},
-		{"gru_dyn", []string{"x=x.npy"}, "expected", "1e-5", 0.9, "1"},
-		{"gru_dyn", []string{"x=x_s9.npy"}, "expected_s9", "1e-5", 0.9, "1"},
-		{"if_gate", []string{"x=x.npy"}, "expected", "1e-5", 0.9, ""},
-		{"if_gate", []string{"x=x_neg.npy"}, "expected_neg", "1e-5", 0.9, ""},
-		{"det_head", []string{"boxes=boxes.npy", "scores=scores.npy"}, "expected", "1e-5", 0, ""},
+		{"fp16_cnn", []string{"x=x.npy"}, "expected", "1e-2", 1},
+		{"bf16_mlp", []string{"x=x.pb"}, "expected", "1e-2", 1},
+		{"qdq_cnn", []string{"x=x.npy"}, "expected", "", 1},
+		{"lstm", []string{"x=x.npy"}, "expected", "1e-5", 0.9},
+		{"gru", []string{"x=x.npy", "h0=h0.npy"}, "expected", "1e-5", 0.9},
+		{"scan_loop", []string{"s0=s0.npy", "x=x.npy"}, "expected", "1e-5", 0.9},
+		{"lstm_dyn", []string{"x=x.npy"}, "expected", "1e-5", 0.9},
+		{"lstm_dyn", []string{"x=x_s9.npy"}, "expected_s9", "1e-5", 0.9},
+		{"gru_dyn", []string{"x=x.npy"}, "expected", "1e-5", 0.9},
+		{"gru_dyn", []string{"x=x_s9.npy"}, "expected_s9", "1e-5", 0.9},
+		{"if_gate", []string{"x=x.npy"}, "expected", "1e-5", 0.9},
+		{"if_gate", []string{"x=x_neg.npy"}, "expected_neg", "1e-5", 0.9},
+		{"det_head", []string{"boxes=boxes.npy", "scores=scores.npy"}, "expected", "1e-5", 0},
 	} {
 		t.Run(m.name+"/"+m.expect, func(t *testing.T) {
 			dir, tmp := modelDir(m.name), t.TempDir()
 			model := filepath.Join(dir, "model.onnx")
 			bundle, report := filepath.Join(tmp, "m.trtb"), filepath.Join(tmp, "report.json")
-			args := []string{"compile", model, "-o", bundle, "--report", report}
-			if m.minBlock != "" {
-				args = append(args, "--min-block-size", m.minBlock)
-			}
-			mustTrtc(t, args...)
+			mustTrtc(t, "compile", model, "-o", bundle, "--report", report)
 
 			r := readReport(t, report)
 			share := float64(r.ConvertedNodes) / float64(r.TotalNodes)
@@ -72,7 +66,7 @@ func TestDeployModels(t *testing.T) {
 			if atol == "" {
 				atol = strconv.FormatFloat(outputStep(t, model), 'g', -1, 64)
 			}
-			args = []string{"run", bundle, "--output-dir", tmp, "--expect", filepath.Join(dir, m.expect), "--atol", atol, "--rtol", "1e-3"}
+			args := []string{"run", bundle, "--output-dir", tmp, "--expect", filepath.Join(dir, m.expect), "--atol", atol, "--rtol", "1e-3"}
 			for _, in := range m.inputs {
 				name, file, _ := strings.Cut(in, "=")
 				args = append(args, "--input", name+"="+filepath.Join(dir, file))
