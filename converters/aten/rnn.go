@@ -14,9 +14,11 @@ import (
 // train, bidirectional, batch_first), gru.input, rnn_tanh.input and
 // rnn_relu.input, as TensorRT loops (impl.RNNLoop), one per layer and
 // direction. pkg/lower unrolls them over a static sequence length of at
-// most 512 steps x layers x directions (as run_decompositions() writes
-// them); these converters take the rest: a symbolic sequence length, or a
-// longer one, whose unrolled graph would grow by a dozen layers per step.
+// most lower.MaxUnrolledSteps (64) steps x layers x directions, as
+// run_decompositions() writes them; these converters take the rest: a
+// symbolic sequence length, or a longer one, whose unrolled graph would
+// grow by a dozen ops per step where a loop stays at about 40 layers per
+// layer and direction.
 //
 // torch.nn's gates are LSTM (i, f, g, o) and GRU (r, z, n) with
 // n = tanh(W_in x + b_in + r * (W_hn h + b_hn)): impl.RNNLoop's ONNX order
