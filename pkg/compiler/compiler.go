@@ -15,6 +15,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/frontend"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/lower"
+	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 )
@@ -287,6 +288,9 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 	if err != nil {
 		return &Result{Model: model, Graph: g, Folded: folded, Settings: s}, err
 	}
+	if err := resolveTarget(be, s); err != nil {
+		return &Result{Model: model, Graph: g, Folded: folded, Settings: s}, err
+	}
 	if len(opts.Build.Profiles) == 0 {
 		if p, ok := RangeProfile(g); ok {
 			opts.Build.Profiles = []backend.Profile{p}
@@ -345,6 +349,9 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			opts.progress("engine", built, nEngines)
 			start := time.Now()
 			net := be.NewNetwork()
+			if t, ok := net.(targetSetter); ok {
+				t.SetTargetVersion(s.TargetVersion)
+			}
 			// A network that failed before any converter ran is the
 			// backend's failure (no library, no device), not a node's: it
 			// must not send the nodes to fallback.
@@ -404,6 +411,44 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			return res, nil
 		}
 	}
+}
+
+// targetSetter is a network that applies a TensorRT release's rules
+// (reference.Network).
+type targetSetter interface{ SetTargetVersion(network.Version) }
+
+// TargetVersionError is a --trt-version that trtc cannot build for, or that
+// differs from the loaded TensorRT library's.
+type TargetVersionError struct{ Err error }
+
+func (e *TargetVersionError) Error() string { return e.Err.Error() }
+func (e *TargetVersionError) Unwrap() error { return e.Err }
+
+// resolveTarget fills s.TargetVersion: with a backend that reports its
+// library's version (TensorRT), that version, which a --trt-version must
+// equal; otherwise the one given, checked, or network.NewestVersion.
+func resolveTarget(be backend.Backend, s *conversion.Settings) error {
+	if vr, ok := be.(backend.VersionReporter); ok {
+		if lib, err := vr.RuntimeVersion(); err == nil {
+			v, err := network.ParseVersion(lib)
+			if err != nil {
+				return &TargetVersionError{fmt.Errorf("backend %s: %w", be.Name(), err)}
+			}
+			if s.TargetVersion != (network.Version{}) && s.TargetVersion != v {
+				return &TargetVersionError{fmt.Errorf("--trt-version %v, but backend %s has loaded TensorRT %s: the TensorRT backend builds for the library it runs (leave --trt-version unset, or set it to %v)", s.TargetVersion, be.Name(), lib, v)}
+			}
+			s.TargetVersion = v
+			return nil
+		}
+	}
+	if s.TargetVersion == (network.Version{}) {
+		s.TargetVersion = network.NewestVersion
+		return nil
+	}
+	if err := network.CheckTarget(s.TargetVersion); err != nil {
+		return &TargetVersionError{fmt.Errorf("--trt-version: %w", err)}
+	}
+	return nil
 }
 
 // failedFilter is a registry view that rejects a node whose converter
