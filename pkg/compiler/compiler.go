@@ -127,14 +127,14 @@ func checkOps(g *ir.Graph, model string) error {
 			why := ""
 			switch known, listed := ops.KnownOpsets[d]; {
 			case onnxModel && !ops.KnownDomain(d):
-				why = where + ": trtc does not know this domain"
+				why = where + ": trtc does not know this domain" + noCreator(n, d)
 			case onnxModel && listed && opset > known:
 				why = fmt.Sprintf("%s: newer than the opset %d trtc knows for this domain", where, known)
 			default:
 				if _, ok := ops.Lookup(n.Op); !ok {
 					why = "neither a converter nor a CPU kernel"
 					if onnxModel {
-						why = where + ": " + why
+						why = where + ": " + why + noCreator(n, d)
 					}
 				}
 			}
@@ -149,6 +149,30 @@ func checkOps(g *ir.Graph, model string) error {
 		return e
 	}
 	return nil
+}
+
+// findTRTPluginCreator finds the TensorRT plugin creator a custom-domain
+// node names among those loaded Go plugins declared.
+func findTRTPluginCreator(name, version, ns string) (conversion.TRTPluginCreator, bool) {
+	for _, c := range conversion.DeclaredTRTPluginCreators() {
+		if c.Name == name && c.Version == version && c.Namespace == ns {
+			return c, true
+		}
+	}
+	return conversion.TRTPluginCreator{}, false
+}
+
+// noCreator says, for a node of a custom domain, which TensorRT plugin
+// creator the fallback plugin importer looked for.
+func noCreator(n *ir.Node, d string) string {
+	if _, standard := ops.KnownOpsets[d]; standard || d == "" || len(n.Op) <= len(d)+1 {
+		return ""
+	}
+	version, ns := n.AttrString(conversion.PluginVersionAttr, "1"), n.AttrString(conversion.PluginNamespaceAttr, "")
+	if a, ok := n.Attrs[conversion.PluginVersionAttr]; ok && a.Kind == ir.AttrInt {
+		version = fmt.Sprint(a.I)
+	}
+	return fmt.Sprintf("; and no TensorRT plugin creator %s version %s (namespace %q) is declared (a Go plugin's DeclareTRTPlugin: docs/custom-ops.md)", n.Op[len(d)+1:], version, ns)
 }
 
 // Prepare loads nothing: it takes a parsed graph and brings it to the point
@@ -171,6 +195,9 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 		return 0, fmt.Errorf("%s: %w", model, err)
 	}
 	constOutputs(g)
+	if _, err := conversion.ImportTRTPlugins(g, findTRTPluginCreator); err != nil {
+		return 0, fmt.Errorf("%s: %w", model, err)
+	}
 	if err := checkOps(g, model); err != nil {
 		return 0, err
 	}
