@@ -150,6 +150,15 @@ trtc_status trtc_add_einsum(trtc_builder *b, const char *name, trtc_tensor *cons
 /* getPluginRegistry()->loadLibrary(path): registers the plugin creators of
  * a TensorRT plugin library (trtexec's --dynamicPlugins). */
 trtc_status trtc_load_plugin_library(const char *path);
+/* The plugin creators the registry holds (getPluginRegistry()->
+ * getAllCreators()), as text, one creator a line:
+ * NAME \t VERSION \t NAMESPACE \t KIND \t FIELDS, where KIND is the
+ * creator's getInterfaceInfo().kind ("PLUGIN CREATOR_V3ONE") and FIELDS,
+ * for an IPluginCreatorV3One, its getFieldNames() as name:type joined by
+ * "," (type: PluginFieldType's value). Tabs and newlines inside names are
+ * written as spaces. The text is written into buf when it fits in cap bytes
+ * with its NUL; *need is always set to the bytes it needs. */
+trtc_status trtc_plugin_creators(char *buf, int64_t cap, int64_t *need);
 /* A PluginField (NvInferPluginBase.h): type is TensorRT's PluginFieldType
  * value, data points to length elements of it (chars for kCHAR). */
 typedef struct {

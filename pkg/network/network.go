@@ -365,6 +365,22 @@ func (f PluginField) Len() int {
 	return 0
 }
 
+// PluginCreatorInfo is a creator a TensorRT plugin registry holds
+// (IPluginRegistry::getAllCreators): name, version and namespace, its
+// interface kind ("PLUGIN CREATOR_V3ONE" for the IPluginCreatorV3One that
+// plugin layers need; other kinds have no name here) and, for a V3One
+// creator, the fields it declares (getFieldNames).
+type PluginCreatorInfo struct {
+	Name, Version, Namespace, Kind string
+	Fields                         []PluginFieldInfo
+}
+
+// PluginFieldInfo is one field a plugin creator declares.
+type PluginFieldInfo struct {
+	Name string
+	Type PluginFieldType
+}
+
 // PluginV3 names a TensorRT IPluginV3 plugin and the fields it is created
 // with.
 type PluginV3 struct {
