@@ -325,6 +325,11 @@ func TestFakeTeeLayerKinds(t *testing.T) {
 		outs["cumsum"] = n.AddCumulative(x, c(ir.FromSlice(ir.Int32, []int64{}, []int32{2})), network.CumulativeSUM, true, true)
 		kinds = append(kinds, "CUMULATIVE")
 	}
+	if _, compiled, _ := libVersion(); compiled >= 101500 { // addRotaryEmbedding is in the 10.15 headers on
+		outs["rope"] = n.AddRotaryEmbedding(x, c(ir.NewTensor(ir.Float32, []int64{16, 2})), c(ir.NewTensor(ir.Float32, []int64{16, 2})),
+			c(ir.FromSlice(ir.Int32, []int64{1, 8}, []int32{0, 1, 2, 3, 4, 5, 6, 7})), true, 4)
+		kinds = append(kinds, "ROTARY_EMBEDDING")
+	}
 	vals, idx := n.AddTopK(x, network.TopKMIN, 2, 1<<3)
 	outs["topk_values"], outs["topk_indices"] = vals, idx
 	for _, name := range sortedKeys(outs) {

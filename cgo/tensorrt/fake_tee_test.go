@@ -289,6 +289,20 @@ func (n *teeNetwork) AddCumulative(x, axis network.Tensor, op network.Cumulative
 		func() []network.Tensor { return one(n.trt.AddCumulative(n.tt(x), n.tt(axis), op, exclusive, reverse)) })[0]
 }
 
+func (n *teeNetwork) AddRotaryEmbedding(x, cosCache, sinCache, positionIDs network.Tensor, interleaved bool, rotaryDim int) network.Tensor {
+	return n.call(
+		func() []network.Tensor {
+			return one(n.ref.AddRotaryEmbedding(x, cosCache, sinCache, positionIDs, interleaved, rotaryDim))
+		},
+		func() []network.Tensor {
+			var pos network.Tensor
+			if positionIDs != nil {
+				pos = n.tt(positionIDs)
+			}
+			return one(n.trt.AddRotaryEmbedding(n.tt(x), n.tt(cosCache), n.tt(sinCache), pos, interleaved, rotaryDim))
+		})[0]
+}
+
 func (n *teeNetwork) AddTopK(x network.Tensor, op network.TopKOperation, k int64, axes uint32) (network.Tensor, network.Tensor) {
 	outs := n.call(
 		func() []network.Tensor { v, i := n.ref.AddTopK(x, op, k, axes); return []network.Tensor{v, i} },

@@ -160,6 +160,7 @@ enum class Api
     kShapeValuesV2,
     kTopKIndicesType,
     kNormalizationV2,
+    kRotaryEmbedding,
 };
 
 struct ApiMin
@@ -179,6 +180,7 @@ constexpr ApiMin kApiMin[] = {
     {Api::kShapeValuesV2, "IOptimizationProfile::setShapeValuesV2 (int64 shape values)", 101100},
     {Api::kTopKIndicesType, "INetworkDefinition::addTopK with an indices type", 101400},
     {Api::kNormalizationV2, "INetworkDefinition::addNormalizationV2", 101500},
+    {Api::kRotaryEmbedding, "INetworkDefinition::addRotaryEmbedding", 101500},
 };
 
 ApiMin const& apiMin(Api a)
@@ -1203,6 +1205,31 @@ trtc_status trtc_add_cumulative(trtc_builder* b, char const* name, trtc_tensor* 
         (void) op;
         (void) exclusive;
         (void) reverse;
+        (void) out;
+#endif
+    });
+}
+
+trtc_status trtc_add_rotary_embedding(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* cosCache, trtc_tensor* sinCache,
+    trtc_tensor* pos, int32_t interleaved, int32_t dim, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        need(b->linked, Api::kRotaryEmbedding, name);
+#if TRTC_TRT_AT_LEAST(10, 15)
+        IRotaryEmbeddingLayer* l = b->network->addRotaryEmbedding(
+            *tensor(x, "input"), *tensor(cosCache, "cos cache"), *tensor(sinCache, "sin cache"), interleaved != 0, dim);
+        if (l != nullptr && pos != nullptr)
+        {
+            l->setInput(3, *tensor(pos, "position ids"));
+        }
+        b->finish(l, name, "addRotaryEmbedding", out);
+#else
+        (void) x;
+        (void) cosCache;
+        (void) sinCache;
+        (void) pos;
+        (void) interleaved;
+        (void) dim;
         (void) out;
 #endif
     });

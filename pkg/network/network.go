@@ -205,6 +205,13 @@ type Network interface {
 	// in [0, depth) (TensorRT documents no other), values [off, on], depth
 	// a 0-D build-time constant; the output has a new dim of depth at axis.
 	AddOneHot(indices, values, depth Tensor, axis int) Tensor
+	// AddRotaryEmbedding is addRotaryEmbedding(x, cosCache, sinCache,
+	// interleaved, rotaryDim) (TensorRT 10.15+) with positionIDs (nil when
+	// absent) as input 3 (setInput): rotary position embedding of x
+	// [batch, heads, sequence, headSize]; the caches are [batch, sequence,
+	// R/2], or [maxPositionId+1, R/2] indexed by positionIDs [batch,
+	// sequence] (R = rotaryDim, the head size when 0).
+	AddRotaryEmbedding(x, cosCache, sinCache, positionIDs Tensor, interleaved bool, rotaryDim int) Tensor
 	// AddPluginV3 is a TensorRT plugin layer: the creator
 	// getPluginRegistry()->getCreator(Creator, Version, Namespace), an
 	// IPluginCreatorV3One, makes the plugin with createPlugin(name,

@@ -989,6 +989,17 @@ public:
         return l;
     }
 
+#if FAKE_TRT_AT_LEAST(10, 15)
+    IRotaryEmbeddingLayer* addRotaryEmbedding(ITensor& x, ITensor& cosCache, ITensor& sinCache, bool interleaved, int32_t dim) noexcept override
+    {
+        event("addRotaryEmbedding");
+        auto* l = add(new L<IRotaryEmbeddingLayer, GenVRotaryEmbeddingLayer>(LayerType::kROTARY_EMBEDDING), {&x, &cosCache, &sinCache}, {like(x)});
+        l->set("interleaved", json(interleaved));
+        l->set("rotary_embedding_dim", json(dim));
+        return l;
+    }
+#endif
+
 #if FAKE_TRT_AT_LEAST(10, 8)
     ICumulativeLayer* addCumulative(ITensor& x, ITensor& axis, CumulativeOperation op, bool exclusive, bool reverse) noexcept override
     {
