@@ -226,6 +226,11 @@ func TestFakeModelsLayerByLayer(t *testing.T) {
 			s := conversion.DefaultSettings()
 			s.Backend = "tensorrt-fake-tee"
 			s.MinBlockSize = 1 // every convertible node in an engine, small models included
+			// Build for the release of the headers, as a compile with the
+			// TensorRT backend builds for the loaded library's.
+			if _, compiled, err := libVersion(); err == nil {
+				s.TargetVersion = network.Version{Major: int(compiled / 10000), Minor: int(compiled / 100 % 100)}
+			}
 			res, err := compiler.CompileFile(model, compiler.Options{Settings: s, Registry: converters.Builtin()})
 			if err != nil {
 				t.Fatal(err)

@@ -38,7 +38,11 @@ func newTee() *teeNetwork {
 }
 
 func (n *teeNetwork) BeginNode(op, node string) { n.ref.BeginNode(op, node); n.trt.BeginNode(op, node) }
-func (n *teeNetwork) NumLayers() int            { return n.ref.NumLayers() }
+
+// SetTargetVersion applies that release's rule table on the reference side
+// (the compiler sets it on every engine's network).
+func (n *teeNetwork) SetTargetVersion(v network.Version) { n.ref.SetTargetVersion(v) }
+func (n *teeNetwork) NumLayers() int                     { return n.ref.NumLayers() }
 func (n *teeNetwork) Err() error {
 	if err := n.ref.Err(); err != nil {
 		return err

@@ -135,3 +135,26 @@ func TestCumSumByTargetVersion(t *testing.T) {
 		t.Errorf("10.8 target: layers %v, want CUMULATIVE", r.Types)
 	}
 }
+
+// TestInt64ShapeTensorsBefore10_4: the 10.0-10.3 headers document only
+// Int32 for the shape inputs of Shuffle, Slice, Resize and OneHot. For such
+// a target the converters' Int64 shape tensors get one Cast to Int32 before
+// the consumer, so dynamic reshapes, expands and fills stay in the engine
+// (and compute the same); from 10.4 no cast is added.
+func TestInt64ShapeTensorsBefore10_4(t *testing.T) {
+	dyn := convtest.Input{DType: ir.Float32, Shape: ir.Shape{ir.Sym("N"), ir.D(3), ir.D(4)}, RunShape: []int64{5, 3, 4}}
+	cases := []convtest.Case{
+		{Op: "onnx.Reshape", Inputs: []convtest.Input{dyn, {DType: ir.Int64, Shape: ir.S(2), Data: ir.FromSlice(ir.Int64, []int64{2}, []int64{0, 12})}}},
+		{Op: "onnx.Expand", Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.S(1, 4)}, {DType: ir.Int64, Shape: ir.S(2), Data: ir.FromSlice(ir.Int64, []int64{2}, []int64{3, 4})}}},
+		{Op: "onnx.ConstantOfShape", Inputs: []convtest.Input{{DType: ir.Int64, Shape: ir.S(2), Data: ir.FromSlice(ir.Int64, []int64{2}, []int64{2, 3})}}},
+	}
+	for _, c := range cases {
+		for _, v := range []network.Version{{Major: 10, Minor: 0}, {Major: 10, Minor: 3}, {Major: 10, Minor: 4}} {
+			c.Settings = &conversion.Settings{TargetVersion: v}
+			r := convtest.Run(t, c)
+			if casts := slices.Contains(r.Types, "CAST"); casts != v.Less(network.Version{Major: 10, Minor: 4}) {
+				t.Errorf("%s for %v: layers %v", c.Op, v, r.Types)
+			}
+		}
+	}
+}
