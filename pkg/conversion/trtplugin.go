@@ -162,10 +162,11 @@ func ImportTRTPlugins(g *ir.Graph, find func(name, version, namespace string) (T
 			continue
 		}
 		if c.CPUOp == "" {
-			return count, fmt.Errorf("node %s (%s): %v has no CPU op declared; trtc needs one to infer the node's outputs", n.Name, n.Op, c)
+			return count, &PluginImportError{Node: n.Name, Op: n.Op, Unsupported: true, Err: fmt.Errorf(
+				"%v is in TensorRT's plugin registry, but no Go plugin declares it with the CPU op trtc infers the node's outputs with (DeclareTRTPlugin: docs/custom-ops.md)", c)}
 		}
 		if _, ok := ops.Lookup(c.CPUOp); !ok {
-			return count, fmt.Errorf("node %s (%s): %v computes through op %s, which is not defined here", n.Name, n.Op, c, c.CPUOp)
+			return count, &PluginImportError{Node: n.Name, Op: n.Op, Unsupported: true, Err: fmt.Errorf("%v computes through op %s, which is not defined here", c, c.CPUOp)}
 		}
 		attrs := map[string]ir.Attr{}
 		for name, a := range n.Attrs {
@@ -173,7 +174,7 @@ func ImportTRTPlugins(g *ir.Graph, find func(name, version, namespace string) (T
 				continue
 			}
 			if !slices.ContainsFunc(c.Fields, func(f TRTPluginField) bool { return f.Name == name }) {
-				return count, fmt.Errorf("node %s (%s): attribute %q is not a field of %v (fields: %v)", n.Name, n.Op, name, c, fieldNames(c))
+				return count, &PluginImportError{Node: n.Name, Op: n.Op, Err: fmt.Errorf("attribute %q is not a field of %v (fields: %v)", name, c, fieldNames(c))}
 			}
 			attrs[name] = a
 		}
@@ -186,6 +187,21 @@ func ImportTRTPlugins(g *ir.Graph, find func(name, version, namespace string) (T
 	}
 	return count, nil
 }
+
+// PluginImportError is a node the fallback plugin importer matched to a
+// creator but cannot import; Unsupported marks a creator trtc cannot run
+// the node with (the op check's exit code), otherwise the node's attributes
+// do not fit the creator.
+type PluginImportError struct {
+	Node, Op    string
+	Unsupported bool
+	Err         error
+}
+
+func (e *PluginImportError) Error() string {
+	return fmt.Sprintf("node %s (%s): %v", e.Node, e.Op, e.Err)
+}
+func (e *PluginImportError) Unwrap() error { return e.Err }
 
 func fieldNames(c TRTPluginCreator) []string {
 	var s []string
