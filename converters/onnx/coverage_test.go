@@ -20,12 +20,6 @@ const bitwiseReason = "TensorRT's ElementWise kAND/kOR/kXOR take bool only; it h
 var noConverter = map[string]string{
 	"onnx.DynamicQuantizeLinear": "its scale and zero point come from a data-dependent global min/max, which needs a " +
 		"Reduce over every dim and a scalar-to-shape broadcast per run; not converted yet",
-	"onnx.LSTM":              layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
-	"onnx.GRU":               layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
-	"onnx.RNN":               layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
-	"onnx.Loop":              layerKindTable + " (ILoop and its boundary layers)",
-	"onnx.Scan":              layerKindTable + " (ILoop and its boundary layers)",
-	"onnx.If":                layerKindTable + " (IIfConditional with its input and output layers)",
 	"onnx.NonMaxSuppression": layerKindTable + " (INMSLayer)",
 	"onnx.BitwiseAnd":        bitwiseReason,
 	"onnx.BitwiseOr":         bitwiseReason,
