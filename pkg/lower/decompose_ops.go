@@ -100,6 +100,15 @@ func init() {
 		}
 	}
 	d["aten.bitwise_not.default"] = decBitwise("onnx.Not")
+	for _, dir := range []string{"left", "right"} {
+		for _, ov := range []string{"Tensor", "Tensor_Scalar", "Scalar_Tensor"} {
+			d["aten.bitwise_"+dir+"_shift."+ov] = decBitwise("shift_" + dir)
+		}
+		py := map[string]string{"left": "l", "right": "r"}[dir]
+		for _, ov := range []string{"Tensor", "Scalar"} {
+			d["aten.__"+py+"shift__."+ov] = decBitwise("shift_" + dir)
+		}
+	}
 	for _, f := range []string{"and", "or", "xor"} {
 		for _, ov := range []string{"Tensor", "Scalar"} {
 			d["aten.__"+f+"__."+ov] = decBitwise("onnx." + strings.ToUpper(f[:1]) + f[1:])
@@ -548,24 +557,79 @@ func decDivMode(r *rewriter, n *ir.Node) error {
 	return nil
 }
 
-// Bitwise ops on bool tensors are the logical ops; integer bitwise
-// arithmetic has no TensorRT layer and no kernel here.
+// Bitwise ops and shifts, with PyTorch's type promotion of the two
+// operands (a Scalar self in bitwise_*_shift.Scalar_Tensor, a Scalar other in
+// the .Scalar and .Tensor_Scalar forms). On bool results they are the
+// logical ops, which TensorRT runs; on integers they are ONNX BitwiseAnd/Or/
+// Xor/Not and BitShift, which have kernels only: TensorRT's elementwise
+// AND/OR/XOR take bool operands alone. A right shift of a signed integer is
+// arithmetic (PyTorch's >>), which the BitShift kernel does for signed types.
 func decBitwise(op string) decomposer {
 	return func(r *rewriter, n *ir.Node) error {
-		for i, in := range n.Inputs {
-			if v := r.value(in); v != nil && v.DType != ir.Bool {
-				return fmt.Errorf("input %d is %v: trtc supports bitwise ops on bool tensors only", i, v.DType)
-			}
+		x, err := needShape(r, n, 0)
+		if err != nil {
+			return err
 		}
-		ins := n.Inputs
-		if op != "onnx.Not" && n.Input(1) == "" {
-			v, _, ok := ops.ScalarAttr(n, "other")
+		if op == "onnx.Not" {
+			if x.DType == ir.Bool {
+				r.emit("onnx.Not", nil, []string{n.Inputs[0]}, out(n, 0))
+				return nil
+			}
+			if !x.DType.IsInt() {
+				return fmt.Errorf("input is %v: bitwise_not takes bool or integer tensors", x.DType)
+			}
+			r.emit("onnx.BitwiseNot", nil, []string{n.Inputs[0]}, out(n, 0))
+			return nil
+		}
+		// Operands: a tensor and a tensor, or a tensor and a Scalar.
+		a, b := n.Inputs[0], n.Input(1)
+		dt := x.DType
+		scalarName := "other"
+		scalarFirst := strings.HasSuffix(n.Op, ".Scalar_Tensor")
+		if scalarFirst {
+			scalarName = "self"
+		}
+		if b == "" {
+			v, isInt, ok := ops.ScalarAttr(n, scalarName)
 			if !ok {
-				return errors.New("other is missing")
+				return fmt.Errorf("%s is missing", scalarName)
 			}
-			ins = []string{n.Inputs[0], r.konst(ir.Scalar(ir.Bool, v))}
+			if !isInt && v != math.Trunc(v) {
+				return fmt.Errorf("%s is %g: bitwise ops take integers", scalarName, v)
+			}
+			dt = ops.ResultType(x.DType, len(x.Shape), 0, 0, true, isInt)
+			b = r.konst(ir.Scalar(dt, v))
+		} else {
+			bv := r.value(b)
+			if bv == nil {
+				return fmt.Errorf("input %q has no type", b)
+			}
+			dt = ops.ResultType(x.DType, len(x.Shape), bv.DType, len(bv.Shape), false, false)
+			if bv.DType != dt {
+				b = r.emit1("onnx.Cast", map[string]ir.Attr{"to": attrInt(int64(dt))}, b)
+			}
 		}
-		r.emit(op, nil, ins, out(n, 0))
+		if x.DType != dt {
+			a = r.emit1("onnx.Cast", map[string]ir.Attr{"to": attrInt(int64(dt))}, a)
+		}
+		if scalarFirst {
+			a, b = b, a
+		}
+		shift := strings.HasPrefix(op, "shift")
+		switch {
+		case dt == ir.Bool && !shift:
+			r.emit(op, nil, []string{a, b}, out(n, 0))
+		case !dt.IsInt():
+			return fmt.Errorf("operands promote to %v: bitwise ops take bool or integer tensors", dt)
+		case shift:
+			dir := "LEFT"
+			if op == "shift_right" {
+				dir = "RIGHT"
+			}
+			r.emit("onnx.BitShift", map[string]ir.Attr{"direction": attrStr(dir)}, []string{a, b}, out(n, 0))
+		default:
+			r.emit("onnx.Bitwise"+strings.TrimPrefix(op, "onnx."), nil, []string{a, b}, out(n, 0))
+		}
 		return nil
 	}
 }
