@@ -16,8 +16,9 @@ var noConverter = map[string]string{
 	"aten.gru.input":      "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
 	"aten.rnn_tanh.input": "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
 	"aten.rnn_relu.input": "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
-	"aten.grid_sampler_2d.default": "TensorRT's IGridSampleLayer is not declared in trtc's layer-kind table (pkg/network) yet; " +
-		"the CPU kernel runs bilinear and nearest sampling with zeros, border and reflection padding",
+	"aten.grid_sampler_2d.default": "pkg/lower turns grid_sampler_2d into ONNX GridSample (one kernel and one converter for both " +
+		"front ends) except bicubic sampling with border padding: PyTorch clamps each of the 16 taps, ONNX GridSample and " +
+		"TensorRT's IGridSampleLayer (kCUBIC with kCLAMP) document clamping the sample point, so only this kernel computes it",
 }
 
 // Every ATen op trtc can run has a converter or a stated reason not to.

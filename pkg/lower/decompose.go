@@ -209,6 +209,8 @@ func needsDecomposition(r *rewriter, n *ir.Node) bool {
 			}
 		}
 		return c > 1
+	case "aten.grid_sampler_2d.default":
+		return !torchCubicBorder(n)
 	case "aten.pow.Tensor_Scalar":
 		x := r.in(n, 0)
 		return x != nil && x.DType.IsInt()

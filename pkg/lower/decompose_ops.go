@@ -163,6 +163,8 @@ func init() {
 	d["aten.max_pool3d_with_indices.default"] = decPoolND("onnx.MaxPool")
 	d["aten.avg_pool3d.default"] = decPoolND("onnx.AveragePool")
 	d["aten.adaptive_avg_pool1d.default"] = decAdaptive1d
+	d["aten.grid_sampler.default"] = decGridSampler
+	d["aten.grid_sampler_2d.default"] = decGridSampler
 	d["aten.where.ScalarSelf"] = decWhereScalar
 	d["aten.where.ScalarOther"] = decWhereScalar
 	d["aten.where.Scalar"] = decWhereScalar
@@ -1149,4 +1151,49 @@ func decIntPow(r *rewriter, n *ir.Node) error {
 	}
 	r.emit("onnx.Identity", nil, []string{result}, out(n, 0))
 	return nil
+}
+
+// grid_sampler (before decomposition) and grid_sampler_2d are ONNX
+// GridSample, which ONNX defined after PyTorch's: interpolation_mode 0, 1, 2
+// are linear, nearest and cubic; padding_mode 0, 1, 2 zeros, border and
+// reflection; align_corners the same rule. One kernel and one converter
+// then serve both front ends. grid_sampler on a 5-D input (3-D sampling,
+// bicubic refused by PyTorch) is the same op with a 3-D grid.
+func decGridSampler(r *rewriter, n *ir.Node) error {
+	x, err := needShape(r, n, 0)
+	if err != nil {
+		return err
+	}
+	if n.Op == "aten.grid_sampler_2d.default" && len(x.Shape) != 4 {
+		return fmt.Errorf("grid_sampler_2d input %v, want rank 4", x.Shape)
+	}
+	mode, ok := map[int64]string{0: "linear", 1: "nearest", 2: "cubic"}[n.AttrInt("interpolation_mode", 0)]
+	if !ok {
+		return fmt.Errorf("interpolation_mode %d is not 0 (bilinear), 1 (nearest) or 2 (bicubic)", n.AttrInt("interpolation_mode", 0))
+	}
+	pad, ok := map[int64]string{0: "zeros", 1: "border", 2: "reflection"}[n.AttrInt("padding_mode", 0)]
+	if !ok {
+		return fmt.Errorf("padding_mode %d is not 0 (zeros), 1 (border) or 2 (reflection)", n.AttrInt("padding_mode", 0))
+	}
+	if mode == "cubic" && len(x.Shape) != 4 {
+		return fmt.Errorf("bicubic sampling of a rank-%d input: PyTorch samples 4-D inputs only bicubically", len(x.Shape))
+	}
+	if torchCubicBorder(n) {
+		// PyTorch clamps each bicubic tap, ONNX the point: the ATen kernel.
+		a := map[string]ir.Attr{}
+		for _, k := range []string{"interpolation_mode", "padding_mode", "align_corners"} {
+			a[k] = attrInt(n.AttrInt(k, 0))
+		}
+		r.emit("aten.grid_sampler_2d.default", a, []string{n.Inputs[0], n.Input(1)}, out(n, 0))
+		return nil
+	}
+	r.emit("onnx.GridSample", map[string]ir.Attr{"mode": attrStr(mode), "padding_mode": attrStr(pad),
+		"align_corners": attrInt(n.AttrInt("align_corners", 0))}, []string{n.Inputs[0], n.Input(1)}, out(n, 0))
+	return nil
+}
+
+// torchCubicBorder: bicubic sampling with border padding, whose PyTorch
+// rule ONNX GridSample does not have.
+func torchCubicBorder(n *ir.Node) bool {
+	return n.AttrInt("interpolation_mode", 0) == 2 && n.AttrInt("padding_mode", 0) == 1
 }
