@@ -17,8 +17,10 @@ var noConverter = map[string]string{
 	"aten.rnn_tanh.input": "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
 	"aten.rnn_relu.input": "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
 	"aten.grid_sampler_2d.default": "pkg/lower turns grid_sampler_2d into ONNX GridSample (one kernel and one converter for both " +
-		"front ends) except bicubic sampling with border padding: PyTorch clamps each of the 16 taps, ONNX GridSample and " +
-		"TensorRT's IGridSampleLayer (kCUBIC with kCLAMP) document clamping the sample point, so only this kernel computes it",
+		"front ends) except bicubic sampling with border padding, where PyTorch clamps each of the 16 taps and ONNX GridSample " +
+		"clamps the sample point first. TensorRT's IGridSampleLayer (kCUBIC, SampleMode kCLAMP: \"out of bounds indices are " +
+		"clamped to bounds\") describes PyTorch's rule, but that layer kind is not in trtc's layer-kind table on main yet, so " +
+		"this kernel computes the node",
 }
 
 // Every ATen op trtc can run has a converter or a stated reason not to.
