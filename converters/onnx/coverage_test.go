@@ -54,6 +54,7 @@ var noConverter = map[string]string{
 	"onnx.MaxUnpool":                 "a converter (Scatter of X at I into a Fill of zeros) is not written yet",
 	"onnx.Det":                       "TensorRT has no determinant or LU layer",
 	"onnx.EyeLike":                   "its output depends only on the input's shape, so it folds to a constant wherever that shape is static",
+	"onnx.Multinomial":               "TensorRT has no sampling layer (a cumulative sum and a search per draw); the seeded kernel runs it",
 	"onnx.HannWindow":                windowReason,
 	"onnx.HammingWindow":             windowReason,
 	"onnx.BlackmanWindow":            windowReason,
