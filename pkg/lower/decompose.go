@@ -209,6 +209,9 @@ func needsDecomposition(r *rewriter, n *ir.Node) bool {
 			}
 		}
 		return c > 1
+	case "aten.dropout.default":
+		p, _, _ := ops.ScalarAttr(n, "p")
+		return n.AttrInt("train", 0) != 0 && p != 0
 	case "aten.grid_sampler_2d.default":
 		return !torchCubicBorder(n)
 	case "aten.pow.Tensor_Scalar":

@@ -636,11 +636,24 @@ func decBitwise(op string) decomposer {
 	}
 }
 
-// native_dropout in eval (train false): the input, and a mask of ones.
+// native_dropout in eval (train false): the input, and a mask of ones; in
+// training mode a random keep mask (decompose_random.go).
 func decNativeDropout(r *rewriter, n *ir.Node) error {
 	if n.AttrInt("train", 0) != 0 {
 		if p, _, _ := ops.ScalarAttr(n, "p"); p != 0 {
-			return errors.New("training-mode dropout is not supported (export in eval mode)")
+			x, err := needShape(r, n, 0)
+			if err != nil {
+				return err
+			}
+			y, keep, err := dropoutTrain(r, n, x, p)
+			if err != nil {
+				return err
+			}
+			r.emit("onnx.Identity", nil, []string{y}, out(n, 0))
+			if m := out(n, 1); m != "" {
+				r.emit("onnx.Identity", nil, []string{keep}, m)
+			}
+			return nil
 		}
 	}
 	r.emit("aten.alias.default", nil, []string{n.Inputs[0]}, out(n, 0))
