@@ -372,3 +372,41 @@ func checkDistribution(y *ir.Tensor, d map[string]any, inputs map[string]*ir.Ten
 	}
 	return fmt.Errorf("distribution kind %v is not known", d["kind"])
 }
+
+// The SymInt-argument model with every node in fallback: the symbolic
+// sizes, shifts, counts and pads are scalars in kernels there, and must
+// give PyTorch's values at all three shapes as the engines do.
+func TestZooSymIntInFallback(t *testing.T) {
+	dir := filepath.Join(zooDir(), "ops_symint")
+	meta := readZooMeta(t, dir)
+	for _, form := range []string{"model.pt2", "model_decomposed.pt2"} {
+		tmp := t.TempDir()
+		bundle := filepath.Join(tmp, "fb.trtb")
+		rep := filepath.Join(tmp, "report.json")
+		mustTrtc(t, "compile", filepath.Join(dir, form), "-o", bundle, "--min-block-size", "1000000", "--report", rep)
+		if r := readReport(t, rep); r.ConvertedNodes != 0 {
+			t.Fatalf("%s: %d nodes in engines, want none", form, r.ConvertedNodes)
+		}
+		for _, set := range meta.Sets {
+			out := filepath.Join(tmp, "out_"+set.Name)
+			args := []string{"run", bundle, "--output-dir", out}
+			for _, name := range meta.InputNames {
+				args = append(args, "--input", name+"="+filepath.Join(dir, set.Inputs[name]))
+			}
+			mustTrtc(t, args...)
+			for o, file := range set.Expected {
+				want, err := tensorio.ReadNPY(filepath.Join(dir, file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := tensorio.ReadNPY(filepath.Join(out, o+".npy"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := tensorio.Diff(got, want, 1e-6, 1e-6); !d.OK {
+					t.Errorf("%s set %s, %s: %s", form, set.Name, o, d)
+				}
+			}
+		}
+	}
+}

@@ -79,6 +79,8 @@ func init() {
 		return nil
 	}
 	d["aten.repeat.default"] = decRepeat
+	d["aten.tile.default"] = decTile
+	symAware["aten.tile.default"] = true
 	d["aten.stack.default"] = decStack
 	d["aten.unbind.int"] = decUnbind
 	d["aten.narrow.default"] = func(r *rewriter, n *ir.Node) error {
@@ -439,6 +441,28 @@ func decRepeat(r *rewriter, n *ir.Node) error {
 		in = r.emit1("onnx.Unsqueeze", nil, in, r.ints(axes...))
 	}
 	r.emit("onnx.Tile", nil, []string{in, r.ints(reps...)}, out(n, 0))
+	return nil
+}
+
+// tile is repeat with its dims padded with leading ones to the input's
+// rank (symbolic counts carried over for the symbolic-integer pass).
+func decTile(r *rewriter, n *ir.Node) error {
+	x, err := needShape(r, n, 0)
+	if err != nil {
+		return err
+	}
+	dims := n.AttrInts("dims", nil)
+	pad := len(x.Shape) - len(dims)
+	if pad < 0 {
+		pad = 0
+	}
+	reps := append(onesN(pad), dims...)
+	a := map[string]ir.Attr{"repeats": attrInts(reps...)}
+	if s, ok := n.Attrs["_symref_dims"]; ok {
+		refs := append(make([]string, pad), s.Strings...)
+		a["_symref_repeats"] = ir.Attr{Kind: ir.AttrStrings, Strings: refs}
+	}
+	r.emit("aten.repeat.default", a, []string{n.Inputs[0]}, out(n, 0))
 	return nil
 }
 
