@@ -55,6 +55,8 @@ var noConverter = map[string]string{
 	"onnx.Det":                       "TensorRT has no determinant or LU layer",
 	"onnx.EyeLike":                   "its output depends only on the input's shape, so it folds to a constant wherever that shape is static",
 	"onnx.Multinomial":               "TensorRT has no sampling layer (a cumulative sum and a search per draw); the seeded kernel runs it",
+	"onnx.STFT":                      "TensorRT has no Fourier layer; framing, windowing and a MatrixMultiply by a constant DFT matrix are not written as a converter yet",
+	"onnx.MelWeightMatrix":           "its output depends only on its (usually constant) scalar inputs, so it folds to a constant; with run-time inputs it needs loops TensorRT lacks",
 	"onnx.HannWindow":                windowReason,
 	"onnx.HammingWindow":             windowReason,
 	"onnx.BlackmanWindow":            windowReason,
