@@ -95,7 +95,7 @@ var requiredInputs = map[string]int{
 	"aten.empty.memory_format": 0, "aten.index_select.default": 2, "aten.slice_scatter.default": 2,
 	"aten.select_scatter.default": 2, "aten.copy.default": 2, "aten.atan2.default": 2, "aten.gather.default": 2,
 	"aten.scatter.src": 3, "aten.scatter.value": 2, "aten.scatter_add.default": 3, "aten.scatter_reduce.two": 3,
-	"aten.baddbmm.default": 3, "aten.addbmm.default": 3, "aten.index_put.default": 3, "aten.type_as.default": 2,
+	"aten.baddbmm.default": 3, "aten.addbmm.default": 3, "aten.type_as.default": 2,
 	"aten.clamp_min.Tensor": 2, "aten.clamp_max.Tensor": 2, "aten.conv_transpose1d.default": 2,
 	"aten.conv_transpose2d.input": 2, "aten.conv_transpose3d.input": 2, "aten.convolution.default": 2,
 	"aten.conv3d.default": 2, "aten.scaled_dot_product_attention.default": 3,
