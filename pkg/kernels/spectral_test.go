@@ -26,7 +26,7 @@ func TestSTFTAndMel(t *testing.T) {
 		for k := 0; k < frame/2+1; k++ {
 			// The magnitude (frames start at odd multiples of half a
 			// period too, which flips the sign).
-			o := ((f*(frame/2+1))+k)*2
+			o := ((f * (frame/2 + 1)) + k) * 2
 			mag := math.Hypot(y.Float(o), y.Float(o+1))
 			want := 0.0
 			if k == bin {

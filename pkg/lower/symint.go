@@ -485,7 +485,9 @@ func (r *rewriter) symArgs(n *ir.Node) (bool, error) {
 			expand = append(expand, c, d)
 			final = append(final, r.emit1("onnx.Mul", nil, c, d))
 		}
-		cat := func(parts []string) string { return r.emit1("onnx.Concat", map[string]ir.Attr{"axis": attrInt(0)}, parts...) }
+		cat := func(parts []string) string {
+			return r.emit1("onnx.Concat", map[string]ir.Attr{"axis": attrInt(0)}, parts...)
+		}
 		v := r.emit1("onnx.Reshape", nil, in, cat(ones))
 		v = r.emit1("onnx.Expand", nil, v, cat(expand))
 		r.emit("onnx.Reshape", nil, []string{v, cat(final)}, o)

@@ -12,7 +12,6 @@ import (
 // Multinomial): seeded draws (the seed attribute, a float) repeat on every
 // run, unseeded ones differ; see kernels.NewRNG. None is constant-folded.
 
-
 func randomOut(n *ir.Node, def ir.DType) (ir.DType, error) {
 	dt := def
 	if n.HasAttr("dtype") {
