@@ -39,7 +39,10 @@ func RandomUniform(rng *rand.Rand, dt ir.DType, dims []int64, low, high float64)
 	if !(high >= low) {
 		return nil, fmt.Errorf("high %g is below low %g", high, low)
 	}
-	out := ir.NewTensor(dt, dims)
+	out, err := ir.NewTensorChecked("RandomUniform output", dt, dims)
+	if err != nil {
+		return nil, err
+	}
 	for i := 0; i < int(out.Numel()); i++ {
 		out.SetFloat(i, low+rng.Float64()*(high-low))
 	}
@@ -54,7 +57,10 @@ func RandomNormal(rng *rand.Rand, dt ir.DType, dims []int64, mean, scale float64
 	if scale < 0 {
 		return nil, fmt.Errorf("scale %g is negative", scale)
 	}
-	out := ir.NewTensor(dt, dims)
+	out, err := ir.NewTensorChecked("RandomNormal output", dt, dims)
+	if err != nil {
+		return nil, err
+	}
 	for i := 0; i < int(out.Numel()); i++ {
 		out.SetFloat(i, mean+rng.NormFloat64()*scale)
 	}
@@ -73,7 +79,10 @@ func RandomInt(rng *rand.Rand, dt ir.DType, dims []int64, low, high int64) (*ir.
 	if !dt.IsInt() && !dt.IsFloat() {
 		return nil, fmt.Errorf("random integers of %v", dt)
 	}
-	out := ir.NewTensor(dt, dims)
+	out, err := ir.NewTensorChecked("random integers", dt, dims)
+	if err != nil {
+		return nil, err
+	}
 	span := uint64(high - low)
 	for i := 0; i < int(out.Numel()); i++ {
 		out.SetFloat(i, float64(low+int64(rng.Uint64N(span))))
@@ -116,7 +125,10 @@ func Multinomial(rng *rand.Rand, logits *ir.Tensor, samples int64, dt ir.DType) 
 	if c == 0 && samples > 0 {
 		return nil, fmt.Errorf("no classes to draw from")
 	}
-	out := ir.NewTensor(dt, []int64{b, samples})
+	out, err := ir.NewTensorChecked("Multinomial output", dt, []int64{b, samples})
+	if err != nil {
+		return nil, err
+	}
 	cdf := make([]float64, c)
 	for r := int64(0); r < b; r++ {
 		mx := math.Inf(-1)

@@ -36,12 +36,20 @@ func STFT(signal *ir.Tensor, step int64, window *ir.Tensor, frameLength int64, o
 		return nil, fmt.Errorf("onesided STFT of a complex signal")
 	}
 	frames := (length-frameLength)/step + 1
+	// Overlapping frames can hold far more samples than the signal.
+	cutT, err := ir.NewTensorChecked("STFT frames", ir.Float64, []int64{b, frames, frameLength, ch})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ir.NewTensorChecked("STFT output", ir.Float64, []int64{b, frames, frameLength, 2}); err != nil {
+		return nil, err
+	}
 	x := ToFloat64(signal)
 	var w []float64
 	if window != nil {
 		w = ToFloat64(window)
 	}
-	cut := make([]float64, b*frames*frameLength*ch)
+	cut := ir.View[float64](cutT)
 	for bi := int64(0); bi < b; bi++ {
 		for f := int64(0); f < frames; f++ {
 			for k := int64(0); k < frameLength; k++ {
@@ -57,7 +65,7 @@ func STFT(signal *ir.Tensor, step int64, window *ir.Tensor, frameLength int64, o
 			}
 		}
 	}
-	spec, err := DFT(ir.FromSlice(ir.Float64, []int64{b, frames, frameLength, ch}, cut), 2, frameLength, false, onesided)
+	spec, err := DFT(cutT, 2, frameLength, false, onesided)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +88,8 @@ func MelWeightMatrix(melBins, dftLength, sampleRate int64, lower, upper float64,
 		return nil, fmt.Errorf("num_mel_bins %d or dft_length %d is too large", melBins, dftLength)
 	}
 	bins := dftLength/2 + 1
-	if _, err := ir.ByteSize("MelWeightMatrix output", ir.Float64, []int64{bins, melBins}); err != nil {
+	outT, err := ir.NewTensorChecked("MelWeightMatrix output", ir.Float64, []int64{bins, melBins})
+	if err != nil {
 		return nil, err
 	}
 	mel := func(f float64) float64 { return 2595 * math.Log10(1+f/700) }
@@ -93,7 +102,7 @@ func MelWeightMatrix(melBins, dftLength, sampleRate int64, lower, upper float64,
 		hz := 700 * (math.Pow(10, m/2595) - 1)
 		edge[i] = int64(math.Floor(float64(dftLength+1) * hz / float64(sampleRate)))
 	}
-	out := make([]float64, bins*melBins)
+	out := ir.View[float64](outT)
 	set := func(j, i int64, v float64) error {
 		if j < 0 || j >= bins {
 			return fmt.Errorf("mel bin %d reaches spectrogram bin %d of %d: the upper edge is past the Nyquist frequency", i, j, bins)
@@ -120,5 +129,5 @@ func MelWeightMatrix(melBins, dftLength, sampleRate int64, lower, upper float64,
 			}
 		}
 	}
-	return Cast(ir.FromSlice(ir.Float64, []int64{bins, melBins}, out), dt)
+	return Cast(outT, dt)
 }

@@ -43,6 +43,12 @@ func TestSTFTAndMel(t *testing.T) {
 		func() error { _, err := STFT(x, 4, ir.NewTensor(ir.Float32, []int64{8}), frame, true); return err },
 		func() error { _, err := MelWeightMatrix(8, 16, 8192, 0, 9000, ir.Float32); return err },
 		func() error { _, err := MelWeightMatrix(0, 16, 8192, 0, 4096, ir.Float32); return err },
+		// Frames of a long signal every sample: far more than memory holds.
+		func() error {
+			long := &ir.Tensor{DType: ir.Float32, Shape: []int64{1 << 20, 1 << 20, 1}}
+			_, err := STFT(long, 1, nil, 1<<19, true)
+			return err
+		},
 	} {
 		if bad() == nil {
 			t.Error("bad arguments were accepted")
