@@ -138,6 +138,7 @@ func TestAdvancedIndexAndIndexPut(t *testing.T) {
 		"dims 1,2 (adjacent, inner)":  {{1, []int64{2, 0, 1}, []int64{3}}, {2, []int64{0, 1, 3, 2, 2, 1}, []int64{2, 3}}},
 		"dims 0,1 (leading)":          {{0, []int64{1, 0}, []int64{2}}, {1, []int64{2, 2}, []int64{2}}},
 		"dims 0,1,3 (three, non-adj)": {{0, []int64{0, 1}, []int64{2, 1}}, {1, []int64{2}, []int64{1}}, {3, []int64{0, 4, 2}, []int64{3}}},
+		"dim 2 only":                  {{2, []int64{3, 1, 0, 3}, []int64{2, 2}}},
 	}
 	x := seq(xdims...)
 	for name, idx := range cases {
