@@ -812,10 +812,7 @@ func decIndexPut(r *rewriter, n *ir.Node) error {
 	if vals == "" {
 		return errors.New("values are missing")
 	}
-	dims, ok := staticDims(x)
-	if !ok {
-		return errors.New("index_put needs a static input shape")
-	}
+	dims, static := staticDims(x)
 	vv := r.value(vals)
 	if vv == nil {
 		return errors.New("values have no type")
@@ -836,6 +833,9 @@ func decIndexPut(r *rewriter, n *ir.Node) error {
 			if s != "" && i != p {
 				return errors.New("a bool mask index together with other indices is not supported")
 			}
+		}
+		if !static {
+			return errors.New("index_put with a bool mask needs a static input shape")
 		}
 		mv := r.value(idx[p])
 		md, ok := staticDims(mv)
@@ -869,8 +869,14 @@ func decIndexPut(r *rewriter, n *ir.Node) error {
 		return err
 	}
 	xt := a.transposed(r, n.Inputs[0])
-	res := a.resultShape(dims)
-	up := r.emit1("aten.expand.default", map[string]ir.Attr{"size": attrInts(res...)}, vals)
+	var up string
+	if static {
+		up = r.emit1("aten.expand.default", map[string]ir.Attr{"size": attrInts(a.resultShape(dims)...)}, vals)
+	} else {
+		// A dynamic input: the indexing result's shape as a shape tensor
+		// (the index tensors' broadcast shape is static).
+		up = r.emit1("onnx.Expand", nil, vals, a.resultShapeTensor(r, n.Inputs[0]))
+	}
 	if !a.frontLayout() {
 		// [leading, bshape, trailing] -> [bshape, leading, trailing].
 		inv := invertPerm(a.fromFront())
@@ -1189,6 +1195,39 @@ func (a *advIndex) resultShape(dims []int64) []int64 {
 	res = append(res, dims[:a.pos[0]]...)
 	res = append(res, a.bshape...)
 	return append(res, dims[a.pos[len(a.pos)-1]+1:]...)
+}
+
+// resultShapeTensor is resultShape as a 1-D int64 tensor, for an input x
+// whose dims are symbolic.
+func (a *advIndex) resultShapeTensor(r *rewriter, x string) string {
+	in := map[int]bool{}
+	for _, p := range a.pos {
+		in[p] = true
+	}
+	dim := func(i int) string {
+		return r.emit1("onnx.Shape", map[string]ir.Attr{"start": attrInt(int64(i)), "end": attrInt(int64(i + 1))}, x)
+	}
+	var parts []string
+	if a.frontLayout() {
+		parts = append(parts, r.ints(a.bshape...))
+		for i := 0; i < a.rank; i++ {
+			if !in[i] {
+				parts = append(parts, dim(i))
+			}
+		}
+	} else {
+		for i := 0; i < a.pos[0]; i++ {
+			parts = append(parts, dim(i))
+		}
+		parts = append(parts, r.ints(a.bshape...))
+		for i := a.pos[len(a.pos)-1] + 1; i < a.rank; i++ {
+			parts = append(parts, dim(i))
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return r.emit1("onnx.Concat", map[string]ir.Attr{"axis": attrInt(0)}, parts...)
 }
 
 func (r *rewriter) advancedIndex(x *ir.Value, idx []string) (*advIndex, error) {

@@ -230,3 +230,37 @@ func TestIndexPutBoolMask(t *testing.T) {
 		t.Error("values with one row per true element were accepted")
 	}
 }
+
+// index_put into an input with a dynamic dim (a cache updated at fixed
+// positions for any batch): the values expand to the result shape built
+// from the input's run-time Shape.
+func TestIndexPutDynamicInput(t *testing.T) {
+	xdims := []int64{3, 4, 5}
+	for name, idx := range map[string][]idxSpec{
+		"dims 1,2 (adjacent, inner)": {{1, []int64{0, 3}, []int64{2}}, {2, []int64{4, 1}, []int64{2}}},
+		"dims 0,2 (non-adjacent)":    {{0, []int64{2, 0}, []int64{2}}, {2, []int64{1, 3}, []int64{2}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			x := seq(xdims...)
+			g := indexGraph("aten.index_put.default", xdims, idx, A("accumulate", 1), ir.Scalar(ir.Float32, 100))
+			// Every dim the index tensors do not cover is dynamic.
+			dyn := ir.S(xdims...)
+			for d := range dyn {
+				covered := false
+				for _, s := range idx {
+					covered = covered || s.dim == d
+				}
+				if !covered {
+					dyn[d] = ir.Sym(fmt.Sprintf("d%d", d))
+				}
+			}
+			g.Values["x"].Shape = dyn
+			want := make([]float64, x.Numel())
+			for i := range want {
+				want[i] = x.Float(i)
+			}
+			refCoords(xdims, idx, func(_, src []int64) { want[flatAt(xdims, src)] += 100 })
+			wantFloats(t, run(t, g, map[string]*ir.Tensor{"x": x}), xdims, want)
+		})
+	}
+}
