@@ -32,6 +32,8 @@ const (
 	KindOneHot         LayerKind = "OneHot"
 	KindPluginV3       LayerKind = "PluginV3"
 	KindScatter        LayerKind = "Scatter"
+	KindQuantize       LayerKind = "Quantize"
+	KindDequantize     LayerKind = "Dequantize"
 )
 
 // Kinds lists every layer kind of the API, in declaration order. A test
@@ -64,6 +66,8 @@ var Kinds = []LayerKind{
 	KindOneHot,
 	KindPluginV3,
 	KindScatter,
+	KindQuantize,
+	KindDequantize,
 }
 
 // layerTypes maps each layer kind to TensorRT's LayerType enumerator
@@ -96,6 +100,8 @@ var layerTypes = map[LayerKind]string{
 	KindOneHot:         "ONE_HOT",
 	KindPluginV3:       "PLUGIN_V3",
 	KindScatter:        "SCATTER",
+	KindQuantize:       "QUANTIZE",
+	KindDequantize:     "DEQUANTIZE",
 }
 
 // kindSince is the first TensorRT release with each kind.
@@ -127,4 +133,6 @@ var kindSince = map[LayerKind]Version{
 	KindOneHot:         {10, 0},
 	KindPluginV3:       {10, 0},
 	KindScatter:        {10, 0},
+	KindQuantize:       {10, 0},
+	KindDequantize:     {10, 0},
 }

@@ -392,3 +392,11 @@ var _ network.Network = (*Network)(nil)
 func (n *Network) AddPluginV3(inputs []network.Tensor, p network.PluginV3) network.Tensor {
 	return one(n.add(network.KindPluginV3, pluginV3Params{p}, inputs...))
 }
+
+func (n *Network) AddQuantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return one(n.add(network.KindQuantize, quantizeParams{p}, x, scale, zeroPt))
+}
+
+func (n *Network) AddDequantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return one(n.add(network.KindDequantize, quantizeParams{p}, x, scale, zeroPt))
+}
