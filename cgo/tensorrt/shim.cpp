@@ -512,6 +512,37 @@ struct trtc_engine
         __VA_ARGS__;                                                                                                   \
     })
 
+// qdqSettings applies what IQuantizeLayer and IDequantizeLayer share: the
+// axis (left at TensorRT's default, per tensor, when negative), the zero
+// point (input 2) and the block shape. Releases before 10.15 have no
+// setBlockShape and infer the block from the scale's shape.
+template <typename L>
+void qdqSettings(trtc_builder* b, char const* name, L* l, trtc_tensor* zero_point, int32_t axis, trtc_dims const& block)
+{
+    if (l == nullptr)
+    {
+        return;
+    }
+    if (axis >= 0)
+    {
+        l->setAxis(axis);
+    }
+    if (zero_point != nullptr)
+    {
+        l->setInput(2, *tensor(zero_point, "zero point"));
+    }
+    (void) name; // used with 10.15 headers only
+    if (block.nb > 0 && has(b->linked, Api::kQuantizeBlockShape))
+    {
+#if TRTC_TRT_AT_LEAST(10, 15)
+        if (!l->setBlockShape(toDims(block, "block shape")))
+        {
+            fail(TRTC_ERR_TENSORRT, std::string(name) + ": TensorRT refused the block shape");
+        }
+#endif
+    }
+}
+
 extern "C" {
 
 trtc_status trtc_version(int32_t* linked, int32_t* compiled)
@@ -1056,36 +1087,6 @@ trtc_status trtc_add_cast(trtc_builder* b, char const* name, trtc_tensor* x, int
     return BUILDER_GUARD(b, {
         b->finish(b->network->addCast(*tensor(x, "input"), static_cast<DataType>(dtype)), name, "addCast", out);
     });
-}
-
-// qdqSettings applies what IQuantizeLayer and IDequantizeLayer share: the
-// axis (left at TensorRT's default, per tensor, when negative), the zero
-// point (input 2) and the block shape. Releases before 10.15 have no
-// setBlockShape and infer the block from the scale's shape.
-template <typename L>
-void qdqSettings(trtc_builder* b, char const* name, L* l, trtc_tensor* zero_point, int32_t axis, trtc_dims const& block)
-{
-    if (l == nullptr)
-    {
-        return;
-    }
-    if (axis >= 0)
-    {
-        l->setAxis(axis);
-    }
-    if (zero_point != nullptr)
-    {
-        l->setInput(2, *tensor(zero_point, "zero point"));
-    }
-    if (block.nb > 0 && has(b->linked, Api::kQuantizeBlockShape))
-    {
-#if TRTC_TRT_AT_LEAST(10, 15)
-        if (!l->setBlockShape(toDims(block, "block shape")))
-        {
-            fail(TRTC_ERR_TENSORRT, std::string(name) + ": TensorRT refused the block shape");
-        }
-#endif
-    }
 }
 
 trtc_status trtc_add_quantize(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* scale, trtc_tensor* zero_point,

@@ -131,6 +131,24 @@ func validateQDQLayer(n *conversion.Node) error {
 	return nil
 }
 
+// qdqInput is the node's input 0. Constant int4 and float4 weights become
+// a float32 constant of their values quantized with a scale of 1 to the
+// low type (exact: the values are the type's own): the shim writes
+// whole-byte weights only, and TensorRT folds the constant quantize.
+func qdqInput(ctx *conversion.Context, n *conversion.Node, q ir.DType) network.Tensor {
+	w := n.Const(0)
+	if n.Op != "onnx.DequantizeLinear" || w == nil || (q != ir.Int4 && q != ir.Float4E2M1) {
+		return ctx.Input(n, 0)
+	}
+	f := ir.NewTensor(ir.Float32, w.Shape)
+	v := ir.View[float32](f)
+	for i := range v {
+		v[i] = float32(w.Float(i))
+	}
+	one := ctx.Net.AddConstant(ir.FromSlice(ir.Float32, nil, []float32{1}))
+	return ctx.Net.AddQuantize(ctx.Net.AddConstant(f), one, nil, network.QuantizeParams{Axis: -1, ToType: q})
+}
+
 func convertQDQLayer(ctx *conversion.Context, n *conversion.Node) error {
 	q, f := qdqSides(n)
 	rank := len(n.In[0].Shape)
@@ -146,7 +164,7 @@ func convertQDQLayer(ctx *conversion.Context, n *conversion.Node) error {
 	} else if len(sc) == 1 && !(sc[0].Static() && sc[0].Size == 1) {
 		p.Axis = qdqAxis(n)
 	}
-	x, scale := ctx.Input(n, 0), ctx.Input(n, 1)
+	x, scale := qdqInput(ctx, n, q), ctx.Input(n, 1)
 	if len(sc) == 1 && p.Axis < 0 { // a one-element scale is per tensor: a scalar
 		scale = impl.Reshape(ctx, scale, []int64{})
 	}
@@ -165,14 +183,7 @@ func validateQDQ(n *conversion.Node) error {
 		return fmt.Errorf("needs x and scale")
 	}
 	if n.AttrInt("block_size", 0) != 0 {
-		return fmt.Errorf("blocked quantization (block_size %d) has no TensorRT layers here yet", n.AttrInt("block_size", 0))
-	}
-	scale := n.Const(1)
-	if scale == nil {
-		return fmt.Errorf("scale is not a constant")
-	}
-	if len(n.In) > 2 && n.In[2] != nil && n.Const(2) == nil {
-		return fmt.Errorf("zero point is not a constant")
+		return fmt.Errorf("blocked quantization (block_size %d) of int8/uint8: TensorRT blocks int4, float8 and float4 only", n.AttrInt("block_size", 0))
 	}
 	var q ir.DType // the quantized dtype
 	if n.Op == "onnx.QuantizeLinear" {
@@ -192,36 +203,50 @@ func validateQDQ(n *conversion.Node) error {
 	if q != ir.Int8 && q != ir.Uint8 {
 		return fmt.Errorf("quantized type %v: only int8 and uint8 convert here (TensorRT's other Q/DQ types need IQuantizeLayer)", q)
 	}
-	if scale.Numel() > 1 {
-		rank := len(n.In[0].Shape)
-		axis := int(n.AttrInt("axis", 1))
-		if axis < 0 {
-			axis += rank
+	if !dtypeOK(n.In[1].DType, floats) {
+		return fmt.Errorf("scale is %v, want a float type", n.In[1].DType)
+	}
+	rank, axis := len(n.In[0].Shape), qdqAxis(n)
+	for i := 1; i < len(n.In) && i < 3; i++ {
+		v := n.In[i]
+		if v == nil || len(v.Shape) == 0 || len(v.Shape) == 1 && v.Shape[0].Static() && v.Shape[0].Size == 1 {
+			continue // per tensor
 		}
-		if len(scale.Shape) != 1 || axis < 0 || axis >= rank || !n.In[0].Shape[axis].Static() || n.In[0].Shape[axis].Size != scale.Shape[0] {
-			return fmt.Errorf("per-axis scale %v does not match axis %d of %v", scale.Shape, axis, n.In[0].Shape)
+		if len(v.Shape) != 1 || axis < 0 || axis >= rank || !n.In[0].Shape[axis].Static() || !v.Shape[0].Static() || n.In[0].Shape[axis].Size != v.Shape[0].Size {
+			return fmt.Errorf("per-axis %s %v does not match axis %d of %v", map[int]string{1: "scale", 2: "zero point"}[i], v.Shape, axis, n.In[0].Shape)
 		}
 	}
 	return nil
 }
 
-// qdqConst turns a scale or zero point into a float32 constant that
-// broadcasts against a rank-rank tensor along axis (per axis) or every
-// dim (per tensor).
-func qdqConst(ctx *conversion.Context, t *ir.Tensor, rank, axis int) network.Tensor {
+// qdqParam gives input i (the scale or the zero point) as a float32 tensor
+// that broadcasts against the rank-rank input along axis (per axis) or
+// every dim (per tensor): a constant when the input is one, else the
+// run-time tensor cast and reshaped.
+func qdqParam(ctx *conversion.Context, n *conversion.Node, i, rank, axis int) network.Tensor {
 	dims := make([]int64, rank)
-	for i := range dims {
-		dims[i] = 1
+	for d := range dims {
+		dims[d] = 1
 	}
-	if t.Numel() > 1 {
-		dims[axis] = t.Numel()
+	if t := n.Const(i); t != nil {
+		if t.Numel() > 1 {
+			dims[axis] = t.Numel()
+		}
+		w := ir.NewTensor(ir.Float32, dims)
+		v := ir.View[float32](w)
+		for k := range v {
+			v[k] = float32(t.Float(k))
+		}
+		return ctx.Net.AddConstant(w)
 	}
-	w := ir.NewTensor(ir.Float32, dims)
-	v := ir.View[float32](w)
-	for i := range v {
-		v[i] = float32(t.Float(i))
+	if sh := n.In[i].Shape; len(sh) == 1 && sh[0].Size > 1 {
+		dims[axis] = sh[0].Size
 	}
-	return ctx.Net.AddConstant(w)
+	x := ctx.Input(n, i)
+	if x.DType() != ir.Float32 {
+		x = impl.Cast(ctx, x, ir.Float32)
+	}
+	return impl.Reshape(ctx, x, dims)
 }
 
 func qdqAxis(n *conversion.Node) int {
@@ -239,9 +264,9 @@ func convertQuantize(ctx *conversion.Context, n *conversion.Node) error {
 	if x.DType() != ir.Float32 {
 		x = impl.Cast(ctx, x, ir.Float32)
 	}
-	y := impl.Unary(ctx, impl.Div(ctx, x, qdqConst(ctx, n.Const(1), rank, axis)), network.UnaryROUND)
-	if zp := n.Const(2); zp != nil {
-		y = impl.Add(ctx, y, qdqConst(ctx, zp, rank, axis))
+	y := impl.Unary(ctx, impl.Div(ctx, x, qdqParam(ctx, n, 1, rank, axis)), network.UnaryROUND)
+	if len(n.In) > 2 && n.In[2] != nil {
+		y = impl.Add(ctx, y, qdqParam(ctx, n, 2, rank, axis))
 	}
 	dt := n.Out[0].DType
 	lo, hi := -128.0, 127.0
@@ -256,10 +281,10 @@ func convertQuantize(ctx *conversion.Context, n *conversion.Node) error {
 func convertDequantize(ctx *conversion.Context, n *conversion.Node) error {
 	rank, axis := len(n.In[0].Shape), qdqAxis(n)
 	y := impl.Cast(ctx, ctx.Input(n, 0), ir.Float32)
-	if zp := n.Const(2); zp != nil {
-		y = impl.Sub(ctx, y, qdqConst(ctx, zp, rank, axis))
+	if len(n.In) > 2 && n.In[2] != nil {
+		y = impl.Sub(ctx, y, qdqParam(ctx, n, 2, rank, axis))
 	}
-	y = impl.Mul(ctx, y, qdqConst(ctx, n.Const(1), rank, axis))
+	y = impl.Mul(ctx, y, qdqParam(ctx, n, 1, rank, axis))
 	if dt := n.Out[0].DType; dt != ir.Float32 {
 		y = impl.Cast(ctx, y, dt)
 	}

@@ -210,6 +210,10 @@ func (n *Network) AddInput(name string, dt ir.DType, shape ir.Shape) network.Ten
 		n.fail("input "+name, fmt.Errorf("unsupported dtype %v", dt))
 		return poisoned
 	}
+	if dt.IsLowBit() {
+		n.fail("input "+name, lowBitIOError(dt))
+		return poisoned
+	}
 	t := n.newTensor(ir.Value{Name: name, DType: dt, Shape: shape.Clone()})
 	n.inputs = append(n.inputs, t.id)
 	return t
@@ -223,6 +227,10 @@ func (n *Network) MarkOutput(t network.Tensor, name string) {
 	rt, err := n.own(t)
 	if err != nil {
 		n.fail("output "+name, err)
+		return
+	}
+	if rt.val.DType.IsLowBit() {
+		n.fail("output "+name, lowBitIOError(rt.val.DType))
 		return
 	}
 	for _, o := range n.outName {
@@ -399,4 +407,12 @@ func (n *Network) AddQuantize(x, scale, zeroPt network.Tensor, p network.Quantiz
 
 func (n *Network) AddDequantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
 	return one(n.add(network.KindDequantize, quantizeParams{p}, x, scale, zeroPt))
+}
+
+// lowBitIOError: TensorRT's I/O formats are those of kFLOAT, kHALF, kBF16,
+// kINT8, kINT32, kINT64, kBOOL and kUINT8; the quantized types kFP8, kINT4
+// and kFP4 exist inside a network only, between quantize and dequantize
+// layers (and as constant weights).
+func lowBitIOError(dt ir.DType) error {
+	return fmt.Errorf("%v cannot be an engine input or output: TensorRT holds low-bit types only between quantize and dequantize layers", dt)
 }
