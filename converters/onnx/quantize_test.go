@@ -145,3 +145,37 @@ func TestQuantizeRuntimeScale(t *testing.T) {
 		convtest.Run(t, convtest.Case{Op: "onnx.DequantizeLinear", Attrs: axis, Inputs: []convtest.Input{q, scale, zp}, Atol: exact, Rtol: exact})
 	}
 }
+
+func TestDynamicQuantizeLinear(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+	}{{-3, 5}, {0.5, 4}, {-6, -1}} { // both signs, all positive (min widened to 0), all negative
+		convtest.Run(t, convtest.Case{Op: "onnx.DynamicQuantizeLinear", NumOutputs: 3, Atol: exact, Rtol: exact,
+			Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.S(3, 4), Lo: c.lo, Hi: c.hi}}})
+	}
+	// all zero: a zero scale
+	convtest.Run(t, convtest.Case{Op: "onnx.DynamicQuantizeLinear", NumOutputs: 3, Atol: exact, Rtol: exact,
+		Inputs: []convtest.Input{{Data: ir.NewTensor(ir.Float32, []int64{2, 2})}}})
+}
+
+func TestIntegerMatMul(t *testing.T) {
+	u8 := func(shape ...int64) convtest.Input {
+		return convtest.Input{DType: ir.Uint8, Shape: ir.S(shape...), Lo: 0, Hi: 255}
+	}
+	i8 := func(shape ...int64) convtest.Input {
+		return convtest.Input{DType: ir.Int8, Shape: ir.S(shape...), Lo: -128, Hi: 127}
+	}
+	zpU := convtest.Input{Data: ir.FromSlice(ir.Uint8, nil, []uint8{128}), Const: true}
+	zpI := convtest.Input{Data: ir.FromSlice(ir.Int8, nil, []int8{-3}), Const: true}
+	convtest.Run(t, convtest.Case{Op: "onnx.MatMulInteger", Atol: exact, Rtol: exact, Inputs: []convtest.Input{u8(4, 258), u8(258, 3), zpU, zpU}})
+	convtest.Run(t, convtest.Case{Op: "onnx.MatMulInteger", Atol: exact, Rtol: exact, Inputs: []convtest.Input{i8(2, 3, 5), i8(5, 2), zpI}})
+	sc := func(v float32) convtest.Input { return convtest.Input{Data: ir.FromSlice(ir.Float32, nil, []float32{v}), Const: true} }
+	// y scale 1/4 of a*b: results spread over the uint8 range and clamp.
+	convtest.Run(t, convtest.Case{Op: "onnx.QLinearMatMul", Atol: exact, Rtol: exact, Inputs: []convtest.Input{
+		u8(3, 4), sc(0.02), zpU, u8(4, 5), sc(0.03), zpU, sc(0.15), {Data: ir.FromSlice(ir.Uint8, nil, []uint8{100}), Const: true}}})
+	convtest.Run(t, convtest.Case{Op: "onnx.QLinearMatMul", Atol: exact, Rtol: exact, Inputs: []convtest.Input{
+		i8(2, 3, 4), sc(0.05), zpI, i8(4, 2), sc(0.1), zpI, sc(0.7), zpI}})
+	if _, err := convtest.Build(convtest.Case{Op: "onnx.MatMulInteger", Inputs: []convtest.Input{u8(2, 259), u8(259, 2)}}); err == nil {
+		t.Error("MatMulInteger with K=259 should fall back: its sums can pass 2^24")
+	}
+}
