@@ -32,6 +32,13 @@ func TestDeployModels(t *testing.T) {
 		{"fp16_cnn", []string{"x=x.npy"}, "expected", "1e-2", 1},
 		{"bf16_mlp", []string{"x=x.pb"}, "expected", "1e-2", 1},
 		{"qdq_cnn", []string{"x=x.npy"}, "expected", "", 1},
+		// testdata/gen/gen_qdq.py: ONNX Runtime's quantize_static in the
+		// form TensorRT users make (symmetric int8, per-channel weights),
+		// with its defaults (uint8 asymmetric activations: float
+		// emulation in the engine) and in float8 e4m3fn.
+		{"qdq_int8_sym", []string{"x=x.npy"}, "expected", "", 0.9},
+		{"qdq_uint8", []string{"x=x.npy"}, "expected", "", 0.9},
+		{"qdq_fp8", []string{"x=x.npy"}, "expected", "", 0.9},
 		{"lstm", []string{"x=x.npy"}, "expected", "1e-5", 0},
 		{"gru", []string{"x=x.npy", "h0=h0.npy"}, "expected", "1e-5", 0},
 		{"scan_loop", []string{"s0=s0.npy", "x=x.npy"}, "expected", "1e-5", 0},
@@ -62,6 +69,9 @@ func TestDeployModels(t *testing.T) {
 				t.Fatalf("no comparison in output:\n%s", out)
 			}
 			t.Log(strings.TrimSpace(out))
+			if q, ok := qdqLayers[m.name]; ok {
+				checkQDQLayers(t, bundle, q)
+			}
 		})
 	}
 }
@@ -107,4 +117,33 @@ func TestBFloat16OutputFormats(t *testing.T) {
 		t.Errorf("--output-format npy on a bfloat16 output: exit %d, %s", code, stderr)
 	}
 	noFile(t, filepath.Join(tmp, "npy", "y.npy"))
+}
+
+// qdqLayers: the symmetric Q/DQ models keep every activation Q/DQ pair as
+// TensorRT quantize/dequantize layers of the quantized type (the weight
+// DequantizeLinear nodes of constant weights fold to float weights before
+// conversion); ONNX Runtime's default uint8 model has none (TensorRT's
+// layers are symmetric only: it is emulated in float).
+var qdqLayers = map[string]struct {
+	n  int    // quantize layers, as many dequantize layers
+	to string // the quantize layers' type
+}{
+	"qdq_int8_sym": {11, "int8"},
+	"qdq_fp8":      {11, "float8e4m3fn"},
+	"qdq_uint8":    {0, ""},
+}
+
+func checkQDQLayers(t *testing.T, bundle string, want struct {
+	n  int
+	to string
+}) {
+	t.Helper()
+	out := mustTrtc(t, "inspect", "--layers", bundle)
+	q, dq := strings.Count(out, "[Op: QUANTIZE]"), strings.Count(out, "[Op: DEQUANTIZE]")
+	if q != want.n || dq != want.n {
+		t.Errorf("%d quantize and %d dequantize layers, want %d each", q, dq, want.n)
+	}
+	if want.n > 0 && strings.Count(out, "to_type=\""+want.to+"\"") != want.n {
+		t.Errorf("the quantize layers are not all to_type=%q:\n%s", want.to, out)
+	}
 }
