@@ -169,7 +169,9 @@ func TestIntegerMatMul(t *testing.T) {
 	zpI := convtest.Input{Data: ir.FromSlice(ir.Int8, nil, []int8{-3}), Const: true}
 	convtest.Run(t, convtest.Case{Op: "onnx.MatMulInteger", Atol: exact, Rtol: exact, Inputs: []convtest.Input{u8(4, 258), u8(258, 3), zpU, zpU}})
 	convtest.Run(t, convtest.Case{Op: "onnx.MatMulInteger", Atol: exact, Rtol: exact, Inputs: []convtest.Input{i8(2, 3, 5), i8(5, 2), zpI}})
-	sc := func(v float32) convtest.Input { return convtest.Input{Data: ir.FromSlice(ir.Float32, nil, []float32{v}), Const: true} }
+	sc := func(v float32) convtest.Input {
+		return convtest.Input{Data: ir.FromSlice(ir.Float32, nil, []float32{v}), Const: true}
+	}
 	// y scale 1/4 of a*b: results spread over the uint8 range and clamp.
 	convtest.Run(t, convtest.Case{Op: "onnx.QLinearMatMul", Atol: exact, Rtol: exact, Inputs: []convtest.Input{
 		u8(3, 4), sc(0.02), zpU, u8(4, 5), sc(0.03), zpU, sc(0.15), {Data: ir.FromSlice(ir.Uint8, nil, []uint8{100}), Const: true}}})

@@ -171,7 +171,7 @@ var Kinds = []Kind{
 	{
 		Name: "Constant", LayerType: "CONSTANT", Since: Version{10, 0},
 		Methods: []string{"AddConstant"}, Shim: []string{"trtc_add_constant"},
-		Params:  []string{"constantParams{}"},
+		Params: []string{"constantParams{}"},
 		// Float8E4M3FN: kFP8 weights (one byte each), the quantized weights
 		// of a dequantize layer. kINT4 weights are packed two to a byte,
 		// which the shim does not write.
