@@ -140,7 +140,11 @@ func (n *teeNetwork) AddMatrixMultiply(a network.Tensor, opA network.MatrixOpera
 func (n *teeNetwork) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams) network.Tensor {
 	return n.call(
 		func() []network.Tensor { return one(n.ref.AddConvolutionNd(x, p)) },
-		func() []network.Tensor { return one(n.trt.AddConvolutionNd(n.tt(x), p)) })[0]
+		func() []network.Tensor {
+			tp := p
+			tp.KernelT = n.tt(p.KernelT)
+			return one(n.trt.AddConvolutionNd(n.tt(x), tp))
+		})[0]
 }
 
 func (n *teeNetwork) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionParams) network.Tensor {

@@ -255,17 +255,23 @@ func (n *Network) AddMatrixMultiply(a network.Tensor, opA network.MatrixOperatio
 // names the layer kind in messages) and gives the shim's settings and the
 // bias bytes (nil without bias).
 func convSettings(what string, p network.ConvolutionParams) (C.trtc_conv_params, []byte, error) {
-	if p.Kernel == nil {
-		return C.trtc_conv_params{}, nil, fmt.Errorf("%s without kernel weights", what)
+	if (p.Kernel == nil) == (p.KernelT == nil) {
+		return C.trtc_conv_params{}, nil, fmt.Errorf("%s needs kernel weights or a kernel tensor, one of them", what)
 	}
-	wt, err := toTRT(p.Kernel.DType)
+	kdt := ir.Undefined
+	if p.Kernel != nil {
+		kdt = p.Kernel.DType
+	} else {
+		kdt = p.KernelT.DType()
+	}
+	wt, err := toTRT(kdt)
 	if err != nil {
 		return C.trtc_conv_params{}, nil, err
 	}
 	var bias []byte
 	if p.Bias != nil {
-		if p.Bias.DType != p.Kernel.DType {
-			return C.trtc_conv_params{}, nil, fmt.Errorf("bias dtype %v differs from kernel dtype %v", p.Bias.DType, p.Kernel.DType)
+		if p.Bias.DType != kdt {
+			return C.trtc_conv_params{}, nil, fmt.Errorf("bias dtype %v differs from kernel dtype %v", p.Bias.DType, kdt)
 		}
 		bias = p.Bias.Data
 	}
@@ -284,10 +290,15 @@ func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams
 		n.fail(n.namer.Name(network.KindConvolution), err)
 		return poisoned
 	}
-	return n.layer(network.KindConvolution, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
-		k, kn := bytesPtr(p.Kernel.Data)
+	ins := []network.Tensor{x, p.KernelT}
+	return n.layer(network.KindConvolution, ins, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		var kdata []byte
+		if p.Kernel != nil {
+			kdata = p.Kernel.Data
+		}
+		k, kn := bytesPtr(kdata)
 		b, bn := bytesPtr(bias)
-		return C.trtc_add_convolution(n.b, name, in[0], cp, k, kn, b, bn, out)
+		return C.trtc_add_convolution(n.b, name, in[0], cp, k, kn, in[1], b, bn, out)
 	})
 }
 
@@ -295,6 +306,9 @@ func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams
 // into the builder. DeconvolutionParams has ConvolutionParams' fields.
 func (n *Network) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionParams) network.Tensor {
 	cp, bias, err := convSettings("deconvolution", network.ConvolutionParams(p))
+	if err == nil && p.KernelT != nil {
+		err = fmt.Errorf("deconvolutions take kernel weights here, not a kernel tensor")
+	}
 	if err != nil {
 		n.fail(n.namer.Name(network.KindDeconvolution), err)
 		return poisoned

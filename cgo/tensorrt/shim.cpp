@@ -714,7 +714,7 @@ trtc_status trtc_add_matrix_multiply(trtc_builder* b, char const* name, trtc_ten
 }
 
 trtc_status trtc_add_convolution(trtc_builder* b, char const* name, trtc_tensor* x, trtc_conv_params p, void const* kernel,
-    int64_t kernel_bytes, void const* bias, int64_t bias_bytes, trtc_out* out)
+    int64_t kernel_bytes, trtc_tensor* kernel_t, void const* bias, int64_t bias_bytes, trtc_out* out)
 {
     return BUILDER_GUARD(b, {
         DataType wt = static_cast<DataType>(p.weights_dtype);
@@ -723,6 +723,10 @@ trtc_status trtc_add_convolution(trtc_builder* b, char const* name, trtc_tensor*
         IConvolutionLayer* l = b->network->addConvolutionNd(
             *tensor(x, "input"), p.nb_output_maps, toDims(p.kernel_size, "kernel size"), kw, bw);
         setConv(l, p);
+        if (l != nullptr && kernel_t != nullptr)
+        {
+            l->setInput(1, *tensor(kernel_t, "convolution kernel tensor"));
+        }
         b->finish(l, name, "addConvolutionNd", out);
     });
 }

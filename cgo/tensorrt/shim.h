@@ -98,9 +98,12 @@ typedef struct {
 	int64_t nb_groups;
 	int32_t weights_dtype;
 } trtc_conv_params;
-/* kernel and bias are copied; bias may be NULL with bias_bytes 0. */
+/* kernel and bias are copied; bias may be NULL with bias_bytes 0. With a
+ * kernel tensor kernel_t (not NULL), the kernel weights are empty (kernel
+ * NULL, kernel_bytes 0) and setInput(1, kernel_t) gives the kernel: a
+ * dequantized weight tensor. */
 trtc_status trtc_add_convolution(trtc_builder *b, const char *name, trtc_tensor *x, trtc_conv_params p,
-	const void *kernel, int64_t kernel_bytes, const void *bias, int64_t bias_bytes, trtc_out *out);
+	const void *kernel, int64_t kernel_bytes, trtc_tensor *kernel_t, const void *bias, int64_t bias_bytes, trtc_out *out);
 
 /* Deconvolution (addDeconvolutionNd) takes the convolution's settings; its
  * kernel is [C, K/groups, kernel...]. */

@@ -5,6 +5,7 @@ import (
 
 	"github.com/trtc-dev/trtc/converters/impl"
 	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
@@ -37,7 +38,10 @@ func convInputs(n *conversion.Node, layer string) ([]int64, error) {
 		return nil, err
 	}
 	if n.Const(1) == nil {
-		return nil, fmt.Errorf("weights W must be a constant (TensorRT %s takes kernel weights)", layer)
+		w := n.In[1]
+		if layer != "convolution" || w == nil || !w.Shape.IsStatic() || len(w.Shape) != len(n.In[0].Shape) || len(w.Shape) < 4 || w.DType != n.In[0].DType {
+			return nil, fmt.Errorf("weights W must be a constant (TensorRT %s takes kernel weights), or for a 2-D/3-D convolution a tensor of the input's dtype whose values the build knows (dequantized weights)", layer)
+		}
 	}
 	if len(n.In) > 2 && n.In[2] != nil && n.Const(2) == nil {
 		return nil, fmt.Errorf("bias B must be a constant")
@@ -55,16 +59,26 @@ func init() {
 			if err != nil {
 				return err
 			}
-			_, err = ops.WindowGeometry(n.Node, in, n.Const(1).Shape[2:], false)
+			wd, _ := n.In[1].Shape.Ints()
+			_, err = ops.WindowGeometry(n.Node, in, wd[2:], false)
 			return err
 		},
 		Description: "Conv as ConvolutionNd (groups, dilations, explicit or SAME padding resolved at build time)",
 		Convert: func(ctx *conversion.Context, n *conversion.Node) error {
 			in, _ := staticSpatial(n)
 			w := n.Const(1)
-			g, err := ops.WindowGeometry(n.Node, in, w.Shape[2:], false)
+			wd, _ := n.In[1].Shape.Ints()
+			g, err := ops.WindowGeometry(n.Node, in, wd[2:], false)
 			if err != nil {
 				return err
+			}
+			if w == nil { // dequantized weights: the kernel input (explicit quantization)
+				y := ctx.Net.AddConvolutionNd(ctx.Input(n, 0), network.ConvolutionParams{
+					NbOutputMaps: wd[0], KernelSize: append([]int64{}, wd[2:]...), KernelT: ctx.Input(n, 1), Bias: n.Const(2),
+					Stride: g.Strides, PrePadding: g.PadsBegin, PostPadding: g.PadsEnd, Dilation: g.Dilations, NbGroups: n.AttrInt("group", 1),
+				})
+				ctx.SetOutput(n, 0, y)
+				return nil
 			}
 			y := impl.Conv(ctx, ctx.Input(n, 0), w, n.Const(2), g.Strides, g.Dilations, g.PadsBegin, g.PadsEnd, n.AttrInt("group", 1))
 			ctx.SetOutput(n, 0, y)

@@ -119,31 +119,37 @@ func TestBFloat16OutputFormats(t *testing.T) {
 	noFile(t, filepath.Join(tmp, "npy", "y.npy"))
 }
 
-// qdqLayers: the symmetric Q/DQ models keep every activation Q/DQ pair as
-// TensorRT quantize/dequantize layers of the quantized type (the weight
-// DequantizeLinear nodes of constant weights fold to float weights before
-// conversion); ONNX Runtime's default uint8 model has none (TensorRT's
-// layers are symmetric only: it is emulated in float).
-var qdqLayers = map[string]struct {
-	n  int    // quantize layers, as many dequantize layers
-	to string // the quantize layers' type
-}{
-	"qdq_int8_sym": {11, "int8"},
-	"qdq_fp8":      {11, "float8e4m3fn"},
-	"qdq_uint8":    {0, ""},
+// qdqLayers: the quantize_static models keep TensorRT's Q/DQ placement.
+// Every activation Q/DQ pair of the symmetric models is a quantize and a
+// dequantize layer of the quantized type, and the weights of the three
+// convolutions and the Gemm stay constants of the low type feeding
+// dequantize layers (the convolutions take them as their kernel input).
+// ONNX Runtime's default model has symmetric int8 weights (dequantize
+// layers) but uint8 asymmetric activations, which TensorRT's layers cannot
+// take: those are emulated in float, with no quantize layer.
+var qdqLayers = map[string]qdqWant{
+	"qdq_int8_sym": {q: 11, dq: 15, to: "int8", weights: 4},
+	"qdq_fp8":      {q: 11, dq: 15, to: "float8e4m3fn", weights: 4},
+	"qdq_uint8":    {q: 0, dq: 4, to: "int8", weights: 4},
 }
 
-func checkQDQLayers(t *testing.T, bundle string, want struct {
-	n  int
-	to string
-}) {
+type qdqWant struct {
+	q, dq   int    // quantize and dequantize layers
+	to      string // the quantized type
+	weights int    // constants of that type (quantized weights)
+}
+
+func checkQDQLayers(t *testing.T, bundle string, want qdqWant) {
 	t.Helper()
 	out := mustTrtc(t, "inspect", "--layers", bundle)
 	q, dq := strings.Count(out, "[Op: QUANTIZE]"), strings.Count(out, "[Op: DEQUANTIZE]")
-	if q != want.n || dq != want.n {
-		t.Errorf("%d quantize and %d dequantize layers, want %d each", q, dq, want.n)
+	if q != want.q || dq != want.dq {
+		t.Errorf("%d quantize and %d dequantize layers, want %d and %d", q, dq, want.q, want.dq)
 	}
-	if want.n > 0 && strings.Count(out, "to_type=\""+want.to+"\"") != want.n {
-		t.Errorf("the quantize layers are not all to_type=%q:\n%s", want.to, out)
+	if n := strings.Count(out, "to_type=\""+want.to+"\""); n != want.q {
+		t.Errorf("%d quantize layers to %s, want %d", n, want.to, want.q)
+	}
+	if n := strings.Count(out, "dtype=\""+want.to+"\" weights="); n != want.weights {
+		t.Errorf("%d %s weight constants, want %d", n, want.to, want.weights)
 	}
 }

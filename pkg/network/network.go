@@ -47,6 +47,11 @@ type ConvolutionParams struct {
 	NbOutputMaps int64
 	KernelSize   []int64
 	Kernel       *ir.Tensor // [K, C/groups, kernel...]
+	// KernelT, when set (Kernel nil), is the kernel as a tensor
+	// (setInput(1), empty kernel weights): TensorRT's form for quantized
+	// weights, a constant of the low type through a dequantize layer. Its
+	// values must be known at build time.
+	KernelT      Tensor
 	Bias         *ir.Tensor // [K] or nil
 	Stride       []int64    // default 1s
 	PrePadding   []int64    // default 0s
@@ -64,6 +69,7 @@ type DeconvolutionParams struct {
 	NbOutputMaps int64
 	KernelSize   []int64
 	Kernel       *ir.Tensor // [C, K/groups, kernel...]
+	KernelT      Tensor     // unused: deconvolutions take kernel weights
 	Bias         *ir.Tensor // [K] or nil
 	Stride       []int64    // default 1s
 	PrePadding   []int64    // default 0s

@@ -74,7 +74,7 @@ func Propagate(g *ir.Graph, fold bool) (int, error) {
 			producesOutput = producesOutput || isOutput[o]
 		}
 		fold := fold && !producesOutput
-		if fold && allConst && !op.NoFold && len(n.Outputs) > 0 {
+		if fold && allConst && !op.NoFold && (op.KeepIf == nil || !op.KeepIf(n, in)) && len(n.Outputs) > 0 {
 			tensors, ok, err := tryFold(n, in, outs)
 			if err != nil {
 				return folded, err

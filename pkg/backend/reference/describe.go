@@ -183,7 +183,11 @@ var describers = map[network.LayerKind]describer{
 	},
 	network.KindConvolution: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.ConvolutionParams](l)
-		return convParams(p), err
+		m := convParams(p)
+		if hasInput(l, 1) { // the kernel is input 1; the weights are empty
+			m["kernel_weights"] = weightsOf(nil, p.Kernel.DType)
+		}
+		return m, err
 	},
 	network.KindDeconvolution: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.DeconvolutionParams](l)

@@ -203,3 +203,18 @@ func init() {
 		return nil
 	}
 }
+
+func init() {
+	ruleChecks["conv_kernel_const"] = func(_ *Network, l *layer, in []*ir.Value) error {
+		if len(in) < 2 || in[1] == nil {
+			return nil
+		}
+		if in[1].Const == nil {
+			return fmt.Errorf("the kernel tensor has no build-time value")
+		}
+		if in[1].DType != in[0].DType {
+			return fmt.Errorf("the kernel tensor is %v, the input %v", in[1].DType, in[0].DType)
+		}
+		return nil
+	}
+}

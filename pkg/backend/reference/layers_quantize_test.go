@@ -194,3 +194,28 @@ func TestDequantizeLayerAxes(t *testing.T) {
 		}
 	}
 }
+
+func init() {
+	conv := func(n *Network, kernel network.Tensor) {
+		n.AddConvolutionNd(f32(n, "x", 1, 2, 3, 3), network.ConvolutionParams{NbOutputMaps: 1, KernelSize: []int64{1, 1}, KernelT: kernel})
+	}
+	ruleCases["Convolution.conv_kernel_const"] = ruleCase{
+		bad: func(n *Network) { conv(n, f32(n, "w", 1, 2, 1, 1)) },
+		good: func(n *Network) { // int8 weights through a dequantize layer
+			w := n.AddConstant(ir.FromSlice(ir.Int8, []int64{1, 2, 1, 1}, []int8{3, -4}))
+			conv(n, n.AddDequantize(w, f32c(n, nil, 0.5), nil, qp(ir.Float32)))
+		},
+	}
+}
+
+// A convolution whose kernel is a dequantize layer's output computes with
+// the dequantized values: (3*0.5)*x0 + (-4*0.5)*x1.
+func TestConvolutionKernelTensor(t *testing.T) {
+	x := ir.FromSlice(ir.Float32, []int64{1, 2, 1, 2}, []float32{1, 2, 10, 20})
+	got := run1(t, func(n *Network) network.Tensor {
+		w := n.AddConstant(ir.FromSlice(ir.Int8, []int64{1, 2, 1, 1}, []int8{3, -4}))
+		k := n.AddDequantize(w, f32c(n, nil, 0.5), nil, qp(ir.Float32))
+		return n.AddConvolutionNd(f32(n, "x", 1, 2, 1, 2), network.ConvolutionParams{NbOutputMaps: 1, KernelSize: []int64{1, 1}, KernelT: k})
+	}, map[string]*ir.Tensor{"x": x})
+	wantFloats(t, got, []int64{1, 1, 1, 2}, []float64{1.5 - 20, 3 - 40})
+}

@@ -265,7 +265,17 @@ func (n *Network) AddMatrixMultiply(a network.Tensor, opA network.MatrixOperatio
 	return one(n.add(network.KindMatrixMultiply, matMulParams{opA, opB}, a, b))
 }
 func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams) network.Tensor {
-	return one(n.add(network.KindConvolution, p, x))
+	kt := p.KernelT
+	p.KernelT = nil
+	if kt == nil || isNilTensor(kt) {
+		return one(n.add(network.KindConvolution, p, x))
+	}
+	// The kernel tensor's build-time value (conv_kernel_const) is the
+	// layer's kernel: the plan packs it as it packs kernel weights.
+	if rt, err := n.own(kt); err == nil && rt.val.Const != nil {
+		p.Kernel = rt.val.Const
+	}
+	return one(n.add(network.KindConvolution, p, x, kt))
 }
 func (n *Network) AddPoolingNd(x network.Tensor, p network.PoolingParams) network.Tensor {
 	return one(n.add(network.KindPooling, p, x))
@@ -339,6 +349,10 @@ func (n *Network) AddResize(x network.Tensor, p network.ResizeParams) network.Te
 }
 
 func (n *Network) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionParams) network.Tensor {
+	if p.KernelT != nil {
+		n.fail(n.namer.Name(network.KindDeconvolution), fmt.Errorf("deconvolutions take kernel weights here, not a kernel tensor"))
+		return poisoned
+	}
 	return one(n.add(network.KindDeconvolution, p, x))
 }
 

@@ -58,9 +58,11 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 		Kind: network.KindConvolution, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
 			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 4, MaxRank: 5, RankSource: ruleSource{"NvInfer.h", "Only 2D or 3D convolution is supported."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "kernel", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Input 1 is the kernel tensor. If used, the kernel weights parameter must be set to empty weights."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "static_channels", Text: "the channel dim (1) of the input is a build-time constant", Source: ruleSource{"NvInfer.h", "It is an error to specify a wildcard value for the 'C' dimension of the input tensor."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "conv_kernel_const", Text: "a kernel tensor (input 1) has build-time values (constant weights, through a dequantize layer in a quantized network), of the input's dtype; trtc's reading: TensorRT's convolutions take weights, and a kernel input in explicit quantization", Source: ruleSource{"NvInfer.h", "Input 1 is the kernel tensor."}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
 	network.KindPooling: {

@@ -190,11 +190,17 @@ var Kinds = []Kind{
 		Name: "Convolution", LayerType: "CONVOLUTION", Since: Version{10, 0},
 		Methods: []string{"AddConvolutionNd"}, Shim: []string{"trtc_add_convolution"},
 		Params: []string{"network.ConvolutionParams{}"},
-		Inputs: []Input{{Name: "input", DTypes: float, DTypeSource: int32Src,
-			MinRank: 4, MaxRank: 5, RankSource: Source{NvInfer, "Only 2D or 3D convolution is supported."}}},
+		Inputs: []Input{
+			{Name: "input", DTypes: float, DTypeSource: int32Src,
+				MinRank: 4, MaxRank: 5, RankSource: Source{NvInfer, "Only 2D or 3D convolution is supported."}},
+			// setInput(1): the kernel as a tensor (dequantized weights).
+			{Name: "kernel", Optional: true, DTypes: float, DTypeSource: Source{NvInfer, "Input 1 is the kernel tensor. If used, the kernel weights parameter must be set to empty weights."}},
+		},
 		Rules: []Rule{
 			{Check: "static_channels", Text: "the channel dim (1) of the input is a build-time constant",
 				Source: Source{NvInfer, "It is an error to specify a wildcard value for the 'C' dimension of the input tensor."}},
+			{Check: "conv_kernel_const", Text: "a kernel tensor (input 1) has build-time values (constant weights, through a dequantize layer in a quantized network), of the input's dtype; trtc's reading: TensorRT's convolutions take weights, and a kernel input in explicit quantization",
+				Source: Source{NvInfer, "Input 1 is the kernel tensor."}},
 		},
 	},
 	{
