@@ -51,13 +51,13 @@ type ConvolutionParams struct {
 	// (setInput(1), empty kernel weights): TensorRT's form for quantized
 	// weights, a constant of the low type through a dequantize layer. Its
 	// values must be known at build time.
-	KernelT      Tensor
-	Bias         *ir.Tensor // [K] or nil
-	Stride       []int64    // default 1s
-	PrePadding   []int64    // default 0s
-	PostPadding  []int64    // default 0s
-	Dilation     []int64    // default 1s
-	NbGroups     int64      // default 1
+	KernelT     Tensor
+	Bias        *ir.Tensor // [K] or nil
+	Stride      []int64    // default 1s
+	PrePadding  []int64    // default 0s
+	PostPadding []int64    // default 0s
+	Dilation    []int64    // default 1s
+	NbGroups    int64      // default 1
 }
 
 // DeconvolutionParams are IDeconvolutionLayer's settings for N spatial
