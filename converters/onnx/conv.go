@@ -9,7 +9,10 @@ import (
 	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
-// Conv as an N-D Convolution layer with constant weights.
+// Conv as an N-D Convolution layer with constant weights, or, for 2-D and
+// 3-D convolutions, a kernel tensor whose values the build knows: the
+// output of a dequantize layer of quantized weights (explicit
+// quantization), which the layer takes as input 1.
 
 // staticSpatial checks that an input of a windowed op has rank 3..5 and
 // static channel and spatial dims (the batch dim may be dynamic), and

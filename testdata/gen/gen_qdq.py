@@ -10,8 +10,11 @@
 #   qdq_fp8       float8 e4m3fn activations and weights (QFLOAT8E4M3FN);
 #                 if this ONNX Runtime cannot make it, the same graph is
 #                 built with onnx.helper (the manifest says which)
-# Run: python3 gen_qdq.py OUTDIR  (on the device machine, which has torch,
-# onnx and onnxruntime; see the report of helper i10q for the run).
+# Run: python3 gen_qdq.py OUTDIR on the device machine (torch 2.11.0,
+# onnx 1.23.1, onnxruntime 1.30.0; the versions are recorded in
+# testdata/models/qdq_manifest.json), then copy OUTDIR/qdq_* to
+# testdata/models/. This ONNX Runtime made the float8 model with
+# quantize_static (the onnx.helper path below is for one that cannot).
 import json, os, sys, traceback
 import numpy as np
 import torch, torch.nn as nn
