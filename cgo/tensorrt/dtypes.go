@@ -32,6 +32,7 @@ var DataTypes = map[ir.DType]int32{
 var DataTypeNames = map[int32]string{
 	dtFLOAT: "kFLOAT", dtHALF: "kHALF", dtINT8: "kINT8", dtINT32: "kINT32", dtBOOL: "kBOOL",
 	dtUINT8: "kUINT8", dtFP8: "kFP8", dtBF16: "kBF16", dtINT64: "kINT64",
+	dtINT4: "kINT4", // kFP4 (10) is not in the 10.0-10.7 headers: the shim checks it by number
 }
 
 // toTRT maps a dtype, or says why TensorRT cannot hold it.
