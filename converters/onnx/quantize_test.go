@@ -88,6 +88,12 @@ func TestQuantizeLayers(t *testing.T) {
 		c    convtest.Case
 	}{
 		{"Q int8 zero point 0", convtest.Case{Op: "onnx.QuantizeLinear", Inputs: []convtest.Input{x, scale, zero8}}},
+		{"Q float16 to int8", convtest.Case{Op: "onnx.QuantizeLinear", Inputs: []convtest.Input{
+			{DType: ir.Float16, Shape: ir.S(2, 3, 4), Lo: -10, Hi: 10},
+			{Data: ir.FromSlice(ir.Float16, nil, []uint16{ir.FloatToHalf(0.05)}), Const: true}, zero8}}},
+		{"DQ int8 to float16", convtest.Case{Op: "onnx.DequantizeLinear", Inputs: []convtest.Input{
+			{DType: ir.Int8, Shape: ir.S(2, 3, 4), Lo: -128, Hi: 127},
+			{Data: ir.FromSlice(ir.Float16, nil, []uint16{ir.FloatToHalf(0.05)}), Const: true}}}},
 		{"DQ int8 no zero point", convtest.Case{Op: "onnx.DequantizeLinear", Inputs: []convtest.Input{{DType: ir.Int8, Shape: ir.S(2, 3, 4), Lo: -128, Hi: 127}, scale}}},
 		{"DQ int8 per-axis weights", convtest.Case{Op: "onnx.DequantizeLinear", Attrs: axis(0), Inputs: []convtest.Input{
 			{Data: ir.FromSlice(ir.Int8, []int64{3, 2}, []int8{-128, 127, 5, -5, 0, 64}), Const: true},
