@@ -13,7 +13,7 @@ import (
 // kinds, which wait for the one declaration of layer kinds and rules.
 const layerKindTable = "its TensorRT layers are new layer kinds, to be added once the layer-kind table lands"
 
-const qlinearReason = "its weights are a run-time input in general; TensorRT's convolution takes constant kernel weights or a dequantized weight tensor, which trtc's convolution layer does not pass yet (MatMulInteger and QLinearMatMul convert)"
+const qlinearReason = "an int32 convolution of uint8/int8 data with zero points has no TensorRT layer: TensorRT convolves in float, or quantized through symmetric Q/DQ layers (QLinearConv with symmetric int8 and constant weights converts that way)"
 
 const bitwiseReason = "TensorRT's ElementWise kAND/kOR/kXOR take bool only; it has no integer bit operations"
 
@@ -39,7 +39,6 @@ var noConverter = map[string]string{
 	"onnx.ReverseSequence":           layerKindTable + " (IReverseSequenceLayer)",
 	"onnx.GridSample":                layerKindTable + " (IGridSampleLayer)",
 	"onnx.ConvInteger":               qlinearReason,
-	"onnx.QLinearConv":               qlinearReason,
 	"onnx.LpPool":                    "a converter (Unary ABS, ElementWise POW, Pooling AVERAGE with padding counted, scaled by the window size, POW 1/p) is not written yet",
 	"onnx.LRN":                       "a converter (ElementWise PROD, a channel-window sum as in onnx-tensorrt, POW, DIV) is not written yet",
 	"onnx.AffineGrid":                "a converter (constant base grid, MatrixMultiply with theta) is not written yet; it folds when theta and size are constant",

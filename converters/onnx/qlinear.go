@@ -7,6 +7,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
+	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
 // DynamicQuantizeLinear, MatMulInteger and QLinearMatMul as float32
@@ -30,10 +31,18 @@ import (
 //     for a product within that bit of a .5 boundary (one step at most).
 //
 // Scales and zero points are per tensor here (one element); per-row and
-// per-column ones fall back. ConvInteger and QLinearConv take the weights
-// as a run-time input in the node suite; TensorRT's convolution takes
-// constant kernel weights (or a dequantized weight tensor, which trtc's
-// convolution layer does not pass yet), so they stay kernels.
+// per-column ones fall back.
+//
+// QLinearConv with int8 data, constant int8 weights and zero points of 0
+// (symmetric, the form TensorRT quantizes) converts to TensorRT's Q/DQ
+// placement: DequantizeLayer(x, x_scale) and DequantizeLayer(W, w_scale,
+// per output channel) into a Convolution taking the latter as its kernel
+// input, the int32 bias as float32 bias * x_scale * w_scale, and
+// QuantizeLayer(y, y_scale). The kernel requantizes an exact integer
+// accumulator in float64; the layers sum dequantized products in float32,
+// so a result near a rounding tie can differ by one quantization step.
+// Asymmetric QLinearConv (uint8, nonzero zero points), one with run-time
+// weights, and ConvInteger stay kernels.
 
 func init() {
 	builtins = append(builtins,
@@ -50,6 +59,11 @@ func init() {
 				ctx.SetOutput(n, 0, impl.Cast(ctx, acc, ir.Int32))
 				return nil
 			},
+		},
+		conversion.Converter{
+			Target: "onnx.QLinearConv", Validator: validateQLinearConv,
+			Description: "QLinearConv (symmetric int8, constant weights) as Dequantize, Convolution with a dequantized kernel input, Quantize",
+			Convert:     convertQLinearConv,
 		},
 		conversion.Converter{
 			Target: "onnx.QLinearMatMul", DynamicShapes: true, Validator: validateIntMatMul(0, 3, 2, 5, 1, 4, 6, 7),
@@ -162,4 +176,101 @@ func convertDynamicQuantize(ctx *conversion.Context, n *conversion.Node) error {
 func one(s ir.Shape) bool {
 	d, ok := s.Ints()
 	return ok && ir.Numel(d) == 1
+}
+
+func validateQLinearConv(n *conversion.Node) error {
+	if len(n.In) < 8 {
+		return fmt.Errorf("needs 8 inputs")
+	}
+	for _, i := range []int{0, 1, 2, 3, 4, 5, 6, 7} {
+		if n.In[i] == nil {
+			return fmt.Errorf("input %d is absent", i)
+		}
+	}
+	if n.In[0].DType != ir.Int8 || n.In[3].DType != ir.Int8 || n.Out[0].DType != ir.Int8 {
+		return fmt.Errorf("x %v, w %v, y %v: TensorRT's Q/DQ form needs int8 (uint8 is asymmetric)", n.In[0].DType, n.In[3].DType, n.Out[0].DType)
+	}
+	w := n.Const(3)
+	if w == nil || len(w.Shape) < 4 || len(w.Shape) != len(n.In[0].Shape) {
+		return fmt.Errorf("weights must be a constant of a 2-D or 3-D convolution")
+	}
+	if _, err := staticSpatial(n); err != nil {
+		return err
+	}
+	for _, i := range []int{2, 5, 7} {
+		zp := n.Const(i)
+		if zp == nil {
+			return fmt.Errorf("zero point %d is not a constant", i)
+		}
+		for k := range int(zp.Numel()) {
+			if zp.Float(k) != 0 {
+				return fmt.Errorf("zero point %d is %g: TensorRT quantizes symmetrically", i, zp.Float(k))
+			}
+		}
+	}
+	for _, i := range []int{1, 4, 6} {
+		s := n.Const(i)
+		if s == nil {
+			return fmt.Errorf("scale %d is not a constant", i)
+		}
+		if i != 4 && s.Numel() != 1 || i == 4 && s.Numel() != 1 && s.Numel() != w.Shape[0] {
+			return fmt.Errorf("scale %d has shape %v: per tensor (w_scale also per output channel)", i, s.Shape)
+		}
+		for k := range int(s.Numel()) {
+			if !(s.Float(k) > 0) {
+				return fmt.Errorf("scale %d is %g, not positive", i, s.Float(k))
+			}
+		}
+	}
+	if len(n.In) > 8 && n.In[8] != nil && (n.Const(8) == nil || n.Const(8).Numel() != w.Shape[0]) {
+		return fmt.Errorf("bias must be a constant of %d values", w.Shape[0])
+	}
+	in, _ := staticSpatial(n)
+	_, err := ops.WindowGeometry(n.Node, in, w.Shape[2:], false)
+	return err
+}
+
+func convertQLinearConv(ctx *conversion.Context, n *conversion.Node) error {
+	w := n.Const(3)
+	in, _ := staticSpatial(n)
+	g, err := ops.WindowGeometry(n.Node, in, w.Shape[2:], false)
+	if err != nil {
+		return err
+	}
+	scalar := func(i int) (network.Tensor, float32) {
+		v := float32(n.Const(i).Float(0))
+		return ctx.Net.AddConstant(ir.FromSlice(ir.Float32, nil, []float32{v})), v
+	}
+	xsT, xs := scalar(1)
+	ysT, _ := scalar(6)
+	perTensor := network.QuantizeParams{Axis: -1, ToType: ir.Float32}
+	x := ctx.Net.AddDequantize(ctx.Input(n, 0), xsT, nil, perTensor)
+	ws := n.Const(4)
+	wsF := make([]float32, ws.Numel())
+	for k := range wsF {
+		wsF[k] = float32(ws.Float(k))
+	}
+	wp := perTensor
+	var wsT network.Tensor
+	if len(wsF) == 1 {
+		wsT = ctx.Net.AddConstant(ir.FromSlice(ir.Float32, nil, wsF))
+	} else {
+		wp.Axis = 0
+		wsT = ctx.Net.AddConstant(ir.FromSlice(ir.Float32, []int64{int64(len(wsF))}, wsF))
+	}
+	kernel := ctx.Net.AddDequantize(ctx.Net.AddConstant(w), wsT, nil, wp)
+	var bias *ir.Tensor
+	if b := n.Const(8); b != nil {
+		bias = ir.NewTensor(ir.Float32, []int64{w.Shape[0]})
+		bv := ir.View[float32](bias)
+		for k := range bv {
+			bv[k] = float32(b.Float(k)) * xs * wsF[min(k, len(wsF)-1)]
+		}
+	}
+	y := ctx.Net.AddConvolutionNd(x, network.ConvolutionParams{
+		NbOutputMaps: w.Shape[0], KernelSize: append([]int64{}, w.Shape[2:]...), KernelT: kernel, Bias: bias,
+		Stride: g.Strides, PrePadding: g.PadsBegin, PostPadding: g.PadsEnd, Dilation: g.Dilations, NbGroups: n.AttrInt("group", 1),
+	})
+	ctx.SetOutput(n, 0, ctx.Net.AddQuantize(y, ysT, nil, network.QuantizeParams{Axis: -1, ToType: ir.Int8}))
+	return nil
 }

@@ -187,3 +187,51 @@ func TestIntegerMatMul(t *testing.T) {
 		t.Error("MatMulInteger with K=259 should fall back: its sums can pass 2^24")
 	}
 }
+
+// QLinearConv with symmetric int8 and constant weights becomes Dequantize,
+// Convolution (dequantized kernel input), Quantize. The kernel requantizes
+// an exact integer sum in float64, the layers a float32 sum of dequantized
+// products: at most one step apart (atol 1 on int8 values), and this case
+// is checked to differ in few elements.
+func TestQLinearConvQDQ(t *testing.T) {
+	w := ir.NewTensor(ir.Int8, []int64{4, 3, 3, 3})
+	wv := ir.View[int8](w)
+	for i := range wv {
+		wv[i] = int8((i*37)%255 - 127)
+	}
+	bias := ir.FromSlice(ir.Int32, []int64{4}, []int32{100, -2000, 0, 35000})
+	sc := func(v ...float32) convtest.Input {
+		shape := []int64{int64(len(v))}
+		if len(v) == 1 {
+			shape = nil
+		}
+		return convtest.Input{Data: ir.FromSlice(ir.Float32, shape, v), Const: true}
+	}
+	z := convtest.Input{Data: ir.FromSlice(ir.Int8, nil, []int8{0}), Const: true}
+	zw := convtest.Input{Data: ir.FromSlice(ir.Int8, []int64{4}, []int8{0, 0, 0, 0}), Const: true}
+	pads := map[string]ir.Attr{"pads": {Kind: ir.AttrInts, Ints: []int64{1, 1, 1, 1}}}
+	r := convtest.Run(t, convtest.Case{Op: "onnx.QLinearConv", Attrs: pads, Atol: 1, Rtol: 0, Inputs: []convtest.Input{
+		{DType: ir.Int8, Shape: ir.S(1, 3, 6, 6), Lo: -128, Hi: 127}, sc(0.02), z,
+		{Data: w, Const: true}, sc(0.01, 0.02, 0.005, 0.03), zw, sc(0.5), z, {Data: bias, Const: true}}})
+	if r != nil && r.Converter.Name != "onnx.QLinearConv" {
+		t.Errorf("converted by %s", r.Converter.Name)
+	}
+	if r != nil {
+		diff := 0
+		for i := range int(r.Engine[0].Numel()) {
+			if r.Engine[0].Float(i) != r.Fallback[0].Float(i) {
+				diff++
+			}
+		}
+		t.Logf("%d of %d int8 outputs one step from the kernel's", diff, r.Engine[0].Numel())
+		if diff*20 > int(r.Engine[0].Numel()) {
+			t.Errorf("%d of %d outputs differ from the kernel's: more than rounding ties explain", diff, r.Engine[0].Numel())
+		}
+	}
+	// uint8 (asymmetric) stays a kernel
+	if _, err := convtest.Build(convtest.Case{Op: "onnx.QLinearConv", Inputs: []convtest.Input{
+		{DType: ir.Uint8, Shape: ir.S(1, 3, 6, 6)}, sc(0.02), {Data: ir.FromSlice(ir.Uint8, nil, []uint8{128}), Const: true},
+		{Data: w, Const: true}, sc(0.01), z, sc(0.5), {Data: ir.FromSlice(ir.Uint8, nil, []uint8{128}), Const: true}}}); err == nil {
+		t.Error("uint8 QLinearConv should fall back")
+	}
+}
