@@ -39,6 +39,9 @@ func TestDeployModels(t *testing.T) {
 		{"qdq_int8_sym", []string{"x=x.npy"}, "expected", "", 0.9},
 		{"qdq_uint8", []string{"x=x.npy"}, "expected", "", 0.9},
 		{"qdq_fp8", []string{"x=x.npy"}, "expected", "", 0.9},
+		// testdata/gen/gen_qoperator.py: QOperator format (QLinearConv),
+		// symmetric int8, ONNX Runtime CPU's output.
+		{"qlinear_conv", []string{"x=x.npy"}, "expected", "", 1},
 		{"lstm", []string{"x=x.npy"}, "expected", "1e-5", 0},
 		{"gru", []string{"x=x.npy", "h0=h0.npy"}, "expected", "1e-5", 0},
 		{"scan_loop", []string{"s0=s0.npy", "x=x.npy"}, "expected", "1e-5", 0},
@@ -131,6 +134,10 @@ var qdqLayers = map[string]qdqWant{
 	"qdq_int8_sym": {q: 11, dq: 15, to: "int8", weights: 4},
 	"qdq_fp8":      {q: 11, dq: 15, to: "float8e4m3fn", weights: 4},
 	"qdq_uint8":    {q: 0, dq: 4, to: "int8", weights: 4},
+	// QLinearConv as DQ(x), DQ(W) -> Convolution -> Q(y): the input's Q,
+	// one Q per convolution, three input and three kernel DQs and the
+	// output's DQ.
+	"qlinear_conv": {q: 4, dq: 7, to: "int8", weights: 3},
 }
 
 type qdqWant struct {
