@@ -5,7 +5,6 @@ import (
 
 	"github.com/trtc-dev/trtc/converters/impl"
 	"github.com/trtc-dev/trtc/pkg/conversion"
-	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
@@ -42,8 +41,8 @@ func convInputs(n *conversion.Node, layer string) ([]int64, error) {
 	}
 	if n.Const(1) == nil {
 		w := n.In[1]
-		if layer != "convolution" || w == nil || !w.Shape.IsStatic() || len(w.Shape) != len(n.In[0].Shape) || len(w.Shape) < 4 || w.DType != n.In[0].DType {
-			return nil, fmt.Errorf("weights W must be a constant (TensorRT %s takes kernel weights), or for a 2-D/3-D convolution a tensor of the input's dtype whose values the build knows (dequantized weights)", layer)
+		if layer != "convolution" || w == nil || !w.Shape.IsStatic() || len(w.Shape) != len(n.In[0].Shape) || w.DType != n.In[0].DType {
+			return nil, fmt.Errorf("weights W must be a constant (TensorRT %s takes kernel weights), or for a convolution a tensor of the input's dtype whose values the build knows (dequantized weights)", layer)
 		}
 	}
 	if len(n.In) > 2 && n.In[2] != nil && n.Const(2) == nil {
@@ -76,10 +75,7 @@ func init() {
 				return err
 			}
 			if w == nil { // dequantized weights: the kernel input (explicit quantization)
-				y := ctx.Net.AddConvolutionNd(ctx.Input(n, 0), network.ConvolutionParams{
-					NbOutputMaps: wd[0], KernelSize: append([]int64{}, wd[2:]...), KernelT: ctx.Input(n, 1), Bias: n.Const(2),
-					Stride: g.Strides, PrePadding: g.PadsBegin, PostPadding: g.PadsEnd, Dilation: g.Dilations, NbGroups: n.AttrInt("group", 1),
-				})
+				y := impl.ConvT(ctx, ctx.Input(n, 0), ctx.Input(n, 1), wd, n.Const(2), g.Strides, g.Dilations, g.PadsBegin, g.PadsEnd, n.AttrInt("group", 1))
 				ctx.SetOutput(n, 0, y)
 				return nil
 			}

@@ -1,12 +1,15 @@
 package compiler
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/ops"
+	"github.com/trtc-dev/trtc/pkg/runtime"
 )
 
 // A float8 tensor never crosses an engine boundary: the Q/DQ pair whose
@@ -55,5 +58,80 @@ func TestLowBitStaysInsideEngines(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("q2's fallback reason does not name the engine boundary rule: %+v", rep.Unsupported)
+	}
+}
+
+// Quantized conv weights (a DequantizeLinear of a constant int8 tensor,
+// per output channel) are not folded: the engine keeps the int8 constant,
+// a dequantize layer and the convolution taking its output as the kernel,
+// for 2-D and 1-D (reshaped kernel) convolutions, and the bundle's result
+// equals the CPU kernels'.
+func TestQuantizedConvWeights(t *testing.T) {
+	for _, rank := range []int{3, 4} {
+		xs, ws := []int64{1, 2, 5}, []int64{3, 2, 3}
+		if rank == 4 {
+			xs, ws = []int64{1, 2, 5, 5}, []int64{3, 2, 3, 3}
+		}
+		g := ir.NewGraph("qw", "onnx")
+		g.Opsets[""] = 21
+		g.Inputs, g.Outputs = []string{"x"}, []string{"y"}
+		g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(xs...)}
+		w := ir.NewTensor(ir.Int8, ws)
+		for i, v := 0, ir.View[int8](w); i < len(v); i++ {
+			v[i] = int8(i*29%255 - 127)
+		}
+		g.Values["w"] = constant("w", w)
+		g.Values["ws"] = constant("ws", ir.FromSlice(ir.Float32, []int64{3}, []float32{0.01, 0.02, 0.005}))
+		g.Values["wz"] = constant("wz", ir.NewTensor(ir.Int8, []int64{3}))
+		g.Nodes = []*ir.Node{
+			{Name: "dq", Op: "onnx.DequantizeLinear", Inputs: []string{"w", "ws", "wz"}, Outputs: []string{"wf"},
+				Attrs: map[string]ir.Attr{"axis": {Kind: ir.AttrInt, I: 0}}},
+			{Name: "conv", Op: "onnx.Conv", Inputs: []string{"x", "wf"}, Outputs: []string{"y"}, Attrs: map[string]ir.Attr{}},
+		}
+		if err := g.TopoSort(); err != nil {
+			t.Fatal(err)
+		}
+		s := &conversion.Settings{MinBlockSize: 1, Backend: "reference"}
+		folded, err := Prepare(g, "qw", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := Compile(g, "qw", folded, Options{Settings: s, Registry: converters.Builtin()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep := BuildReport(res); folded != 0 || rep.ConvertedNodes != 2 {
+			t.Fatalf("rank %d: %d folded, %d of %d nodes in engines, want the DequantizeLinear kept and both in engines: %+v", rank, folded, rep.ConvertedNodes, rep.TotalNodes, rep.Unsupported)
+		}
+		path := filepath.Join(t.TempDir(), "m.trtb")
+		if err := WriteBundle(res, filepath.Join("..", "..", "testdata", "models", "cnn_resnet", "model.onnx"), path); err != nil {
+			t.Fatal(err)
+		}
+		prog, err := runtime.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := ir.NewTensor(ir.Float32, xs)
+		for i, v := 0, ir.View[float32](x); i < len(v); i++ {
+			v[i] = float32(i%7) - 3
+		}
+		out, err := prog.Run(map[string]*ir.Tensor{"x": x})
+		prog.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wf, err := ops.Execute(g.Nodes[0], []*ir.Tensor{w, g.Values["ws"].Const, g.Values["wz"].Const})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := ops.Execute(g.Nodes[1], []*ir.Tensor{x, wf[0]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range int(want[0].Numel()) {
+			if d := out["y"].Float(i) - want[0].Float(i); d > 1e-5 || d < -1e-5 {
+				t.Fatalf("rank %d: y[%d] = %g, the kernels give %g", rank, i, out["y"].Float(i), want[0].Float(i))
+			}
+		}
 	}
 }
