@@ -117,6 +117,9 @@ func validateQDQLayer(n *conversion.Node) error {
 	}
 	sc := n.In[1].Shape
 	if block := n.AttrInt("block_size", 0); block != 0 {
+		if q == ir.Int8 {
+			return fmt.Errorf("blocked quantization (block_size %d) of int8: TensorRT blocks int4, float8e4m3fn and float4e2m1 only", block)
+		}
 		if a := qdqAxis(n); block < 0 || a < 0 || a >= len(n.In[0].Shape) || len(sc) != len(n.In[0].Shape) {
 			return fmt.Errorf("blocked quantization: block_size %d, axis %d, scale %v for input %v", block, n.AttrInt("axis", 1), sc, n.In[0].Shape)
 		}
