@@ -47,7 +47,13 @@ import (
 func init() {
 	builtins = append(builtins,
 		conversion.Converter{
-			Target: "onnx.DynamicQuantizeLinear", DynamicShapes: true, Validator: dtypeIn(ir.Float32),
+			Target: "onnx.DynamicQuantizeLinear", DynamicShapes: true,
+			Validator: func(n *conversion.Node) error {
+				if len(n.In) < 1 || n.In[0] == nil || len(n.In[0].Shape) == 0 {
+					return fmt.Errorf("a scalar input: the min/max reduction needs a dim")
+				}
+				return dtypeIn(ir.Float32)(n)
+			},
 			Description: "DynamicQuantizeLinear as Reduce MIN/MAX, ElementWise and Unary ROUND in float32, cast to uint8",
 			Convert:     convertDynamicQuantize,
 		},

@@ -235,3 +235,9 @@ func TestQLinearConvQDQ(t *testing.T) {
 		t.Error("uint8 QLinearConv should fall back")
 	}
 }
+
+// A dynamic batch: the reduction covers every dim whatever the run shape.
+func TestDynamicQuantizeLinearDynamic(t *testing.T) {
+	convtest.Run(t, convtest.Case{Op: "onnx.DynamicQuantizeLinear", NumOutputs: 3, Atol: exact, Rtol: exact,
+		Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.Shape{ir.Sym("N"), ir.D(5)}, RunShape: []int64{3, 5}, Lo: -2, Hi: 7}}})
+}
