@@ -135,3 +135,34 @@ func TestQuantizedConvWeights(t *testing.T) {
 		}
 	}
 }
+
+// Quantized weights of a ConvTranspose (whose layer takes kernel weights,
+// not a tensor) fold to float weights as before: the node stays in an
+// engine.
+func TestQuantizedDeconvWeightsFold(t *testing.T) {
+	g := ir.NewGraph("qd", "onnx")
+	g.Opsets[""] = 21
+	g.Inputs, g.Outputs = []string{"x"}, []string{"y"}
+	g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(1, 2, 4, 4)}
+	g.Values["w"] = constant("w", ir.FromSlice(ir.Int8, []int64{2, 1, 2, 2}, []int8{1, -2, 3, -4, 5, -6, 7, -8}))
+	g.Values["ws"] = constant("ws", ir.FromSlice(ir.Float32, nil, []float32{0.5}))
+	g.Nodes = []*ir.Node{
+		{Name: "dq", Op: "onnx.DequantizeLinear", Inputs: []string{"w", "ws"}, Outputs: []string{"wf"}, Attrs: map[string]ir.Attr{}},
+		{Name: "deconv", Op: "onnx.ConvTranspose", Inputs: []string{"x", "wf"}, Outputs: []string{"y"}, Attrs: map[string]ir.Attr{}},
+	}
+	if err := g.TopoSort(); err != nil {
+		t.Fatal(err)
+	}
+	s := &conversion.Settings{MinBlockSize: 1, Backend: "reference"}
+	folded, err := Prepare(g, "qd", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Compile(g, "qd", folded, Options{Settings: s, Registry: converters.Builtin()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep := BuildReport(res); folded != 1 || rep.ConvertedNodes != 1 || rep.TotalNodes != 1 {
+		t.Errorf("%d folded, %d of %d in engines: want the DequantizeLinear folded and the ConvTranspose in an engine", folded, rep.ConvertedNodes, rep.TotalNodes)
+	}
+}

@@ -172,11 +172,21 @@ func inferDequantize(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 // quantizedWeights reports whether a DequantizeLinear of constants is the
 // quantized weights TensorRT takes through a dequantize layer (explicit
 // quantization: a constant of int8, float8e4m3fn, int4 or float4e2m1 with
-// no zero point or zeros, a float output): such a node is not folded, so
-// the engine keeps the weights in the low type and the Q/DQ placement
-// TensorRT fuses into quantized kernels. Other constant
-// DequantizeLinear nodes (int32 biases, asymmetric uint8) fold.
-func quantizedWeights(n *ir.Node, in []*ir.Value) bool {
+// no zero point or zeros, a float output) read only by ops whose
+// converters take the weights as a tensor (Conv, MatMul, Gemm): such a
+// node is not folded, so the engine keeps the weights in the low type and
+// the Q/DQ placement TensorRT fuses into quantized kernels. Other constant
+// DequantizeLinear nodes (int32 biases, asymmetric uint8, weights of a
+// ConvTranspose, whose layer takes kernel weights) fold.
+func quantizedWeights(n *ir.Node, in []*ir.Value, consumers []string) bool {
+	if len(consumers) == 0 {
+		return false
+	}
+	for _, op := range consumers {
+		if op != "onnx.Conv" && op != "onnx.MatMul" && op != "onnx.Gemm" {
+			return false
+		}
+	}
 	if len(in) < 2 || in[0] == nil || in[0].Const == nil || in[1] == nil || in[1].Const == nil {
 		return false
 	}

@@ -29,8 +29,9 @@ type Op struct {
 	NoFold bool
 	// KeepIf, where set, keeps a node with constant inputs out of constant
 	// folding when it reports true (a DequantizeLinear of quantized
-	// weights, which TensorRT takes as a dequantize layer).
-	KeepIf func(n *ir.Node, in []*ir.Value) bool
+	// weights, which TensorRT takes as a dequantize layer). consumers are
+	// the ops of the nodes that read the node's outputs.
+	KeepIf func(n *ir.Node, in []*ir.Value, consumers []string) bool
 	// Origin is "" for ops compiled into trtc and the plugin file's path
 	// for ops a plugin defined (see Def and RegisterPlugin).
 	Origin string
