@@ -22,12 +22,6 @@ const windowReason = "a window of constant size folds to a constant; a size comp
 var noConverter = map[string]string{
 	"onnx.CumProd": "TensorRT's Cumulative layer has only CumulativeOperation SUM (EnumMax is 1 in TensorRT 10 and 11); " +
 		"a product through exp(cumsum(log|x|)) is neither exact nor defined for zeros and integers",
-	"onnx.LSTM":                      layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
-	"onnx.GRU":                       layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
-	"onnx.RNN":                       layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
-	"onnx.Loop":                      layerKindTable + " (ILoop and its boundary layers)",
-	"onnx.Scan":                      layerKindTable + " (ILoop and its boundary layers)",
-	"onnx.If":                        layerKindTable + " (IIfConditional with its input and output layers)",
 	"onnx.NonMaxSuppression":         layerKindTable + " (INMSLayer)",
 	"onnx.BitwiseAnd":                bitwiseReason,
 	"onnx.BitwiseOr":                 bitwiseReason,
