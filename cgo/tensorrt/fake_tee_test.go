@@ -346,6 +346,18 @@ func (n *teeNetwork) AddScatter(data, indices, updates network.Tensor, mode netw
 		})[0]
 }
 
+func (n *teeNetwork) AddQuantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return n.call(
+		func() []network.Tensor { return one(n.ref.AddQuantize(x, scale, zeroPt, p)) },
+		func() []network.Tensor { return one(n.trt.AddQuantize(n.tt(x), n.tt(scale), n.tt(zeroPt), p)) })[0]
+}
+
+func (n *teeNetwork) AddDequantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return n.call(
+		func() []network.Tensor { return one(n.ref.AddDequantize(x, scale, zeroPt, p)) },
+		func() []network.Tensor { return one(n.trt.AddDequantize(n.tt(x), n.tt(scale), n.tt(zeroPt), p)) })[0]
+}
+
 var _ network.Network = (*teeNetwork)(nil)
 
 // teeBackend compiles through teeNetwork: Build serializes the reference

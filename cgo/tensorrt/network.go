@@ -235,6 +235,9 @@ func (n *Network) AddConstant(w *ir.Tensor) network.Tensor {
 		return poisoned
 	}
 	trt, err := toTRT(w.DType)
+	if w.DType == ir.Float8E4M3FN { // kFP8 weights, one byte each (quantized weights feeding a dequantize layer)
+		trt, err = dtFP8, nil
+	}
 	if err != nil {
 		n.fail(n.namer.Name(network.KindConstant), err)
 		return poisoned
@@ -793,3 +796,37 @@ func (n *Network) AddIfOutput(c network.Conditional, trueOut, falseOut network.T
 }
 
 var _ network.Network = (*Network)(nil)
+
+// AddQuantize and AddDequantize: addQuantize/addDequantize(input, scale,
+// toType) with setAxis, setInput(2, zeroPt) and setBlockShape (see
+// network.Network).
+func (n *Network) AddQuantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	trt, block, ok := n.qdqArgs(network.KindQuantize, p)
+	if !ok {
+		return poisoned
+	}
+	return n.layer(network.KindQuantize, []network.Tensor{x, scale, zeroPt}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_quantize(n.b, name, in[0], in[1], in[2], C.int32_t(trt), C.int32_t(p.Axis), block, out)
+	})
+}
+
+func (n *Network) AddDequantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	trt, block, ok := n.qdqArgs(network.KindDequantize, p)
+	if !ok {
+		return poisoned
+	}
+	return n.layer(network.KindDequantize, []network.Tensor{x, scale, zeroPt}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_dequantize(n.b, name, in[0], in[1], in[2], C.int32_t(trt), C.int32_t(p.Axis), block, out)
+	})
+}
+
+// qdqArgs gives the shim's output type and block shape (nil: nb -1, no
+// setBlockShape), or records the error.
+func (n *Network) qdqArgs(kind network.LayerKind, p network.QuantizeParams) (int32, C.trtc_dims, bool) {
+	trt, err := layerTRT(p.ToType)
+	if err != nil {
+		n.fail(n.namer.Name(kind), err)
+		return 0, C.trtc_dims{}, false
+	}
+	return trt, cdims(p.BlockShape), true
+}

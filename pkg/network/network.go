@@ -171,6 +171,18 @@ type FillParams struct {
 	BetaT       Tensor
 }
 
+// QuantizeParams are IQuantizeLayer's and IDequantizeLayer's: the
+// quantization axis (-1 for per tensor; for blocked quantization the
+// blocked dim), the block shape (nil unless blocked: the input's rank, 1
+// except the blocked dim's block size), and the output type (setToType):
+// Int8, Float8E4M3FN (kFP8), Int4 or Float4E2M1 (kFP4) for Quantize,
+// Float32, Float16 or BFloat16 for Dequantize.
+type QuantizeParams struct {
+	Axis       int
+	BlockShape []int64
+	ToType     ir.DType
+}
+
 // ResizeParams are IResizeLayer's. The output size is static OutputDims,
 // a 1-D Int32/Int64 shape tensor OutputDimsT (setInput(1, ...)), or
 // per-dim Scales (output dim = floor(input dim * scale)); exactly one is
@@ -264,6 +276,16 @@ type Network interface {
 	// (ELEMENT mode only): a copy of data with updates written at the
 	// indexed positions. Indices must lie in [0, dim).
 	AddScatter(data, indices, updates Tensor, mode ScatterMode, axis int) Tensor
+	// AddQuantize is addQuantize(x, scale, p.ToType) with setAxis,
+	// setBlockShape (TensorRT 10.15 on; earlier releases infer the block
+	// from the scale's shape) and, when zeroPt is not nil, setInput(2,
+	// zeroPt): y = clamp(round_half_even(x / scale) + zeroPt) in the low
+	// type (float8 saturates at ±448). Only symmetric quantization: a zero
+	// point is a build-time constant of zeros.
+	AddQuantize(x, scale, zeroPt Tensor, p QuantizeParams) Tensor
+	// AddDequantize is addDequantize(x, scale, p.ToType) with the same
+	// settings: y = (x - zeroPt) * scale in p.ToType.
+	AddDequantize(x, scale, zeroPt Tensor, p QuantizeParams) Tensor
 
 	// Loops (ILoop) and if-conditionals (IIfConditional). A loop's body is
 	// every layer that reads, directly or through other body layers, an

@@ -183,11 +183,11 @@ var describers = map[network.LayerKind]describer{
 	},
 	network.KindConvolution: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.ConvolutionParams](l)
-		return convParams(p), err
+		return convTensorParams(l, p), err
 	},
 	network.KindDeconvolution: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.DeconvolutionParams](l)
-		return convParams(network.ConvolutionParams(p)), err
+		return convTensorParams(l, network.ConvolutionParams(p)), err
 	},
 	network.KindPooling: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.PoolingParams](l)
@@ -403,6 +403,11 @@ var describers = map[network.LayerKind]describer{
 		return map[string]any{"creator": p.Spec.Creator, "version": p.Spec.Version, "namespace": p.Spec.Namespace,
 			"fields": fields, "cpu_op": p.Spec.CPUOp}, err
 	},
+	// addQuantize/addDequantize's output type is to_type (setToType); the
+	// axis is absent when per tensor (TensorRT's default, not set);
+	// block_shape is setBlockShape's (TensorRT 10.15 on).
+	network.KindQuantize:   describeQDQ,
+	network.KindDequantize: describeQDQ,
 	network.KindScatter: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[scatterParams](l)
 		m := map[string]any{"mode": word(p.Mode)}
@@ -429,6 +434,23 @@ func paramsOf[T any](l *layer) (T, error) {
 // convParams are a (de)convolution's settings: the per-dim ones and the
 // group count only where the converter set them (TensorRT's defaults
 // otherwise), the bias as empty weights of the kernel's dtype when absent.
+// convTensorParams is convParams with the weights that tensor inputs 1
+// (kernel) and 2 (bias) replace recorded empty, as the shim passes them.
+func convTensorParams(l *layer, p network.ConvolutionParams) map[string]any {
+	m := convParams(p)
+	kt := p.WeightsDType
+	if p.Kernel != nil {
+		kt = p.Kernel.DType
+	}
+	if hasInput(l, 1) {
+		m["kernel_weights"] = weightsOf(nil, kt)
+	}
+	if hasInput(l, 2) {
+		m["bias_weights"] = weightsOf(nil, kt)
+	}
+	return m
+}
+
 func convParams(p network.ConvolutionParams) map[string]any {
 	kt := p.WeightsDType // a kernel tensor's: the weights are empty
 	if p.Kernel != nil {
@@ -497,3 +519,15 @@ func word(v fmt.Stringer) string { return strings.TrimPrefix(v.String(), "k") }
 func (Backend) DescribeLayers(blob []byte) ([]network.LayerInfo, error) { return Describe(blob) }
 
 var _ backend.LayerDescriber = Backend{}
+
+func describeQDQ(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+	p, err := paramsOf[quantizeParams](l)
+	m := map[string]any{"to_type": p.ToType.String()}
+	if p.Axis >= 0 {
+		m["axis"] = int64(p.Axis)
+	}
+	if len(p.BlockShape) > 0 {
+		m["block_shape"] = dimList(p.BlockShape)
+	}
+	return m, err
+}

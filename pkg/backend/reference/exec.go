@@ -157,7 +157,10 @@ func freeAfterLastRead(p *plan, steps []step) []step {
 // prepareConv packs a float32 convolution layer's weights, or returns nil
 // where the layer does not qualify (other dtypes, weights as inputs).
 func prepareConv(p *plan, l *layer) *preparedConv {
-	if l.Kind != network.KindConvolution || len(l.In) != 1 || l.In[0] < 0 || len(l.Out) != 1 {
+	// A bias tensor (input 2) is read at run time: such a layer runs
+	// unprepared; so does one whose kernel tensor has no build-time value
+	// (Kernel nil).
+	if l.Kind != network.KindConvolution || len(l.In) < 1 || l.In[0] < 0 || len(l.Out) != 1 || (len(l.In) > 2 && l.In[2] >= 0) {
 		return nil
 	}
 	cp, ok := l.Params.(network.ConvolutionParams)

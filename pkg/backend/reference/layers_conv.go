@@ -53,6 +53,9 @@ func convTensorWeights(p network.ConvolutionParams, in []*ir.Value) (network.Con
 			continue
 		}
 		v := in[i+1]
+		if i == 0 && p.Kernel != nil && v.Const != nil {
+			continue // the kernel tensor's build-time value, set by AddConvolutionNd
+		}
 		if (i == 0 && p.Kernel != nil) || (i == 1 && p.Bias != nil) {
 			return p, fmt.Errorf("%s is both weights and tensor input %d; with the input, the weights must be empty", what, i+1)
 		}

@@ -230,6 +230,10 @@ func (n *Network) AddInput(name string, dt ir.DType, shape ir.Shape) network.Ten
 		n.fail("input "+name, fmt.Errorf("unsupported dtype %v", dt))
 		return poisoned
 	}
+	if dt.IsLowBit() {
+		n.fail("input "+name, lowBitIOError(dt))
+		return poisoned
+	}
 	t := n.newTensor(ir.Value{Name: name, DType: dt, Shape: shape.Clone()})
 	n.inputs = append(n.inputs, t.id)
 	return t
@@ -243,6 +247,10 @@ func (n *Network) MarkOutput(t network.Tensor, name string) {
 	rt, err := n.own(t)
 	if err != nil {
 		n.fail("output "+name, err)
+		return
+	}
+	if rt.val.DType.IsLowBit() {
+		n.fail("output "+name, lowBitIOError(rt.val.DType))
 		return
 	}
 	for _, o := range n.outName {
@@ -284,6 +292,12 @@ func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams
 	}
 	if !noTensor(k) {
 		p.WeightsDType = k.DType()
+		// A kernel tensor with a build-time value (dequantized weights) is
+		// also the layer's kernel: the plan packs it as it packs kernel
+		// weights (prepareConv).
+		if rt, err := n.own(k); err == nil && rt.val.Const != nil {
+			p.Kernel = rt.val.Const
+		}
 	}
 	return one(n.add(network.KindConvolution, p, x, k, b))
 }
@@ -436,4 +450,20 @@ var _ network.Network = (*Network)(nil)
 
 func (n *Network) AddPluginV3(inputs []network.Tensor, p network.PluginV3) network.Tensor {
 	return one(n.add(network.KindPluginV3, pluginV3Params{p}, inputs...))
+}
+
+func (n *Network) AddQuantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return one(n.add(network.KindQuantize, quantizeParams{p}, x, scale, zeroPt))
+}
+
+func (n *Network) AddDequantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return one(n.add(network.KindDequantize, quantizeParams{p}, x, scale, zeroPt))
+}
+
+// lowBitIOError: TensorRT's I/O formats are those of kFLOAT, kHALF, kBF16,
+// kINT8, kINT32, kINT64, kBOOL and kUINT8; the quantized types kFP8, kINT4
+// and kFP4 exist inside a network only, between quantize and dequantize
+// layers (and as constant weights).
+func lowBitIOError(dt ir.DType) error {
+	return fmt.Errorf("%v cannot be an engine input or output: TensorRT holds low-bit types only between quantize and dequantize layers", dt)
 }
