@@ -7,7 +7,8 @@
 //     VBuilder, VTensor, VLayer, the per-layer V*Layer classes, ...) a class
 //     Gen<V> that overrides each pure virtual method. A one-argument setter
 //     of a V*Layer class records its argument under the setter's name in
-//     snake case (setStrideNd -> "stride_nd") through the class's Owner;
+//     snake case (setStrideNd -> "stride_nd") through the class's Owner
+//     (one that returns bool, such as setSampleMode, then returns true);
 //     every other method reports itself to fake::unexpected (so a test sees
 //     any TensorRT call the fake does not implement) and returns a
 //     value-initialized result.
@@ -290,6 +291,12 @@ func emitClass(b *bytes.Buffer, c *class) {
 		fmt.Fprintf(b, "    %s %s(%s) %s override\n    {\n", m.ret, m.name, strings.Join(ps, ", "), m.quals)
 		if isLayerClass(c.name) && strings.HasPrefix(m.name, "set") && len(m.name) > 3 && len(m.params) == 1 && m.ret == "void" {
 			fmt.Fprintf(b, "        if (owner != nullptr) { owner->set(%q, json(a0)); return; }\n", snake(m.name[3:]))
+		}
+		// A setter that reports success (IGridSampleLayer::setSampleMode)
+		// is recorded and succeeds; TensorRT's refusals are the reference
+		// backend's rules to model.
+		if isLayerClass(c.name) && strings.HasPrefix(m.name, "set") && len(m.name) > 3 && len(m.params) == 1 && m.ret == "bool" {
+			fmt.Fprintf(b, "        if (owner != nullptr) { owner->set(%q, json(a0)); return true; }\n", snake(m.name[3:]))
 		}
 		if len(uses) > 0 {
 			fmt.Fprintf(b, "        %s\n", strings.Join(uses, " "))

@@ -1056,6 +1056,20 @@ public:
         return l;
     }
 
+    // addGridSample: [N, C, H, W] sampled at grid [N, H_out, W_out, 2] gives
+    // [N, C, H_out, W_out]; the setters are recorded by the generated layer.
+    IGridSampleLayer* addGridSample(ITensor& input, ITensor& grid) noexcept override
+    {
+        Dims d = implOf(input).dims;
+        Dims const g = implOf(grid).dims;
+        if (d.nbDims == 4 && g.nbDims == 4)
+        {
+            d.d[2] = g.d[1];
+            d.d[3] = g.d[2];
+        }
+        return add(new L<IGridSampleLayer, GenVGridSampleLayer>(LayerType::kGRID_SAMPLE), {&input, &grid}, {{implOf(input).type, d}});
+    }
+
     IOneHotLayer* addOneHot(ITensor& indices, ITensor& values, ITensor& depth, int32_t axis) noexcept override
     {
         auto* l = add(new L<IOneHotLayer, GenVOneHotLayer>(LayerType::kONE_HOT), {&indices, &values, &depth},
