@@ -21,6 +21,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
+	"github.com/trtc-dev/trtc/pkg/precision"
 )
 
 // CompileOptions are `trtc compile`'s inputs.
@@ -54,6 +55,9 @@ type CompileOptions struct {
 	// CacheDir is the engine cache; NoCache turns it off.
 	CacheDir string
 	NoCache  bool
+	// PrecisionFlags are --fp16, --bf16, --int8, --fp8, --strongly-typed,
+	// --keep-fp32 and --precision-constraints (docs/precision.md).
+	PrecisionFlags
 
 	ctx context.Context // cancelled by SIGINT/SIGTERM
 }
@@ -114,6 +118,7 @@ unchanged model again reuses them (the report's segments say "cache":
 	f.StringVar(&opts.Device, "device", "", "GPU to build engines for: an index as `trtc devices` lists them, or a UUID (default: GPU 0)")
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "engine cache directory (default: the user cache directory's trtc/engines)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither reuse nor store engines in the engine cache")
+	addPrecisionFlags(f, &opts.PrecisionFlags)
 	return cmd
 }
 
@@ -165,6 +170,13 @@ func compileRun(opts *CompileOptions) error {
 	if err != nil {
 		return err
 	}
+	be, _ := backend.Get(opts.Backend) // an unknown backend is reported by compileWork
+	prec, err := opts.PrecisionFlags.Options(opts.IO, be)
+	if err != nil {
+		return err
+	}
+	build.Precision = backend.PrecisionFlags{FP16: prec.FP16, BF16: prec.BF16, INT8: prec.INT8, FP8: prec.FP8,
+		StronglyTyped: StronglyTyped(be, prec), ObeyConstraints: len(prec.Constraints) > 0 || len(prec.KeepFP32) > 0}
 	if opts.Backend == "reference" {
 		for _, flag := range reference.IgnoredOptions(build) {
 			opts.IO.Log.Warn().Str("flag", flag).Msgf("%s has no effect on the reference backend (it configures TensorRT's builder); ignored", flag)
@@ -207,7 +219,7 @@ func compileRun(opts *CompileOptions) error {
 	}
 	// From here on the compile has valid settings: every outcome is
 	// written to --report.
-	rep, err := compileWork(opts, shapes, build, cache)
+	rep, err := compileWork(opts, shapes, build, prec, cache)
 	code := exitCode(err)
 	if opts.Report != "" {
 		if rep == nil {
@@ -228,7 +240,7 @@ func compileRun(opts *CompileOptions) error {
 
 // compileWork compiles and writes the bundle; the report it returns is
 // non-nil whenever the compile got far enough to know anything.
-func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend.BuildOptions, cache *enginecache.Cache) (*compiler.Report, error) {
+func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend.BuildOptions, prec precision.Options, cache *enginecache.Cache) (*compiler.Report, error) {
 	log := opts.IO.Log
 	settings := &conversion.Settings{
 		MinBlockSize: opts.MinBlockSize, FallbackOps: opts.FallbackOps,
@@ -256,7 +268,7 @@ func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend
 	prog := newProgress(opts.IO, "compile "+filepath.Base(opts.Model))
 	defer prog.done()
 	copts := compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: build,
-		Log: log, Progress: prog.stage, Cache: cache, TRTPluginLibs: opts.TRTPluginLibs}
+		Log: log, Progress: prog.stage, Cache: cache, TRTPluginLibs: opts.TRTPluginLibs, Precision: prec}
 	if gpu != nil && be.Name() != "reference" {
 		// The GPU is part of the cache key of engines that run on it;
 		// reference engines run on the CPU anywhere.
