@@ -84,6 +84,12 @@ type Result struct {
 	Settings        *conversion.Settings
 	// TRTPluginLibs are Options.TRTPluginLibs.
 	TRTPluginLibs []string
+	// Precision is what the autocast pass did (nil when it did not run:
+	// a float32 compile, or a weakly typed network); PrecisionOptions are
+	// the settings and BuildPrecision what the builder was told.
+	Precision        *precision.Result
+	PrecisionOptions precision.Options
+	BuildPrecision   backend.PrecisionFlags
 }
 
 // UnsupportedOpsError lists ops that have neither a converter nor a kernel,
@@ -299,6 +305,11 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			opts.Build.Profiles = []backend.Profile{p}
 		}
 	}
+	opts.Build.Precision = BuildPrecision(be, opts.Precision)
+	prec, err := autocast(g, model, be, &opts, s)
+	if err != nil {
+		return &Result{Model: model, Graph: g, Folded: folded, Settings: s, Precision: prec}, err
+	}
 	reg := opts.Registry
 	failures := map[*ir.Node]error{}
 	// Converters that fail during the build are removed for their node and
@@ -312,7 +323,8 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			return &Result{Model: model, Graph: g, Folded: folded, ConvertFailures: failures, Settings: s}, fmt.Errorf("%s: %w", model, err)
 		}
 		res := &Result{Model: model, Graph: g, Partition: p, Engines: map[*partition.Segment]*Engine{},
-			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs}
+			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs, Precision: prec,
+			PrecisionOptions: opts.Precision, BuildPrecision: opts.Build.Precision}
 		if round == 0 {
 			logDecisions(opts.Log, p, s)
 		}
