@@ -53,4 +53,3 @@ func (p *PrecisionFlags) Options(streams *IO, be backend.Backend) (precision.Opt
 	}
 	return o, nil
 }
-

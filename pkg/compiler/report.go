@@ -36,7 +36,9 @@ func precisionReport(r *Result) *PrecisionReport {
 	return pr
 }
 
-func isFloatPrecision(p string) bool { return p == "fp32" || p == "fp16" || p == "bf16" || p == "fp8" || p == "int8" }
+func isFloatPrecision(p string) bool {
+	return p == "fp32" || p == "fp16" || p == "bf16" || p == "fp8" || p == "int8"
+}
 
 // layerPrecisions lists an engine's layers with their precisions, when its
 // backend can describe its engines (the reference backend can; TensorRT
