@@ -9,6 +9,8 @@ import (
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
+	"github.com/trtc-dev/trtc/pkg/partition"
 	"github.com/trtc-dev/trtc/pkg/precision"
 )
 
@@ -80,4 +82,34 @@ func autocast(g *ir.Graph, model string, be backend.Backend, opts *Options, s *c
 		}
 	}
 	return res, nil
+}
+
+// NodePrecisionSetter is a network whose layers can be pinned to a type
+// per model node (weakly typed TensorRT 10 networks: ILayer::setPrecision
+// and setOutputType, kept with kOBEY_PRECISION_CONSTRAINTS).
+type NodePrecisionSetter interface {
+	SetNodePrecision(node string, dt ir.DType) (int, error)
+}
+
+// constrainLayers pins, on a weakly typed network, the layers of each node
+// that --keep-fp32 or --precision-constraints names. A strongly typed
+// network needs nothing here: the autocast pass already typed its nodes.
+func constrainLayers(net network.Network, seg *partition.Segment, opts Options) error {
+	if opts.Build.Precision.StronglyTyped || !opts.Build.Precision.ObeyConstraints {
+		return nil
+	}
+	ps, ok := net.(NodePrecisionSetter)
+	if !ok {
+		return fmt.Errorf("backend network %T cannot pin layer precisions (--keep-fp32, --precision-constraints)", net)
+	}
+	for _, n := range seg.Nodes {
+		dt, ok := opts.Precision.NodeType(n)
+		if !ok {
+			continue
+		}
+		if _, err := ps.SetNodePrecision(n.Name, dt); err != nil {
+			return err
+		}
+	}
+	return nil
 }

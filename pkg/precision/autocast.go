@@ -451,3 +451,18 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// NodeType is the type --precision-constraints or --keep-fp32 pins n to,
+// if any (constraints first, as in the autocast pass): what a weakly typed
+// network's layers for n get as their precision.
+func (o Options) NodeType(n *ir.Node) (ir.DType, bool) {
+	if c, ok := constraintFor(n, o.Constraints); ok {
+		return c.Type, true
+	}
+	for _, k := range o.KeepFP32 {
+		if matches(n, k) {
+			return ir.Float32, true
+		}
+	}
+	return ir.Undefined, false
+}
