@@ -66,6 +66,7 @@ var flagSamples = map[string][3]string{
 	"strongly-typed":             {"true", "false", "true"},
 	"keep-fp32":                  {"Softmax", "Exp", "node_1"},
 	"precision-constraints":      {"Softmax:fp32", "conv1:fp16", "*:bf16"},
+	"calibration-input":          {"x=a.npy", "x=b.npy", "x=c.npy"},
 }
 
 // outputSamples are -o's samples where it is a format, by command.
