@@ -57,8 +57,10 @@ var Rules = []Rule{
 		Ops: []string{"Floor", "Ceil", "Round", "Mod", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Equal",
 			"ArgMax", "ArgMin", "TopK", "floor", "ceil", "round", "remainder", "fmod", "floor_divide",
 			"lt", "le", "gt", "ge", "eq", "ne", "argmax", "argmin", "topk", "sort"},
-		Why:  "rounding, modulo, comparison and selection jump at a threshold: an input rounded across it changes the result by a whole step (floor(2.9995) = 2, floor of its float16 3)",
-		keep: func(c *ruleCtx) (bool, string) { return true, "rounds, compares or selects: reads its inputs in float32" },
+		Why: "rounding, modulo, comparison and selection jump at a threshold: an input rounded across it changes the result by a whole step (floor(2.9995) = 2, floor of its float16 3)",
+		keep: func(c *ruleCtx) (bool, string) {
+			return true, "rounds, compares or selects: reads its inputs in float32"
+		},
 	},
 	{
 		Name: "product",
