@@ -38,7 +38,11 @@ func newTee() *teeNetwork {
 }
 
 func (n *teeNetwork) BeginNode(op, node string) { n.ref.BeginNode(op, node); n.trt.BeginNode(op, node) }
-func (n *teeNetwork) NumLayers() int            { return n.ref.NumLayers() }
+
+// SetTargetVersion applies that release's rule table on the reference side
+// (the compiler sets it on every engine's network).
+func (n *teeNetwork) SetTargetVersion(v network.Version) { n.ref.SetTargetVersion(v) }
+func (n *teeNetwork) NumLayers() int                     { return n.ref.NumLayers() }
 func (n *teeNetwork) Err() error {
 	if err := n.ref.Err(); err != nil {
 		return err
@@ -140,7 +144,11 @@ func (n *teeNetwork) AddMatrixMultiply(a network.Tensor, opA network.MatrixOpera
 func (n *teeNetwork) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams) network.Tensor {
 	return n.call(
 		func() []network.Tensor { return one(n.ref.AddConvolutionNd(x, p)) },
-		func() []network.Tensor { return one(n.trt.AddConvolutionNd(n.tt(x), p)) })[0]
+		func() []network.Tensor {
+			tp := p
+			tp.KernelT = n.tt(p.KernelT)
+			return one(n.trt.AddConvolutionNd(n.tt(x), tp))
+		})[0]
 }
 
 func (n *teeNetwork) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionParams) network.Tensor {
@@ -289,6 +297,20 @@ func (n *teeNetwork) AddCumulative(x, axis network.Tensor, op network.Cumulative
 		func() []network.Tensor { return one(n.trt.AddCumulative(n.tt(x), n.tt(axis), op, exclusive, reverse)) })[0]
 }
 
+func (n *teeNetwork) AddRotaryEmbedding(x, cosCache, sinCache, positionIDs network.Tensor, interleaved bool, rotaryDim int) network.Tensor {
+	return n.call(
+		func() []network.Tensor {
+			return one(n.ref.AddRotaryEmbedding(x, cosCache, sinCache, positionIDs, interleaved, rotaryDim))
+		},
+		func() []network.Tensor {
+			var pos network.Tensor
+			if positionIDs != nil {
+				pos = n.tt(positionIDs)
+			}
+			return one(n.trt.AddRotaryEmbedding(n.tt(x), n.tt(cosCache), n.tt(sinCache), pos, interleaved, rotaryDim))
+		})[0]
+}
+
 func (n *teeNetwork) AddTopK(x network.Tensor, op network.TopKOperation, k int64, axes uint32) (network.Tensor, network.Tensor) {
 	outs := n.call(
 		func() []network.Tensor { v, i := n.ref.AddTopK(x, op, k, axes); return []network.Tensor{v, i} },
@@ -312,6 +334,18 @@ func (n *teeNetwork) AddScatter(data, indices, updates network.Tensor, mode netw
 		func() []network.Tensor {
 			return one(n.trt.AddScatter(n.tt(data), n.tt(indices), n.tt(updates), mode, axis))
 		})[0]
+}
+
+func (n *teeNetwork) AddQuantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return n.call(
+		func() []network.Tensor { return one(n.ref.AddQuantize(x, scale, zeroPt, p)) },
+		func() []network.Tensor { return one(n.trt.AddQuantize(n.tt(x), n.tt(scale), n.tt(zeroPt), p)) })[0]
+}
+
+func (n *teeNetwork) AddDequantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return n.call(
+		func() []network.Tensor { return one(n.ref.AddDequantize(x, scale, zeroPt, p)) },
+		func() []network.Tensor { return one(n.trt.AddDequantize(n.tt(x), n.tt(scale), n.tt(zeroPt), p)) })[0]
 }
 
 var _ network.Network = (*teeNetwork)(nil)

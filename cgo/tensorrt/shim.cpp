@@ -160,6 +160,9 @@ enum class Api
     kShapeValuesV2,
     kTopKIndicesType,
     kNormalizationV2,
+    kRotaryEmbedding,
+    kFP4,
+    kQuantizeBlockShape,
 };
 
 struct ApiMin
@@ -179,6 +182,9 @@ constexpr ApiMin kApiMin[] = {
     {Api::kShapeValuesV2, "IOptimizationProfile::setShapeValuesV2 (int64 shape values)", 101100},
     {Api::kTopKIndicesType, "INetworkDefinition::addTopK with an indices type", 101400},
     {Api::kNormalizationV2, "INetworkDefinition::addNormalizationV2", 101500},
+    {Api::kRotaryEmbedding, "INetworkDefinition::addRotaryEmbedding", 101500},
+    {Api::kFP4, "DataType::kFP4", 100800},
+    {Api::kQuantizeBlockShape, "IQuantizeLayer::setBlockShape and IDequantizeLayer::setBlockShape", 101500},
 };
 
 ApiMin const& apiMin(Api a)
@@ -509,6 +515,37 @@ struct trtc_engine
         __VA_ARGS__;                                                                                                   \
     })
 
+// qdqSettings applies what IQuantizeLayer and IDequantizeLayer share: the
+// axis (left at TensorRT's default, per tensor, when negative), the zero
+// point (input 2) and the block shape. Releases before 10.15 have no
+// setBlockShape and infer the block from the scale's shape.
+template <typename L>
+void qdqSettings(trtc_builder* b, char const* name, L* l, trtc_tensor* zero_point, int32_t axis, trtc_dims const& block)
+{
+    if (l == nullptr)
+    {
+        return;
+    }
+    if (axis >= 0)
+    {
+        l->setAxis(axis);
+    }
+    if (zero_point != nullptr)
+    {
+        l->setInput(2, *tensor(zero_point, "zero point"));
+    }
+    (void) name; // used with 10.15 headers only
+    if (block.nb > 0 && has(b->linked, Api::kQuantizeBlockShape))
+    {
+#if TRTC_TRT_AT_LEAST(10, 15)
+        if (!l->setBlockShape(toDims(block, "block shape")))
+        {
+            fail(TRTC_ERR_TENSORRT, std::string(name) + ": TensorRT refused the block shape");
+        }
+#endif
+    }
+}
+
 extern "C" {
 
 trtc_status trtc_version(int32_t* linked, int32_t* compiled)
@@ -687,7 +724,7 @@ trtc_status trtc_add_matrix_multiply(trtc_builder* b, char const* name, trtc_ten
 }
 
 trtc_status trtc_add_convolution(trtc_builder* b, char const* name, trtc_tensor* x, trtc_conv_params p, void const* kernel,
-    int64_t kernel_bytes, void const* bias, int64_t bias_bytes, trtc_out* out)
+    int64_t kernel_bytes, trtc_tensor* kernel_t, void const* bias, int64_t bias_bytes, trtc_out* out)
 {
     return BUILDER_GUARD(b, {
         DataType wt = static_cast<DataType>(p.weights_dtype);
@@ -696,6 +733,10 @@ trtc_status trtc_add_convolution(trtc_builder* b, char const* name, trtc_tensor*
         IConvolutionLayer* l = b->network->addConvolutionNd(
             *tensor(x, "input"), p.nb_output_maps, toDims(p.kernel_size, "kernel size"), kw, bw);
         setConv(l, p);
+        if (l != nullptr && kernel_t != nullptr)
+        {
+            l->setInput(1, *tensor(kernel_t, "convolution kernel tensor"));
+        }
         b->finish(l, name, "addConvolutionNd", out);
     });
 }
@@ -862,6 +903,66 @@ trtc_status trtc_load_plugin_library(char const* path)
         if (registry->loadLibrary(path) == nullptr)
         {
             fail(TRTC_ERR_TENSORRT, std::string("TensorRT plugin library ") + path + ": IPluginRegistry::loadLibrary failed (see the TensorRT log)");
+        }
+    });
+}
+
+trtc_status trtc_plugin_creators(char* buf, int64_t cap, int64_t* need)
+{
+    return guard(nullptr, [&]() {
+        if (need == nullptr || cap < 0 || (cap > 0 && buf == nullptr))
+        {
+            fail(TRTC_ERR_ARGUMENT, "plugin creator list without an output");
+        }
+        IPluginRegistry* registry = getPluginRegistry();
+        if (registry == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, "listing TensorRT plugin creators: getPluginRegistry() returned null");
+        }
+        auto clean = [](char const* s) {
+            std::string out = s != nullptr ? s : "";
+            for (char& c : out)
+            {
+                if (c == '\t' || c == '\n' || c == '\r')
+                {
+                    c = ' ';
+                }
+            }
+            return out;
+        };
+        int32_t n = 0;
+        IPluginCreatorInterface* const* all = registry->getAllCreators(&n);
+        std::string text;
+        for (int32_t i = 0; all != nullptr && i < n; ++i)
+        {
+            IPluginCreatorInterface* ci = all[i];
+            if (ci == nullptr)
+            {
+                continue;
+            }
+            InterfaceInfo info = ci->getInterfaceInfo();
+            std::string kind = clean(info.kind);
+            if (kind != "PLUGIN CREATOR_V3ONE")
+            {
+                // Only V3One creators can make plugin layers; others are
+                // listed by kind alone (their name API differs per kind).
+                text += "\t\t\t" + kind + "\t\n";
+                continue;
+            }
+            auto* c = static_cast<IPluginCreatorV3One*>(ci);
+            std::string fields;
+            PluginFieldCollection const* fc = c->getFieldNames();
+            for (int32_t j = 0; fc != nullptr && j < fc->nbFields; ++j)
+            {
+                fields += (j > 0 ? "," : "") + clean(fc->fields[j].name) + ":" + std::to_string(static_cast<int32_t>(fc->fields[j].type));
+            }
+            text += clean(c->getPluginName()) + "\t" + clean(c->getPluginVersion()) + "\t" + clean(c->getPluginNamespace()) + "\t" + kind
+                + "\t" + fields + "\n";
+        }
+        *need = static_cast<int64_t>(text.size()) + 1;
+        if (cap >= *need)
+        {
+            std::memcpy(buf, text.c_str(), text.size() + 1);
         }
     });
 }
@@ -1195,6 +1296,30 @@ trtc_status trtc_add_cast(trtc_builder* b, char const* name, trtc_tensor* x, int
     });
 }
 
+trtc_status trtc_add_quantize(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* scale, trtc_tensor* zero_point,
+    int32_t to_type, int32_t axis, trtc_dims block_shape, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        if (to_type == 10)
+        {
+            need(b->linked, Api::kFP4, name);
+        }
+        IQuantizeLayer* l = b->network->addQuantize(*tensor(x, "input"), *tensor(scale, "scale"), static_cast<DataType>(to_type));
+        qdqSettings(b, name, l, zero_point, axis, block_shape);
+        b->finish(l, name, "addQuantize", out);
+    });
+}
+
+trtc_status trtc_add_dequantize(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* scale, trtc_tensor* zero_point,
+    int32_t to_type, int32_t axis, trtc_dims block_shape, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        IDequantizeLayer* l = b->network->addDequantize(*tensor(x, "input"), *tensor(scale, "scale"), static_cast<DataType>(to_type));
+        qdqSettings(b, name, l, zero_point, axis, block_shape);
+        b->finish(l, name, "addDequantize", out);
+    });
+}
+
 trtc_status trtc_add_identity(trtc_builder* b, char const* name, trtc_tensor* x, trtc_out* out)
 {
     return BUILDER_GUARD(b, { b->finish(b->network->addIdentity(*tensor(x, "input")), name, "addIdentity", out); });
@@ -1284,6 +1409,31 @@ trtc_status trtc_add_cumulative(trtc_builder* b, char const* name, trtc_tensor* 
         (void) op;
         (void) exclusive;
         (void) reverse;
+        (void) out;
+#endif
+    });
+}
+
+trtc_status trtc_add_rotary_embedding(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* cosCache, trtc_tensor* sinCache,
+    trtc_tensor* pos, int32_t interleaved, int32_t dim, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        need(b->linked, Api::kRotaryEmbedding, name);
+#if TRTC_TRT_AT_LEAST(10, 15)
+        IRotaryEmbeddingLayer* l = b->network->addRotaryEmbedding(
+            *tensor(x, "input"), *tensor(cosCache, "cos cache"), *tensor(sinCache, "sin cache"), interleaved != 0, dim);
+        if (l != nullptr && pos != nullptr)
+        {
+            l->setInput(3, *tensor(pos, "position ids"));
+        }
+        b->finish(l, name, "addRotaryEmbedding", out);
+#else
+        (void) x;
+        (void) cosCache;
+        (void) sinCache;
+        (void) pos;
+        (void) interleaved;
+        (void) dim;
         (void) out;
 #endif
     });

@@ -30,6 +30,7 @@ const (
 	KindDeconvolution       LayerKind = "Deconvolution"
 	KindEinsum              LayerKind = "Einsum"
 	KindOneHot              LayerKind = "OneHot"
+	KindRotaryEmbedding     LayerKind = "RotaryEmbedding"
 	KindPluginV3            LayerKind = "PluginV3"
 	KindScatter             LayerKind = "Scatter"
 	KindTripLimit           LayerKind = "TripLimit"
@@ -39,6 +40,8 @@ const (
 	KindCondition           LayerKind = "Condition"
 	KindIfConditionalInput  LayerKind = "IfConditionalInput"
 	KindIfConditionalOutput LayerKind = "IfConditionalOutput"
+	KindQuantize            LayerKind = "Quantize"
+	KindDequantize          LayerKind = "Dequantize"
 )
 
 // Kinds lists every layer kind of the API, in declaration order. A test
@@ -69,6 +72,7 @@ var Kinds = []LayerKind{
 	KindDeconvolution,
 	KindEinsum,
 	KindOneHot,
+	KindRotaryEmbedding,
 	KindPluginV3,
 	KindScatter,
 	KindTripLimit,
@@ -78,6 +82,8 @@ var Kinds = []LayerKind{
 	KindCondition,
 	KindIfConditionalInput,
 	KindIfConditionalOutput,
+	KindQuantize,
+	KindDequantize,
 }
 
 // layerTypes maps each layer kind to TensorRT's LayerType enumerator
@@ -108,6 +114,7 @@ var layerTypes = map[LayerKind]string{
 	KindDeconvolution:       "DECONVOLUTION",
 	KindEinsum:              "EINSUM",
 	KindOneHot:              "ONE_HOT",
+	KindRotaryEmbedding:     "ROTARY_EMBEDDING",
 	KindPluginV3:            "PLUGIN_V3",
 	KindScatter:             "SCATTER",
 	KindTripLimit:           "TRIP_LIMIT",
@@ -117,6 +124,8 @@ var layerTypes = map[LayerKind]string{
 	KindCondition:           "CONDITION",
 	KindIfConditionalInput:  "CONDITIONAL_INPUT",
 	KindIfConditionalOutput: "CONDITIONAL_OUTPUT",
+	KindQuantize:            "QUANTIZE",
+	KindDequantize:          "DEQUANTIZE",
 }
 
 // kindSince is the first TensorRT release with each kind.
@@ -146,6 +155,7 @@ var kindSince = map[LayerKind]Version{
 	KindDeconvolution:       {10, 0},
 	KindEinsum:              {10, 0},
 	KindOneHot:              {10, 0},
+	KindRotaryEmbedding:     {10, 15},
 	KindPluginV3:            {10, 0},
 	KindScatter:             {10, 0},
 	KindTripLimit:           {10, 0},
@@ -155,4 +165,6 @@ var kindSince = map[LayerKind]Version{
 	KindCondition:           {10, 0},
 	KindIfConditionalInput:  {10, 0},
 	KindIfConditionalOutput: {10, 0},
+	KindQuantize:            {10, 0},
+	KindDequantize:          {10, 0},
 }

@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -29,6 +30,45 @@ func (v Version) Less(w Version) bool {
 
 func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
 
+// OldestVersion and NewestVersion bound the TensorRT releases trtc builds
+// for: the oldest the shim supports, and the newest whose headers
+// `make check-tensorrt` and `make check-rules` were run against. A compile
+// with the reference backend targets NewestVersion unless told otherwise
+// (`trtc compile --trt-version`); one with the TensorRT backend targets the
+// loaded library.
+var (
+	OldestVersion = Version{10, 0}
+	NewestVersion = Version{11, 1}
+)
+
+// ParseVersion reads "MAJOR.MINOR" or "MAJOR.MINOR.PATCH" (the patch, as in
+// getInferLibVersion's "10.8.0", is dropped: rules and APIs change with
+// minor releases).
+func ParseVersion(s string) (Version, error) {
+	parts := strings.Split(strings.TrimSpace(s), ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return Version{}, fmt.Errorf("TensorRT version %q: want MAJOR.MINOR such as 10.8", s)
+	}
+	var n [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 || v > 1000 {
+			return Version{}, fmt.Errorf("TensorRT version %q: %q is not a release number", s, p)
+		}
+		n[i] = v
+	}
+	return Version{n[0], n[1]}, nil
+}
+
+// CheckTarget reports whether trtc can build for v: OldestVersion to
+// NewestVersion.
+func CheckTarget(v Version) error {
+	if v.Less(OldestVersion) || NewestVersion.Less(v) {
+		return fmt.Errorf("TensorRT %v is not supported: trtc builds for %v to %v", v, OldestVersion, NewestVersion)
+	}
+	return nil
+}
+
 // Since is the first TensorRT release with the kind (pkg/network/kinddef).
 // The constants, Kinds and each kind's LayerType and Since are generated
 // into kinds_gen.go from that declaration (make tables).
@@ -47,12 +87,17 @@ type ConvolutionParams struct {
 	NbOutputMaps int64
 	KernelSize   []int64
 	Kernel       *ir.Tensor // [K, C/groups, kernel...]
-	Bias         *ir.Tensor // [K] or nil
-	Stride       []int64    // default 1s
-	PrePadding   []int64    // default 0s
-	PostPadding  []int64    // default 0s
-	Dilation     []int64    // default 1s
-	NbGroups     int64      // default 1
+	// KernelT, when set (Kernel nil), is the kernel as a tensor
+	// (setInput(1), empty kernel weights): TensorRT's form for quantized
+	// weights, a constant of the low type through a dequantize layer. Its
+	// values must be known at build time.
+	KernelT     Tensor
+	Bias        *ir.Tensor // [K] or nil
+	Stride      []int64    // default 1s
+	PrePadding  []int64    // default 0s
+	PostPadding []int64    // default 0s
+	Dilation    []int64    // default 1s
+	NbGroups    int64      // default 1
 }
 
 // DeconvolutionParams are IDeconvolutionLayer's settings for N spatial
@@ -64,6 +109,7 @@ type DeconvolutionParams struct {
 	NbOutputMaps int64
 	KernelSize   []int64
 	Kernel       *ir.Tensor // [C, K/groups, kernel...]
+	KernelT      Tensor     // unused: deconvolutions take kernel weights
 	Bias         *ir.Tensor // [K] or nil
 	Stride       []int64    // default 1s
 	PrePadding   []int64    // default 0s
@@ -117,6 +163,18 @@ type FillParams struct {
 	BetaT       Tensor
 }
 
+// QuantizeParams are IQuantizeLayer's and IDequantizeLayer's: the
+// quantization axis (-1 for per tensor; for blocked quantization the
+// blocked dim), the block shape (nil unless blocked: the input's rank, 1
+// except the blocked dim's block size), and the output type (setToType):
+// Int8, Float8E4M3FN (kFP8), Int4 or Float4E2M1 (kFP4) for Quantize,
+// Float32, Float16 or BFloat16 for Dequantize.
+type QuantizeParams struct {
+	Axis       int
+	BlockShape []int64
+	ToType     ir.DType
+}
+
 // ResizeParams are IResizeLayer's. The output size is static OutputDims,
 // a 1-D Int32/Int64 shape tensor OutputDimsT (setInput(1, ...)), or
 // per-dim Scales (output dim = floor(input dim * scale)); exactly one is
@@ -165,6 +223,13 @@ type Network interface {
 	// in [0, depth) (TensorRT documents no other), values [off, on], depth
 	// a 0-D build-time constant; the output has a new dim of depth at axis.
 	AddOneHot(indices, values, depth Tensor, axis int) Tensor
+	// AddRotaryEmbedding is addRotaryEmbedding(x, cosCache, sinCache,
+	// interleaved, rotaryDim) (TensorRT 10.15+) with positionIDs (nil when
+	// absent) as input 3 (setInput): rotary position embedding of x
+	// [batch, heads, sequence, headSize]; the caches are [batch, sequence,
+	// R/2], or [maxPositionId+1, R/2] indexed by positionIDs [batch,
+	// sequence] (R = rotaryDim, the head size when 0).
+	AddRotaryEmbedding(x, cosCache, sinCache, positionIDs Tensor, interleaved bool, rotaryDim int) Tensor
 	// AddPluginV3 is a TensorRT plugin layer: the creator
 	// getPluginRegistry()->getCreator(Creator, Version, Namespace), an
 	// IPluginCreatorV3One, makes the plugin with createPlugin(name,
@@ -190,6 +255,16 @@ type Network interface {
 	// (ELEMENT mode only): a copy of data with updates written at the
 	// indexed positions. Indices must lie in [0, dim).
 	AddScatter(data, indices, updates Tensor, mode ScatterMode, axis int) Tensor
+	// AddQuantize is addQuantize(x, scale, p.ToType) with setAxis,
+	// setBlockShape (TensorRT 10.15 on; earlier releases infer the block
+	// from the scale's shape) and, when zeroPt is not nil, setInput(2,
+	// zeroPt): y = clamp(round_half_even(x / scale) + zeroPt) in the low
+	// type (float8 saturates at ±448). Only symmetric quantization: a zero
+	// point is a build-time constant of zeros.
+	AddQuantize(x, scale, zeroPt Tensor, p QuantizeParams) Tensor
+	// AddDequantize is addDequantize(x, scale, p.ToType) with the same
+	// settings: y = (x - zeroPt) * scale in p.ToType.
+	AddDequantize(x, scale, zeroPt Tensor, p QuantizeParams) Tensor
 
 	// Loops (ILoop) and if-conditionals (IIfConditional). A loop's body is
 	// every layer that reads, directly or through other body layers, an
@@ -367,6 +442,22 @@ func (f PluginField) Len() int {
 		return len(f.Chars)
 	}
 	return 0
+}
+
+// PluginCreatorInfo is a creator a TensorRT plugin registry holds
+// (IPluginRegistry::getAllCreators): name, version and namespace, its
+// interface kind ("PLUGIN CREATOR_V3ONE" for the IPluginCreatorV3One that
+// plugin layers need; other kinds have no name here) and, for a V3One
+// creator, the fields it declares (getFieldNames).
+type PluginCreatorInfo struct {
+	Name, Version, Namespace, Kind string
+	Fields                         []PluginFieldInfo
+}
+
+// PluginFieldInfo is one field a plugin creator declares.
+type PluginFieldInfo struct {
+	Name string
+	Type PluginFieldType
 }
 
 // PluginV3 names a TensorRT IPluginV3 plugin and the fields it is created
