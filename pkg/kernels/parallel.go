@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math/bits"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -112,22 +113,28 @@ func parallelFor(n, maxWorkers int, fn func(task int)) {
 	}
 }
 
-// f32Pool recycles scratch buffers (packed GEMM panels, im2col columns) so
-// that steady-state kernels do not allocate.
-var f32Pool sync.Pool
+// f32Pools recycle scratch buffers (packed GEMM panels, im2col columns) so
+// that steady-state kernels do not allocate: pool c holds buffers of
+// capacity 1<<c, so any buffer taken from the class of n fits n.
+var f32Pools [64]sync.Pool
 
 // getF32 returns a scratch buffer of length n (contents undefined).
 func getF32(n int) *[]float32 {
-	if v := f32Pool.Get(); v != nil {
+	c := bits.Len(uint(max(n, 1) - 1))
+	if v := f32Pools[c].Get(); v != nil {
 		p := v.(*[]float32)
-		if cap(*p) >= n {
-			*p = (*p)[:n]
-			return p
-		}
-		f32Pool.Put(p)
+		*p = (*p)[:n]
+		return p
 	}
-	s := make([]float32, n)
+	s := make([]float32, n, 1<<c)
 	return &s
 }
 
-func putF32(p *[]float32) { f32Pool.Put(p) }
+// putF32 gives a buffer from getF32 back.
+func putF32(p *[]float32) {
+	c := bits.Len(uint(max(cap(*p), 1) - 1))
+	if cap(*p) != 1<<c {
+		return // not from getF32
+	}
+	f32Pools[c].Put(p)
+}
