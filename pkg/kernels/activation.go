@@ -83,11 +83,14 @@ func activation[T float](op ActOp, o, x []T, alpha, beta float64) {
 	a, b := T(alpha), T(beta)
 	switch op {
 	case ActRelu:
+		// max without a data-dependent branch; a zero (either sign) and
+		// a NaN come back as they are.
 		for i, v := range x {
-			if v < 0 {
-				v = 0
+			r := max(v, 0)
+			if v == 0 || v != v {
+				r = v
 			}
-			o[i] = v
+			o[i] = r
 		}
 	case ActSigmoid:
 		for i, v := range x {

@@ -205,18 +205,38 @@ func im2col2D[T number](x, cols []T, C int, in, k, o []int64, p ConvParams) {
 						copy(d, src[ix0:ix0+ow])
 						continue
 					}
-					for xo := range d {
-						ix := ix0 + xo*sw
-						if ix >= 0 && ix < iw {
-							d[xo] = src[ix]
-						} else {
-							d[xo] = 0
-						}
+					// Columns [lo, hi) read inside the row; the rest
+					// are padding.
+					lo, hi := colRange(ix0, sw, iw, ow)
+					clear(d[:lo])
+					clear(d[hi:])
+					if sw == 1 {
+						copy(d[lo:hi], src[ix0+lo:ix0+hi])
+						continue
+					}
+					for xo, ix := lo, ix0+lo*sw; xo < hi; xo, ix = xo+1, ix+sw {
+						d[xo] = src[ix]
 					}
 				}
 			}
 		}
 	}
+}
+
+// colRange is the range [lo, hi) of output columns xo in [0, ow) whose
+// input column ix0 + xo*sw lies in [0, iw).
+func colRange(ix0, sw, iw, ow int) (lo, hi int) {
+	if ix0 < 0 {
+		lo = (-ix0 + sw - 1) / sw
+	}
+	hi = ow
+	if last := iw - 1 - ix0; last < 0 {
+		hi = 0
+	} else {
+		hi = min(hi, last/sw+1)
+	}
+	lo = min(lo, ow)
+	return lo, max(lo, hi)
 }
 
 // im2colND is im2col for any number of spatial dims.

@@ -273,6 +273,10 @@ func depthwiseThreads(work int) int {
 // gathered once per row).
 func depthwise2DF32(x, w, out []float32, in, k, o []int64, p ConvParams) {
 	ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw := dims2D(in, k, o, p)
+	if ow < depthwiseDirectWidth {
+		depthwiseDirect(x, w, out, ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw)
+		return
+	}
 	axpy := activeKernel.axpy
 	var phase []float32
 	var php *[]float32
@@ -329,4 +333,47 @@ func (pc *PreparedConv) depthwiseChannel(xv, ov []float32, xs, os []int64, n, ch
 	xg := xv[(n*C+ch)*inSize : (n*C+ch+1)*inSize]
 	og := ov[(n*K+ch)*outSize : (n*K+ch+1)*outSize]
 	depthwise2DF32(xg, pc.w[ch*ks:(ch+1)*ks], og, xs[2:], pc.ws[2:], os[2:], pc.p)
+}
+
+// depthwiseDirectWidth is the output width below which a depthwise
+// convolution sums each output's taps directly: axpys over rows that short
+// cost more in calls than in arithmetic.
+const depthwiseDirectWidth = 16
+
+// depthwiseDirect is depthwise2DF32 output by output: the taps inside the
+// input, rows then columns (the order of the axpy path), summed from zero.
+func depthwiseDirect(x, w, out []float32, ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw int) {
+	for y := 0; y < oh; y++ {
+		base := y*sh - ph
+		kilo, kihi := tapRange(base, dh, kh, ih)
+		for xo := 0; xo < ow; xo++ {
+			bx := xo*sw - pw
+			kjlo, kjhi := tapRange(bx, dw, kw, iw)
+			var acc float32
+			for ki := kilo; ki < kihi; ki++ {
+				row := x[(base+ki*dh)*iw : (base+ki*dh+1)*iw]
+				wr := w[ki*kw : (ki+1)*kw]
+				for kj, ix := kjlo, bx+kjlo*dw; kj < kjhi; kj, ix = kj+1, ix+dw {
+					acc += wr[kj] * row[ix]
+				}
+			}
+			out[y*ow+xo] = acc
+		}
+	}
+}
+
+// tapRange is the range [lo, hi) of kernel taps k in [0, n) whose input
+// coordinate base + k*dil lies in [0, size).
+func tapRange(base, dil, n, size int) (lo, hi int) {
+	if base < 0 {
+		lo = (-base + dil - 1) / dil
+	}
+	hi = n
+	if last := size - 1 - base; last < 0 {
+		hi = 0
+	} else {
+		hi = min(hi, last/dil+1)
+	}
+	lo = min(lo, n)
+	return lo, max(lo, hi)
 }

@@ -357,3 +357,21 @@ func TestPoolPlanMatchesPool(t *testing.T) {
 		sameBits(t, "pool", got, want)
 	}
 }
+
+// TestReluKeepsZerosAndNaN pins ReLU's branch-free loop to the rule
+// x < 0 ? 0 : x, bit for bit: -0 stays -0, NaNs stay NaN, negatives are +0.
+func TestReluKeepsZerosAndNaN(t *testing.T) {
+	negZero := float32(math.Copysign(0, -1))
+	in := []float32{negZero, 0, -1.5, 2.25, float32(math.NaN()), float32(math.Inf(-1)), float32(math.Inf(1)), -1e-45}
+	out := make([]float32, len(in))
+	activation(ActRelu, out, in, 0, 0)
+	for i, v := range in {
+		want := v
+		if v < 0 {
+			want = 0
+		}
+		if math.Float32bits(out[i]) != math.Float32bits(want) && !(v != v && out[i] != out[i]) {
+			t.Errorf("relu(%v) = %v (bits %#x), want %v (bits %#x)", v, out[i], math.Float32bits(out[i]), want, math.Float32bits(want))
+		}
+	}
+}

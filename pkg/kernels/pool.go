@@ -323,6 +323,20 @@ func maxPoolRow(xp, orow []float32, rows []int64, colTaps [][]int64, iw int) {
 			orow[ox] = lowest
 			continue
 		}
+		// The plain maximum, without data-dependent branches; it is the
+		// answer, bit for bit, unless it is a zero (the first zero in tap
+		// order decides the sign) or a NaN (the first NaN is kept).
+		m := lowest
+		for _, r := range rows {
+			row := xp[int(r)*iw : int(r)*iw+iw]
+			for _, c := range cols {
+				m = max(m, row[c])
+			}
+		}
+		if m != 0 && m == m {
+			orow[ox] = m
+			continue
+		}
 		best := xp[int(rows[0])*iw+int(cols[0])]
 		for ri, r := range rows {
 			row := xp[int(r)*iw : int(r)*iw+iw]
