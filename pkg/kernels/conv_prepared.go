@@ -348,8 +348,26 @@ func depthwiseDirect(x, w, out []float32, ih, iw, kh, kw, oh, ow, sh, sw, dh, dw
 		kilo, kihi := tapRange(base, dh, kh, ih)
 		for xo := 0; xo < ow; xo++ {
 			bx := xo*sw - pw
-			kjlo, kjhi := tapRange(bx, dw, kw, iw)
 			var acc float32
+			if dw == 1 { // the taps of a row are contiguous in the input
+				kjlo, kjhi := max(0, -bx), min(kw, iw-bx)
+				if kjlo >= kjhi {
+					out[y*ow+xo] = 0
+					continue
+				}
+				for ki := kilo; ki < kihi; ki++ {
+					wseg := w[ki*kw+kjlo : ki*kw+kjhi]
+					r0 := (base+ki*dh)*iw + bx
+					xseg := x[r0+kjlo : r0+kjhi]
+					xseg = xseg[:len(wseg)]
+					for i, wv := range wseg {
+						acc += wv * xseg[i]
+					}
+				}
+				out[y*ow+xo] = acc
+				continue
+			}
+			kjlo, kjhi := tapRange(bx, dw, kw, iw)
 			for ki := kilo; ki < kihi; ki++ {
 				row := x[(base+ki*dh)*iw : (base+ki*dh+1)*iw]
 				wr := w[ki*kw : (ki+1)*kw]
