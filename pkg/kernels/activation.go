@@ -201,13 +201,13 @@ func activation[T float](op ActOp, o, x []T, alpha, beta float64) {
 
 // clamp01 clamps to [0, 1], keeping NaN.
 func clamp01[T float](v T) T {
-	if v < 0 {
-		return 0
+	// min and max without data-dependent branches; a zero keeps its sign
+	// and a NaN stays NaN, as with v < 0 ? 0 : v > 1 ? 1 : v.
+	r := min(max(v, 0), 1)
+	if v == 0 {
+		r = v
 	}
-	if v > 1 {
-		return 1
-	}
-	return v
+	return r
 }
 
 // Clip clamps every element to [lo, hi] in the tensor's own dtype: first

@@ -375,3 +375,23 @@ func TestReluKeepsZerosAndNaN(t *testing.T) {
 		}
 	}
 }
+
+// TestClamp01KeepsZerosAndNaN pins clamp01 (hard sigmoid, hard swish) to
+// v < 0 ? 0 : v > 1 ? 1 : v, bit for bit (any NaN for a NaN).
+func TestClamp01KeepsZerosAndNaN(t *testing.T) {
+	negZero := math.Copysign(0, -1)
+	for _, v := range []float64{negZero, 0, -0.5, 0.25, 1, 1.5, math.NaN(), math.Inf(-1), math.Inf(1), 1e-300} {
+		want := v
+		if v < 0 {
+			want = 0
+		} else if v > 1 {
+			want = 1
+		}
+		got := clamp01(v)
+		got32, want32 := clamp01(float32(v)), float32(want)
+		if math.Float64bits(got) != math.Float64bits(want) && !(v != v && got != got) ||
+			math.Float32bits(got32) != math.Float32bits(want32) && !(v != v && got32 != got32) {
+			t.Errorf("clamp01(%v) = %v / %v, want %v", v, got, got32, want)
+		}
+	}
+}
