@@ -192,6 +192,10 @@ func im2col2D[T number](x, cols []T, C int, in, k, o []int64, p ConvParams) {
 			for kj := 0; kj < kw; kj++ {
 				dst := cols[row*outSize : (row+1)*outSize]
 				row++
+				if sh == 1 && sw == 1 && ow == iw {
+					im2colPlane(xc, dst, ih, iw, oh, ki*dh-ph, kj*dw-pw)
+					continue
+				}
 				for y := 0; y < oh; y++ {
 					iy := y*sh - ph + ki*dh
 					d := dst[y*ow : (y+1)*ow]
@@ -211,7 +215,9 @@ func im2col2D[T number](x, cols []T, C int, in, k, o []int64, p ConvParams) {
 					clear(d[:lo])
 					clear(d[hi:])
 					if sw == 1 {
-						copy(d[lo:hi], src[ix0+lo:ix0+hi])
+						if lo < hi {
+							copy(d[lo:hi], src[ix0+lo:ix0+hi])
+						}
 						continue
 					}
 					for xo, ix := lo, ix0+lo*sw; xo < hi; xo, ix = xo+1, ix+sw {
@@ -219,6 +225,38 @@ func im2col2D[T number](x, cols []T, C int, in, k, o []int64, p ConvParams) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// im2colPlane is one im2col row of a stride-1 convolution whose output rows
+// are as wide as the input's (a "same" convolution): output (y, x) reads
+// input (y+dy, x+dx), so the valid rows are one contiguous copy of the
+// input shifted by dy*iw+dx, after which the columns that wrapped around
+// a row's end are zeroed, as are the rows outside the input.
+func im2colPlane[T number](xc, dst []T, ih, iw, oh, dy, dx int) {
+	ow := iw
+	ylo, yhi := max(0, -dy), min(oh, ih-dy)
+	if ylo >= yhi {
+		clear(dst)
+		return
+	}
+	clear(dst[:ylo*ow])
+	clear(dst[yhi*ow:])
+	d := dst[ylo*ow : yhi*ow]
+	s0 := (ylo+dy)*iw + dx
+	a, b := max(0, -s0), min(len(d), len(xc)-s0)
+	clear(d[:a])
+	if b < len(d) {
+		clear(d[max(a, b):])
+	}
+	if a < b {
+		copy(d[a:b], xc[s0+a:s0+b])
+	}
+	if lo, hi := colRange(dx, 1, iw, ow); lo > 0 || hi < ow {
+		for r := 0; r < yhi-ylo; r++ {
+			clear(d[r*ow : r*ow+lo])
+			clear(d[r*ow+hi : (r+1)*ow])
 		}
 	}
 }

@@ -395,3 +395,56 @@ func TestClamp01KeepsZerosAndNaN(t *testing.T) {
 		}
 	}
 }
+
+// TestIm2colMatchesNaive checks im2col2D (its row, strided and whole-plane
+// paths) against the definition on random geometries, "same" stride-1
+// convolutions with any pads and dilations among them.
+func TestIm2colMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewSource(17))
+	for it := 0; it < 400; it++ {
+		C, ih, iw := 1+rng.Intn(3), int64(1+rng.Intn(9)), int64(1+rng.Intn(9))
+		kh, kw := int64(1+rng.Intn(4)), int64(1+rng.Intn(4))
+		p := ConvParams{Strides: []int64{1, 1}, Dilations: []int64{int64(1 + rng.Intn(2)), int64(1 + rng.Intn(2))},
+			PadsBegin: []int64{int64(rng.Intn(4)), int64(rng.Intn(4))}, PadsEnd: []int64{int64(rng.Intn(4)), int64(rng.Intn(4))}}
+		if rng.Intn(3) == 0 {
+			p.Strides = []int64{int64(1 + rng.Intn(3)), int64(1 + rng.Intn(3))}
+		}
+		if rng.Intn(2) == 0 && p.Strides[1] == 1 { // make the output as wide as the input
+			span := (kw - 1) * p.Dilations[1]
+			p.PadsBegin[1] = int64(rng.Intn(int(span) + 1))
+			p.PadsEnd[1] = span - p.PadsBegin[1]
+		}
+		o := []int64{ConvOutSize(ih, kh, p.Strides[0], p.Dilations[0], p.PadsBegin[0], p.PadsEnd[0]),
+			ConvOutSize(iw, kw, p.Strides[1], p.Dilations[1], p.PadsBegin[1], p.PadsEnd[1])}
+		if o[0] < 1 || o[1] < 1 {
+			continue
+		}
+		x := randF32(rng, C*int(ih*iw))
+		outSize := int(o[0] * o[1])
+		got := make([]float32, C*int(kh*kw)*outSize)
+		for i := range got {
+			got[i] = float32(math.NaN()) // every element must be written
+		}
+		im2col2D(x, got, C, []int64{ih, iw}, []int64{kh, kw}, o, p)
+		for c := 0; c < C; c++ {
+			for ki := int64(0); ki < kh; ki++ {
+				for kj := int64(0); kj < kw; kj++ {
+					row := (int64(c)*kh+ki)*kw + kj
+					for y := int64(0); y < o[0]; y++ {
+						for xo := int64(0); xo < o[1]; xo++ {
+							iy := y*p.Strides[0] - p.PadsBegin[0] + ki*p.Dilations[0]
+							ix := xo*p.Strides[1] - p.PadsBegin[1] + kj*p.Dilations[1]
+							var want float32
+							if iy >= 0 && iy < ih && ix >= 0 && ix < iw {
+								want = x[int64(c)*ih*iw+iy*iw+ix]
+							}
+							if g := got[row*int64(outSize)+y*o[1]+xo]; g != want {
+								t.Fatalf("case %d %+v in %dx%d k %dx%d: row %d out (%d,%d) = %v, want %v", it, p, ih, iw, kh, kw, row, y, xo, g, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
