@@ -207,8 +207,15 @@ func (pc *PreparedConv) run(x *ir.Tensor, ep *Epilogue, out *ir.Tensor) error {
 	for n := 0; n < N; n++ {
 		if pc.groups == nil { // depthwise, channels in parallel
 			if th := depthwiseThreads(C * outSize * ks); th <= 1 {
+				// Small maps: the geometry once for every channel.
+				ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw := dims2D(xs[2:], ws[2:], os[2:], p)
 				for ch := 0; ch < C; ch++ {
-					pc.depthwiseChannel(xv, ov, xs, os, n, ch)
+					if ow < depthwiseDirectWidth {
+						depthwiseDirect(xv[(n*C+ch)*inSize:(n*C+ch+1)*inSize], pc.w[ch*ks:(ch+1)*ks], ov[(n*K+ch)*outSize:(n*K+ch+1)*outSize],
+							ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw)
+					} else {
+						pc.depthwiseChannel(xv, ov, xs, os, n, ch)
+					}
 				}
 			} else {
 				n := n
@@ -250,9 +257,12 @@ func (pc *PreparedConv) run(x *ir.Tensor, ep *Epilogue, out *ir.Tensor) error {
 					o[i] += r[i]
 				}
 			}
-			if ep != nil && ep.HasAct {
+			if ep != nil && ep.HasAct && outSize >= 256 { // while the channel is in cache
 				activation(ep.Act, o, o, ep.Alpha, ep.Beta)
 			}
+		}
+		if ep != nil && ep.HasAct && outSize < 256 { // small maps: one call for the image
+			activation(ep.Act, img, img, ep.Alpha, ep.Beta)
 		}
 	}
 	return nil
