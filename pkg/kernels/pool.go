@@ -315,44 +315,64 @@ func pool2DPlane(x, out []float32, g *poolGeom, isMax, countIncludePad bool, pl 
 // maxPoolRow computes one output row of a max pool: for each output column
 // the first of its taps (rows outer, columns inner) that no later tap
 // exceeds; the first NaN wins and sticks. An empty window gives -Inf.
+//
+// The plain maximum is computed first without data-dependent branches:
+// the window's rows are folded column by column into one row, then each
+// output takes the maximum of its columns there (independent operations,
+// not one chain per output). It is the answer, bit for bit, unless it is a
+// zero (the first zero in tap order decides the sign) or a NaN (the first
+// NaN is kept): those outputs take the exact loop.
 func maxPoolRow(xp, orow []float32, rows []int64, colTaps [][]int64, iw int) {
 	lowest := float32(math.Inf(-1))
-	for ox := range orow {
-		cols := colTaps[ox]
-		if len(rows) == 0 || len(cols) == 0 {
-			orow[ox] = lowest
-			continue
+	var buf [512]float32
+	if len(rows) == 0 || iw > len(buf) {
+		for ox := range orow {
+			orow[ox] = maxPoolExact(xp, rows, colTaps[ox], iw)
 		}
-		// The plain maximum, without data-dependent branches; it is the
-		// answer, bit for bit, unless it is a zero (the first zero in tap
-		// order decides the sign) or a NaN (the first NaN is kept).
+		return
+	}
+	fold := buf[:iw]
+	copy(fold, xp[int(rows[0])*iw:int(rows[0])*iw+iw])
+	for _, r := range rows[1:] {
+		row := xp[int(r)*iw : int(r)*iw+iw]
+		row = row[:len(fold)]
+		for c, v := range row {
+			fold[c] = max(fold[c], v)
+		}
+	}
+	for ox := range orow {
 		m := lowest
-		for _, r := range rows {
-			row := xp[int(r)*iw : int(r)*iw+iw]
-			for _, c := range cols {
-				m = max(m, row[c])
-			}
+		for _, c := range colTaps[ox] {
+			m = max(m, fold[c])
 		}
 		if m != 0 && m == m {
 			orow[ox] = m
 			continue
 		}
-		best := xp[int(rows[0])*iw+int(cols[0])]
-		for ri, r := range rows {
-			row := xp[int(r)*iw : int(r)*iw+iw]
-			cs := cols
-			if ri == 0 {
-				cs = cols[1:]
-			}
-			for _, c := range cs {
-				// Replace unless v <= best; never once best is NaN.
-				if v := row[c]; !(v <= best) && best == best {
-					best = v
-				}
+		orow[ox] = maxPoolExact(xp, rows, colTaps[ox], iw)
+	}
+}
+
+// maxPoolExact is one output of maxPoolRow by the definition.
+func maxPoolExact(xp []float32, rows, cols []int64, iw int) float32 {
+	if len(rows) == 0 || len(cols) == 0 {
+		return float32(math.Inf(-1))
+	}
+	best := xp[int(rows[0])*iw+int(cols[0])]
+	for ri, r := range rows {
+		row := xp[int(r)*iw : int(r)*iw+iw]
+		cs := cols
+		if ri == 0 {
+			cs = cols[1:]
+		}
+		for _, c := range cs {
+			// Replace unless v <= best; never once best is NaN.
+			if v := row[c]; !(v <= best) && best == best {
+				best = v
 			}
 		}
-		orow[ox] = best
 	}
+	return best
 }
 
 // ceilDiv is ceil(a/b) for b > 0 and any a.
