@@ -727,3 +727,52 @@ func whereInto[T any](c []uint8, a, b, o []T, r int, dims, sc, sa, sb *[maxIntoR
 		}
 	}
 }
+
+// GatherAxisInto is Gather (no negative indices) into out, whose shape is
+// data's dims before axis, indices' dims and data's dims after axis; false
+// when an index is outside [0, data.Shape[axis]) (Gather reports it, or the
+// caller's rule for it applies) or indices are not Int32 or Int64.
+func GatherAxisInto(data, indices *ir.Tensor, axis int, out *ir.Tensor) bool {
+	rank := len(data.Shape)
+	if axis < 0 || axis >= rank || out.DType != data.DType || out.Numel() != ir.Numel(data.Shape[:axis])*indices.Numel()*ir.Numel(data.Shape[axis+1:]) {
+		return false
+	}
+	n := data.Shape[axis]
+	var i32 []int32
+	var i64 []int64
+	switch indices.DType {
+	case ir.Int32:
+		i32 = ir.View[int32](indices)
+		for _, v := range i32 {
+			if v < 0 || int64(v) >= n {
+				return false
+			}
+		}
+	case ir.Int64:
+		i64 = ir.View[int64](indices)
+		for _, v := range i64 {
+			if v < 0 || v >= n {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	outer, inner := blockDims(data.Shape, axis)
+	w := inner * int64(data.DType.Size())
+	k := indices.Numel()
+	for r := int64(0); r < outer; r++ {
+		src := data.Data[r*n*w:]
+		dst := out.Data[r*k*w:]
+		for i := int64(0); i < k; i++ {
+			j := int64(0)
+			if i32 != nil {
+				j = int64(i32[i])
+			} else {
+				j = i64[i]
+			}
+			copy(dst[i*w:(i+1)*w], src[j*w:(j+1)*w])
+		}
+	}
+	return true
+}

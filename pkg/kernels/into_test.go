@@ -448,3 +448,32 @@ func TestIm2colMatchesNaive(t *testing.T) {
 		}
 	}
 }
+
+func TestGatherAxisIntoMatchesGather(t *testing.T) {
+	rng := rand.New(rand.NewSource(18))
+	for it := 0; it < 200; it++ {
+		shape := randShape(rng, 1+rng.Intn(3), false)
+		axis := rng.Intn(len(shape))
+		data := randTensor(rng, []ir.DType{ir.Float32, ir.Int64, ir.Float64}[rng.Intn(3)], shape...)
+		ishape := randShape(rng, rng.Intn(3), false)
+		idx := ir.NewTensor([]ir.DType{ir.Int32, ir.Int64}[rng.Intn(2)], ishape)
+		for i := 0; i < int(idx.Numel()); i++ {
+			idx.SetFloat(i, float64(rng.Intn(int(shape[axis]))))
+		}
+		want, err := Gather(data, idx, axis, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ir.NewTensor(data.DType, want.Shape)
+		if !GatherAxisInto(data, idx, axis, got) {
+			t.Fatal("gather not taken")
+		}
+		sameBits(t, "gather", got, want)
+		if idx.Numel() > 0 { // an index out of range is left to Gather
+			idx.SetFloat(0, float64(shape[axis]))
+			if GatherAxisInto(data, idx, axis, got) {
+				t.Fatal("an out-of-range index was taken")
+			}
+		}
+	}
+}

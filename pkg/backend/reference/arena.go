@@ -52,6 +52,7 @@ var intoKinds = map[network.LayerKind]intoFunc{
 	network.KindReduce:         intoReduce,
 	network.KindPooling:        intoPool,
 	network.KindSelect:         intoSelect,
+	network.KindGather:         intoGather,
 }
 
 // memPlan is what the engine derives at load for the arena.

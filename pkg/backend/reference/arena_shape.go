@@ -32,6 +32,8 @@ func freshLayer(l *layer) bool {
 		return nonIdentity(p.FirstTranspose) || nonIdentity(p.SecondTranspose)
 	case network.SliceParams:
 		return p.Mode == network.SampleSTRICT_BOUNDS
+	case gatherParams:
+		return p.Mode == network.GatherDEFAULT
 	}
 	return true
 }
@@ -292,4 +294,21 @@ func intoPool(l *layer, in []*ir.Tensor, s *runState) (*ir.Tensor, bool, error) 
 	}
 	out := s.out(ir.Float32, pp.OutShape())
 	return out, pp.Run(x, out), nil
+}
+
+// intoGather runs a DEFAULT-mode gather whose indices are all in range (the
+// layer's kernel handles negative and out-of-bounds ones).
+func intoGather(l *layer, in []*ir.Tensor, s *runState) (*ir.Tensor, bool, error) {
+	p := l.Params.(gatherParams)
+	data, idx := in[0], in[1]
+	r, q := len(data.Shape), len(idx.Shape)
+	if p.Mode != network.GatherDEFAULT || p.Axis < 0 || p.Axis >= r || r-1+q > 8 {
+		return nil, false, nil
+	}
+	var shape [8]int64
+	n := copy(shape[:], data.Shape[:p.Axis])
+	n += copy(shape[n:], idx.Shape)
+	n += copy(shape[n:], data.Shape[p.Axis+1:])
+	out := s.out(data.DType, shape[:n])
+	return out, kernels.GatherAxisInto(data, idx, p.Axis, out), nil
 }
