@@ -200,7 +200,7 @@ func (mp *memPlan) foldConstants(p *plan, steps []step, isOutput []bool) {
 		all := true
 		for _, li := range st.layers {
 			l := p.Layers[li]
-			if kinds[l.Kind].noFold || l.Kind == network.KindPluginV3 || !mp.foldLayer(l, isOutput) {
+			if kinds[l.Kind].noFold || l.Kind == network.KindPluginV3 || !mp.foldLayer(p, l, isOutput) {
 				all = false
 				break
 			}
@@ -209,7 +209,7 @@ func (mp *memPlan) foldConstants(p *plan, steps []step, isOutput []bool) {
 	}
 }
 
-func (mp *memPlan) foldLayer(l *layer, isOutput []bool) bool {
+func (mp *memPlan) foldLayer(p *plan, l *layer, isOutput []bool) bool {
 	in := make([]*ir.Tensor, len(l.In))
 	for i, id := range l.In {
 		if id < 0 {
@@ -224,19 +224,31 @@ func (mp *memPlan) foldLayer(l *layer, isOutput []bool) bool {
 			return false
 		}
 	}
+	// Outputs over foldLimit (or of unknown size) are left to run time,
+	// before computing them.
+	size := int64(0)
+	for _, id := range l.Out {
+		t := p.Tensors[id]
+		dims, ok := t.Shape.Ints()
+		if !ok {
+			return false
+		}
+		n, err := ir.ByteSize("", t.DType, dims)
+		if err != nil {
+			return false
+		}
+		if size += n; size > foldLimit {
+			return false
+		}
+	}
 	out, err := runKind(l, in)
 	if err != nil || len(out) != len(l.Out) {
 		return false
 	}
-	size := 0
 	for _, t := range out {
 		if t == nil {
 			return false
 		}
-		size += len(t.Data)
-	}
-	if size > foldLimit {
-		return false
 	}
 	for i, id := range l.Out {
 		mp.consts[id] = out[i]
