@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -18,11 +19,16 @@ import (
 const maxIntoRank = 8
 
 // BinaryInto is Binary for a and b of one dtype (float32, float64, int32
-// or int64) and the ops Add, Sub, Mul, Div, Max, Min (out of that dtype)
-// and the comparisons (out Bool); out has the broadcast shape.
+// or int64) and the ops Add, Sub, Mul, Div, Max, Min (and FloorDiv but for
+// float32), out of that dtype, and the comparisons (out Bool); out has the
+// broadcast shape.
 func BinaryInto(op BinaryOp, a, b, out *ir.Tensor) (ok bool, err error) {
 	switch {
 	case op == OpAdd, op == OpSub, op == OpMul, op == OpDiv, op == OpMax, op == OpMin:
+		if out.DType != a.DType {
+			return false, nil
+		}
+	case op == OpFloorDiv && a.DType != ir.Float32: // the integer index arithmetic of exports
 		if out.DType != a.DType {
 			return false, nil
 		}
@@ -155,6 +161,8 @@ func binaryIntoT[T number](op BinaryOp, w *walk2, x, y []T, out *ir.Tensor) {
 				dst[i] = maxNaN(p, q)
 			case OpMin:
 				dst[i] = minNaN(p, q)
+			case OpFloorDiv:
+				dst[i] = T(math.Floor(float64(p) / float64(q)))
 			}
 		}
 	})

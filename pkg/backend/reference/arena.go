@@ -406,6 +406,10 @@ func intoElementWise(l *layer, in []*ir.Tensor, s *runState) (*ir.Tensor, bool, 
 	}
 	switch op {
 	case kernels.OpAdd, kernels.OpSub, kernels.OpMul, kernels.OpDiv, kernels.OpMax, kernels.OpMin:
+	case kernels.OpFloorDiv:
+		if a.DType == ir.Float32 {
+			return nil, false, nil
+		}
 	default:
 		if !op.IsCompare() {
 			return nil, false, nil
