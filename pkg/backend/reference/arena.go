@@ -18,10 +18,9 @@ import (
 //     reshaped or transposed for a MatMul, a LayerNorm's scale made rank-3):
 //     their steps are skipped at run time;
 //   - gives every tensor that a step writes through an into kernel (the
-//     prepared convolutions, the float32 elementwise, activation, unary,
-//     softmax, normalization and matrix-multiply layers) a place in one
-//     arena, by liveness: a place is reused by a later tensor once every
-//     reader of the earlier one has run.
+//     prepared convolutions and the layers of intoKinds, freshLayer) a
+//     place in one arena, by liveness: a place is reused by a later tensor
+//     once every reader of the earlier one has run.
 //
 // A layer that runs through its allocating kernel may return a view of its
 // input (a reshape, an identity): its outputs and inputs share one memory
@@ -38,8 +37,9 @@ import (
 // means it does not cover these inputs and the layer's run function runs.
 type intoFunc func(l *layer, in []*ir.Tensor, s *runState) (t *ir.Tensor, ok bool, err error)
 
-// intoKinds are the layer kinds with an into kernel. Their outputs are
-// always fresh memory, never a view of an input.
+// intoKinds are the layer kinds with an into kernel. The layers of them
+// that freshLayer accepts always write fresh memory, never a view of an
+// input, whether the into kernel or the layer's run function computes them.
 var intoKinds = map[network.LayerKind]intoFunc{
 	network.KindElementWise:    intoElementWise,
 	network.KindActivation:     intoActivation,
