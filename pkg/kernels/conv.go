@@ -220,8 +220,12 @@ func im2col2D[T number](x, cols []T, C int, in, k, o []int64, p ConvParams) {
 						}
 						continue
 					}
-					for xo, ix := lo, ix0+lo*sw; xo < hi; xo, ix = xo+1, ix+sw {
-						d[xo] = src[ix]
+					if lo < hi {
+						// The taps as one span of the row, read at stride sw.
+						dd, ss := d[lo:hi], src[ix0+lo*sw:ix0+(hi-1)*sw+1]
+						for k := range dd {
+							dd[k] = ss[k*sw]
+						}
 					}
 				}
 			}
