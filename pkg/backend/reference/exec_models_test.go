@@ -123,6 +123,9 @@ func compareOutputs(t *testing.T, model string, got, want map[string]*ir.Tensor)
 // hands to the caller (the output map and the output tensors) and what the
 // few layer kinds without an into kernel allocate, counted per model.
 func TestSteadyStateAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts under the race detector are not the program's")
+	}
 	defer kernels.SetThreads(kernels.Threads())
 	kernels.SetThreads(1)
 	for _, m := range []struct {
