@@ -160,6 +160,7 @@ enum class Api
     kShapeValuesV2,
     kTopKIndicesType,
     kNormalizationV2,
+    kRotaryEmbedding,
 };
 
 struct ApiMin
@@ -179,6 +180,7 @@ constexpr ApiMin kApiMin[] = {
     {Api::kShapeValuesV2, "IOptimizationProfile::setShapeValuesV2 (int64 shape values)", 101100},
     {Api::kTopKIndicesType, "INetworkDefinition::addTopK with an indices type", 101400},
     {Api::kNormalizationV2, "INetworkDefinition::addNormalizationV2", 101500},
+    {Api::kRotaryEmbedding, "INetworkDefinition::addRotaryEmbedding", 101500},
 };
 
 ApiMin const& apiMin(Api a)
@@ -858,6 +860,66 @@ trtc_status trtc_load_plugin_library(char const* path)
     });
 }
 
+trtc_status trtc_plugin_creators(char* buf, int64_t cap, int64_t* need)
+{
+    return guard(nullptr, [&]() {
+        if (need == nullptr || cap < 0 || (cap > 0 && buf == nullptr))
+        {
+            fail(TRTC_ERR_ARGUMENT, "plugin creator list without an output");
+        }
+        IPluginRegistry* registry = getPluginRegistry();
+        if (registry == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, "listing TensorRT plugin creators: getPluginRegistry() returned null");
+        }
+        auto clean = [](char const* s) {
+            std::string out = s != nullptr ? s : "";
+            for (char& c : out)
+            {
+                if (c == '\t' || c == '\n' || c == '\r')
+                {
+                    c = ' ';
+                }
+            }
+            return out;
+        };
+        int32_t n = 0;
+        IPluginCreatorInterface* const* all = registry->getAllCreators(&n);
+        std::string text;
+        for (int32_t i = 0; all != nullptr && i < n; ++i)
+        {
+            IPluginCreatorInterface* ci = all[i];
+            if (ci == nullptr)
+            {
+                continue;
+            }
+            InterfaceInfo info = ci->getInterfaceInfo();
+            std::string kind = clean(info.kind);
+            if (kind != "PLUGIN CREATOR_V3ONE")
+            {
+                // Only V3One creators can make plugin layers; others are
+                // listed by kind alone (their name API differs per kind).
+                text += "\t\t\t" + kind + "\t\n";
+                continue;
+            }
+            auto* c = static_cast<IPluginCreatorV3One*>(ci);
+            std::string fields;
+            PluginFieldCollection const* fc = c->getFieldNames();
+            for (int32_t j = 0; fc != nullptr && j < fc->nbFields; ++j)
+            {
+                fields += (j > 0 ? "," : "") + clean(fc->fields[j].name) + ":" + std::to_string(static_cast<int32_t>(fc->fields[j].type));
+            }
+            text += clean(c->getPluginName()) + "\t" + clean(c->getPluginVersion()) + "\t" + clean(c->getPluginNamespace()) + "\t" + kind
+                + "\t" + fields + "\n";
+        }
+        *need = static_cast<int64_t>(text.size()) + 1;
+        if (cap >= *need)
+        {
+            std::memcpy(buf, text.c_str(), text.size() + 1);
+        }
+    });
+}
+
 trtc_status trtc_add_plugin_v3(trtc_builder* b, char const* name, trtc_tensor* const* xs, int32_t n, char const* creator,
     char const* version, char const* ns, trtc_plugin_field const* fields, int32_t nfields, trtc_out* out)
 {
@@ -1039,6 +1101,139 @@ trtc_status trtc_add_scatter(trtc_builder* b, char const* name, trtc_tensor* dat
     });
 }
 
+// Loops and conditionals. The handles are TensorRT's own objects, owned by
+// the network.
+namespace
+{
+ILoop* loopOf(trtc_loop* l)
+{
+    if (l == nullptr)
+    {
+        fail(TRTC_ERR_ARGUMENT, "loop is missing");
+    }
+    return reinterpret_cast<ILoop*>(l);
+}
+
+IIfConditional* conditionalOf(trtc_conditional* c)
+{
+    if (c == nullptr)
+    {
+        fail(TRTC_ERR_ARGUMENT, "conditional is missing");
+    }
+    return reinterpret_cast<IIfConditional*>(c);
+}
+
+// nameOnly names a layer without outputs (trip limit, condition).
+void nameOnly(ILayer* l, char const* name, char const* call)
+{
+    if (l == nullptr)
+    {
+        fail(TRTC_ERR_TENSORRT, std::string(call) + " failed for layer " + name);
+    }
+    l->setName(name);
+}
+} // namespace
+
+trtc_status trtc_add_loop(trtc_builder* b, char const* name, trtc_loop** out)
+{
+    return BUILDER_GUARD(b, {
+        ILoop* l = b->network->addLoop();
+        if (l == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("INetworkDefinition::addLoop failed for ") + name);
+        }
+        l->setName(name);
+        *out = reinterpret_cast<trtc_loop*>(l);
+    });
+}
+
+trtc_status trtc_add_trip_limit(trtc_builder* b, char const* name, trtc_loop* loop, trtc_tensor* limit, int32_t kind)
+{
+    return BUILDER_GUARD(b, {
+        ITripLimitLayer* l = loopOf(loop)->addTripLimit(*tensor(limit, "trip limit"), static_cast<TripLimit>(kind));
+        nameOnly(l, name, "ILoop::addTripLimit");
+    });
+}
+
+trtc_status trtc_add_recurrence(trtc_builder* b, char const* name, trtc_loop* loop, trtc_tensor* initial, trtc_recurrence** layer, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        IRecurrenceLayer* l = loopOf(loop)->addRecurrence(*tensor(initial, "initial value"));
+        b->finish(l, name, "ILoop::addRecurrence", out);
+        *layer = reinterpret_cast<trtc_recurrence*>(l);
+    });
+}
+
+trtc_status trtc_set_recurrence_input(trtc_builder* b, trtc_recurrence* layer, trtc_tensor* next)
+{
+    return BUILDER_GUARD(b, {
+        if (layer == nullptr)
+        {
+            fail(TRTC_ERR_ARGUMENT, "recurrence layer is missing");
+        }
+        reinterpret_cast<IRecurrenceLayer*>(layer)->setInput(1, *tensor(next, "next value"));
+    });
+}
+
+trtc_status trtc_add_iterator(trtc_builder* b, char const* name, trtc_loop* loop, trtc_tensor* x, int32_t axis, int32_t reverse, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        IIteratorLayer* l = loopOf(loop)->addIterator(*tensor(x, "iterated tensor"), axis, reverse != 0);
+        b->finish(l, name, "ILoop::addIterator", out);
+    });
+}
+
+trtc_status trtc_add_loop_output(trtc_builder* b, char const* name, trtc_loop* loop, trtc_tensor* x, int32_t kind, int32_t axis,
+    trtc_tensor* length, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        ILoopOutputLayer* l = loopOf(loop)->addLoopOutput(*tensor(x, "loop output input"), static_cast<LoopOutput>(kind), axis);
+        if (l != nullptr && length != nullptr)
+        {
+            l->setInput(1, *tensor(length, "concatenation length"));
+        }
+        b->finish(l, name, "ILoop::addLoopOutput", out);
+    });
+}
+
+trtc_status trtc_add_if_conditional(trtc_builder* b, char const* name, trtc_conditional** out)
+{
+    return BUILDER_GUARD(b, {
+        IIfConditional* c = b->network->addIfConditional();
+        if (c == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("INetworkDefinition::addIfConditional failed for ") + name);
+        }
+        c->setName(name);
+        *out = reinterpret_cast<trtc_conditional*>(c);
+    });
+}
+
+trtc_status trtc_set_condition(trtc_builder* b, char const* name, trtc_conditional* c, trtc_tensor* cond)
+{
+    return BUILDER_GUARD(b, {
+        IConditionLayer* l = conditionalOf(c)->setCondition(*tensor(cond, "condition"));
+        nameOnly(l, name, "IIfConditional::setCondition");
+    });
+}
+
+trtc_status trtc_add_if_input(trtc_builder* b, char const* name, trtc_conditional* c, trtc_tensor* x, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        b->finish(conditionalOf(c)->addInput(*tensor(x, "conditional input")), name, "IIfConditional::addInput", out);
+    });
+}
+
+trtc_status trtc_add_if_output(trtc_builder* b, char const* name, trtc_conditional* c, trtc_tensor* true_out, trtc_tensor* false_out,
+    trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        IIfConditional* cond = conditionalOf(c);
+        b->finish(cond->addOutput(*tensor(true_out, "true output"), *tensor(false_out, "false output")), name,
+            "IIfConditional::addOutput", out);
+    });
+}
+
 trtc_status trtc_add_select(trtc_builder* b, char const* name, trtc_tensor* cond, trtc_tensor* then_, trtc_tensor* else_, trtc_out* out)
 {
     return BUILDER_GUARD(b, {
@@ -1143,6 +1338,31 @@ trtc_status trtc_add_cumulative(trtc_builder* b, char const* name, trtc_tensor* 
         (void) op;
         (void) exclusive;
         (void) reverse;
+        (void) out;
+#endif
+    });
+}
+
+trtc_status trtc_add_rotary_embedding(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* cosCache, trtc_tensor* sinCache,
+    trtc_tensor* pos, int32_t interleaved, int32_t dim, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        need(b->linked, Api::kRotaryEmbedding, name);
+#if TRTC_TRT_AT_LEAST(10, 15)
+        IRotaryEmbeddingLayer* l = b->network->addRotaryEmbedding(
+            *tensor(x, "input"), *tensor(cosCache, "cos cache"), *tensor(sinCache, "sin cache"), interleaved != 0, dim);
+        if (l != nullptr && pos != nullptr)
+        {
+            l->setInput(3, *tensor(pos, "position ids"));
+        }
+        b->finish(l, name, "addRotaryEmbedding", out);
+#else
+        (void) x;
+        (void) cosCache;
+        (void) sinCache;
+        (void) pos;
+        (void) interleaved;
+        (void) dim;
         (void) out;
 #endif
     });

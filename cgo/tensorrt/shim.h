@@ -144,12 +144,43 @@ trtc_status trtc_add_gather_nd(trtc_builder *b, const char *name, trtc_tensor *d
 /* mode is ScatterMode; axis is set (setAxis) in kELEMENT mode only. */
 trtc_status trtc_add_scatter(trtc_builder *b, const char *name, trtc_tensor *data, trtc_tensor *indices, trtc_tensor *updates,
 	int32_t mode, int32_t axis, trtc_out *out);
+/* Loops and if-conditionals. A trtc_loop is an ILoop, a trtc_conditional an
+ * IIfConditional, a trtc_recurrence an IRecurrenceLayer, all owned by the
+ * builder's network. name names the loop or conditional (setName) or the
+ * boundary layer. kind is TripLimit or LoopOutput; length, for kCONCATENATE
+ * and kREVERSE loop outputs, is setInput(1, length) (null for kLAST_VALUE).
+ * Trip-limit and condition layers have no outputs. */
+typedef struct trtc_loop trtc_loop;
+typedef struct trtc_conditional trtc_conditional;
+typedef struct trtc_recurrence trtc_recurrence;
+trtc_status trtc_add_loop(trtc_builder *b, const char *name, trtc_loop **out);
+trtc_status trtc_add_trip_limit(trtc_builder *b, const char *name, trtc_loop *loop, trtc_tensor *limit, int32_t kind);
+trtc_status trtc_add_recurrence(trtc_builder *b, const char *name, trtc_loop *loop, trtc_tensor *initial, trtc_recurrence **layer, trtc_out *out);
+/* IRecurrenceLayer::setInput(1, next). */
+trtc_status trtc_set_recurrence_input(trtc_builder *b, trtc_recurrence *layer, trtc_tensor *next);
+trtc_status trtc_add_iterator(trtc_builder *b, const char *name, trtc_loop *loop, trtc_tensor *x, int32_t axis, int32_t reverse, trtc_out *out);
+trtc_status trtc_add_loop_output(trtc_builder *b, const char *name, trtc_loop *loop, trtc_tensor *x, int32_t kind, int32_t axis,
+	trtc_tensor *length, trtc_out *out);
+trtc_status trtc_add_if_conditional(trtc_builder *b, const char *name, trtc_conditional **out);
+trtc_status trtc_set_condition(trtc_builder *b, const char *name, trtc_conditional *c, trtc_tensor *cond);
+trtc_status trtc_add_if_input(trtc_builder *b, const char *name, trtc_conditional *c, trtc_tensor *x, trtc_out *out);
+trtc_status trtc_add_if_output(trtc_builder *b, const char *name, trtc_conditional *c, trtc_tensor *true_out, trtc_tensor *false_out,
+	trtc_out *out);
 /* addEinsum(xs, n, equation): TensorRT's equation syntax (lower-case labels,
  * ",", "->", "..."); float inputs, a float output. */
 trtc_status trtc_add_einsum(trtc_builder *b, const char *name, trtc_tensor *const *xs, int32_t n, const char *equation, trtc_out *out);
 /* getPluginRegistry()->loadLibrary(path): registers the plugin creators of
  * a TensorRT plugin library (trtexec's --dynamicPlugins). */
 trtc_status trtc_load_plugin_library(const char *path);
+/* The plugin creators the registry holds (getPluginRegistry()->
+ * getAllCreators()), as text, one creator a line:
+ * NAME \t VERSION \t NAMESPACE \t KIND \t FIELDS, where KIND is the
+ * creator's getInterfaceInfo().kind ("PLUGIN CREATOR_V3ONE") and FIELDS,
+ * for an IPluginCreatorV3One, its getFieldNames() as name:type joined by
+ * "," (type: PluginFieldType's value). Tabs and newlines inside names are
+ * written as spaces. The text is written into buf when it fits in cap bytes
+ * with its NUL; *need is always set to the bytes it needs. */
+trtc_status trtc_plugin_creators(char *buf, int64_t cap, int64_t *need);
 /* A PluginField (NvInferPluginBase.h): type is TensorRT's PluginFieldType
  * value, data points to length elements of it (chars for kCHAR). */
 typedef struct {
@@ -164,6 +195,9 @@ typedef struct {
  * builder keeps the plugin until it is destroyed. */
 trtc_status trtc_add_plugin_v3(trtc_builder *b, const char *name, trtc_tensor *const *xs, int32_t n, const char *creator, const char *version, const char *ns, const trtc_plugin_field *fields, int32_t nfields, trtc_out *out);
 /* addOneHot(indices, values, depth, axis). */
+/* addRotaryEmbedding(x, cos, sin, interleaved, dim) (10.15+; refused on an
+ * older library), with pos (may be null) set as input 3. */
+trtc_status trtc_add_rotary_embedding(trtc_builder *b, const char *name, trtc_tensor *x, trtc_tensor *cos_cache, trtc_tensor *sin_cache, trtc_tensor *pos, int32_t interleaved, int32_t dim, trtc_out *out);
 trtc_status trtc_add_onehot(trtc_builder *b, const char *name, trtc_tensor *indices, trtc_tensor *values, trtc_tensor *depth, int32_t axis, trtc_out *out);
 trtc_status trtc_add_select(trtc_builder *b, const char *name, trtc_tensor *cond, trtc_tensor *then_, trtc_tensor *else_, trtc_out *out);
 trtc_status trtc_add_cast(trtc_builder *b, const char *name, trtc_tensor *x, int32_t dtype, trtc_out *out);

@@ -19,6 +19,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/enginecache"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 )
@@ -48,6 +49,11 @@ type CompileOptions struct {
 	TimingCache                     string
 	HardwareCompatibility           string
 	VersionCompatible               bool
+	// TRTVersion is the TensorRT release to build for (--trt-version
+	// MAJOR.MINOR): the reference backend applies that release's rules and
+	// converters use the layers it has. Empty: network.NewestVersion, or
+	// with the TensorRT backend the loaded library's.
+	TRTVersion string
 	// Device selects the GPU engines are built for: an index as `trtc
 	// devices` lists them, or a UUID; "" for the default (device 0).
 	Device string
@@ -91,7 +97,7 @@ unchanged model again reuses them (the report's segments say "cache":
 	f := cmd.Flags()
 	f.StringVarP(&opts.Output, "output", "o", "", "bundle path (default: MODEL with extension .trtb)")
 	f.StringVar(&opts.Format, "format", "", "model format: onnx, pt2 or pb (default: detected)")
-	f.IntVar(&opts.MinBlockSize, "min-block-size", 5, "fewest compute ops an engine segment may hold")
+	f.IntVar(&opts.MinBlockSize, "min-block-size", 5, "fewest compute ops an engine segment may hold (one holding a recurrent layer, If, Loop or Scan is always kept)")
 	f.StringSliceVar(&opts.FallbackOps, "fallback-ops", nil, "ops that always run as fallback (Relu, onnx.Relu, aten.relu.default)")
 	f.BoolVar(&opts.RequireFullCompilation, "require-full-compilation", false, "fail (exit 5) unless every node converts")
 	f.StringArrayVar(&opts.Shapes, "shapes", nil, "input shape override NAME:DIMS, e.g. input:1x3x224x224 (repeatable)")
@@ -111,6 +117,7 @@ unchanged model again reuses them (the report's segments say "cache":
 	f.StringVar(&opts.TimingCache, "timing-cache", "", "timing cache file, read if present and written after the build")
 	f.StringVar(&opts.HardwareCompatibility, "hardware-compatibility", "none", "engine hardware compatibility: none, ampere+ or same-compute-capability")
 	f.BoolVar(&opts.VersionCompatible, "version-compatible", false, "build engines that later TensorRT versions can run (TensorRT only, as are --workspace, --builder-optimization-level, --timing-cache and --hardware-compatibility)")
+	f.StringVar(&opts.TRTVersion, "trt-version", "", "TensorRT release to build for, MAJOR.MINOR from 10.0 to "+network.NewestVersion.String()+": the reference backend applies its rules and converters use only the layers it has (default: "+network.NewestVersion.String()+"; with --backend tensorrt, the loaded library's, which a value must equal)")
 	f.StringVar(&opts.Device, "device", "", "GPU to build engines for: an index as `trtc devices` lists them, or a UUID (default: GPU 0)")
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "engine cache directory (default: the user cache directory's trtc/engines)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither reuse nor store engines in the engine cache")
@@ -165,6 +172,15 @@ func compileRun(opts *CompileOptions) error {
 	if err != nil {
 		return err
 	}
+	var target network.Version
+	if opts.TRTVersion != "" {
+		if target, err = network.ParseVersion(opts.TRTVersion); err != nil {
+			return opts.IO.badValue("trt-version", "%v", err)
+		}
+		if err := network.CheckTarget(target); err != nil {
+			return opts.IO.badValue("trt-version", "%v", err)
+		}
+	}
 	if opts.Backend == "reference" {
 		for _, flag := range reference.IgnoredOptions(build) {
 			opts.IO.Log.Warn().Str("flag", flag).Msgf("%s has no effect on the reference backend (it configures TensorRT's builder); ignored", flag)
@@ -207,7 +223,7 @@ func compileRun(opts *CompileOptions) error {
 	}
 	// From here on the compile has valid settings: every outcome is
 	// written to --report.
-	rep, err := compileWork(opts, shapes, build, cache)
+	rep, err := compileWork(opts, shapes, build, target, cache)
 	code := exitCode(err)
 	if opts.Report != "" {
 		if rep == nil {
@@ -228,11 +244,12 @@ func compileRun(opts *CompileOptions) error {
 
 // compileWork compiles and writes the bundle; the report it returns is
 // non-nil whenever the compile got far enough to know anything.
-func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend.BuildOptions, cache *enginecache.Cache) (*compiler.Report, error) {
+func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend.BuildOptions, target network.Version, cache *enginecache.Cache) (*compiler.Report, error) {
 	log := opts.IO.Log
 	settings := &conversion.Settings{
 		MinBlockSize: opts.MinBlockSize, FallbackOps: opts.FallbackOps,
 		RequireFullCompilation: opts.RequireFullCompilation, InputShapes: shapes, Backend: opts.Backend,
+		TargetVersion: target,
 	}
 	be, err := backend.Get(opts.Backend)
 	if err != nil {

@@ -34,12 +34,25 @@
 // ruleChecks (rules.go). A broken rule fails the layer with a *RuleError
 // naming the rule id (Kind.input.dtype, Kind.check, ...) and the header
 // passage it comes from. SetTargetVersion makes a network also refuse kinds
-// and features newer than a given TensorRT release.
+// and features newer than a given TensorRT release; the compiler sets it to
+// the compile's target (conversion.Settings.TargetVersion, --trt-version).
 //
 // Index results follow TensorRT's documentation: out-of-bounds gather
 // indices give zeros, negative ones count from the end of a static dim and
 // are refused on a dynamic one, and duplicate scatter writes are refused
 // (both undefined in TensorRT).
+//
+// Loops (ILoop) and if-conditionals (IIfConditional) are regions
+// (layers_loop.go): each layer and tensor has a scope, the region it is
+// computed in, found from its inputs as TensorRT finds it; boundary layers
+// (trip limit, recurrence, iterator, loop output, condition, conditional
+// input and output) check TensorRT's scope rules when added, and Build
+// checks the rules only a complete network shows (a trip limit per loop,
+// every recurrence's input 1, a reverse iterator's kCOUNT limit, a
+// condition and outputs per conditional). The engine runs a region as one
+// step, placed in a topological order of the top-level layers: a loop
+// iteration by iteration (a kWHILE condition's layers first), a
+// conditional's taken branch only. trtc nests no region in another.
 //
 // When a network is built (Build, Serialize, SerializeWith), shapetensor.go
 // infers its shape tensors as TensorRT does and refuses the network when one

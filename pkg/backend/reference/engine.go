@@ -29,8 +29,11 @@ func newEngine(p *plan) *Engine { return newEngineFused(p, true) }
 // newEngineFused builds the engine with or without the optimized plan (the
 // layer-by-layer engine is what tests compare the optimized one with).
 func newEngineFused(p *plan, fuse bool) *Engine {
-	steps := buildSteps(p, fuse)
-	return &Engine{p: p, steps: steps, mp: planMemory(p, steps, fuse), opt: fuse}
+	// Plans with loops or conditionals run layer by layer: a loop body's
+	// layers run once per iteration, which the memory plan does not model.
+	opt := fuse && len(p.Regions) == 0
+	steps := buildSteps(p, opt)
+	return &Engine{p: p, steps: steps, mp: planMemory(p, steps, opt), opt: opt}
 }
 
 // InputNames lists the engine's input tensor names.
@@ -131,6 +134,9 @@ func (e *Engine) runStep(si int, s *runState) error {
 		return nil
 	}
 	vals := s.vals
+	if st.region > 0 {
+		return e.runRegion(st.region, st.layers, vals)
+	}
 	if st.conv != nil {
 		s.cur = st.conv.out
 		if out, ok := runConvStep(st.conv, s); ok {
@@ -166,7 +172,7 @@ func (e *Engine) runStep(si int, s *runState) error {
 	}
 	s.cur = -1
 	for _, li := range st.layers {
-		if err := e.runLayer(li, s); err != nil {
+		if err := e.runLayerAt(li, s); err != nil {
 			return err
 		}
 	}
@@ -191,7 +197,7 @@ func (e *Engine) inputs(li int, s *runState) ([]*ir.Tensor, error) {
 
 // runLayer runs layer li through its allocating kernel, storing its
 // outputs.
-func (e *Engine) runLayer(li int, s *runState) error {
+func (e *Engine) runLayerAt(li int, s *runState) error {
 	l := e.p.Layers[li]
 	in, err := e.inputs(li, s)
 	if err != nil {
@@ -206,6 +212,31 @@ func (e *Engine) runLayer(li int, s *runState) error {
 	}
 	for i, id := range l.Out {
 		s.vals[id] = out[i]
+	}
+	return nil
+}
+
+// runLayer runs one layer on vals, storing its outputs (the loops and
+// conditionals of layers_loop.go run their bodies through it).
+func (e *Engine) runLayer(l *layer, vals []*ir.Tensor) error {
+	in := make([]*ir.Tensor, len(l.In))
+	for i, id := range l.In {
+		if id >= 0 {
+			in[i] = vals[id]
+			if in[i] == nil {
+				return fmt.Errorf("layer %s: input %d was not computed", l.Name, i)
+			}
+		}
+	}
+	out, err := runKind(l, in)
+	if err != nil {
+		return fmt.Errorf("layer %s: %w", l.Name, err)
+	}
+	if len(out) != len(l.Out) {
+		return fmt.Errorf("layer %s: %d outputs, plan has %d", l.Name, len(out), len(l.Out))
+	}
+	for i, id := range l.Out {
+		vals[id] = out[i]
 	}
 	return nil
 }

@@ -23,6 +23,9 @@ import (
 type step struct {
 	layers []int // plan layer indices: one, or a conv and the layers fused into it
 	conv   *preparedConv
+	// region is the loop or conditional the step runs (layers are then
+	// all of its layers), 0 for none.
+	region int
 }
 
 // preparedConv is a convolution with its fused epilogue.
@@ -36,6 +39,9 @@ type preparedConv struct {
 
 // buildSteps plans the layers; fuse enables convolution fusion.
 func buildSteps(p *plan, fuse bool) []step {
+	if len(p.Regions) > 0 {
+		return regionSteps(p) // run as they are: no fusion, no arena (engine.go)
+	}
 	nt := len(p.Tensors)
 	producer := make([]int, nt)
 	consumers := make([]int, nt)
