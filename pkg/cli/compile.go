@@ -22,6 +22,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
+	"github.com/trtc-dev/trtc/pkg/precision"
 )
 
 // CompileOptions are `trtc compile`'s inputs.
@@ -60,6 +61,9 @@ type CompileOptions struct {
 	// CacheDir is the engine cache; NoCache turns it off.
 	CacheDir string
 	NoCache  bool
+	// PrecisionFlags are --fp16, --bf16, --int8, --fp8, --strongly-typed,
+	// --keep-fp32 and --precision-constraints (docs/precision.md).
+	PrecisionFlags
 
 	ctx context.Context // cancelled by SIGINT/SIGTERM
 }
@@ -121,6 +125,7 @@ unchanged model again reuses them (the report's segments say "cache":
 	f.StringVar(&opts.Device, "device", "", "GPU to build engines for: an index as `trtc devices` lists them, or a UUID (default: GPU 0)")
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "engine cache directory (default: the user cache directory's trtc/engines)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither reuse nor store engines in the engine cache")
+	addPrecisionFlags(f, &opts.PrecisionFlags)
 	return cmd
 }
 
@@ -169,6 +174,11 @@ func compileRun(opts *CompileOptions) error {
 		return err
 	}
 	build, err := buildOptions(opts)
+	if err != nil {
+		return err
+	}
+	be, _ := backend.Get(opts.Backend) // an unknown backend is reported by compileWork
+	prec, err := opts.PrecisionFlags.Options(opts.IO, be)
 	if err != nil {
 		return err
 	}
@@ -223,7 +233,7 @@ func compileRun(opts *CompileOptions) error {
 	}
 	// From here on the compile has valid settings: every outcome is
 	// written to --report.
-	rep, err := compileWork(opts, shapes, build, target, cache)
+	rep, err := compileWork(opts, shapes, build, prec, target, cache)
 	code := exitCode(err)
 	if opts.Report != "" {
 		if rep == nil {
@@ -244,7 +254,7 @@ func compileRun(opts *CompileOptions) error {
 
 // compileWork compiles and writes the bundle; the report it returns is
 // non-nil whenever the compile got far enough to know anything.
-func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend.BuildOptions, target network.Version, cache *enginecache.Cache) (*compiler.Report, error) {
+func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend.BuildOptions, prec precision.Options, target network.Version, cache *enginecache.Cache) (*compiler.Report, error) {
 	log := opts.IO.Log
 	settings := &conversion.Settings{
 		MinBlockSize: opts.MinBlockSize, FallbackOps: opts.FallbackOps,
@@ -273,7 +283,7 @@ func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend
 	prog := newProgress(opts.IO, "compile "+filepath.Base(opts.Model))
 	defer prog.done()
 	copts := compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: build,
-		Log: log, Progress: prog.stage, Cache: cache, TRTPluginLibs: opts.TRTPluginLibs}
+		Log: log, Progress: prog.stage, Cache: cache, TRTPluginLibs: opts.TRTPluginLibs, Precision: prec}
 	if gpu != nil && be.Name() != "reference" {
 		// The GPU is part of the cache key of engines that run on it;
 		// reference engines run on the CPU anywhere.

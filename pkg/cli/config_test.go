@@ -60,6 +60,14 @@ var flagSamples = map[string][3]string{
 	"op":                         {"onnx.A*", "onnx.B*", "onnx.C*"},
 	"export":                     {"g1.pb", "g2.pb", "g3.pb"},
 	"layers":                     {"true", "false", "true"},
+	"fp16":                       {"true", "false", "true"},
+	"bf16":                       {"true", "false", "true"},
+	"int8":                       {"true", "false", "true"},
+	"fp8":                        {"true", "false", "true"},
+	"strongly-typed":             {"true", "false", "true"},
+	"keep-fp32":                  {"Softmax", "Exp", "node_1"},
+	"precision-constraints":      {"Softmax:fp32", "conv1:fp16", "*:bf16"},
+	"calibration-input":          {"x=a.npy", "x=b.npy", "x=c.npy"},
 }
 
 // outputSamples are -o's samples where it is a format, by command.

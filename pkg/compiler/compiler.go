@@ -18,6 +18,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
+	"github.com/trtc-dev/trtc/pkg/precision"
 )
 
 // Options configure a compile.
@@ -43,6 +44,12 @@ type Options struct {
 	// ComputeCapability is the GPU engines are built for ("9.0"; "" for
 	// backends that run on the CPU). It is part of the cache key.
 	ComputeCapability string
+	// Precision are the precision flags (--fp16, --bf16, --int8, --fp8,
+	// --strongly-typed, --keep-fp32, --precision-constraints), already
+	// validated (precision.Options.Validate). Strongly typed networks are
+	// autocast by pkg/precision before partitioning; weakly typed TensorRT
+	// 10 networks get them as builder flags (Build.Precision).
+	Precision precision.Options
 }
 
 func (o *Options) progress(stage string, done, total int) {
@@ -81,6 +88,12 @@ type Result struct {
 	// Pinned are the graph inputs whose value every optimization profile
 	// pins, compiled as constants (pinned.go).
 	Pinned []PinnedInput
+	// Precision is what the autocast pass did (nil when it did not run:
+	// a float32 compile, or a weakly typed network); PrecisionOptions are
+	// the settings and BuildPrecision what the builder was told.
+	Precision        *precision.Result
+	PrecisionOptions precision.Options
+	BuildPrecision   backend.PrecisionFlags
 }
 
 // UnsupportedOpsError lists ops that have neither a converter nor a kernel,
@@ -386,6 +399,14 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			opts.Build.Profiles = []backend.Profile{p}
 		}
 	}
+	opts.Build.Precision = BuildPrecision(be, opts.Precision)
+	prec, err := autocast(g, model, be, &opts, s)
+	if ce := (*precision.CalibrationError)(nil); errors.As(err, &ce) {
+		err = &PrepareError{err} // a calibration file that does not fit: exit 3
+	}
+	if err != nil {
+		return &Result{Model: model, Graph: g, Folded: folded, Settings: s, Precision: prec}, err
+	}
 	reg := opts.Registry
 	failures := map[*ir.Node]error{}
 	// Converters that fail during the build are removed for their node and
@@ -399,7 +420,8 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			return &Result{Model: model, Graph: g, Folded: folded, ConvertFailures: failures, Settings: s}, fmt.Errorf("%s: %w", model, err)
 		}
 		res := &Result{Model: model, Graph: g, Partition: p, Engines: map[*partition.Segment]*Engine{},
-			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs, Pinned: pinned}
+			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs, Pinned: pinned, Precision: prec,
+			PrecisionOptions: opts.Precision, BuildPrecision: opts.Build.Precision}
 		if round == 0 {
 			logDecisions(opts.Log, p, s)
 		}
@@ -438,7 +460,12 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			}
 			opts.progress("engine", built, nEngines)
 			start := time.Now()
-			net := be.NewNetwork()
+			var net network.Network
+			if tn, ok := be.(backend.TypedNetworker); ok {
+				net = tn.NewTypedNetwork(opts.Build.Precision)
+			} else {
+				net = be.NewNetwork()
+			}
 			if t, ok := net.(targetSetter); ok {
 				t.SetTargetVersion(s.TargetVersion)
 			}
@@ -463,6 +490,9 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 				break
 			}
 			if err != nil {
+				return res, fmt.Errorf("%s: %w", model, err)
+			}
+			if err := constrainLayers(net, seg, opts); err != nil {
 				return res, fmt.Errorf("%s: %w", model, err)
 			}
 			blob, target, err := be.Build(net, segmentBuildOptions(g, seg, opts.Build))
