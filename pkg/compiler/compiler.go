@@ -42,6 +42,13 @@ type Options struct {
 	// ComputeCapability is the GPU engines are built for ("9.0"; "" for
 	// backends that run on the CPU). It is part of the cache key.
 	ComputeCapability string
+	// MarkAllOutputs makes every value a node computes a graph output
+	// (MarkAllOutputs, the function), before partitioning: each engine
+	// then returns every tensor it computes, as Polygraphy's --mark-all
+	// does (trtc compare --layerwise). Marked tensors cannot be fused
+	// away, so an engine built this way may round differently from one
+	// built without.
+	MarkAllOutputs bool
 }
 
 func (o *Options) progress(stage string, done, total int) {
@@ -287,6 +294,9 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 	if err != nil {
 		return &Result{Model: model, Graph: g, Folded: folded, Settings: s}, err
 	}
+	if opts.MarkAllOutputs {
+		MarkAllOutputs(g)
+	}
 	if len(opts.Build.Profiles) == 0 {
 		if p, ok := RangeProfile(g); ok {
 			opts.Build.Profiles = []backend.Profile{p}
@@ -404,6 +414,37 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			return res, nil
 		}
 	}
+}
+
+// MarkAllOutputs appends to g's outputs every value a node computes that
+// is not already one, in node (topological) order, and returns the names
+// it added. Constants (folded values) and graph inputs are not computed
+// by any segment and are left out. Partitioning then makes each such
+// value an output of the segment computing it, so the bundle's program
+// returns it like any other graph output.
+func MarkAllOutputs(g *ir.Graph) []string {
+	seen := map[string]bool{}
+	for _, name := range g.Inputs {
+		seen[name] = true
+	}
+	for _, name := range g.Outputs {
+		seen[name] = true
+	}
+	var added []string
+	for _, n := range g.Nodes {
+		for _, name := range n.Outputs {
+			if name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			if v := g.Value(name); v == nil || v.Const != nil {
+				continue
+			}
+			added = append(added, name)
+		}
+	}
+	g.Outputs = append(g.Outputs, added...)
+	return added
 }
 
 // failedFilter is a registry view that rejects a node whose converter
