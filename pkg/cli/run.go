@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -109,11 +108,8 @@ func runRun(opts *RunOptions) error {
 	}
 	// NaN would make every comparison pass, a negative tolerance every
 	// one fail, an infinite one every one pass.
-	if opts.Atol < 0 || math.IsNaN(opts.Atol) || math.IsInf(opts.Atol, 0) {
-		return opts.IO.badValue("atol", "must be a finite number >= 0, got %v", opts.Atol)
-	}
-	if opts.Rtol < 0 || math.IsNaN(opts.Rtol) || math.IsInf(opts.Rtol, 0) {
-		return opts.IO.badValue("rtol", "must be a finite number >= 0, got %v", opts.Rtol)
+	if err := checkTolerances(opts.IO, opts.Atol, opts.Rtol); err != nil {
+		return err
 	}
 	if _, err := loadRegistry(opts.Plugins, opts.IO.Log); err != nil {
 		return err

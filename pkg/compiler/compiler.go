@@ -84,6 +84,9 @@ type Result struct {
 	Settings        *conversion.Settings
 	// TRTPluginLibs are Options.TRTPluginLibs.
 	TRTPluginLibs []string
+	// MarkedOutputs are the values Options.MarkAllOutputs added to the
+	// graph's outputs, in topological order (after the model's own).
+	MarkedOutputs []string
 }
 
 // UnsupportedOpsError lists ops that have neither a converter nor a kernel,
@@ -294,8 +297,9 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 	if err != nil {
 		return &Result{Model: model, Graph: g, Folded: folded, Settings: s}, err
 	}
+	var marked []string
 	if opts.MarkAllOutputs {
-		MarkAllOutputs(g)
+		marked = MarkAllOutputs(g)
 	}
 	if len(opts.Build.Profiles) == 0 {
 		if p, ok := RangeProfile(g); ok {
@@ -315,7 +319,7 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			return &Result{Model: model, Graph: g, Folded: folded, ConvertFailures: failures, Settings: s}, fmt.Errorf("%s: %w", model, err)
 		}
 		res := &Result{Model: model, Graph: g, Partition: p, Engines: map[*partition.Segment]*Engine{},
-			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs}
+			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs, MarkedOutputs: marked}
 		if round == 0 {
 			logDecisions(opts.Log, p, s)
 		}
