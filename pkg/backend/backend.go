@@ -32,6 +32,25 @@ type BuildOptions struct {
 	HardwareCompatibility string
 	// VersionCompatible builds engines that later TensorRT versions run.
 	VersionCompatible bool
+	// Precision are the builder's precision settings (trtc compile --fp16
+	// ...). They matter only to weakly typed networks (TensorRT 10 without
+	// StronglyTyped); a strongly typed network carries its types in its
+	// layers (casts and weights that pkg/precision placed).
+	Precision PrecisionFlags
+}
+
+// PrecisionFlags are IBuilderConfig's precision flags and the network's
+// typing.
+type PrecisionFlags struct {
+	// FP16, BF16, INT8 and FP8 set BuilderFlag kFP16, kBF16, kINT8, kFP8 on
+	// weakly typed networks.
+	FP16, BF16, INT8, FP8 bool
+	// StronglyTyped creates the TensorRT 10 network with
+	// NetworkDefinitionCreationFlag::kSTRONGLY_TYPED.
+	StronglyTyped bool
+	// ObeyConstraints sets BuilderFlag::kOBEY_PRECISION_CONSTRAINTS: layers
+	// with a precision set (network.PrecisionSetter) keep it.
+	ObeyConstraints bool
 }
 
 // Profile is one optimization profile. Min/Opt/Max give each input's dims

@@ -183,7 +183,10 @@ func compareRun(opts *CompareOptions) error {
 	if err := interrupted(opts.Compile.ctx); err != nil {
 		return err
 	}
-	oracle, err := compileModel(oracleOptions(&opts.Compile), &buildSetup{shapes: bs.shapes, build: bs.build}, disp, opts.Layerwise)
+	// The oracle: the same profiles, no precision flags.
+	obuild := bs.build
+	obuild.Precision = backend.PrecisionFlags{}
+	oracle, err := compileModel(oracleOptions(&opts.Compile), &buildSetup{shapes: bs.shapes, build: obuild}, disp, opts.Layerwise)
 	if err != nil {
 		return withCode(exitCode(err), fmt.Errorf("the float32 oracle (every node as fallback): %w", err))
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
+	"github.com/trtc-dev/trtc/pkg/precision"
 )
 
 // CompileOptions are `trtc compile`'s inputs.
@@ -55,6 +56,9 @@ type CompileOptions struct {
 	// CacheDir is the engine cache; NoCache turns it off.
 	CacheDir string
 	NoCache  bool
+	// PrecisionFlags are --fp16, --bf16, --int8, --fp8, --strongly-typed,
+	// --keep-fp32 and --precision-constraints (docs/precision.md).
+	PrecisionFlags
 
 	ctx context.Context // cancelled by SIGINT/SIGTERM
 }
@@ -122,6 +126,7 @@ func addBuildFlags(f *pflag.FlagSet, opts *CompileOptions) {
 	f.StringVar(&opts.Device, "device", "", "GPU to build engines for: an index as `trtc devices` lists them, or a UUID (default: GPU 0)")
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "engine cache directory (default: the user cache directory's trtc/engines)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither reuse nor store engines in the engine cache")
+	addPrecisionFlags(f, &opts.PrecisionFlags)
 }
 
 // finish completes the options once the flags are resolved: lists split
@@ -173,6 +178,7 @@ var compileOutcomes = map[int]string{
 type buildSetup struct {
 	shapes map[string]ir.Shape
 	build  backend.BuildOptions
+	prec   precision.Options
 	cache  *enginecache.Cache
 }
 
@@ -190,6 +196,13 @@ func (opts *CompileOptions) resolveBuild() (*buildSetup, error) {
 	if err != nil {
 		return nil, err
 	}
+	be, _ := backend.Get(opts.Backend) // an unknown backend is reported by compileModel
+	prec, err := opts.PrecisionFlags.Options(opts.IO, be)
+	if err != nil {
+		return nil, err
+	}
+	build.Precision = backend.PrecisionFlags{FP16: prec.FP16, BF16: prec.BF16, INT8: prec.INT8, FP8: prec.FP8,
+		StronglyTyped: StronglyTyped(be, prec), ObeyConstraints: len(prec.Constraints) > 0 || len(prec.KeepFP32) > 0}
 	if opts.Backend == "reference" {
 		for _, flag := range reference.IgnoredOptions(build) {
 			opts.IO.Log.Warn().Str("flag", flag).Msgf("%s has no effect on the reference backend (it configures TensorRT's builder); ignored", flag)
@@ -200,7 +213,7 @@ func (opts *CompileOptions) resolveBuild() (*buildSetup, error) {
 	default:
 		return nil, opts.IO.badValue("format", "must be onnx, pt2 or pb, not %q", opts.Format)
 	}
-	return &buildSetup{shapes: shapes, build: build}, nil
+	return &buildSetup{shapes: shapes, build: build, prec: prec}, nil
 }
 
 // openCache is the engine cache the flags ask for; nil when it is off.
@@ -293,7 +306,8 @@ func compileModel(opts *CompileOptions, bs *buildSetup, prog *progress, markAll 
 		return nil, err
 	}
 	copts := compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: bs.build,
-		Log: log, Progress: prog.stage, Cache: bs.cache, TRTPluginLibs: opts.TRTPluginLibs, MarkAllOutputs: markAll}
+		Log: log, Progress: prog.stage, Cache: bs.cache, TRTPluginLibs: opts.TRTPluginLibs, MarkAllOutputs: markAll,
+		Precision: bs.prec}
 	if gpu != nil && be.Name() != "reference" {
 		// The GPU is part of the cache key of engines that run on it;
 		// reference engines run on the CPU anywhere.

@@ -59,12 +59,23 @@ var flagSamples = map[string][3]string{
 	"op":                         {"onnx.A*", "onnx.B*", "onnx.C*"},
 	"export":                     {"g1.pb", "g2.pb", "g3.pb"},
 	"layers":                     {"true", "false", "true"},
+	"fp16":                       {"true", "false", "true"},
+	"bf16":                       {"true", "false", "true"},
+	"int8":                       {"true", "false", "true"},
+	"fp8":                        {"true", "false", "true"},
+	"strongly-typed":             {"true", "false", "true"},
+	"keep-fp32":                  {"Softmax", "Exp", "node_1"},
+	"precision-constraints":      {"Softmax:fp32", "conv1:fp16", "*:bf16"},
+	"seed":                       {"7", "8", "9"},
+	"input-range":                {"0,1", "x=-1,1", "ids=0,50256"},
+	"layerwise":                  {"true", "false", "true"},
 }
 
 // outputSamples are -o's samples where it is a format, by command.
 var outputSamples = map[string][3]string{
 	"inspect": {"json", "text", "json"},
 	"devices": {"json", "text", "json"},
+	"compare": {"json", "text", "json"},
 	"list":    {"json", "table", "json"}, // converters list; cache list overrides
 }
 

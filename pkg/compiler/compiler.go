@@ -17,6 +17,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/lower"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
+	"github.com/trtc-dev/trtc/pkg/precision"
 )
 
 // Options configure a compile.
@@ -49,6 +50,12 @@ type Options struct {
 	// away, so an engine built this way may round differently from one
 	// built without.
 	MarkAllOutputs bool
+	// Precision are the precision flags (--fp16, --bf16, --int8, --fp8,
+	// --strongly-typed, --keep-fp32, --precision-constraints), already
+	// validated (precision.Options.Validate). Strongly typed networks are
+	// autocast by pkg/precision before partitioning; weakly typed TensorRT
+	// 10 networks get them as builder flags (Build.Precision).
+	Precision precision.Options
 }
 
 func (o *Options) progress(stage string, done, total int) {

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/trtc-dev/trtc/pkg/backend"
+	"github.com/trtc-dev/trtc/pkg/precision"
+)
+
+// PrecisionFlags are the precision flags of `trtc compile` (and of every
+// command that compiles: embed it, call addPrecisionFlags on the command's
+// flags and Options when it runs).
+type PrecisionFlags struct {
+	FP16, BF16, INT8, FP8 bool
+	StronglyTyped         bool
+	KeepFP32              []string
+	PrecisionConstraints  []string
+}
+
+// addPrecisionFlags declares the precision flags on f.
+func addPrecisionFlags(f *pflag.FlagSet, p *PrecisionFlags) {
+	f.BoolVar(&p.FP16, "fp16", false, "let engines compute in float16 (trtexec's --fp16): builder flag on weakly typed TensorRT 10 networks, else the autocast pass lowers float32 compute (docs/precision.md)")
+	f.BoolVar(&p.BF16, "bf16", false, "let engines compute in bfloat16 (trtexec's --bf16; see --fp16)")
+	f.BoolVar(&p.INT8, "int8", false, "let engines compute in int8 (trtexec's --int8): builder flag on weakly typed TensorRT 10 networks; strongly typed networks keep the model's Q/DQ layers")
+	f.BoolVar(&p.FP8, "fp8", false, "let engines compute in float8 (trtexec's --fp8; see --int8)")
+	f.BoolVar(&p.StronglyTyped, "strongly-typed", false, "build strongly typed TensorRT 10 networks, autocast by trtc (TensorRT 11 and the reference backend always are)")
+	f.StringSliceVar(&p.KeepFP32, "keep-fp32", nil, "op types or node names whose compute stays float32 (Softmax,onnx.Exp,layer_norm_1)")
+	f.StringSliceVar(&p.PrecisionConstraints, "precision-constraints", nil, "pin compute types NAME:TYPE[,...], NAME a node name, an op type or *, TYPE fp32, fp16 or bf16 (trtexec's --layerPrecisions with --precisionConstraints=obey)")
+}
+
+// Options parses and checks the flags for a build on backend be (nil: the
+// reference backend). Errors are usage errors (exit 2, or 3 from a config
+// file) naming the flag.
+func (p *PrecisionFlags) Options(streams *IO, be backend.Backend) (precision.Options, error) {
+	o := precision.Options{FP16: p.FP16, BF16: p.BF16, INT8: p.INT8, FP8: p.FP8, StronglyTyped: p.StronglyTyped,
+		KeepFP32: splitList(p.KeepFP32)}
+	for _, e := range splitList(p.PrecisionConstraints) {
+		c, err := precision.ParseConstraint(e)
+		if err != nil {
+			return o, streams.badValue("precision-constraints", "%v", err)
+		}
+		o.Constraints = append(o.Constraints, c)
+	}
+	if err := o.Validate(StronglyTyped(be, o)); err != nil {
+		var pe *precision.Error
+		if errors.As(err, &pe) {
+			return o, streams.badValue(pe.Flag, "%s", pe.Msg)
+		}
+		return o, usageErrorf("%v", err)
+	}
+	return o, nil
+}
+
+// StronglyTyped says whether be builds strongly typed networks for o: the
+// reference backend always does (it models TensorRT 11's networks), the
+// TensorRT backend from TensorRT 11 on or with --strongly-typed.
+func StronglyTyped(be backend.Backend, o precision.Options) bool {
+	if o.StronglyTyped || be == nil || be.Name() == "reference" {
+		return true
+	}
+	if vr, ok := be.(backend.VersionReporter); ok {
+		if v, err := vr.RuntimeVersion(); err == nil {
+			major, _, _ := strings.Cut(v, ".")
+			if n, err := strconv.Atoi(major); err == nil && n >= 11 {
+				return true
+			}
+		}
+	}
+	return false
+}
