@@ -210,7 +210,7 @@ func compareRun(opts *CompareOptions) error {
 		}
 		defer progs[i].Close()
 	}
-	inputs, described, err := compareInputs(opts, progs[0], ranges)
+	inputs, described, err := prepareInputs(streams, model, opts.Inputs, ranges, opts.Seed, progs[0])
 	if err != nil {
 		return err
 	}
@@ -326,22 +326,22 @@ func parseInputRanges(streams *IO, entries []string) (inputRanges, error) {
 	return out, nil
 }
 
-// compareInputs reads the --input files and generates the other inputs.
-func compareInputs(opts *CompareOptions, prog *runtime.Program, ranges inputRanges) (map[string]*ir.Tensor, []CompareInput, error) {
-	streams := opts.Compile.IO
+// prepareInputs reads the --input files (specs) and generates the other
+// inputs of prog from seed within ranges (compare and bench); what names
+// the model or bundle in messages.
+func prepareInputs(streams *IO, what string, specs []string, ranges inputRanges, seed int, prog *runtime.Program) (map[string]*ir.Tensor, []CompareInput, error) {
 	names := valueNames(prog.Inputs)
-	for name := range ranges {
+	for _, name := range ir.SortedKeys(ranges) {
 		if name != "" && !contains(names, name) {
-			return nil, nil, streams.badValue("input-range", "%q is not an input of %s (its inputs: %s)", name, opts.Compile.Model, strings.Join(names, ", "))
+			return nil, nil, streams.badValue("input-range", "%q is not an input of %s (its inputs: %s)", name, what, strings.Join(names, ", "))
 		}
 	}
-	specs := opts.Inputs
 	if len(specs) == 1 && !strings.Contains(specs[0], "=") && len(prog.Inputs) == 1 {
 		specs = []string{prog.Inputs[0].Name + "=" + specs[0]}
 	}
 	for _, s := range specs {
 		if !strings.Contains(s, "=") {
-			return nil, nil, withFields(usageErrorf("--input %s has no name, but %s has %d inputs (%s): use NAME=FILE", s, opts.Compile.Model, len(names), strings.Join(names, ", ")), "file", s)
+			return nil, nil, withFields(usageErrorf("--input %s has no name, but %s has %d inputs (%s): use NAME=FILE", s, what, len(names), strings.Join(names, ", ")), "file", s)
 		}
 	}
 	inputs, err := bindInputs(specs, prog.Inputs)
@@ -353,7 +353,7 @@ func compareInputs(opts *CompareOptions, prog *runtime.Program, ranges inputRang
 		i := strings.IndexByte(s, '=')
 		files[s[:i]] = s[i+1:]
 	}
-	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x7472746320636d70)) // "trtc cmp"
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x7472746320636d70)) // "trtc cmp"
 	var described []CompareInput
 	for _, in := range prog.Inputs {
 		if t, ok := inputs[in.Name]; ok {

@@ -178,6 +178,7 @@ func NewRootCmd(streams *IO) *cobra.Command {
 		NewCmdCompile(streams, nil),
 		NewCmdRun(streams, nil),
 		NewCmdCompare(streams, nil),
+		NewCmdBench(streams, nil),
 		NewCmdConverters(streams),
 		NewCmdInspect(streams, nil),
 		NewCmdDevices(streams, nil),
