@@ -69,7 +69,7 @@ optimization profile's opt size.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			return benchRun(opts, nil)
+			return benchRun(opts)
 		},
 	}
 	f := cmd.Flags()
@@ -119,14 +119,8 @@ type SegmentMedian struct {
 	Median float64 `json:"median"`
 }
 
-// benchClock is the loop's clock; tests replace it.
-type benchClock func() time.Time
-
-func benchRun(opts *BenchOptions, now benchClock) error {
+func benchRun(opts *BenchOptions) error {
 	streams := opts.IO
-	if now == nil {
-		now = time.Now
-	}
 	if opts.Iterations < 1 {
 		return streams.badValue("iterations", "must be at least 1, got %d", opts.Iterations)
 	}
@@ -174,8 +168,8 @@ func benchRun(opts *BenchOptions, now benchClock) error {
 	perSeg := make([][]time.Duration, nseg)
 	var clocks []string
 	minDur := time.Duration(opts.Duration * float64(time.Second))
-	start := now()
-	for len(total) < opts.Iterations || now().Sub(start) < minDur {
+	start := time.Now()
+	for len(total) < opts.Iterations || time.Now().Sub(start) < minDur {
 		if err := interrupted(opts.ctx); err != nil {
 			return err
 		}
@@ -190,7 +184,7 @@ func benchRun(opts *BenchOptions, now benchClock) error {
 		}
 		clocks = tm.Clocks
 	}
-	wall := now().Sub(start)
+	wall := time.Now().Sub(start)
 	disp.done()
 	res := &BenchResult{Iterations: len(total), Warmup: opts.Warmup, LatencyMs: latencyStats(total), Segments: []SegmentBench{}}
 	if wall > 0 {

@@ -69,6 +69,9 @@ var flagSamples = map[string][3]string{
 	"seed":                       {"7", "8", "9"},
 	"input-range":                {"0,1", "x=-1,1", "ids=0,50256"},
 	"layerwise":                  {"true", "false", "true"},
+	"warmup":                     {"0", "3", "5"},
+	"iterations":                 {"1", "50", "100"},
+	"duration":                   {"0.5", "1", "2.5"},
 }
 
 // outputSamples are -o's samples where it is a format, by command.
@@ -76,6 +79,7 @@ var outputSamples = map[string][3]string{
 	"inspect": {"json", "text", "json"},
 	"devices": {"json", "text", "json"},
 	"compare": {"json", "text", "json"},
+	"bench":   {"json", "text", "json"},
 	"list":    {"json", "table", "json"}, // converters list; cache list overrides
 }
 
