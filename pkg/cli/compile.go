@@ -201,8 +201,6 @@ func (opts *CompileOptions) resolveBuild() (*buildSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	build.Precision = backend.PrecisionFlags{FP16: prec.FP16, BF16: prec.BF16, INT8: prec.INT8, FP8: prec.FP8,
-		StronglyTyped: StronglyTyped(be, prec), ObeyConstraints: len(prec.Constraints) > 0 || len(prec.KeepFP32) > 0}
 	if opts.Backend == "reference" {
 		for _, flag := range reference.IgnoredOptions(build) {
 			opts.IO.Log.Warn().Str("flag", flag).Msgf("%s has no effect on the reference backend (it configures TensorRT's builder); ignored", flag)

@@ -47,6 +47,7 @@ func bundleLayers(b *bundle.Bundle) (*LayersInfo, error) {
 		if err != nil {
 			return nil, fmt.Errorf("segment %d: %w", i, err)
 		}
+		network.FillPrecision(layers)
 		info.Segments = append(info.Segments, SegmentLayers{Index: i, Kind: "engine", Layers: layers})
 	}
 	return info, nil
@@ -66,12 +67,13 @@ func inspectLayers(opts *InspectOptions, b *bundle.Bundle) error {
 
 // writeLayersText prints layers the way Polygraphy's `inspect model --show
 // layers` does: a header per engine, then per layer its index, name and
-// type, its inputs, its outputs after "->", and its parameters.
+// type and the precision it computes in (network.LayerPrecision), its
+// inputs, its outputs after "->", and its parameters.
 func writeLayersText(w io.Writer, info *LayersInfo) {
 	for _, s := range info.Segments {
 		fmt.Fprintf(w, "Segment %d (engine) ---- %d Layer(s) ----\n", s.Index, len(s.Layers))
 		for i, l := range s.Layers {
-			fmt.Fprintf(w, "    Layer %-4d | %s [Op: %s]\n", i, l.Name, l.Type)
+			fmt.Fprintf(w, "    Layer %-4d | %s [Op: %s] [Precision: %s]\n", i, l.Name, l.Type, l.Precision)
 			fmt.Fprintf(w, "        {%s}\n", tensorsText(l.Inputs))
 			fmt.Fprintf(w, "         -> {%s}\n", tensorsText(l.Outputs))
 			if len(l.Params) > 0 {

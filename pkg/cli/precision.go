@@ -2,12 +2,11 @@ package cli
 
 import (
 	"errors"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
+	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/precision"
 )
 
@@ -45,7 +44,7 @@ func (p *PrecisionFlags) Options(streams *IO, be backend.Backend) (precision.Opt
 		}
 		o.Constraints = append(o.Constraints, c)
 	}
-	if err := o.Validate(StronglyTyped(be, o)); err != nil {
+	if err := o.Validate(compiler.StronglyTyped(be, o)); err != nil {
 		var pe *precision.Error
 		if errors.As(err, &pe) {
 			return o, streams.badValue(pe.Flag, "%s", pe.Msg)
@@ -53,22 +52,4 @@ func (p *PrecisionFlags) Options(streams *IO, be backend.Backend) (precision.Opt
 		return o, usageErrorf("%v", err)
 	}
 	return o, nil
-}
-
-// StronglyTyped says whether be builds strongly typed networks for o: the
-// reference backend always does (it models TensorRT 11's networks), the
-// TensorRT backend from TensorRT 11 on or with --strongly-typed.
-func StronglyTyped(be backend.Backend, o precision.Options) bool {
-	if o.StronglyTyped || be == nil || be.Name() == "reference" {
-		return true
-	}
-	if vr, ok := be.(backend.VersionReporter); ok {
-		if v, err := vr.RuntimeVersion(); err == nil {
-			major, _, _ := strings.Cut(v, ".")
-			if n, err := strconv.Atoi(major); err == nil && n >= 11 {
-				return true
-			}
-		}
-	}
-	return false
 }

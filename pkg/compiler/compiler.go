@@ -94,6 +94,12 @@ type Result struct {
 	// MarkedOutputs are the values Options.MarkAllOutputs added to the
 	// graph's outputs, in topological order (after the model's own).
 	MarkedOutputs []string
+	// Precision is what the autocast pass did (nil when it did not run:
+	// a float32 compile, or a weakly typed network); PrecisionOptions are
+	// the settings and BuildPrecision what the builder was told.
+	Precision        *precision.Result
+	PrecisionOptions precision.Options
+	BuildPrecision   backend.PrecisionFlags
 }
 
 // UnsupportedOpsError lists ops that have neither a converter nor a kernel,
@@ -313,6 +319,11 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			opts.Build.Profiles = []backend.Profile{p}
 		}
 	}
+	opts.Build.Precision = BuildPrecision(be, opts.Precision)
+	prec, err := autocast(g, model, be, &opts, s)
+	if err != nil {
+		return &Result{Model: model, Graph: g, Folded: folded, Settings: s, Precision: prec}, err
+	}
 	reg := opts.Registry
 	failures := map[*ir.Node]error{}
 	// Converters that fail during the build are removed for their node and
@@ -326,7 +337,8 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			return &Result{Model: model, Graph: g, Folded: folded, ConvertFailures: failures, Settings: s}, fmt.Errorf("%s: %w", model, err)
 		}
 		res := &Result{Model: model, Graph: g, Partition: p, Engines: map[*partition.Segment]*Engine{},
-			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs, MarkedOutputs: marked}
+			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs, Precision: prec,
+			PrecisionOptions: opts.Precision, BuildPrecision: opts.Build.Precision, MarkedOutputs: marked}
 		if round == 0 {
 			logDecisions(opts.Log, p, s)
 		}

@@ -7,10 +7,62 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
+	"github.com/trtc-dev/trtc/pkg/precision"
 )
+
+// precisionReport summarizes the precision stage; nil for a float32
+// compile.
+func precisionReport(r *Result) *PrecisionReport {
+	o := r.PrecisionOptions
+	if !o.Any() {
+		return nil
+	}
+	pr := &PrecisionReport{Flags: o.Flags(), StronglyTyped: r.BuildPrecision.StronglyTyped, Kept: []precision.Decision{}}
+	if p := r.Precision; p != nil {
+		pr.Type = precision.TypeName(p.Type)
+		pr.FloatNodes, pr.LoweredNodes, pr.Casts, pr.Weights = len(p.Decisions), p.Lowered(), p.Casts, p.Weights
+		pr.Unmatched, pr.ObserveError = p.Unmatched, p.ObserveError
+		for _, d := range p.Decisions {
+			if d.Type == ir.Float32 {
+				pr.Kept = append(pr.Kept, d)
+			}
+		}
+	}
+	return pr
+}
+
+func isFloatPrecision(p string) bool {
+	return p == "fp32" || p == "fp16" || p == "bf16" || p == "fp8" || p == "int8"
+}
+
+// layerPrecisions lists an engine's layers with their precisions, when its
+// backend can describe its engines (the reference backend can; TensorRT
+// engines are not inspected at compile time).
+func layerPrecisions(r *Result, e *Engine) []LayerPrecision {
+	be, err := backend.Get(e.Target.Backend)
+	if err != nil {
+		return nil
+	}
+	d, ok := be.(backend.LayerDescriber)
+	if !ok {
+		return nil
+	}
+	layers, err := d.DescribeLayers(e.Blob)
+	if err != nil {
+		return nil
+	}
+	network.FillPrecision(layers)
+	out := make([]LayerPrecision, len(layers))
+	for i, l := range layers {
+		out[i] = LayerPrecision{Name: l.Name, Type: l.Type, Precision: l.Precision}
+	}
+	return out
+}
 
 // Report is the dry-run report; its JSON form is what --report writes and
 // what CI scripts read, so field names are a stable interface.
@@ -43,6 +95,41 @@ type Report struct {
 	Outcome  string `json:"outcome"`
 	ExitCode int    `json:"exit_code"`
 	Error    string `json:"error,omitempty"`
+	// Precision is present when a reduced precision was asked for
+	// (--fp16, --bf16, --int8, --fp8).
+	Precision *PrecisionReport `json:"precision,omitempty"`
+}
+
+// PrecisionReport says what the precision flags did.
+type PrecisionReport struct {
+	// Flags are the types asked for ("fp16", "int8"); StronglyTyped says
+	// whether the network is strongly typed (autocast by trtc) or weakly
+	// typed (the flags are TensorRT builder flags).
+	Flags         []string `json:"flags"`
+	StronglyTyped bool     `json:"strongly_typed"`
+	// Type is the autocast target ("fp16", "bf16"), "" when autocast did
+	// not run; FloatNodes counts the nodes computing on float32 data it
+	// considered, LoweredNodes those it lowered.
+	Type         string `json:"type,omitempty"`
+	FloatNodes   int    `json:"float_nodes"`
+	LoweredNodes int    `json:"lowered_nodes"`
+	Casts        int    `json:"casts"`
+	Weights      int    `json:"weights"`
+	// ComputeLayers counts the engines' compute layers (network.IsCompute)
+	// computing on floats, LowLayers those in a reduced type.
+	ComputeLayers int `json:"compute_layers"`
+	LowLayers     int `json:"low_layers"`
+	// Kept are the float nodes left in float32, with the rule or flag.
+	Kept         []precision.Decision  `json:"kept"`
+	Unmatched    []precision.Unmatched `json:"unmatched,omitempty"`
+	ObserveError string                `json:"observe_error,omitempty"`
+}
+
+// LayerPrecision is one engine layer and the type it computes in.
+type LayerPrecision struct {
+	Name      string `json:"name"`
+	Type      string `json:"type"`
+	Precision string `json:"precision"`
 }
 
 // SegmentReport describes one segment.
@@ -58,6 +145,9 @@ type SegmentReport struct {
 	Inputs   []TensorReport `json:"inputs"`
 	Outputs  []TensorReport `json:"outputs"`
 	Nodes    []NodeReport   `json:"nodes"`
+	// LayerPrecisions are the engine's layers with the type each computes
+	// in (network.LayerPrecision), when the backend can list them.
+	LayerPrecisions []LayerPrecision `json:"layer_precisions,omitempty"`
 }
 
 // TensorReport is a value crossing a segment boundary.
@@ -76,6 +166,11 @@ type NodeReport struct {
 	FromNode  string        `json:"from_node,omitempty"`
 	FromOp    string        `json:"from_op,omitempty"`
 	Converter *ConverterRef `json:"converter"`
+	// Precision is the autocast pass's choice for a node computing on
+	// float32 data ("fp16", "bf16", "fp32"), and PrecisionRule why ("" for
+	// the default).
+	Precision     string `json:"precision,omitempty"`
+	PrecisionRule string `json:"precision_rule,omitempty"`
 	// OpPlugin is the plugin file that defined the op (pkg/ops Def); empty
 	// for ops trtc knows itself. In a fallback segment that plugin's kernel
 	// runs the node.
@@ -148,6 +243,13 @@ func BuildReport(r *Result) *Report {
 		rep.CoveragePercent = 100
 	}
 	g := r.Graph
+	decisions := map[string]precision.Decision{}
+	if r.Precision != nil {
+		for _, d := range r.Precision.Decisions {
+			decisions[d.Node] = d
+		}
+	}
+	rep.Precision = precisionReport(r)
 	tensor := func(name string) TensorReport {
 		v := g.Value(name)
 		if v == nil {
@@ -164,6 +266,17 @@ func BuildReport(r *Result) *Report {
 			if e.Cache == "reused" {
 				rep.EnginesReused++
 			}
+			if rep.Precision != nil {
+				sr.LayerPrecisions = layerPrecisions(r, e)
+				for _, l := range sr.LayerPrecisions {
+					if network.IsCompute(l.Type) && isFloatPrecision(l.Precision) {
+						rep.Precision.ComputeLayers++
+						if l.Precision != "fp32" {
+							rep.Precision.LowLayers++
+						}
+					}
+				}
+			}
 		}
 		for _, in := range seg.Inputs {
 			sr.Inputs = append(sr.Inputs, tensor(in))
@@ -178,6 +291,9 @@ func BuildReport(r *Result) *Report {
 				nr.OpPlugin = op.Origin
 			}
 			nr.FromNode, nr.FromOp = from(n)
+			if d, ok := decisions[n.Name]; ok {
+				nr.Precision, nr.PrecisionRule = d.Precision, d.Rule
+			}
 			for _, rj := range info.Decision.Rejected {
 				nr.Rejected = append(nr.Rejected, RejectionReport{rj.Converter, rj.Origin, rj.Reason})
 			}
@@ -328,6 +444,17 @@ func (rep *Report) WriteText(w io.Writer) {
 			fmt.Fprintf(w, ", %d layer(s)", s.Layers)
 		}
 		fmt.Fprintln(w)
+		if len(s.LayerPrecisions) > 0 {
+			counts := map[string]int{}
+			for _, l := range s.LayerPrecisions {
+				counts[l.Precision]++
+			}
+			var parts []string
+			for _, p := range ir.SortedKeys(counts) {
+				parts = append(parts, fmt.Sprintf("%s×%d", p, counts[p]))
+			}
+			fmt.Fprintf(w, "      layer precisions: %s (inspect --layers lists each)\n", strings.Join(parts, " "))
+		}
 		for _, t := range s.Inputs {
 			fmt.Fprintf(w, "      in  %-24s %s%s\n", t.Name, t.DType, t.Shape)
 		}
@@ -346,6 +473,9 @@ func (rep *Report) WriteText(w io.Writer) {
 				if n.FromNode != "" {
 					fromText = fmt.Sprintf("  (from %s, %s)", n.FromNode, n.FromOp)
 				}
+				if n.Precision != "" {
+					fromText += " [" + n.Precision + "]"
+				}
 				fmt.Fprintf(w, "      %-28s %s%s%s\n", n.Name, n.Op, conv, fromText)
 			}
 		} else {
@@ -358,6 +488,30 @@ func (rep *Report) WriteText(w io.Writer) {
 				parts = append(parts, fmt.Sprintf("%s×%d", strings.TrimPrefix(op, "onnx."), counts[op]))
 			}
 			fmt.Fprintf(w, "      ops: %s\n", strings.Join(parts, " "))
+		}
+	}
+	if p := rep.Precision; p != nil {
+		typing := "weakly typed: TensorRT builder flags"
+		if p.StronglyTyped {
+			typing = "strongly typed"
+		}
+		fmt.Fprintf(w, "\nprecision:  %s (%s)\n", strings.Join(p.Flags, ", "), typing)
+		if p.Type != "" {
+			fmt.Fprintf(w, "  autocast to %s: %d of %d float node(s) lowered, %d cast(s) inserted, %d weight(s) converted\n",
+				p.Type, p.LoweredNodes, p.FloatNodes, p.Casts, p.Weights)
+		}
+		if p.ComputeLayers > 0 {
+			fmt.Fprintf(w, "  compute layers: %d of %d in a reduced type (%.1f%%)\n", p.LowLayers, p.ComputeLayers,
+				100*float64(p.LowLayers)/float64(p.ComputeLayers))
+		}
+		for _, k := range p.Kept {
+			fmt.Fprintf(w, "  kept fp32: %s (%s): %s: %s\n", k.Node, k.Op, k.Rule, k.Detail)
+		}
+		for _, u := range p.Unmatched {
+			fmt.Fprintf(w, "  --%s %q names nothing in the model; closest: %s\n", u.Flag, u.Name, strings.Join(u.Closest, ", "))
+		}
+		if p.ObserveError != "" {
+			fmt.Fprintf(w, "  overflow rule off: the float32 graph could not be observed: %s\n", p.ObserveError)
 		}
 	}
 	if len(rep.UnsupportedOps) > 0 {

@@ -23,6 +23,64 @@ type LayerInfo struct {
 	Inputs  []TensorInfo   `json:"inputs"`
 	Outputs []TensorInfo   `json:"outputs"`
 	Params  map[string]any `json:"params"`
+	// Precision is the type the layer computes in (LayerPrecision):
+	// "fp32", "fp16", "bf16", "int8", "fp8", or the dtype of a layer that
+	// computes on no float (int32, int64, bool).
+	Precision string `json:"precision"`
+}
+
+// computeTypes are the LayerTypes that do arithmetic; the others move,
+// select or relabel data (CAST, SHUFFLE, GATHER, CONSTANT, ...).
+var computeTypes = map[string]bool{
+	"ACTIVATION": true, "CONVOLUTION": true, "DECONVOLUTION": true, "ELEMENTWISE": true, "MATRIX_MULTIPLY": true,
+	"NORMALIZATION": true, "POOLING": true, "REDUCE": true, "SOFTMAX": true, "UNARY": true, "EINSUM": true,
+	"CUMULATIVE": true, "RESIZE": true, "QUANTIZE": true, "DEQUANTIZE": true,
+}
+
+// IsCompute says whether a layer of this LayerType does arithmetic.
+func IsCompute(layerType string) bool { return computeTypes[layerType] }
+
+// shortTypes are the compute-type names of float and quantized dtypes.
+var shortTypes = map[string]string{
+	"float32": "fp32", "float16": "fp16", "bfloat16": "bf16", "int8": "int8",
+	"float8e4m3fn": "fp8", "float8e5m2": "fp8", "int4": "int4", "float4e2m1": "fp4",
+}
+
+// LayerPrecision is the type a layer computes in, as a strongly typed
+// network fixes it: a CAST's or QUANTIZE's output type; otherwise the type
+// of its first float or quantized input (a comparison computes in its
+// inputs' type and writes bool), else of its first output.
+func LayerPrecision(l LayerInfo) string {
+	pick := func(ts []TensorInfo) string {
+		for _, t := range ts {
+			if s, ok := shortTypes[t.DType]; ok {
+				return s
+			}
+		}
+		return ""
+	}
+	if l.Type == "CAST" || l.Type == "QUANTIZE" || l.Type == "CONSTANT" {
+		if p := pick(l.Outputs); p != "" {
+			return p
+		}
+	}
+	if p := pick(l.Inputs); p != "" {
+		return p
+	}
+	if p := pick(l.Outputs); p != "" {
+		return p
+	}
+	if len(l.Outputs) > 0 {
+		return l.Outputs[0].DType
+	}
+	return ""
+}
+
+// FillPrecision sets each layer's Precision.
+func FillPrecision(layers []LayerInfo) {
+	for i := range layers {
+		layers[i].Precision = LayerPrecision(layers[i])
+	}
 }
 
 // TensorInfo describes one tensor of a LayerInfo. Shape has -1 for a
