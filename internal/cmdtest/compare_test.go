@@ -242,3 +242,65 @@ func fmtSscanf(line string, timed *int, wall *float64) (int, error) {
 	var warm int
 	return fmt.Sscanf(line, "Iterations: %d timed, after %d warm-up run(s); total walltime %g s", timed, &warm, wall)
 }
+
+// The issue's case: a float16 overflow that only the real inputs reach
+// (testdata/models/fp16_overflow: relu(x@W1+b1) squared passes 65504 on
+// x.npy, while the autocast pass's observation on standard-normal inputs
+// stays far below). compare --fp16 fails with exit 9, --layerwise names
+// node "square" and its layer as where the error starts, and keeping the
+// nodes it names in float32 (--keep-fp32), one round after another, makes
+// the comparison pass.
+func TestCompareLayerwiseFindsFloat16Overflow(t *testing.T) {
+	dir := t.TempDir()
+	m := model("fp16_overflow")
+	x := filepath.Join(root, "testdata", "models", "fp16_overflow", "x.npy")
+	args := []string{"compare", m, "--no-cache", "--fp16", "--atol", "1e-2", "--rtol", "1e-2", "--input", x}
+	firstFailing := func(keep string) (string, string, int) {
+		t.Helper()
+		a := append(append([]string{}, args...), "--layerwise", "-o", "json")
+		if keep != "" {
+			a = append(a, "--keep-fp32", keep)
+		}
+		r := trtc(t, dir, nil, a...)
+		c := decodeCompare(t, r)
+		if c.Layerwise == nil || len(c.Layerwise.Failed) == 0 {
+			return "", "", r.code
+		}
+		f := c.Layerwise.Failed[0]
+		if !f.FirstDivergence || f.Kind != "engine" {
+			t.Errorf("keep %q: first failing %+v", keep, f)
+		}
+		return f.Node, f.Layer, r.code
+	}
+	r := trtc(t, dir, nil, args...)
+	if r.code != 9 || !strings.Contains(r.stdout, "Absolute error | max=inf") || !strings.Contains(r.stdout, "FAILED | 1 of 1 output(s) beyond tolerance: y") {
+		t.Fatalf("--fp16: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = trtc(t, dir, nil, append(append([]string{}, args...), "--layerwise")...)
+	if !strings.Contains(r.stdout, `"sq" from node "square" (onnx.Mul), segment 0 (engine), layer "[ElementWise]-[onnx.Mul]-[square]" <- error starts here`) {
+		t.Errorf("layerwise text:\n%s", r.stdout)
+	}
+	for _, step := range []struct{ keep, node, layer string }{
+		{"", "square", "[ElementWise]-[onnx.Mul]-[square]"},
+		{"square", "fc2", "[MatrixMultiply]-[onnx.MatMul]-[fc2]"},
+		{"square,fc2", "rescale", "[ElementWise]-[onnx.Mul]-[rescale]"},
+	} {
+		node, layer, code := firstFailing(step.keep)
+		if node != step.node || layer != step.layer || code != 9 {
+			t.Errorf("--keep-fp32 %q: first failing node %q layer %q exit %d, want %q %q exit 9", step.keep, node, layer, code, step.node, step.layer)
+		}
+	}
+	if node, _, code := firstFailing("square,fc2,rescale"); node != "" || code != 0 {
+		t.Errorf("--keep-fp32 square,fc2,rescale: still failing at %q (exit %d)", node, code)
+	}
+	// Without --fp16 the model passes, and its bundle matches numpy's
+	// float64 reference (so the overflow is float16's, not the model's).
+	if r := trtc(t, dir, nil, "compare", m, "--no-cache", "--input", x); r.code != 0 {
+		t.Errorf("float32: exit %d\n%s", r.code, r.stdout)
+	}
+	bundle := filepath.Join(dir, "ov.trtb")
+	trtc(t, dir, nil, "compile", m, "-o", bundle, "--no-cache")
+	if r := trtc(t, dir, nil, "run", bundle, "--input", x, "--output-dir", dir, "--expect", filepath.Join(root, "testdata", "models", "fp16_overflow", "expected")); r.code != 0 {
+		t.Errorf("run --expect: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/partition"
 	"github.com/trtc-dev/trtc/pkg/runtime"
 	"github.com/trtc-dev/trtc/pkg/tensorio"
@@ -244,7 +245,7 @@ func compareRun(opts *CompareOptions) error {
 		}
 	}
 	if opts.Layerwise {
-		out.Layerwise = layerwise(res, got, want, opts.Atol, opts.Rtol)
+		out.Layerwise = layerwise(res, oracle, got, want, opts.Atol, opts.Rtol)
 	}
 	if opts.Output == "json" {
 		if err := writeJSON(streams.Out, out); err != nil {
@@ -437,47 +438,62 @@ func compareTensor(name string, got, want *ir.Tensor, atol, rtol float64) Tensor
 	return tc
 }
 
-// layerwise compares every marked tensor the oracle also computed, in
-// topological order, and describes those beyond the tolerance.
-func layerwise(res *compiler.Result, got, want map[string]*ir.Tensor, atol, rtol float64) *LayerwiseResult {
+// layerwise compares every tensor both runs returned, in topological
+// order, and describes those beyond the tolerance. Each is
+// named by the model's node that computes it (the oracle's graph is the
+// model's, lowered and folded; the candidate's may have nodes the compiler
+// added, such as the autocast pass's casts), with the segment and engine
+// layer that node became in the candidate.
+func layerwise(res, oracle *compiler.Result, got, want map[string]*ir.Tensor, atol, rtol float64) *LayerwiseResult {
 	lw := &LayerwiseResult{Failed: []TensorCompare{}}
-	producers := res.Graph.Producers()
+	modelNodes := oracle.Graph.Producers()
+	byName := map[string]*ir.Node{}
 	segOf := map[*ir.Node]int{}
 	for i, s := range res.Partition.Segments {
 		for _, n := range s.Nodes {
 			segOf[n] = i
+			byName[n.Name] = n
 		}
 	}
-	layers := map[int]map[string]string{} // segment -> tensor -> layer name
+	layers := map[int][]network.LayerInfo{}
 	failed := map[string]bool{}
-	for _, name := range res.MarkedOutputs {
-		w, ok := want[name]
-		if !ok {
-			continue // a value the oracle's graph lacks
+	// Every value both runs returned (the marked ones and the model's
+	// outputs), in the model's topological order.
+	var names []string
+	for _, n := range oracle.Graph.Nodes {
+		for _, o := range n.Outputs {
+			if _, ok := want[o]; ok && o != "" {
+				if _, ok := got[o]; ok {
+					names = append(names, o)
+				}
+			}
 		}
+	}
+	for _, name := range names {
+		w := want[name]
 		lw.Compared++
 		tc := compareTensor(name, got[name], w, atol, rtol)
 		if tc.Passed {
 			continue
 		}
 		failed[name] = true
-		n := producers[name]
-		if n != nil {
+		if n := modelNodes[name]; n != nil {
 			tc.Node, tc.Op = n.Name, n.Op
-			if i, ok := segOf[n]; ok {
+			tc.FirstDivergence = true
+			for _, in := range n.Inputs {
+				if failed[in] {
+					tc.FirstDivergence = false
+				}
+			}
+			if cn := byName[n.Name]; cn != nil {
+				i := segOf[cn]
 				seg := res.Partition.Segments[i]
 				tc.Segment, tc.Kind = &i, seg.Kind.String()
 				if seg.Kind == partition.Engine {
 					if _, done := layers[i]; !done {
 						layers[i] = engineLayers(res.Engines[seg])
 					}
-					tc.Layer = layers[i][name]
-				}
-			}
-			tc.FirstDivergence = true
-			for _, in := range n.Inputs {
-				if failed[in] {
-					tc.FirstDivergence = false
+					tc.Layer = layerOf(layers[i], cn, name)
 				}
 			}
 		}
@@ -486,31 +502,57 @@ func layerwise(res *compiler.Result, got, want map[string]*ir.Tensor, atol, rtol
 	return lw
 }
 
-// engineLayers maps each tensor of an engine to the layer that produces
-// it, where the engine's backend can list its layers.
-func engineLayers(e *compiler.Engine) map[string]string {
-	out := map[string]string{}
+// engineLayers lists an engine's layers where its backend can.
+func engineLayers(e *compiler.Engine) []network.LayerInfo {
 	if e == nil {
-		return out
+		return nil
 	}
 	be, err := backend.Get(e.Target.Backend)
 	if err != nil {
-		return out
+		return nil
 	}
 	d, ok := be.(backend.LayerDescriber)
 	if !ok {
-		return out
+		return nil
 	}
 	infos, err := d.DescribeLayers(e.Blob)
 	if err != nil {
-		return out
+		return nil
 	}
-	for _, l := range infos {
+	return infos
+}
+
+// layerOf names the layer that computes value for node n: the last of
+// the layers named after n ("[Kind]-[op]-[n]", with an "_N" suffix for a
+// node's further layers of a kind), which computes its output (also where
+// the autocast pass made the node write a low-typed twin and cast it
+// back); else the layer whose output is the value (a marked engine output
+// carries the value's name).
+func layerOf(layers []network.LayerInfo, n *ir.Node, value string) string {
+	named, producer := "", ""
+	for _, l := range layers {
+		if strings.HasSuffix(l.Name, "-["+n.Name+"]") || strings.Contains(l.Name, "-["+n.Name+"]_") {
+			named = l.Name
+		}
 		for _, t := range l.Outputs {
-			out[t.Name] = l.Name
+			if t.Name == value && producer == "" {
+				producer = l.Name
+			}
 		}
 	}
-	return out
+	if named != "" {
+		return named
+	}
+	return producer
+}
+
+// num prints an error; the largest float64 stands for an infinite one
+// (a NaN or an infinity against a finite value; compareTensor).
+func num(v float64) string {
+	if v == math.MaxFloat64 {
+		return "inf"
+	}
+	return fmt.Sprintf("%.4g", v)
 }
 
 // writeCompareText prints the comparison in the manner of Polygraphy's
@@ -544,8 +586,8 @@ func writeCompareText(w io.Writer, r *CompareResult, res *compiler.Result) {
 		if o.MaxAbsIndex >= 0 {
 			at = fmt.Sprintf(" at index %d", o.MaxAbsIndex)
 		}
-		fmt.Fprintf(w, "    Absolute error | max=%.4g%s, mean=%.4g\n", o.MaxAbsError, at, o.MeanAbsError)
-		fmt.Fprintf(w, "    Relative error | max=%.4g, mean=%.4g\n", o.MaxRelError, o.MeanRelError)
+		fmt.Fprintf(w, "    Absolute error | max=%s%s, mean=%s\n", num(o.MaxAbsError), at, num(o.MeanAbsError))
+		fmt.Fprintf(w, "    Relative error | max=%s, mean=%s\n", num(o.MaxRelError), num(o.MeanRelError))
 		verdict := "PASSED"
 		if !o.Passed {
 			verdict = "FAILED"
@@ -580,8 +622,8 @@ func writeCompareText(w io.Writer, r *CompareResult, res *compiler.Result) {
 				fmt.Fprintf(w, "        %s\n", t.Reason)
 				continue
 			}
-			fmt.Fprintf(w, "        abs error max=%.4g mean=%.4g, rel error max=%.4g mean=%.4g, %d of %d element(s) beyond tolerance\n",
-				t.MaxAbsError, t.MeanAbsError, t.MaxRelError, t.MeanRelError, t.Mismatched, t.Elements)
+			fmt.Fprintf(w, "        abs error max=%s mean=%s, rel error max=%s mean=%s, %d of %d element(s) beyond tolerance\n",
+				num(t.MaxAbsError), num(t.MeanAbsError), num(t.MaxRelError), num(t.MeanRelError), t.Mismatched, t.Elements)
 		}
 	}
 	if r.Passed {
