@@ -206,7 +206,11 @@ func compareRun(opts *CompareOptions) error {
 				}
 			}
 		}
-		if progs[i], err = openProgram(path, ropts); err != nil {
+		progs[i], err = openProgram(path, ropts)
+		// The program holds the bundle (mapped, or read): the file goes at
+		// once, so that no compare bundle outlives an interrupted run.
+		os.Remove(path)
+		if err != nil {
 			return err
 		}
 		defer progs[i].Close()

@@ -327,6 +327,12 @@ func TestBadSettings(t *testing.T) {
 		{"missing config", []string{"version"}, map[string]string{"TRTC_CONFIG": "nope.yaml"}, "", 3, []string{"config nope.yaml"}},
 		{"cache -o", []string{"cache", "list"}, map[string]string{"TRTC_OUTPUT": "xml"}, "", 2, []string{"output (env TRTC_OUTPUT)"}},
 		{"converters --op", []string{"converters", "list"}, nil, "converters:\n  op: '['\n", 3, []string{"op (trtc.yaml:2)", "syntax error"}},
+		{"env bench iterations", []string{"bench", "b.trtb"}, map[string]string{"TRTC_ITERATIONS": "0"}, "", 2, []string{"iterations (env TRTC_ITERATIONS): must be at least 1, got 0"}},
+		{"file bench duration", []string{"bench", "b.trtb"}, nil, "bench:\n  duration: -1\n", 3, []string{"duration (trtc.yaml:2): must be a number of seconds >= 0"}},
+		{"file bench warmup", []string{"bench", "b.trtb"}, nil, "warmup: many\n", 3, []string{"warmup (trtc.yaml:1)", `"many" is not an integer`}},
+		{"file compare input-range", []string{"compare", model}, nil, "compare:\n  input-range: [\"0,1\", \"3\"]\n", 3, []string{"input-range (trtc.yaml:2)", `"3": want LO,HI or NAME=LO,HI`}},
+		{"env compare seed", []string{"compare", model}, map[string]string{"TRTC_SEED": "x"}, "", 2, []string{"seed (env TRTC_SEED)", `"x" is not an integer`}},
+		{"env compare -o", []string{"compare", model}, map[string]string{"TRTC_OUTPUT": "xml"}, "", 2, []string{"output (env TRTC_OUTPUT): must be text or json"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
