@@ -13,6 +13,10 @@
 // reads it; Transfers counts the bytes that crossed. Before an engine is
 // deserialized, its build target (backend version, compute capability,
 // compatibility flags) is checked against this machine (CheckTarget).
+//
+// RunTimed (trtc bench) is Run with each segment timed on its engine's
+// backend.Clock (the host's clock for engines without one and for
+// fallback segments) and the whole run on the host's clock.
 package runtime
 
 import (
