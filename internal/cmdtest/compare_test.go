@@ -68,6 +68,17 @@ func TestComparePasses(t *testing.T) {
 	if a.Outputs[0] != b.Outputs[0] || a.Inputs[0].Range[1] != 255 {
 		t.Errorf("the same seed gave different results: %+v vs %+v", a.Outputs[0], b.Outputs[0])
 	}
+	// A dynamic batch takes the profile's opt size; without one, 1 and a
+	// warning.
+	d := decodeCompare(t, trtc(t, dir, nil, "compare", model("dyn_mlp"), "--no-cache", "-o", "json", "--min-block-size", "1",
+		"--min-shapes", "x:1x16", "--opt-shapes", "x:5x16", "--max-shapes", "x:8x16"))
+	if !d.Passed || fmt.Sprint(d.Inputs[0].Shape) != "[5 16]" {
+		t.Errorf("dyn_mlp with a profile: %+v", d)
+	}
+	r = trtc(t, dir, nil, "compare", model("dyn_mlp"), "--no-cache")
+	if r.code != 0 || !strings.Contains(r.stdout, `input "x" float32[1x16] generated`) || !strings.Contains(r.stderr, "generated with size 1") {
+		t.Errorf("dyn_mlp without a profile: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	in := filepath.Join(root, "testdata", "models", "gpt_tiny", "input_ids.npy")
 	c := decodeCompare(t, trtc(t, dir, nil, "compare", model("gpt_tiny"), "--no-cache", "-o", "json", "--input", in))
 	if !c.Passed || c.Inputs[0].File != in || c.Inputs[0].Range != nil {

@@ -60,7 +60,8 @@ rank; the median of an even count is the mean of the middle two.
 
 Inputs not given with --input are generated from --seed within
 --input-range, as trtc compare generates them; a dynamic dim takes the
-optimization profile's opt size.`,
+opt size of the profile of the engine reading the input, else its range's
+lower bound, else 1 (with a warning).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Bundle = args[0]
@@ -151,7 +152,7 @@ func benchRun(opts *BenchOptions) error {
 		return err
 	}
 	defer prog.Close()
-	inputs, _, err := prepareInputs(streams, opts.Bundle, opts.Inputs, ranges, opts.Seed, prog)
+	inputs, _, err := prepareInputs(streams, opts.Bundle, opts.Inputs, ranges, opts.Seed, prog, nil)
 	if err != nil {
 		return err
 	}

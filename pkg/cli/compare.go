@@ -55,7 +55,8 @@ Inputs not given with --input are generated from --seed: floats uniformly
 in [LO, HI), integers uniformly among LO..HI (both included), bools 0 or 1,
 with LO,HI from --input-range (NAME=LO,HI for one input, LO,HI for the
 rest; default 0,1, Polygraphy's). A dynamic dim takes the optimization
-profile's opt size (--opt-shapes) or --shapes.
+profile's opt size (--opt-shapes), else its range's lower bound, else 1
+(with a warning); --shapes fixes it.
 
 --layerwise makes every tensor the model computes an output of the engine
 or fallback segment computing it (Polygraphy's --mark-all), compares each,
@@ -215,7 +216,11 @@ func compareRun(opts *CompareOptions) error {
 		}
 		defer progs[i].Close()
 	}
-	inputs, described, err := prepareInputs(streams, model, opts.Inputs, ranges, opts.Seed, progs[0])
+	var profileOpt map[string][]int64
+	if len(bs.build.Profiles) > 0 {
+		profileOpt = bs.build.Profiles[0].Opt
+	}
+	inputs, described, err := prepareInputs(streams, model, opts.Inputs, ranges, opts.Seed, progs[0], profileOpt)
 	if err != nil {
 		return err
 	}
@@ -334,7 +339,7 @@ func parseInputRanges(streams *IO, entries []string) (inputRanges, error) {
 // prepareInputs reads the --input files (specs) and generates the other
 // inputs of prog from seed within ranges (compare and bench); what names
 // the model or bundle in messages.
-func prepareInputs(streams *IO, what string, specs []string, ranges inputRanges, seed int, prog *runtime.Program) (map[string]*ir.Tensor, []CompareInput, error) {
+func prepareInputs(streams *IO, what string, specs []string, ranges inputRanges, seed int, prog *runtime.Program, profileOpt map[string][]int64) (map[string]*ir.Tensor, []CompareInput, error) {
 	names := valueNames(prog.Inputs)
 	for _, name := range ir.SortedKeys(ranges) {
 		if name != "" && !contains(names, name) {
@@ -365,10 +370,7 @@ func prepareInputs(streams *IO, what string, specs []string, ranges inputRanges,
 			described = append(described, CompareInput{Name: in.Name, DType: t.DType.String(), Shape: t.Shape, File: files[in.Name]})
 			continue
 		}
-		shape, err := concreteShape(prog, in)
-		if err != nil {
-			return nil, nil, err
-		}
+		shape := concreteShape(streams, prog, in, profileOpt)
 		r, ok := ranges[in.Name]
 		flag := "input-range"
 		if !ok {
@@ -390,9 +392,15 @@ func prepareInputs(streams *IO, what string, specs []string, ranges inputRanges,
 }
 
 // concreteShape is a generated input's shape: its static dims, and for a
-// dynamic dim the opt size of the engine profile that binds the input.
-func concreteShape(prog *runtime.Program, in runtime.Value) ([]int64, error) {
+// dynamic dim the opt size of the engine profile that binds the input (or,
+// where no engine reads it, of the first --opt-shapes profile), else the
+// lower bound of the dim's symbol range, else 1 (with a warning
+// saying how to choose it).
+func concreteShape(streams *IO, prog *runtime.Program, in runtime.Value, profileOpt map[string][]int64) []int64 {
 	opt, hasOpt := prog.OptShape(in.Name)
+	if !hasOpt {
+		opt, hasOpt = profileOpt[in.Name]
+	}
 	shape := make([]int64, len(in.Shape))
 	for i, d := range in.Shape {
 		switch {
@@ -400,12 +408,15 @@ func concreteShape(prog *runtime.Program, in runtime.Value) ([]int64, error) {
 			shape[i] = d.Size
 		case hasOpt && i < len(opt):
 			shape[i] = opt[i]
+		case in.Min[d.Sym] > 0:
+			shape[i] = in.Min[d.Sym]
 		default:
-			return nil, withFields(usageErrorf("input %q has a dynamic dim %d (%s) and no engine profile gives it a size: give --shapes %s:DIMS, --opt-shapes, or --input %s=FILE",
-				in.Name, i, d, in.Name, in.Name), "tensor", in.Name)
+			shape[i] = 1
+			streams.Log.Warn().Str("tensor", in.Name).Msgf("input %q dim %d (%s) is dynamic and no optimization profile or range gives it a size: generated with size 1 (choose one with --shapes %s:DIMS or --input %s=FILE)",
+				in.Name, i, d, in.Name, in.Name)
 		}
 	}
-	return shape, nil
+	return shape
 }
 
 func valueNames(vs []runtime.Value) []string {
