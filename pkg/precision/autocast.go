@@ -130,6 +130,7 @@ func Autocast(g *ir.Graph, o Options, env Env) (*Result, error) {
 		converted[v.Name] = t
 		return t, nil
 	}
+	gi := newGraphInfo(g) // before any rewrite: rules see the model's graph
 	var out []*ir.Node
 	for _, n := range g.Nodes {
 		in := make([]*ir.Value, len(n.Inputs))
@@ -147,7 +148,7 @@ func Autocast(g *ir.Graph, o Options, env Env) (*Result, error) {
 		lowerIn, lowOut := []int(nil), []*ir.Value(nil)
 		if candidate(n, in, outs) {
 			d := Decision{Node: n.Name, Op: n.Op, Type: ir.Float32}
-			t, rule, detail := decide(n, in, outs, o, low, observed, env.Convertible)
+			t, rule, detail := decide(n, in, outs, o, low, observed, gi, env.Convertible)
 			d.Type, d.Rule, d.Detail = t, rule, detail
 			if t != ir.Float32 {
 				var err error
@@ -247,7 +248,7 @@ func candidate(n *ir.Node, in, out []*ir.Value) bool {
 }
 
 // decide picks n's compute type and the reason.
-func decide(n *ir.Node, in, out []*ir.Value, o Options, low ir.DType, observed map[string]float64, convertible func(*ir.Node) bool) (ir.DType, string, string) {
+func decide(n *ir.Node, in, out []*ir.Value, o Options, low ir.DType, observed map[string]float64, gi *graphInfo, convertible func(*ir.Node) bool) (ir.DType, string, string) {
 	if convertible != nil && !convertible(n) {
 		return ir.Float32, "fallback", "runs as CPU fallback, in float32"
 	}
@@ -265,7 +266,7 @@ func decide(n *ir.Node, in, out []*ir.Value, o Options, low ir.DType, observed m
 	if o.rulesOff {
 		return low, "", ""
 	}
-	c := &ruleCtx{n: n, in: in, out: out, low: low, observed: observed}
+	c := &ruleCtx{n: n, in: in, out: out, low: low, observed: observed, graph: gi}
 	op := opName(n)
 	for _, r := range Rules {
 		if r.Ops != nil && !inList(r.Ops, op) {

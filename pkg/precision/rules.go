@@ -41,6 +41,7 @@ type ruleCtx struct {
 	in, out  []*ir.Value
 	low      ir.DType
 	observed map[string]float64 // max |x| per value name; nil when not observed
+	graph    *graphInfo         // the graph before the pass
 }
 
 // Rules is the autocast rule table.
@@ -57,6 +58,12 @@ var Rules = []Rule{
 			"GlobalAveragePool", "GlobalLpPool", "sum", "mean", "prod", "cumsum", "norm", "linalg_vector_norm", "var", "std"},
 		Why:  fmt.Sprintf("a sum over more than %d elements per output loses the addends' low bits in a float16 accumulator", MaxReductionDepth),
 		keep: keepDeepReduction,
+	},
+	{
+		Name: "residual-sum",
+		Ops:  []string{"Add", "Sub", "add", "sub"},
+		Why:  "bfloat16 keeps 8 significant bits: a chain of sums of activations (a transformer's residual stream: an Add of two same-shape activations that reads or feeds another) drifts by an ulp per layer",
+		keep: keepResidualSum,
 	},
 	{
 		Name: "overflow",
@@ -91,6 +98,47 @@ func keepDeepReduction(c *ruleCtx) (bool, string) {
 		return false, ""
 	}
 	return true, fmt.Sprintf("sums %d elements per output (more than %d)", nin/nout, MaxReductionDepth)
+}
+
+func keepResidualSum(c *ruleCtx) (bool, string) {
+	if c.low != ir.BFloat16 || !c.graph.activationSum(c.n) {
+		return false, ""
+	}
+	for _, in := range c.n.Inputs {
+		if p := c.graph.producer[in]; p != nil && c.graph.activationSum(p) {
+			return true, fmt.Sprintf("adds to %s, itself a sum of activations: a running (residual) sum in bfloat16", p.Name)
+		}
+	}
+	for _, out := range c.n.Outputs {
+		for _, r := range c.graph.readers[out] {
+			if c.graph.activationSum(r) {
+				return true, fmt.Sprintf("feeds %s, another sum of activations: a running (residual) sum in bfloat16", r.Name)
+			}
+		}
+	}
+	return false, ""
+}
+
+// graphInfo is what rules see of the whole graph.
+type graphInfo struct {
+	g        *ir.Graph
+	producer map[string]*ir.Node
+	readers  map[string][]*ir.Node
+}
+
+func newGraphInfo(g *ir.Graph) *graphInfo {
+	return &graphInfo{g: g, producer: g.Producers(), readers: g.Consumers()}
+}
+
+// activationSum says whether n adds or subtracts two non-constant float
+// tensors of one static shape (no broadcast): a residual connection.
+func (gi *graphInfo) activationSum(n *ir.Node) bool {
+	if !inList([]string{"Add", "Sub", "add", "sub"}, opName(n)) || len(n.Inputs) < 2 || len(n.Outputs) == 0 {
+		return false
+	}
+	a, b, o := gi.g.Values[n.Inputs[0]], gi.g.Values[n.Inputs[1]], gi.g.Values[n.Outputs[0]]
+	return a != nil && b != nil && o != nil && a.Const == nil && b.Const == nil && a.DType.IsFloat() &&
+		a.Shape.IsStatic() && a.Shape.Equal(b.Shape) && o.Shape.Equal(a.Shape)
 }
 
 func keepOverflow(c *ruleCtx) (bool, string) {
