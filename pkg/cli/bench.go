@@ -120,10 +120,15 @@ type SegmentMedian struct {
 	Median float64 `json:"median"`
 }
 
+// maxBenchIterations bounds the timed runs, whose times bench keeps (8
+// bytes per run and segment): --iterations above it is refused, and a
+// --duration that would need more stops there with a warning.
+const maxBenchIterations = 1_000_000
+
 func benchRun(opts *BenchOptions) error {
 	streams := opts.IO
-	if opts.Iterations < 1 {
-		return streams.badValue("iterations", "must be at least 1, got %d", opts.Iterations)
+	if opts.Iterations < 1 || opts.Iterations > maxBenchIterations {
+		return streams.badValue("iterations", "must be 1..%d, got %d", maxBenchIterations, opts.Iterations)
 	}
 	if opts.Warmup < 0 {
 		return streams.badValue("warmup", "must be 0 or more, got %d", opts.Warmup)
@@ -171,6 +176,10 @@ func benchRun(opts *BenchOptions) error {
 	minDur := time.Duration(opts.Duration * float64(time.Second))
 	start := time.Now()
 	for len(total) < opts.Iterations || time.Now().Sub(start) < minDur {
+		if len(total) == maxBenchIterations {
+			streams.Log.Warn().Int("iterations", len(total)).Msgf("stopped after %d timed runs, short of --duration %gs: bench keeps every run's times, and no more", len(total), opts.Duration)
+			break
+		}
 		if err := interrupted(opts.ctx); err != nil {
 			return err
 		}

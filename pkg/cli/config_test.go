@@ -327,7 +327,7 @@ func TestBadSettings(t *testing.T) {
 		{"missing config", []string{"version"}, map[string]string{"TRTC_CONFIG": "nope.yaml"}, "", 3, []string{"config nope.yaml"}},
 		{"cache -o", []string{"cache", "list"}, map[string]string{"TRTC_OUTPUT": "xml"}, "", 2, []string{"output (env TRTC_OUTPUT)"}},
 		{"converters --op", []string{"converters", "list"}, nil, "converters:\n  op: '['\n", 3, []string{"op (trtc.yaml:2)", "syntax error"}},
-		{"env bench iterations", []string{"bench", "b.trtb"}, map[string]string{"TRTC_ITERATIONS": "0"}, "", 2, []string{"iterations (env TRTC_ITERATIONS): must be at least 1, got 0"}},
+		{"env bench iterations", []string{"bench", "b.trtb"}, map[string]string{"TRTC_ITERATIONS": "0"}, "", 2, []string{"iterations (env TRTC_ITERATIONS): must be 1..1000000, got 0"}},
 		{"file bench duration", []string{"bench", "b.trtb"}, nil, "bench:\n  duration: -1\n", 3, []string{"duration (trtc.yaml:2): must be a number of seconds >= 0"}},
 		{"file bench warmup", []string{"bench", "b.trtb"}, nil, "warmup: many\n", 3, []string{"warmup (trtc.yaml:1)", `"many" is not an integer`}},
 		{"file compare input-range", []string{"compare", model}, nil, "compare:\n  input-range: [\"0,1\", \"3\"]\n", 3, []string{"input-range (trtc.yaml:2)", `"3": want LO,HI or NAME=LO,HI`}},
