@@ -26,6 +26,12 @@ type Backend struct{}
 func (Backend) Name() string                { return "tensorrt" }
 func (Backend) NewNetwork() network.Network { return NewNetwork() }
 
+// NewTypedNetwork is backend.TypedNetworker: a weakly typed TensorRT 10
+// network when p asks for one.
+func (Backend) NewTypedNetwork(p backend.PrecisionFlags) network.Network {
+	return NewTypedNetwork(p.StronglyTyped)
+}
+
 // Build builds a serialized engine (IBuilder::buildSerializedNetwork) with
 // opts: workspace pool limit, builder optimization level, timing cache file
 // (read if present, written after), one optimization profile per opts
@@ -104,6 +110,8 @@ func (Backend) Build(net network.Network, opts backend.BuildOptions) ([]byte, ba
 	cfg := C.trtc_build_config{
 		workspace_bytes: C.int64_t(opts.WorkspaceBytes), optimization_level: -1,
 		hardware_compat: C.int32_t(hw.Level), version_compatible: cbool(opts.VersionCompatible),
+		fp16: cbool(opts.Precision.FP16), bf16: cbool(opts.Precision.BF16), int8: cbool(opts.Precision.INT8),
+		fp8: cbool(opts.Precision.FP8), obey_precision_constraints: cbool(opts.Precision.ObeyConstraints),
 	}
 	if opts.OptimizationLevelSet {
 		cfg.optimization_level = C.int32_t(opts.OptimizationLevel)

@@ -47,10 +47,37 @@ type Network struct {
 
 // NewNetwork creates a builder and an empty network; a failure (no
 // libnvinfer, a version mismatch) is the network's sticky error.
-func NewNetwork() *Network {
+func NewNetwork() *Network { return NewTypedNetwork(true) }
+
+// SetNodePrecision pins the layers made for model node node to dt
+// (ILayer::setPrecision and setOutputType) on a weakly typed TensorRT 10
+// network; with BuilderFlag::kOBEY_PRECISION_CONSTRAINTS the builder keeps
+// them. It returns the number of layers set.
+func (n *Network) SetNodePrecision(node string, dt ir.DType) (int, error) {
+	if n.err != nil {
+		return 0, n.err
+	}
+	t, err := toTRT(dt)
+	if err != nil {
+		return 0, err
+	}
+	cnode := C.CString(node)
+	defer C.free(unsafe.Pointer(cnode))
+	var count C.int32_t
+	if err := check(C.trtc_set_node_precision(n.b, cnode, C.int32_t(t), &count), "setting the precision of node "+node+"'s layers"); err != nil {
+		return 0, err
+	}
+	return int(count), nil
+}
+
+// NewTypedNetwork makes a network over a new builder: strongly typed
+// (NetworkDefinitionCreationFlag::kSTRONGLY_TYPED), or weakly typed on
+// TensorRT 10, whose builder then chooses types from the precision flags
+// (backend.PrecisionFlags). TensorRT 11 refuses a weakly typed one.
+func NewTypedNetwork(stronglyTyped bool) *Network {
 	n := &Network{}
 	var b *C.trtc_builder
-	if err := check(C.trtc_builder_create(&b), "creating the builder"); err != nil {
+	if err := check(C.trtc_builder_create(&b, cbool(stronglyTyped)), "creating the builder"); err != nil {
 		n.err = err
 		return n
 	}

@@ -414,6 +414,7 @@ struct trtc_builder
     // first, then the network, then the timing cache the config referenced
     // (setTimingCache keeps a reference), the builder last.
     int32_t linked{0}; // getInferLibVersion() when the builder was made
+    bool stronglyTyped{true};
     // Plugins added with addPluginV3 outlive the network that uses them
     // (declared first, destroyed last).
     std::vector<std::unique_ptr<IPluginV3>> plugins;
@@ -531,7 +532,7 @@ trtc_status trtc_debug_throw(int32_t what)
     });
 }
 
-trtc_status trtc_builder_create(trtc_builder** out)
+trtc_status trtc_builder_create(trtc_builder** out, int32_t strongly_typed)
 {
     *out = nullptr;
     std::unique_ptr<trtc_builder> b;
@@ -556,10 +557,17 @@ trtc_status trtc_builder_create(trtc_builder** out)
 #if NV_TENSORRT_MAJOR < 11
         // TensorRT 10 networks are weakly typed unless asked; 11 has only
         // strongly typed networks and deprecates (ignores) the flag.
-        NetworkDefinitionCreationFlags flags = 1U << static_cast<uint32_t>(NetworkDefinitionCreationFlag::kSTRONGLY_TYPED);
+        NetworkDefinitionCreationFlags flags = strongly_typed != 0
+            ? 1U << static_cast<uint32_t>(NetworkDefinitionCreationFlag::kSTRONGLY_TYPED)
+            : 0U;
 #else
+        if (strongly_typed == 0)
+        {
+            fail(TRTC_ERR_ARGUMENT, "TensorRT 11 has no weakly typed networks (trtc autocasts strongly typed ones: docs/precision.md)");
+        }
         NetworkDefinitionCreationFlags flags = 0;
 #endif
+        b->stronglyTyped = strongly_typed != 0;
         b->network.reset(b->builder->createNetworkV2(flags));
         if (!b->network)
         {
@@ -1226,6 +1234,44 @@ trtc_status trtc_is_shape_tensor(trtc_builder* b, trtc_tensor* t, int32_t* is)
     return BUILDER_GUARD(b, { *is = tensor(t, "tensor")->isShapeTensor() ? 1 : 0; });
 }
 
+trtc_status trtc_set_node_precision(trtc_builder* b, char const* node, int32_t dtype, int32_t* n)
+{
+    *n = 0;
+    return BUILDER_GUARD(b, {
+        if (b->stronglyTyped)
+        {
+            fail(TRTC_ERR_ARGUMENT, "per-layer precision applies to weakly typed networks only (a strongly typed network's types are its casts)");
+        }
+#if NV_TENSORRT_MAJOR < 11
+        std::string key = std::string("-[") + node + "]";
+        DataType t = static_cast<DataType>(dtype);
+        for (int32_t i = 0; i < b->network->getNbLayers(); ++i)
+        {
+            ILayer* l = b->network->getLayer(i);
+            if (l == nullptr || std::string(l->getName()).find(key) == std::string::npos)
+            {
+                continue;
+            }
+            l->setPrecision(t);
+            for (int32_t o = 0; o < l->getNbOutputs(); ++o)
+            {
+                ITensor* out = l->getOutput(o);
+                DataType ot = out != nullptr ? out->getType() : DataType::kINT32;
+                if (ot == DataType::kFLOAT || ot == DataType::kHALF || ot == DataType::kBF16)
+                {
+                    l->setOutputType(o, t);
+                }
+            }
+            ++*n;
+        }
+#else
+        (void) node;
+        (void) dtype;
+        fail(TRTC_ERR_ARGUMENT, "TensorRT 11 has no per-layer precision (weak typing was removed)");
+#endif
+    });
+}
+
 trtc_status trtc_profile_new(trtc_builder* b, int32_t* index)
 {
     return BUILDER_GUARD(b, {
@@ -1339,6 +1385,35 @@ trtc_status trtc_build(trtc_builder* b, trtc_build_config c, void const* timing_
         {
             cfg.setFlag(BuilderFlag::kVERSION_COMPATIBLE);
         }
+        bool precisionFlags = c.fp16 != 0 || c.bf16 != 0 || c.int8 != 0 || c.fp8 != 0 || c.obey_precision_constraints != 0;
+        if (precisionFlags && b->stronglyTyped)
+        {
+            // TensorRT rejects these flags on a strongly typed network: its
+            // types are the casts and weights trtc placed.
+            fail(TRTC_ERR_ARGUMENT, "precision builder flags (--fp16, --bf16, --int8, --fp8) apply to weakly typed networks only");
+        }
+#if NV_TENSORRT_MAJOR < 11
+        if (c.fp16 != 0)
+        {
+            cfg.setFlag(BuilderFlag::kFP16);
+        }
+        if (c.bf16 != 0)
+        {
+            cfg.setFlag(BuilderFlag::kBF16);
+        }
+        if (c.int8 != 0)
+        {
+            cfg.setFlag(BuilderFlag::kINT8);
+        }
+        if (c.fp8 != 0)
+        {
+            cfg.setFlag(BuilderFlag::kFP8);
+        }
+        if (c.obey_precision_constraints != 0)
+        {
+            cfg.setFlag(BuilderFlag::kOBEY_PRECISION_CONSTRAINTS);
+        }
+#endif
         // The config keeps a reference to the cache: the builder owns it,
         // and destroys it after the config.
         if (b->timingCache)

@@ -74,7 +74,11 @@ trtc_status trtc_debug_throw(int32_t what);
 
 /* Builder: IBuilder, its strongly typed INetworkDefinition and
  * IBuilderConfig, a logger, and the weights copied so far. */
-trtc_status trtc_builder_create(trtc_builder **out);
+/* trtc_builder_create makes a builder, its config and a network: strongly
+ * typed (NetworkDefinitionCreationFlag::kSTRONGLY_TYPED) when
+ * strongly_typed is non-zero, else weakly typed; TensorRT 11 has only
+ * strongly typed networks and refuses strongly_typed == 0. */
+trtc_status trtc_builder_create(trtc_builder **out, int32_t strongly_typed);
 void trtc_builder_destroy(trtc_builder *b);
 
 trtc_status trtc_add_input(trtc_builder *b, const char *name, int32_t dtype, trtc_dims dims, trtc_out *out);
@@ -215,11 +219,23 @@ trtc_status trtc_profile_set(trtc_builder *b, int32_t index, const char *input, 
 trtc_status trtc_profile_set_values(trtc_builder *b, int32_t index, const char *input, int32_t n,
 	const int64_t *min, const int64_t *opt, const int64_t *max);
 
+/* trtc_set_node_precision pins, on a weakly typed TensorRT 10 network, the
+ * layers a converter made for one model node (those whose name holds
+ * "-[node]", the naming network.Network gives them): ILayer::setPrecision
+ * (dtype) and setOutputType for each float output. *n receives how many
+ * layers it set. A strongly typed network, or TensorRT 11, refuses it. */
+trtc_status trtc_set_node_precision(trtc_builder *b, const char *node, int32_t dtype, int32_t *n);
+
 typedef struct {
 	int64_t workspace_bytes;    /* 0: TensorRT's default */
 	int32_t optimization_level; /* -1: TensorRT's default (3) */
 	int32_t hardware_compat;    /* nvinfer1::HardwareCompatibilityLevel */
 	int32_t version_compatible;
+	/* Precision builder flags (BuilderFlag kFP16, kBF16, kINT8, kFP8,
+	 * kOBEY_PRECISION_CONSTRAINTS): TensorRT 10 weakly typed networks only;
+	 * trtc_build refuses them on a strongly typed network and on TensorRT
+	 * 11, which has no such flags. */
+	int32_t fp16, bf16, int8, fp8, obey_precision_constraints;
 } trtc_build_config;
 
 /* trtc_build builds the serialized engine. timing_cache (may be NULL) is a

@@ -21,7 +21,7 @@ func keysOf(m map[string]any) []string {
 
 // inspect --layers -o json has exactly the schema of issue 8:
 // {"segments":[{"index","kind","layers":[{"name","type","inputs",
-// "outputs","params"}]}]} with tensors {"name","dtype","shape",
+// "outputs","params","precision"}]}]} with tensors {"name","dtype","shape",
 // "shape_tensor"}, -1 for a dynamic dim, TensorRT's LayerType names.
 func TestInspectLayersJSON(t *testing.T) {
 	b, _ := compileDynMLP(t)
@@ -48,7 +48,7 @@ func TestInspectLayersJSON(t *testing.T) {
 	seen := map[string]map[string]any{}
 	for _, l := range seg["layers"].([]any) {
 		lm := l.(map[string]any)
-		if got := keysOf(lm); !slices.Equal(got, []string{"inputs", "name", "outputs", "params", "type"}) {
+		if got := keysOf(lm); !slices.Equal(got, []string{"inputs", "name", "outputs", "params", "precision", "type"}) {
 			t.Fatalf("layer keys %v", got)
 		}
 		if !layerTypes[lm["type"].(string)] {

@@ -89,6 +89,13 @@ type Backend interface {
 	Load(blob []byte) (Engine, error)
 }
 
+// TypedNetworker is a backend whose networks can be weakly typed (TensorRT
+// 10): the compiler makes each network with NewTypedNetwork when the
+// backend has it, so that the builder's precision flags apply.
+type TypedNetworker interface {
+	NewTypedNetwork(p PrecisionFlags) network.Network
+}
+
 // PluginLibraryLoader is a backend that loads TensorRT plugin libraries
 // (--trt-plugin-lib) before it builds or loads engines whose plugin layers
 // need their creators.

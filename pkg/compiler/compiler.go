@@ -15,6 +15,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/frontend"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/lower"
+	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 	"github.com/trtc-dev/trtc/pkg/precision"
@@ -377,7 +378,12 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			}
 			opts.progress("engine", built, nEngines)
 			start := time.Now()
-			net := be.NewNetwork()
+			var net network.Network
+			if tn, ok := be.(backend.TypedNetworker); ok {
+				net = tn.NewTypedNetwork(opts.Build.Precision)
+			} else {
+				net = be.NewNetwork()
+			}
 			// A network that failed before any converter ran is the
 			// backend's failure (no library, no device), not a node's: it
 			// must not send the nodes to fallback.
@@ -399,6 +405,9 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 				break
 			}
 			if err != nil {
+				return res, fmt.Errorf("%s: %w", model, err)
+			}
+			if err := constrainLayers(net, seg, opts); err != nil {
 				return res, fmt.Errorf("%s: %w", model, err)
 			}
 			blob, target, err := be.Build(net, segmentBuildOptions(g, seg, opts.Build))

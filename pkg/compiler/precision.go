@@ -9,6 +9,8 @@ import (
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
+	"github.com/trtc-dev/trtc/pkg/partition"
 	"github.com/trtc-dev/trtc/pkg/precision"
 )
 
@@ -47,7 +49,14 @@ func BuildPrecision(be backend.Backend, o precision.Options) backend.PrecisionFl
 // autocast runs the precision stage on a prepared graph for a strongly
 // typed network; nodes the registry would not convert stay float32.
 func autocast(g *ir.Graph, model string, be backend.Backend, opts *Options, s *conversion.Settings) (*precision.Result, error) {
+	if p := opts.Precision; (p.INT8 || p.FP8) && StronglyTyped(be, p) && !hasQDQ(g) {
+		opts.Log.Warn().Str("stage", "precision").Strs("flags", p.Flags()).
+			Msg("--int8/--fp8 on a strongly typed network keep the model's Q/DQ layers, and this model has none: nothing runs in int8 or fp8 (quantize the model, e.g. with ONNX Runtime's or ModelOpt's tools)")
+	}
 	if !StronglyTyped(be, opts.Precision) || opts.Precision.LowType() == ir.Undefined {
+		// No autocast; the names still must name something (weakly typed
+		// networks pin their layers).
+		warnUnmatched(opts, model, precision.FindUnmatched(g, opts.Precision))
 		return nil, nil
 	}
 	opts.progress("precision", 0, 0)
@@ -63,10 +72,7 @@ func autocast(g *ir.Graph, model string, be backend.Backend, opts *Options, s *c
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", model, err)
 	}
-	for _, u := range res.Unmatched {
-		opts.Log.Warn().Str("flag", "--"+u.Flag).Str("name", u.Name).Strs("closest", u.Closest).
-			Msgf("--%s %q names no node or op in %s; closest: %s", u.Flag, u.Name, model, strings.Join(u.Closest, ", "))
-	}
+	warnUnmatched(opts, model, res.Unmatched)
 	if res.ObserveError != "" {
 		opts.Log.Warn().Str("stage", "precision").Str("error", res.ObserveError).
 			Msg("could not run the float32 graph to observe magnitudes; the overflow rule is off (use --keep-fp32 for nodes that overflow)")
@@ -80,4 +86,53 @@ func autocast(g *ir.Graph, model string, be backend.Backend, opts *Options, s *c
 		}
 	}
 	return res, nil
+}
+
+// NodePrecisionSetter is a network whose layers can be pinned to a type
+// per model node (weakly typed TensorRT 10 networks: ILayer::setPrecision
+// and setOutputType, kept with kOBEY_PRECISION_CONSTRAINTS).
+type NodePrecisionSetter interface {
+	SetNodePrecision(node string, dt ir.DType) (int, error)
+}
+
+// constrainLayers pins, on a weakly typed network, the layers of each node
+// that --keep-fp32 or --precision-constraints names. A strongly typed
+// network needs nothing here: the autocast pass already typed its nodes.
+func constrainLayers(net network.Network, seg *partition.Segment, opts Options) error {
+	if opts.Build.Precision.StronglyTyped || !opts.Build.Precision.ObeyConstraints {
+		return nil
+	}
+	ps, ok := net.(NodePrecisionSetter)
+	if !ok {
+		return fmt.Errorf("backend network %T cannot pin layer precisions (--keep-fp32, --precision-constraints)", net)
+	}
+	for _, n := range seg.Nodes {
+		dt, ok := opts.Precision.NodeType(n)
+		if !ok {
+			continue
+		}
+		if _, err := ps.SetNodePrecision(n.Name, dt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func warnUnmatched(opts *Options, model string, us []precision.Unmatched) {
+	for _, u := range us {
+		opts.Log.Warn().Str("flag", "--"+u.Flag).Str("name", u.Name).Strs("closest", u.Closest).
+			Msgf("--%s %q names no node or op in %s; closest: %s", u.Flag, u.Name, model, strings.Join(u.Closest, ", "))
+	}
+}
+
+// hasQDQ says whether g quantizes anything itself.
+func hasQDQ(g *ir.Graph) bool {
+	for _, n := range g.Nodes {
+		switch n.OpType() {
+		case "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "QLinearConv", "QLinearMatMul",
+			"aten.quantize_per_tensor.default", "aten.dequantize.self":
+			return true
+		}
+	}
+	return false
 }

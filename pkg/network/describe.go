@@ -23,10 +23,11 @@ type LayerInfo struct {
 	Inputs  []TensorInfo   `json:"inputs"`
 	Outputs []TensorInfo   `json:"outputs"`
 	Params  map[string]any `json:"params"`
-	// Precision is the type the layer computes in (LayerPrecision):
+	// Precision is the type the layer computes in (LayerPrecision, filled
+	// by FillPrecision: `trtc inspect --layers`, the compile report):
 	// "fp32", "fp16", "bf16", "int8", "fp8", or the dtype of a layer that
 	// computes on no float (int32, int64, bool).
-	Precision string `json:"precision"`
+	Precision string `json:"precision,omitempty"`
 }
 
 // computeTypes are the LayerTypes that do arithmetic; the others move,

@@ -87,7 +87,7 @@ func Autocast(g *ir.Graph, o Options, env Env) (*Result, error) {
 	if low == ir.Undefined {
 		return res, nil
 	}
-	res.Unmatched = unmatched(g, o)
+	res.Unmatched = FindUnmatched(g, o)
 	var observed map[string]float64
 	if !o.rulesOff {
 		var err error
@@ -282,6 +282,10 @@ func decide(n *ir.Node, in, out []*ir.Value, o Options, low ir.DType, observed m
 	return low, "", ""
 }
 
+// fixedFloat32 are inputs that ONNX types as float32 whatever the data's
+// type (Resize's roi and scales, Upsample's scales): they stay float32.
+var fixedFloat32 = map[string][]string{"Resize": {"1", "2"}, "Upsample": {"1"}}
+
 // trial checks that n's op accepts the low type: first with every float32
 // input lowered, then with only the non-constant ones (Resize's scales,
 // say, must stay float32). It returns the inputs to lower and the
@@ -299,7 +303,7 @@ func trial(n *ir.Node, in []*ir.Value, low ir.DType, lowConst func(*ir.Value) (*
 		tv := make([]*ir.Value, len(in))
 		for i, v := range in {
 			tv[i] = v
-			if v == nil || v.DType != ir.Float32 || (v.Const != nil && !constsToo) {
+			if v == nil || v.DType != ir.Float32 || (v.Const != nil && !constsToo) || inList(fixedFloat32[opName(n)], fmt.Sprint(i)) {
 				continue
 			}
 			c := *v
@@ -372,8 +376,9 @@ func constraintFor(n *ir.Node, cs []Constraint) (Constraint, bool) {
 	return best, rank > 0
 }
 
-// unmatched lists flag names that match no node, with the closest names.
-func unmatched(g *ir.Graph, o Options) []Unmatched {
+// FindUnmatched lists the --keep-fp32 and --precision-constraints names
+// that match no node or op of g, each with the closest names.
+func FindUnmatched(g *ir.Graph, o Options) []Unmatched {
 	var names []string
 	seen := map[string]bool{}
 	add := func(s string) {
@@ -450,4 +455,19 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// NodeType is the type --precision-constraints or --keep-fp32 pins n to,
+// if any (constraints first, as in the autocast pass): what a weakly typed
+// network's layers for n get as their precision.
+func (o Options) NodeType(n *ir.Node) (ir.DType, bool) {
+	if c, ok := constraintFor(n, o.Constraints); ok {
+		return c.Type, true
+	}
+	for _, k := range o.KeepFP32 {
+		if matches(n, k) {
+			return ir.Float32, true
+		}
+	}
+	return ir.Undefined, false
 }

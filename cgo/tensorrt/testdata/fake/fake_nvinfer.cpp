@@ -266,6 +266,18 @@ public:
         {
             return l->name.c_str();
         }
+#if NV_TENSORRT_MAJOR < 11
+        // Per-layer precision (weakly typed TensorRT 10 networks) is
+        // recorded as the layer's "precision" and "output_type_<i>".
+        void setPrecision(DataType t) noexcept override
+        {
+            l->set("precision", jsonString(enumName(t)));
+        }
+        void setOutputType(int32_t i, DataType t) noexcept override
+        {
+            l->set(("output_type_" + std::to_string(i)).c_str(), jsonString(enumName(t)));
+        }
+#endif
         int32_t getNbInputs() const noexcept override
         {
             return static_cast<int32_t>(l->inputs.size());
@@ -299,6 +311,8 @@ public:
     };
 
     Impl vl;
+    // self is the layer as an ILayer (set by L), for getLayer.
+    ILayer* self{nullptr};
     LayerType type;
     std::string name;
     std::vector<ITensor*> inputs;
@@ -423,6 +437,7 @@ public:
         this->mLayer = &vl;
         this->mImpl = &impl;
         impl.owner = this;
+        self = this;
     }
 };
 
@@ -472,6 +487,15 @@ public:
         }
         layers.emplace_back(l);
         return l;
+    }
+
+    int32_t getNbLayers() const noexcept override
+    {
+        return static_cast<int32_t>(layers.size());
+    }
+    ILayer* getLayer(int32_t i) const noexcept override
+    {
+        return i >= 0 && static_cast<size_t>(i) < layers.size() ? layers[static_cast<size_t>(i)]->self : nullptr;
     }
 
     static std::pair<DataType, Dims> like(ITensor& t)
