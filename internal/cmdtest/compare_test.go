@@ -316,3 +316,28 @@ func TestCompareLayerwiseFindsFloat16Overflow(t *testing.T) {
 		t.Errorf("run --expect: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// The claim through the tool a user runs: the testdata CNN and
+// GPT-style transformer compiled with --fp16 and with --bf16 pass trtc
+// compare at atol 1e-2, rtol 1e-2 on their shipped inputs, and the errors
+// are those of reduced precision: not 0, and bfloat16's (8 bits of
+// mantissa) larger than float16's (11).
+func TestCompareReducedPrecisionTestdata(t *testing.T) {
+	dir := t.TempDir()
+	for _, m := range []struct{ name, input string }{{"cnn_resnet", "input.npy"}, {"gpt_tiny", "input_ids.npy"}} {
+		in := filepath.Join(root, "testdata", "models", m.name, m.input)
+		errs := map[string]float64{}
+		for _, p := range []string{"--fp16", "--bf16"} {
+			r := trtc(t, dir, nil, "compare", model(m.name), "--no-cache", p, "--atol", "1e-2", "--rtol", "1e-2", "--input", in, "-o", "json")
+			c := decodeCompare(t, r)
+			if r.code != 0 || !c.Passed || len(c.Outputs) != 1 {
+				t.Errorf("%s %s: exit %d, %+v: %s", m.name, p, r.code, c, r.stderr)
+				continue
+			}
+			errs[p] = c.Outputs[0].MaxAbsError
+		}
+		if !(0 < errs["--fp16"] && errs["--fp16"] < errs["--bf16"]) {
+			t.Errorf("%s: max abs errors %v, want 0 < float16's < bfloat16's", m.name, errs)
+		}
+	}
+}
