@@ -192,6 +192,9 @@ func compareRun(opts *CompareOptions) error {
 	if err != nil {
 		return withCode(exitCode(err), fmt.Errorf("the float32 oracle (every node as fallback): %w", err))
 	}
+	if err := interrupted(opts.Compile.ctx); err != nil {
+		return err
+	}
 	progs := make([]*runtime.Program, 2)
 	for i, r := range []*compiler.Result{res, oracle} {
 		path := filepath.Join(tmp, fmt.Sprintf("%d.trtb", i))
@@ -228,6 +231,9 @@ func compareRun(opts *CompareOptions) error {
 	got, err := progs[0].Run(inputs)
 	if err != nil {
 		return runError(err)
+	}
+	if err := interrupted(opts.Compile.ctx); err != nil {
+		return err
 	}
 	want, err := progs[1].Run(inputs)
 	if err != nil {
