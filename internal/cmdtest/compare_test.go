@@ -305,6 +305,12 @@ func TestCompareLayerwiseFindsFloat16Overflow(t *testing.T) {
 	if node, _, code := firstFailing("square,fc2,rescale"); node != "" || code != 0 {
 		t.Errorf("--keep-fp32 square,fc2,rescale: still failing at %q (exit %d)", node, code)
 	}
+	// Or the autocast pass observes the real input (compile's
+	// --calibration-input, which compare takes like every compile flag)
+	// and keeps the overflowing nodes in float32 itself.
+	if r := trtc(t, dir, nil, append(append([]string{}, args...), "--calibration-input", "x="+x)...); r.code != 0 {
+		t.Errorf("--calibration-input: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	// Without --fp16 the model passes, and its bundle matches numpy's
 	// float64 reference (so the overflow is float16's, not the model's).
 	if r := trtc(t, dir, nil, "compare", m, "--no-cache", "--input", x); r.code != 0 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/trtc-dev/trtc/pkg/network"
+	"github.com/trtc-dev/trtc/pkg/tensorio"
 )
 
 // The precision flags through the command line: --fp16 with a --keep-fp32
@@ -83,6 +84,57 @@ func TestPrecisionCommandLine(t *testing.T) {
 		code, _, errs := trtc(t, append([]string{"compile", filepath.Join(m, "model.onnx"), "--dry-run"}, c.args...)...)
 		if code != 2 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, %s; want 2 with %q", c.args, code, errs, c.want)
+		}
+	}
+}
+
+// --calibration-input: the overflow rule observes the model on the given
+// inputs. The CNN's input scaled by 20000 overflows float16 in the first
+// convolution, which then stays float32; a calibration input that does
+// not fit the model is exit 3, one without --fp16/--bf16 exit 2.
+func TestCalibrationInput(t *testing.T) {
+	dir := t.TempDir()
+	m := modelDir("cnn_resnet")
+	x, err := tensorio.ReadNPY(filepath.Join(m, "input.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range int(x.Numel()) {
+		x.SetFloat(i, x.Float(i)*20000)
+	}
+	big := filepath.Join(dir, "big.npy")
+	if err := tensorio.WriteNPY(big, x); err != nil {
+		t.Fatal(err)
+	}
+	rep := filepath.Join(dir, "r.json")
+	code, _, errs := trtc(t, "compile", filepath.Join(m, "model.onnx"), "--fp16", "--calibration-input", "input="+big,
+		"--dry-run", "--report", rep, "--no-cache")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	p := readReport(t, rep).Precision
+	overflow := 0
+	for _, k := range p.Kept {
+		if k.Rule == "overflow" {
+			overflow++
+		}
+	}
+	if overflow == 0 {
+		t.Errorf("no node kept by the overflow rule with inputs of |x| ~ 20000: %+v", p.Kept)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--fp16", "--calibration-input", "nope=" + big}, 3, "--calibration-input nope: not a graph input (inputs: input)"},
+		{[]string{"--fp16", "--calibration-input", "input=" + filepath.Join(dir, "missing.npy")}, 3, "--calibration-input input"},
+		{[]string{"--int8", "--calibration-input", "input=" + big}, 2, "has no effect without --fp16 or --bf16"},
+		{[]string{"--fp16", "--calibration-input", big}, 2, "want NAME=FILE"},
+	} {
+		code, _, errs := trtc(t, append([]string{"compile", filepath.Join(m, "model.onnx"), "--dry-run", "--no-cache"}, c.args...)...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %s; want %d with %q", c.args, code, errs, c.code, c.want)
 		}
 	}
 }

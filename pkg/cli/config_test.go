@@ -72,6 +72,7 @@ var flagSamples = map[string][3]string{
 	"warmup":                     {"0", "3", "5"},
 	"iterations":                 {"1", "50", "100"},
 	"duration":                   {"0.5", "1", "2.5"},
+	"calibration-input":          {"x=a.npy", "x=b.npy", "x=c.npy"},
 }
 
 // outputSamples are -o's samples where it is a format, by command.

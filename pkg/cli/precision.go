@@ -2,12 +2,16 @@ package cli
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/compiler"
+	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/precision"
+	"github.com/trtc-dev/trtc/pkg/tensorio"
 )
 
 // PrecisionFlags are the precision flags of `trtc compile` (and of every
@@ -18,6 +22,9 @@ type PrecisionFlags struct {
 	StronglyTyped         bool
 	KeepFP32              []string
 	PrecisionConstraints  []string
+	// CalibrationInputs are NAME=FILE (.npy or TensorProto .pb) inputs the
+	// autocast pass observes the float32 graph on.
+	CalibrationInputs []string
 }
 
 // addPrecisionFlags declares the precision flags on f.
@@ -28,6 +35,7 @@ func addPrecisionFlags(f *pflag.FlagSet, p *PrecisionFlags) {
 	f.BoolVar(&p.FP8, "fp8", false, "let engines compute in float8 (trtexec's --fp8; see --int8)")
 	f.BoolVar(&p.StronglyTyped, "strongly-typed", false, "build strongly typed TensorRT 10 networks, autocast by trtc (TensorRT 11 and the reference backend always are)")
 	f.StringSliceVar(&p.KeepFP32, "keep-fp32", nil, "op types or node names whose compute stays float32 (Softmax,onnx.Exp,layer_norm_1)")
+	f.StringArrayVar(&p.CalibrationInputs, "calibration-input", nil, "NAME=FILE input (.npy or .pb) the autocast pass runs the float32 model on to find values that overflow float16 (repeatable; default: generated inputs)")
 	f.StringSliceVar(&p.PrecisionConstraints, "precision-constraints", nil, "pin compute types NAME:TYPE[,...], NAME a node name, an op type or *, TYPE fp32, fp16 or bf16 (trtexec's --layerPrecisions with --precisionConstraints=obey)")
 }
 
@@ -43,6 +51,26 @@ func (p *PrecisionFlags) Options(streams *IO, be backend.Backend) (precision.Opt
 			return o, streams.badValue("precision-constraints", "%v", err)
 		}
 		o.Constraints = append(o.Constraints, c)
+	}
+	for _, spec := range p.CalibrationInputs {
+		name, file, ok := strings.Cut(spec, "=")
+		if !ok || name == "" || file == "" {
+			return o, streams.badValue("calibration-input", "%q: want NAME=FILE", spec)
+		}
+		if _, dup := o.Calibration[name]; dup {
+			return o, streams.badValue("calibration-input", "input %q is given twice", name)
+		}
+		t, _, err := tensorio.ReadAuto(file)
+		if err != nil {
+			return o, withFields(withCode(ExitInput, fmt.Errorf("--calibration-input %s: %w", name, err)), "tensor", name, "file", file)
+		}
+		if o.Calibration == nil {
+			o.Calibration = map[string]*ir.Tensor{}
+		}
+		o.Calibration[name] = t
+	}
+	if len(o.Calibration) > 0 && o.LowType() == ir.Undefined {
+		return o, streams.badValue("calibration-input", "has no effect without --fp16 or --bf16")
 	}
 	if err := o.Validate(compiler.StronglyTyped(be, o)); err != nil {
 		var pe *precision.Error

@@ -322,6 +322,9 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 	}
 	opts.Build.Precision = BuildPrecision(be, opts.Precision)
 	prec, err := autocast(g, model, be, &opts, s)
+	if ce := (*precision.CalibrationError)(nil); errors.As(err, &ce) {
+		err = &PrepareError{err} // a calibration file that does not fit: exit 3
+	}
 	if err != nil {
 		return &Result{Model: model, Graph: g, Folded: folded, Settings: s, Precision: prec}, err
 	}

@@ -89,9 +89,16 @@ func Autocast(g *ir.Graph, o Options, env Env) (*Result, error) {
 	}
 	res.Unmatched = FindUnmatched(g, o)
 	var observed map[string]float64
+	inputs := env.Inputs
+	if inputs == nil {
+		inputs = o.Calibration
+	}
+	if err := checkCalibration(g, inputs); err != nil {
+		return res, &CalibrationError{err}
+	}
 	if !o.rulesOff {
 		var err error
-		observed, err = Observe(g, env.Inputs, env.Seed)
+		observed, err = Observe(g, inputs, env.Seed)
 		if err != nil {
 			res.ObserveError = err.Error()
 			observed = nil
@@ -470,4 +477,37 @@ func (o Options) NodeType(n *ir.Node) (ir.DType, bool) {
 		}
 	}
 	return ir.Undefined, false
+}
+
+// CalibrationError is a calibration input that does not fit the model: a
+// bad input file, not a failure of the pass.
+type CalibrationError struct{ Err error }
+
+func (e *CalibrationError) Error() string { return e.Err.Error() }
+func (e *CalibrationError) Unwrap() error { return e.Err }
+
+// checkCalibration refuses calibration inputs that name no graph input or
+// whose dtype or rank is not the input's.
+func checkCalibration(g *ir.Graph, inputs map[string]*ir.Tensor) error {
+	for _, name := range ir.SortedKeys(inputs) {
+		t := inputs[name]
+		var v *ir.Value
+		for _, in := range g.Inputs {
+			if in == name {
+				v = g.Value(in)
+			}
+		}
+		if v == nil {
+			return fmt.Errorf("--calibration-input %s: not a graph input (inputs: %s)", name, strings.Join(g.Inputs, ", "))
+		}
+		if t.DType != v.DType || len(t.Shape) != len(v.Shape) {
+			return fmt.Errorf("--calibration-input %s: %v%v, but the input is %v%v", name, t.DType, ir.S(t.Shape...), v.DType, v.Shape)
+		}
+		for i, d := range v.Shape {
+			if d.Static() && d.Size != t.Shape[i] {
+				return fmt.Errorf("--calibration-input %s: dim %d is %d, but the input fixes it at %d", name, i, t.Shape[i], d.Size)
+			}
+		}
+	}
+	return nil
 }

@@ -31,6 +31,11 @@ type Options struct {
 	// --layerPrecisions with --precisionConstraints=obey).
 	Constraints []Constraint
 
+	// Calibration are inputs (by graph input name) the float32 graph is
+	// observed on for the overflow rule (--calibration-input); inputs not
+	// given are generated (Observe).
+	Calibration map[string]*ir.Tensor
+
 	// rulesOff turns the autocast accuracy rules off: every float32 node
 	// not excluded by name is lowered. Only tests set it (export_test.go),
 	// to show what the rules prevent.
