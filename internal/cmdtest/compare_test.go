@@ -212,6 +212,8 @@ func TestCompareBenchBadInput(t *testing.T) {
 		{[]string{"bench", bundle, "--no-such-flag"}, 2, "unknown flag: --no-such-flag"},
 		{[]string{"compare", filepath.Join(dir, "none.onnx")}, 3, "none.onnx"},
 		{[]string{"compare", garbageModel, "--no-cache"}, 3, "garbage.onnx"},
+		{[]string{"compare", bundle, "--no-cache"}, 3, "cnn.trtb is a trtc bundle: compare takes the model it was compiled from"},
+		{[]string{"bench", cnn}, 3, "not a trtc bundle"},
 		{[]string{"compare", unsupportedModel(t, dir), "--no-cache"}, 4, "FrobnicateTensor"},
 		{[]string{"compare", cnn, "--require-full-compilation", "--fallback-ops", "Relu", "--no-cache"}, 5, "fall back"},
 		{[]string{"compare", cnn, "--input-range", "1"}, 2, `--input-range: "1": want LO,HI or NAME=LO,HI`},

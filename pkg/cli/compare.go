@@ -180,6 +180,9 @@ func compareRun(opts *CompareOptions) error {
 	defer disp.done()
 	res, err := compileModel(&opts.Compile, bs, disp, opts.Layerwise)
 	if err != nil {
+		if isBundle(model) {
+			return withCode(exitCode(err), fmt.Errorf("%s is a trtc bundle: compare takes the model it was compiled from (trtc run --expect compares a bundle's outputs with files): %w", model, err))
+		}
 		return err
 	}
 	if err := interrupted(opts.Compile.ctx); err != nil {
