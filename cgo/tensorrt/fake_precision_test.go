@@ -17,6 +17,7 @@ import (
 	"github.com/trtc-dev/trtc/converters"
 	"github.com/trtc-dev/trtc/pkg/compiler"
 	"github.com/trtc-dev/trtc/pkg/conversion"
+	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/precision"
 )
@@ -168,4 +169,54 @@ func containsEvent(events []string, want string) bool {
 		}
 	}
 	return false
+}
+
+// TestFakeWeakTypingConstraintAll: --precision-constraints '*:fp16' on a
+// weakly typed TensorRT 10 network pins every layer that writes a float,
+// and no layer that does not (shape and index arithmetic keeps its types).
+func TestFakeWeakTypingConstraintAll(t *testing.T) {
+	if compiledMajor(t) >= 11 {
+		t.Skip("TensorRT 11 has no weakly typed networks")
+	}
+	fakeEvents()
+	s := conversion.DefaultSettings()
+	s.Backend, s.MinBlockSize = "tensorrt", 1
+	p := precision.Options{FP16: true, Constraints: []precision.Constraint{{Name: "*", Type: ir.Float16}}}
+	model := filepath.Join("..", "..", "testdata", "models", "gpt_tiny", "model.onnx")
+	res, err := compiler.CompileFile(model, compiler.Options{Settings: s, Registry: converters.Builtin(), Precision: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned, left := 0, 0
+	for _, e := range res.Engines {
+		_, rec, _ := bytes.Cut(e.Blob, []byte("\nlayers\n"))
+		var layers []network.LayerInfo
+		if err := json.Unmarshal(rec, &layers); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range layers {
+			float := false
+			for _, o := range l.Outputs {
+				float = float || o.DType == "float32"
+			}
+			prec, has := l.Params["precision"]
+			switch {
+			case l.Type == "CONSTANT" || !strings.Contains(l.Name, "-["):
+				// weights and the output identities belong to no node
+			case float && prec != "HALF":
+				t.Errorf("layer %s writes float32 but has precision %v, want HALF", l.Name, prec)
+			case !float && has:
+				t.Errorf("layer %s writes no float but got precision %v", l.Name, prec)
+			case float:
+				pinned++
+			default:
+				left++
+			}
+		}
+	}
+	if pinned == 0 {
+		t.Error("no layer pinned")
+	}
+	t.Logf("%d float layers pinned to HALF, %d other layers left alone", pinned, left)
+	noUnexpected(t, fakeEvents())
 }

@@ -1252,6 +1252,19 @@ trtc_status trtc_set_node_precision(trtc_builder* b, char const* node, int32_t d
             {
                 continue;
             }
+            // Only layers on floats: a node's shape arithmetic (int64)
+            // keeps its types.
+            bool onFloats = false;
+            for (int32_t o = 0; o < l->getNbOutputs(); ++o)
+            {
+                ITensor* out = l->getOutput(o);
+                DataType ot = out != nullptr ? out->getType() : DataType::kINT32;
+                onFloats = onFloats || ot == DataType::kFLOAT || ot == DataType::kHALF || ot == DataType::kBF16;
+            }
+            if (!onFloats)
+            {
+                continue;
+            }
             l->setPrecision(t);
             for (int32_t o = 0; o < l->getNbOutputs(); ++o)
             {

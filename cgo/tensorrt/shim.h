@@ -221,8 +221,8 @@ trtc_status trtc_profile_set_values(trtc_builder *b, int32_t index, const char *
 
 /* trtc_set_node_precision pins, on a weakly typed TensorRT 10 network, the
  * layers a converter made for one model node (those whose name holds
- * "-[node]", the naming network.Network gives them): ILayer::setPrecision
- * (dtype) and setOutputType for each float output. *n receives how many
+ * "-[node]", the naming network.Network gives them) that write a float:
+ * ILayer::setPrecision(dtype) and setOutputType for each float output. *n receives how many
  * layers it set. A strongly typed network, or TensorRT 11, refuses it. */
 trtc_status trtc_set_node_precision(trtc_builder *b, const char *node, int32_t dtype, int32_t *n);
 

@@ -53,9 +53,25 @@ var Rules = []Rule{
 		keep: func(c *ruleCtx) (bool, string) { return true, "exp/log/pow computes in float32" },
 	},
 	{
+		Name: "discontinuous",
+		Ops: []string{"Floor", "Ceil", "Round", "Mod", "Less", "LessOrEqual", "Greater", "GreaterOrEqual", "Equal",
+			"ArgMax", "ArgMin", "TopK", "floor", "ceil", "round", "remainder", "fmod", "floor_divide",
+			"lt", "le", "gt", "ge", "eq", "ne", "argmax", "argmin", "topk", "sort"},
+		Why: "rounding, modulo, comparison and selection jump at a threshold: an input rounded across it changes the result by a whole step (floor(2.9995) = 2, floor of its float16 3)",
+		keep: func(c *ruleCtx) (bool, string) {
+			return true, "rounds, compares or selects: reads its inputs in float32"
+		},
+	},
+	{
+		Name: "product",
+		Ops:  []string{"ReduceProd", "CumProd", "prod", "cumprod"},
+		Why:  "a product of n values grows like x^n: 12 values of 1..12 already exceed 65504",
+		keep: func(c *ruleCtx) (bool, string) { return true, "a product over many elements computes in float32" },
+	},
+	{
 		Name: "deep-reduction",
-		Ops: []string{"ReduceSum", "ReduceMean", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare", "CumSum",
-			"GlobalAveragePool", "GlobalLpPool", "sum", "mean", "prod", "cumsum", "norm", "linalg_vector_norm", "var", "std"},
+		Ops: []string{"ReduceSum", "ReduceMean", "ReduceL1", "ReduceL2", "ReduceSumSquare", "CumSum",
+			"GlobalAveragePool", "GlobalLpPool", "sum", "mean", "cumsum", "norm", "linalg_vector_norm", "var", "std"},
 		Why:  fmt.Sprintf("a sum over more than %d elements per output loses the addends' low bits in a float16 accumulator", MaxReductionDepth),
 		keep: keepDeepReduction,
 	},
