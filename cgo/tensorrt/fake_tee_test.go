@@ -357,3 +357,71 @@ func (teeBackend) Build(net network.Network, opts backend.BuildOptions) ([]byte,
 }
 
 func init() { backend.Register(teeBackend{}) }
+
+// Loops and conditionals: a tee handle holds both backends' handles.
+type teeLoop struct {
+	ref, trt network.Loop
+}
+
+func (l *teeLoop) LoopName() string { return l.ref.LoopName() }
+
+type teeCond struct {
+	ref, trt network.Conditional
+}
+
+func (c *teeCond) ConditionalName() string { return c.ref.ConditionalName() }
+
+func (n *teeNetwork) AddLoop() network.Loop {
+	return &teeLoop{n.ref.AddLoop(), n.trt.AddLoop()}
+}
+
+func (n *teeNetwork) AddTripLimit(l network.Loop, t network.Tensor, kind network.TripLimit) {
+	tl := l.(*teeLoop)
+	n.call(func() []network.Tensor { n.ref.AddTripLimit(tl.ref, t, kind); return nil },
+		func() []network.Tensor { n.trt.AddTripLimit(tl.trt, n.tt(t), kind); return nil })
+}
+
+func (n *teeNetwork) AddRecurrence(l network.Loop, initial network.Tensor) network.Tensor {
+	tl := l.(*teeLoop)
+	return n.call(func() []network.Tensor { return one(n.ref.AddRecurrence(tl.ref, initial)) },
+		func() []network.Tensor { return one(n.trt.AddRecurrence(tl.trt, n.tt(initial))) })[0]
+}
+
+func (n *teeNetwork) SetRecurrenceInput(rec, next network.Tensor) {
+	n.call(func() []network.Tensor { n.ref.SetRecurrenceInput(rec, next); return nil },
+		func() []network.Tensor { n.trt.SetRecurrenceInput(n.tt(rec), n.tt(next)); return nil })
+}
+
+func (n *teeNetwork) AddIterator(l network.Loop, x network.Tensor, axis int, reverse bool) network.Tensor {
+	tl := l.(*teeLoop)
+	return n.call(func() []network.Tensor { return one(n.ref.AddIterator(tl.ref, x, axis, reverse)) },
+		func() []network.Tensor { return one(n.trt.AddIterator(tl.trt, n.tt(x), axis, reverse)) })[0]
+}
+
+func (n *teeNetwork) AddLoopOutput(l network.Loop, x network.Tensor, kind network.LoopOutput, axis int, length network.Tensor) network.Tensor {
+	tl := l.(*teeLoop)
+	return n.call(func() []network.Tensor { return one(n.ref.AddLoopOutput(tl.ref, x, kind, axis, length)) },
+		func() []network.Tensor { return one(n.trt.AddLoopOutput(tl.trt, n.tt(x), kind, axis, n.tt(length))) })[0]
+}
+
+func (n *teeNetwork) AddIfConditional() network.Conditional {
+	return &teeCond{n.ref.AddIfConditional(), n.trt.AddIfConditional()}
+}
+
+func (n *teeNetwork) SetCondition(c network.Conditional, cond network.Tensor) {
+	tc := c.(*teeCond)
+	n.call(func() []network.Tensor { n.ref.SetCondition(tc.ref, cond); return nil },
+		func() []network.Tensor { n.trt.SetCondition(tc.trt, n.tt(cond)); return nil })
+}
+
+func (n *teeNetwork) AddIfInput(c network.Conditional, x network.Tensor) network.Tensor {
+	tc := c.(*teeCond)
+	return n.call(func() []network.Tensor { return one(n.ref.AddIfInput(tc.ref, x)) },
+		func() []network.Tensor { return one(n.trt.AddIfInput(tc.trt, n.tt(x))) })[0]
+}
+
+func (n *teeNetwork) AddIfOutput(c network.Conditional, t, f network.Tensor) network.Tensor {
+	tc := c.(*teeCond)
+	return n.call(func() []network.Tensor { return one(n.ref.AddIfOutput(tc.ref, t, f)) },
+		func() []network.Tensor { return one(n.trt.AddIfOutput(tc.trt, n.tt(t), n.tt(f))) })[0]
+}

@@ -40,7 +40,10 @@ type Network struct {
 	namer   network.Namer
 	err     error
 	layers  int
-	inputs  []inputSpec
+	// recurrences maps each recurrence layer's output to the layer
+	// (network_loop.go).
+	recurrences map[*tensor]*C.trtc_recurrence
+	inputs      []inputSpec
 	// inputHandles[i] is inputs[i]'s ITensor.
 	inputHandles []*C.trtc_tensor
 }
@@ -574,6 +577,204 @@ func (n *Network) AddResize(x network.Tensor, p network.ResizeParams) network.Te
 func (n *Network) AddScatter(data, indices, updates network.Tensor, mode network.ScatterMode, axis int) network.Tensor {
 	return n.layer(network.KindScatter, []network.Tensor{data, indices, updates}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
 		return C.trtc_add_scatter(n.b, name, in[0], in[1], in[2], C.int32_t(mode), C.int32_t(axis), out)
+	})
+}
+
+// Loops (ILoop) and if-conditionals (IIfConditional): the handles are
+// TensorRT's objects, owned by the network. The network keeps each
+// recurrence layer by its output, for SetRecurrenceInput.
+
+type loop struct {
+	h    *C.trtc_loop
+	net  *Network
+	name string
+}
+
+func (l *loop) LoopName() string { return l.name }
+
+type conditional struct {
+	h    *C.trtc_conditional
+	net  *Network
+	name string
+}
+
+func (c *conditional) ConditionalName() string { return c.name }
+
+func (n *Network) loopHandle(l network.Loop, kind network.LayerKind) (*C.trtc_loop, bool) {
+	h, ok := l.(*loop)
+	if !ok || h == nil || h.net != n {
+		n.fail(n.namer.Name(kind), fmt.Errorf("the loop is not one of this network's"))
+		return nil, false
+	}
+	return h.h, true
+}
+
+func (n *Network) condHandle(c network.Conditional, kind network.LayerKind) (*C.trtc_conditional, bool) {
+	h, ok := c.(*conditional)
+	if !ok || h == nil || h.net != n {
+		n.fail(n.namer.Name(kind), fmt.Errorf("the conditional is not one of this network's"))
+		return nil, false
+	}
+	return h.h, true
+}
+
+// noOutput adds a layer without outputs (trip limit, condition).
+func (n *Network) noOutput(kind network.LayerKind, ins []network.Tensor, call func(name *C.char, in []*C.trtc_tensor) C.trtc_status) {
+	name := n.namer.Name(kind)
+	if n.err != nil {
+		return
+	}
+	hs := make([]*C.trtc_tensor, len(ins))
+	for i, t := range ins {
+		h, err := n.handle(t, i)
+		if err != nil {
+			n.fail(name, err)
+			return
+		}
+		hs[i] = h
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	if err := check(call(cname, hs), "adding layer "+name); err != nil {
+		n.fail(name, err)
+		return
+	}
+	runtime.KeepAlive(n)
+	n.layers++
+}
+
+func (n *Network) AddLoop() network.Loop {
+	name := n.namer.Name("Loop")
+	l := &loop{net: n, name: name}
+	if n.err != nil {
+		return l
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	if err := check(C.trtc_add_loop(n.b, cname, &l.h), "adding loop "+name); err != nil {
+		n.fail(name, err)
+	}
+	runtime.KeepAlive(n)
+	return l
+}
+
+func (n *Network) AddTripLimit(l network.Loop, t network.Tensor, kind network.TripLimit) {
+	h, ok := n.loopHandle(l, network.KindTripLimit)
+	if !ok {
+		return
+	}
+	n.noOutput(network.KindTripLimit, []network.Tensor{t}, func(name *C.char, in []*C.trtc_tensor) C.trtc_status {
+		return C.trtc_add_trip_limit(n.b, name, h, in[0], C.int32_t(kind))
+	})
+}
+
+func (n *Network) AddRecurrence(l network.Loop, initial network.Tensor) network.Tensor {
+	h, ok := n.loopHandle(l, network.KindRecurrence)
+	if !ok {
+		return poisoned
+	}
+	var rec *C.trtc_recurrence
+	out := n.layer(network.KindRecurrence, []network.Tensor{initial}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_recurrence(n.b, name, h, in[0], &rec, out)
+	})
+	if t, ok := out.(*tensor); ok && t != poisoned && rec != nil {
+		if n.recurrences == nil {
+			n.recurrences = map[*tensor]*C.trtc_recurrence{}
+		}
+		n.recurrences[t] = rec
+	}
+	return out
+}
+
+func (n *Network) SetRecurrenceInput(rec, next network.Tensor) {
+	if n.err != nil {
+		return
+	}
+	t, _ := rec.(*tensor)
+	h := n.recurrences[t]
+	if h == nil {
+		n.fail("SetRecurrenceInput", fmt.Errorf("tensor %q is not the output of a recurrence layer of this network", rec.Name()))
+		return
+	}
+	nh, err := n.handle(next, 1)
+	if err == nil && nh == nil {
+		err = fmt.Errorf("the next value is missing")
+	}
+	if err == nil {
+		err = check(C.trtc_set_recurrence_input(n.b, h, nh), "setting the next value of recurrence "+t.name)
+	}
+	if err != nil {
+		n.fail(t.name, err)
+	}
+	runtime.KeepAlive(n)
+}
+
+func (n *Network) AddIterator(l network.Loop, x network.Tensor, axis int, reverse bool) network.Tensor {
+	h, ok := n.loopHandle(l, network.KindIterator)
+	if !ok {
+		return poisoned
+	}
+	rev := 0
+	if reverse {
+		rev = 1
+	}
+	return n.layer(network.KindIterator, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_iterator(n.b, name, h, in[0], C.int32_t(axis), C.int32_t(rev), out)
+	})
+}
+
+func (n *Network) AddLoopOutput(l network.Loop, x network.Tensor, kind network.LoopOutput, axis int, length network.Tensor) network.Tensor {
+	h, ok := n.loopHandle(l, network.KindLoopOutput)
+	if !ok {
+		return poisoned
+	}
+	return n.layer(network.KindLoopOutput, []network.Tensor{x, length}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_loop_output(n.b, name, h, in[0], C.int32_t(kind), C.int32_t(axis), in[1], out)
+	})
+}
+
+func (n *Network) AddIfConditional() network.Conditional {
+	name := n.namer.Name("Conditional")
+	c := &conditional{net: n, name: name}
+	if n.err != nil {
+		return c
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	if err := check(C.trtc_add_if_conditional(n.b, cname, &c.h), "adding conditional "+name); err != nil {
+		n.fail(name, err)
+	}
+	runtime.KeepAlive(n)
+	return c
+}
+
+func (n *Network) SetCondition(c network.Conditional, cond network.Tensor) {
+	h, ok := n.condHandle(c, network.KindCondition)
+	if !ok {
+		return
+	}
+	n.noOutput(network.KindCondition, []network.Tensor{cond}, func(name *C.char, in []*C.trtc_tensor) C.trtc_status {
+		return C.trtc_set_condition(n.b, name, h, in[0])
+	})
+}
+
+func (n *Network) AddIfInput(c network.Conditional, x network.Tensor) network.Tensor {
+	h, ok := n.condHandle(c, network.KindIfConditionalInput)
+	if !ok {
+		return poisoned
+	}
+	return n.layer(network.KindIfConditionalInput, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_if_input(n.b, name, h, in[0], out)
+	})
+}
+
+func (n *Network) AddIfOutput(c network.Conditional, trueOut, falseOut network.Tensor) network.Tensor {
+	h, ok := n.condHandle(c, network.KindIfConditionalOutput)
+	if !ok {
+		return poisoned
+	}
+	return n.layer(network.KindIfConditionalOutput, []network.Tensor{trueOut, falseOut}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_if_output(n.b, name, h, in[0], in[1], out)
 	})
 }
 

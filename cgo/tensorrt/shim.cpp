@@ -1047,6 +1047,139 @@ trtc_status trtc_add_scatter(trtc_builder* b, char const* name, trtc_tensor* dat
     });
 }
 
+// Loops and conditionals. The handles are TensorRT's own objects, owned by
+// the network.
+namespace
+{
+ILoop* loopOf(trtc_loop* l)
+{
+    if (l == nullptr)
+    {
+        fail(TRTC_ERR_ARGUMENT, "loop is missing");
+    }
+    return reinterpret_cast<ILoop*>(l);
+}
+
+IIfConditional* conditionalOf(trtc_conditional* c)
+{
+    if (c == nullptr)
+    {
+        fail(TRTC_ERR_ARGUMENT, "conditional is missing");
+    }
+    return reinterpret_cast<IIfConditional*>(c);
+}
+
+// nameOnly names a layer without outputs (trip limit, condition).
+void nameOnly(ILayer* l, char const* name, char const* call)
+{
+    if (l == nullptr)
+    {
+        fail(TRTC_ERR_TENSORRT, std::string(call) + " failed for layer " + name);
+    }
+    l->setName(name);
+}
+} // namespace
+
+trtc_status trtc_add_loop(trtc_builder* b, char const* name, trtc_loop** out)
+{
+    return BUILDER_GUARD(b, {
+        ILoop* l = b->network->addLoop();
+        if (l == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("INetworkDefinition::addLoop failed for ") + name);
+        }
+        l->setName(name);
+        *out = reinterpret_cast<trtc_loop*>(l);
+    });
+}
+
+trtc_status trtc_add_trip_limit(trtc_builder* b, char const* name, trtc_loop* loop, trtc_tensor* limit, int32_t kind)
+{
+    return BUILDER_GUARD(b, {
+        ITripLimitLayer* l = loopOf(loop)->addTripLimit(*tensor(limit, "trip limit"), static_cast<TripLimit>(kind));
+        nameOnly(l, name, "ILoop::addTripLimit");
+    });
+}
+
+trtc_status trtc_add_recurrence(trtc_builder* b, char const* name, trtc_loop* loop, trtc_tensor* initial, trtc_recurrence** layer, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        IRecurrenceLayer* l = loopOf(loop)->addRecurrence(*tensor(initial, "initial value"));
+        b->finish(l, name, "ILoop::addRecurrence", out);
+        *layer = reinterpret_cast<trtc_recurrence*>(l);
+    });
+}
+
+trtc_status trtc_set_recurrence_input(trtc_builder* b, trtc_recurrence* layer, trtc_tensor* next)
+{
+    return BUILDER_GUARD(b, {
+        if (layer == nullptr)
+        {
+            fail(TRTC_ERR_ARGUMENT, "recurrence layer is missing");
+        }
+        reinterpret_cast<IRecurrenceLayer*>(layer)->setInput(1, *tensor(next, "next value"));
+    });
+}
+
+trtc_status trtc_add_iterator(trtc_builder* b, char const* name, trtc_loop* loop, trtc_tensor* x, int32_t axis, int32_t reverse, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        IIteratorLayer* l = loopOf(loop)->addIterator(*tensor(x, "iterated tensor"), axis, reverse != 0);
+        b->finish(l, name, "ILoop::addIterator", out);
+    });
+}
+
+trtc_status trtc_add_loop_output(trtc_builder* b, char const* name, trtc_loop* loop, trtc_tensor* x, int32_t kind, int32_t axis,
+    trtc_tensor* length, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        ILoopOutputLayer* l = loopOf(loop)->addLoopOutput(*tensor(x, "loop output input"), static_cast<LoopOutput>(kind), axis);
+        if (l != nullptr && length != nullptr)
+        {
+            l->setInput(1, *tensor(length, "concatenation length"));
+        }
+        b->finish(l, name, "ILoop::addLoopOutput", out);
+    });
+}
+
+trtc_status trtc_add_if_conditional(trtc_builder* b, char const* name, trtc_conditional** out)
+{
+    return BUILDER_GUARD(b, {
+        IIfConditional* c = b->network->addIfConditional();
+        if (c == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, std::string("INetworkDefinition::addIfConditional failed for ") + name);
+        }
+        c->setName(name);
+        *out = reinterpret_cast<trtc_conditional*>(c);
+    });
+}
+
+trtc_status trtc_set_condition(trtc_builder* b, char const* name, trtc_conditional* c, trtc_tensor* cond)
+{
+    return BUILDER_GUARD(b, {
+        IConditionLayer* l = conditionalOf(c)->setCondition(*tensor(cond, "condition"));
+        nameOnly(l, name, "IIfConditional::setCondition");
+    });
+}
+
+trtc_status trtc_add_if_input(trtc_builder* b, char const* name, trtc_conditional* c, trtc_tensor* x, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        b->finish(conditionalOf(c)->addInput(*tensor(x, "conditional input")), name, "IIfConditional::addInput", out);
+    });
+}
+
+trtc_status trtc_add_if_output(trtc_builder* b, char const* name, trtc_conditional* c, trtc_tensor* true_out, trtc_tensor* false_out,
+    trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        IIfConditional* cond = conditionalOf(c);
+        b->finish(cond->addOutput(*tensor(true_out, "true output"), *tensor(false_out, "false output")), name,
+            "IIfConditional::addOutput", out);
+    });
+}
+
 trtc_status trtc_add_select(trtc_builder* b, char const* name, trtc_tensor* cond, trtc_tensor* then_, trtc_tensor* else_, trtc_out* out)
 {
     return BUILDER_GUARD(b, {

@@ -148,6 +148,28 @@ trtc_status trtc_add_gather_nd(trtc_builder *b, const char *name, trtc_tensor *d
 /* mode is ScatterMode; axis is set (setAxis) in kELEMENT mode only. */
 trtc_status trtc_add_scatter(trtc_builder *b, const char *name, trtc_tensor *data, trtc_tensor *indices, trtc_tensor *updates,
 	int32_t mode, int32_t axis, trtc_out *out);
+/* Loops and if-conditionals. A trtc_loop is an ILoop, a trtc_conditional an
+ * IIfConditional, a trtc_recurrence an IRecurrenceLayer, all owned by the
+ * builder's network. name names the loop or conditional (setName) or the
+ * boundary layer. kind is TripLimit or LoopOutput; length, for kCONCATENATE
+ * and kREVERSE loop outputs, is setInput(1, length) (null for kLAST_VALUE).
+ * Trip-limit and condition layers have no outputs. */
+typedef struct trtc_loop trtc_loop;
+typedef struct trtc_conditional trtc_conditional;
+typedef struct trtc_recurrence trtc_recurrence;
+trtc_status trtc_add_loop(trtc_builder *b, const char *name, trtc_loop **out);
+trtc_status trtc_add_trip_limit(trtc_builder *b, const char *name, trtc_loop *loop, trtc_tensor *limit, int32_t kind);
+trtc_status trtc_add_recurrence(trtc_builder *b, const char *name, trtc_loop *loop, trtc_tensor *initial, trtc_recurrence **layer, trtc_out *out);
+/* IRecurrenceLayer::setInput(1, next). */
+trtc_status trtc_set_recurrence_input(trtc_builder *b, trtc_recurrence *layer, trtc_tensor *next);
+trtc_status trtc_add_iterator(trtc_builder *b, const char *name, trtc_loop *loop, trtc_tensor *x, int32_t axis, int32_t reverse, trtc_out *out);
+trtc_status trtc_add_loop_output(trtc_builder *b, const char *name, trtc_loop *loop, trtc_tensor *x, int32_t kind, int32_t axis,
+	trtc_tensor *length, trtc_out *out);
+trtc_status trtc_add_if_conditional(trtc_builder *b, const char *name, trtc_conditional **out);
+trtc_status trtc_set_condition(trtc_builder *b, const char *name, trtc_conditional *c, trtc_tensor *cond);
+trtc_status trtc_add_if_input(trtc_builder *b, const char *name, trtc_conditional *c, trtc_tensor *x, trtc_out *out);
+trtc_status trtc_add_if_output(trtc_builder *b, const char *name, trtc_conditional *c, trtc_tensor *true_out, trtc_tensor *false_out,
+	trtc_out *out);
 /* addEinsum(xs, n, equation): TensorRT's equation syntax (lower-case labels,
  * ",", "->", "..."); float inputs, a float output. */
 trtc_status trtc_add_einsum(trtc_builder *b, const char *name, trtc_tensor *const *xs, int32_t n, const char *equation, trtc_out *out);

@@ -11,11 +11,6 @@ import (
 // converter, each with the reason (as converters/onnx's coverage test does
 // for ONNX ops).
 var noConverter = map[string]string{
-	"aten.lstm.input": "a recurrent layer needs TensorRT loop layers (ILoop with recurrences), which trtc's layer-kind table " +
-		"does not declare yet; the CPU kernel runs it, and pkg/lower unrolls it into engine ops when its sequence length is static",
-	"aten.gru.input":      "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
-	"aten.rnn_tanh.input": "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
-	"aten.rnn_relu.input": "recurrent layer: needs TensorRT loop layers (see aten.lstm.input)",
 	"aten.grid_sampler_2d.default": "TensorRT's IGridSampleLayer is not declared in trtc's layer-kind table (pkg/network) yet; " +
 		"the CPU kernel runs bilinear and nearest sampling with zeros, border and reflection padding",
 }

@@ -138,7 +138,7 @@ func Build(c Case) (*Result, error) {
 		return nil, fmt.Errorf("no converter accepted %s: %v", c.Op, d.Reasons())
 	}
 	net := reference.NewNetwork()
-	seg := conversion.Segment{Nodes: []*ir.Node{n}, Converters: []*conversion.Converter{d.Converter}, Inputs: segIn, Outputs: n.Outputs}
+	seg := conversion.Segment{Nodes: []*ir.Node{n}, Converters: []*conversion.Converter{d.Converter}, Inputs: segIn, Outputs: n.Outputs, Registry: c.Registry}
 	if err := conversion.ConvertSegment(net, g, c.Settings, seg); err != nil {
 		return nil, err
 	}

@@ -24,12 +24,6 @@ var noConverter = map[string]string{
 		"a product through exp(cumsum(log|x|)) is neither exact nor defined for zeros and integers",
 	"onnx.DynamicQuantizeLinear": "its scale and zero point come from a data-dependent global min/max, which needs a " +
 		"Reduce over every dim and a scalar-to-shape broadcast per run; not converted yet",
-	"onnx.LSTM":                      layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
-	"onnx.GRU":                       layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
-	"onnx.RNN":                       layerKindTable + " (ILoop, ITripLimitLayer, IRecurrenceLayer, IIteratorLayer, ILoopOutputLayer)",
-	"onnx.Loop":                      layerKindTable + " (ILoop and its boundary layers)",
-	"onnx.Scan":                      layerKindTable + " (ILoop and its boundary layers)",
-	"onnx.If":                        layerKindTable + " (IIfConditional with its input and output layers)",
 	"onnx.NonMaxSuppression":         layerKindTable + " (INMSLayer)",
 	"onnx.BitwiseAnd":                bitwiseReason,
 	"onnx.BitwiseOr":                 bitwiseReason,

@@ -13,14 +13,21 @@ import (
 // The deployment models (testdata/gen/gen_deploy.py, made on the GPU
 // machine; outputs from ONNX Runtime's CPU or CUDA provider, the bfloat16
 // MLP's from PyTorch on CUDA since ONNX Runtime 1.30 has no bfloat16 Gemm:
-// see testdata/models/deploy_manifest.json) compile with the default settings
+// see testdata/models/deploy_manifest.json; lstm_dyn and gru_dyn, whose
+// sequence length is symbolic, from testdata/gen/gen_rnn_dyn.py, each run
+// at two lengths; if_gate from testdata/gen/gen_control.py) compile with
+// the default settings
 // and match their reference through `trtc run --expect`.
 //
-// minEngine is the share of nodes that must run in engines today. Models
-// whose ops have no TensorRT layers here yet (LSTM/GRU need ILoop and
-// IRecurrenceLayer, Scan/Loop ILoop, NonMaxSuppression INMSLayer: new
-// layer kinds, which wait for the layer-kind table) are checked for
-// correctness in fallback.
+// minEngine is the share of nodes that must run in engines today. LSTM,
+// GRU, Scan and Loop are TensorRT loops and If a conditional (their layer
+// kinds: pkg/network/kinddef); det_head's NonMaxSuppression (INMSLayer) is
+// not in the layer-kind table yet and is checked for correctness in
+// fallback. The lstm, gru, scan_loop, lstm_dyn and gru_dyn graphs have
+// fewer than the default 5 compute ops (an LSTM node, a Gemm and a Gather;
+// Scan and Loop; ...): their engine segments are kept because they hold
+// TensorRT loops (pkg/partition). if_gate runs twice, so that each branch
+// is taken.
 func TestDeployModels(t *testing.T) {
 	for _, m := range []struct {
 		name      string
@@ -32,16 +39,23 @@ func TestDeployModels(t *testing.T) {
 		{"fp16_cnn", []string{"x=x.npy"}, "expected", "1e-2", 1},
 		{"bf16_mlp", []string{"x=x.pb"}, "expected", "1e-2", 1},
 		{"qdq_cnn", []string{"x=x.npy"}, "expected", "", 1},
-		{"lstm", []string{"x=x.npy"}, "expected", "1e-5", 0},
-		{"gru", []string{"x=x.npy", "h0=h0.npy"}, "expected", "1e-5", 0},
-		{"scan_loop", []string{"s0=s0.npy", "x=x.npy"}, "expected", "1e-5", 0},
+		{"lstm", []string{"x=x.npy"}, "expected", "1e-5", 0.9},
+		{"gru", []string{"x=x.npy", "h0=h0.npy"}, "expected", "1e-5", 0.9},
+		{"scan_loop", []string{"s0=s0.npy", "x=x.npy"}, "expected", "1e-5", 0.9},
+		{"lstm_dyn", []string{"x=x.npy"}, "expected", "1e-5", 0.9},
+		{"lstm_dyn", []string{"x=x_s9.npy"}, "expected_s9", "1e-5", 0.9},
+		{"gru_dyn", []string{"x=x.npy"}, "expected", "1e-5", 0.9},
+		{"gru_dyn", []string{"x=x_s9.npy"}, "expected_s9", "1e-5", 0.9},
+		{"if_gate", []string{"x=x.npy"}, "expected", "1e-5", 0.9},
+		{"if_gate", []string{"x=x_neg.npy"}, "expected_neg", "1e-5", 0.9},
 		{"det_head", []string{"boxes=boxes.npy", "scores=scores.npy"}, "expected", "1e-5", 0},
 	} {
-		t.Run(m.name, func(t *testing.T) {
+		t.Run(m.name+"/"+m.expect, func(t *testing.T) {
 			dir, tmp := modelDir(m.name), t.TempDir()
 			model := filepath.Join(dir, "model.onnx")
 			bundle, report := filepath.Join(tmp, "m.trtb"), filepath.Join(tmp, "report.json")
 			mustTrtc(t, "compile", model, "-o", bundle, "--report", report)
+
 			r := readReport(t, report)
 			share := float64(r.ConvertedNodes) / float64(r.TotalNodes)
 			t.Logf("%d/%d nodes in engines, %d segment(s)", r.ConvertedNodes, r.TotalNodes, len(r.Segments))

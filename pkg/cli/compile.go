@@ -105,7 +105,7 @@ unchanged model again reuses them (the report's segments say "cache":
 // `trtc compile` would build it.
 func addBuildFlags(f *pflag.FlagSet, opts *CompileOptions) {
 	f.StringVar(&opts.Format, "format", "", "model format: onnx, pt2 or pb (default: detected)")
-	f.IntVar(&opts.MinBlockSize, "min-block-size", 5, "fewest compute ops an engine segment may hold")
+	f.IntVar(&opts.MinBlockSize, "min-block-size", 5, "fewest compute ops an engine segment may hold (one holding a recurrent layer, If, Loop or Scan is always kept)")
 	f.StringSliceVar(&opts.FallbackOps, "fallback-ops", nil, "ops that always run as fallback (Relu, onnx.Relu, aten.relu.default)")
 	f.BoolVar(&opts.RequireFullCompilation, "require-full-compilation", false, "fail (exit 5) unless every node converts")
 	f.StringArrayVar(&opts.Shapes, "shapes", nil, "input shape override NAME:DIMS, e.g. input:1x3x224x224 (repeatable)")

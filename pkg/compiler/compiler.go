@@ -394,7 +394,7 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 				return res, fmt.Errorf("%s: backend %s: %w", model, be.Name(), err)
 			}
 			err := conversion.ConvertSegment(net, g, s, conversion.Segment{
-				Nodes: seg.Nodes, Converters: seg.Converters, Inputs: seg.Inputs, Outputs: seg.Outputs})
+				Nodes: seg.Nodes, Converters: seg.Converters, Inputs: seg.Inputs, Outputs: seg.Outputs, Registry: reg})
 			var ce *conversion.ConvertError
 			if errors.As(err, &ce) && !s.RequireFullCompilation {
 				for _, n := range seg.Nodes {

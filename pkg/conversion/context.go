@@ -13,7 +13,14 @@ type Context struct {
 	Net      network.Network
 	Graph    *ir.Graph
 	Settings *Settings
+	// Registry decides the nodes of subgraphs (ConvertSubgraph); nil when
+	// the segment was converted without one.
+	Registry *Registry
 	tensors  map[string]network.Tensor
+	// parent is the context of the node holding a subgraph; values the
+	// subgraph reads from outside resolve there, through outer.
+	parent *Context
+	outer  func(network.Tensor) network.Tensor
 }
 
 // NewContext starts a context over a network.
@@ -40,7 +47,20 @@ func (c *Context) Tensor(value string) network.Tensor {
 	v := c.Graph.Value(value)
 	if v != nil && v.Const != nil {
 		t := c.constant(v.Const)
+		if c.outer != nil {
+			t = c.outer(t)
+		}
 		c.tensors[value] = t
+		return t
+	}
+	if c.parent != nil {
+		t := c.parent.Tensor(value)
+		if t != nil && c.outer != nil {
+			t = c.outer(t)
+		}
+		if t != nil {
+			c.tensors[value] = t
+		}
 		return t
 	}
 	return nil
@@ -92,6 +112,8 @@ type Segment struct {
 	Converters []*Converter // Converters[i] converts Nodes[i]
 	Inputs     []string     // values read from outside, in binding order
 	Outputs    []string     // values read after the segment or graph outputs
+	// Registry decides the nodes of subgraphs (If, Loop, Scan bodies).
+	Registry *Registry
 }
 
 // ConvertSegment emits a segment's layers into net: network inputs for the
@@ -99,6 +121,7 @@ type Segment struct {
 // outputs named after the graph values they carry.
 func ConvertSegment(net network.Network, g *ir.Graph, s *Settings, seg Segment) error {
 	ctx := NewContext(net, g, s)
+	ctx.Registry = seg.Registry
 	for _, name := range seg.Inputs {
 		v := g.Value(name)
 		if v == nil {
@@ -110,6 +133,7 @@ func ConvertSegment(net network.Network, g *ir.Graph, s *Settings, seg Segment) 
 	for i, n := range seg.Nodes {
 		conv := seg.Converters[i]
 		cn := NewNode(g, n)
+		cn.Registry, cn.Settings = seg.Registry, s
 		net.BeginNode(n.Op, n.Name)
 		if err := safeConvert(conv.Convert, ctx, cn); err != nil {
 			return &ConvertError{n.Name, n.Op, conv.Name, err}

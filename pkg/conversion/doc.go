@@ -15,4 +15,12 @@
 //     its range, or when its validator rejects the node. The first one left
 //     wins; with none left the node falls back. Every skip is recorded with
 //     its reason, for the dry-run report.
+//
+// Ops with subgraphs (If, Loop, Scan): Decide gives the node the registry
+// and settings deciding it (Node.Registry, Node.Settings), so a validator
+// can decide the subgraph's nodes too (CheckSubgraph), and ConvertSegment
+// gives its context the segment's registry, with which ConvertSubgraph
+// converts them inside the converter's TensorRT loop or conditional. A
+// converter that builds loops or conditionals says so (Converter.Region):
+// trtc nests none, so such a node inside a subgraph is refused.
 package conversion

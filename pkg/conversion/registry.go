@@ -56,15 +56,24 @@ type Converter struct {
 	// layers, so every other converter is rejected for a node that reads or
 	// writes one, before its validator runs.
 	LowBit bool
+	// Region marks a converter that builds TensorRT loops or conditionals
+	// (If, Loop, Scan, recurrent layers). trtc nests none in another, so
+	// CheckSubgraph refuses such a node inside a subgraph.
+	Region bool
 }
 
 // Node is what validators and converters see: the IR node with its input
 // and output values and the opset the model imports for its domain.
 type Node struct {
 	*ir.Node
-	In    []*ir.Value // nil for an absent optional input
-	Out   []*ir.Value
-	Opset int64
+	In  []*ir.Value // nil for an absent optional input
+	Out []*ir.Value
+	// Registry and Settings are those of the Decide call validating the
+	// node, for validators of ops with subgraphs (which decide their
+	// subgraphs' nodes); nil elsewhere.
+	Registry *Registry
+	Settings *Settings
+	Opset    int64
 }
 
 // Dynamic reports whether any input or output has a dynamic dim.
@@ -265,6 +274,7 @@ func (d Decision) Reasons() []string {
 
 // Decide picks the converter for a node, following the package's rules.
 func (r *Registry) Decide(n *Node, s *Settings) Decision {
+	n.Registry, n.Settings = r, s
 	// A lowered node is forced by its own op or by the op the user
 	// exported (--fallback-ops aten.hardswish_.default reaches the
 	// hardswish that functionalization made of it).

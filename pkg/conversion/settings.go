@@ -10,7 +10,8 @@ import (
 // Settings steer capability, partitioning and builds.
 type Settings struct {
 	// MinBlockSize is the fewest compute ops an engine segment may hold;
-	// smaller ones run as fallback. Default 5, as in Torch-TensorRT.
+	// smaller ones run as fallback (but one holding a node whose converter
+	// has Region set). Default 5, as in Torch-TensorRT.
 	MinBlockSize int
 	// FallbackOps are op keys that always fall back. "Relu" means
 	// "onnx.Relu"; ATen keys are given whole ("aten.relu.default").

@@ -1046,15 +1046,20 @@ func decCausalSDPA(r *rewriter, n *ir.Node) error {
 	return nil
 }
 
-// maxUnrolledSteps bounds the time steps x layers x directions that a
-// recurrent layer is unrolled into; longer ones run on the CPU kernel.
-const maxUnrolledSteps = 512
+// MaxUnrolledSteps bounds the time steps x layers x directions that a
+// recurrent layer is unrolled into: about a dozen ATen ops per step, so
+// at most about 800 ops. Longer ones become TensorRT loops
+// (converters/aten's rnn.go: about 40 layers per layer and direction,
+// whatever the length), as symbolic lengths do. A variable so that tests
+// can send short sequences to the loop converters.
+var MaxUnrolledSteps int64 = 64
 
 // decRNN unrolls lstm/gru/rnn_tanh/rnn_relu (.input) over a static
 // sequence length into linear, activation and elementwise ops, as
 // torch._decomp's rnn decompositions do (the decomposed export of an
 // nn.LSTM is this graph). A dynamic sequence length, or one past
-// maxUnrolledSteps, keeps the node for the CPU kernel.
+// MaxUnrolledSteps, keeps the node for converters/aten's loop converter
+// (a TensorRT ILoop per layer and direction), or the CPU kernel.
 func decRNN(r *rewriter, n *ir.Node) error {
 	x, err := needShape(r, n, 0)
 	if err != nil {
@@ -1095,7 +1100,7 @@ func decRNN(r *rewriter, n *ir.Node) error {
 		return keepNode(r, n)
 	}
 	T := x.Shape[tdim].Size
-	if T*int64(layers*dirs) > maxUnrolledSteps {
+	if T*int64(layers*dirs) > MaxUnrolledSteps {
 		return keepNode(r, n)
 	}
 	sel := func(v string, dim, idx int64) string {

@@ -315,6 +315,30 @@ func (v PaddingMode) String() string {
 	return fmt.Sprintf("PaddingMode(%d)", int32(v))
 }
 
+// String gives TensorRT's enumerator name of v (kCOUNT).
+func (v TripLimit) String() string {
+	switch v {
+	case TripLimitCOUNT:
+		return "kCOUNT"
+	case TripLimitWHILE:
+		return "kWHILE"
+	}
+	return fmt.Sprintf("TripLimit(%d)", int32(v))
+}
+
+// String gives TensorRT's enumerator name of v (kLAST_VALUE).
+func (v LoopOutput) String() string {
+	switch v {
+	case LoopOutputLAST_VALUE:
+		return "kLAST_VALUE"
+	case LoopOutputCONCATENATE:
+		return "kCONCATENATE"
+	case LoopOutputREVERSE:
+		return "kREVERSE"
+	}
+	return fmt.Sprintf("LoopOutput(%d)", int32(v))
+}
+
 // Enumerator counts, so tests can check that a backend covers each.
 const (
 	NumElementWiseOperation           = 14
@@ -334,4 +358,6 @@ const (
 	NumResizeRoundMode                = 4
 	NumScatterMode                    = 2
 	NumPaddingMode                    = 4
+	NumTripLimit                      = 2
+	NumLoopOutput                     = 3
 )

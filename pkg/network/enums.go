@@ -203,3 +203,20 @@ const (
 	PaddingSAME_UPPER          PaddingMode = 2
 	PaddingSAME_LOWER          PaddingMode = 3
 )
+
+// TripLimit is nvinfer1::TripLimit: how a loop's ITripLimitLayer ends it.
+type TripLimit int32
+
+const (
+	TripLimitCOUNT TripLimit = 0 // a 0-D Int32/Int64 trip count
+	TripLimitWHILE TripLimit = 1 // a 0-D Bool: the loop runs while it is true
+)
+
+// LoopOutput is nvinfer1::LoopOutput: what an ILoopOutputLayer emits.
+type LoopOutput int32
+
+const (
+	LoopOutputLAST_VALUE  LoopOutput = 0
+	LoopOutputCONCATENATE LoopOutput = 1
+	LoopOutputREVERSE     LoopOutput = 2
+)

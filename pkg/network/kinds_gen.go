@@ -4,34 +4,41 @@ package network
 
 // The layer kinds of pkg/network/kinddef, each named as TensorRT's LayerType is.
 const (
-	KindInput          LayerKind = "Input" // a network input: no layer in TensorRT
-	KindElementWise    LayerKind = "ElementWise"
-	KindActivation     LayerKind = "Activation"
-	KindUnary          LayerKind = "Unary"
-	KindConstant       LayerKind = "Constant"
-	KindMatrixMultiply LayerKind = "MatrixMultiply"
-	KindConvolution    LayerKind = "Convolution"
-	KindPooling        LayerKind = "Pooling"
-	KindShuffle        LayerKind = "Shuffle"
-	KindReduce         LayerKind = "Reduce"
-	KindSoftMax        LayerKind = "SoftMax"
-	KindConcatenation  LayerKind = "Concatenation"
-	KindSlice          LayerKind = "Slice"
-	KindGather         LayerKind = "Gather"
-	KindSelect         LayerKind = "Select"
-	KindCast           LayerKind = "Cast"
-	KindIdentity       LayerKind = "Identity"
-	KindNormalization  LayerKind = "Normalization"
-	KindShape          LayerKind = "Shape"
-	KindFill           LayerKind = "Fill"
-	KindCumulative     LayerKind = "Cumulative"
-	KindTopK           LayerKind = "TopK"
-	KindResize         LayerKind = "Resize"
-	KindDeconvolution  LayerKind = "Deconvolution"
-	KindEinsum         LayerKind = "Einsum"
-	KindOneHot         LayerKind = "OneHot"
-	KindPluginV3       LayerKind = "PluginV3"
-	KindScatter        LayerKind = "Scatter"
+	KindInput               LayerKind = "Input" // a network input: no layer in TensorRT
+	KindElementWise         LayerKind = "ElementWise"
+	KindActivation          LayerKind = "Activation"
+	KindUnary               LayerKind = "Unary"
+	KindConstant            LayerKind = "Constant"
+	KindMatrixMultiply      LayerKind = "MatrixMultiply"
+	KindConvolution         LayerKind = "Convolution"
+	KindPooling             LayerKind = "Pooling"
+	KindShuffle             LayerKind = "Shuffle"
+	KindReduce              LayerKind = "Reduce"
+	KindSoftMax             LayerKind = "SoftMax"
+	KindConcatenation       LayerKind = "Concatenation"
+	KindSlice               LayerKind = "Slice"
+	KindGather              LayerKind = "Gather"
+	KindSelect              LayerKind = "Select"
+	KindCast                LayerKind = "Cast"
+	KindIdentity            LayerKind = "Identity"
+	KindNormalization       LayerKind = "Normalization"
+	KindShape               LayerKind = "Shape"
+	KindFill                LayerKind = "Fill"
+	KindCumulative          LayerKind = "Cumulative"
+	KindTopK                LayerKind = "TopK"
+	KindResize              LayerKind = "Resize"
+	KindDeconvolution       LayerKind = "Deconvolution"
+	KindEinsum              LayerKind = "Einsum"
+	KindOneHot              LayerKind = "OneHot"
+	KindPluginV3            LayerKind = "PluginV3"
+	KindScatter             LayerKind = "Scatter"
+	KindTripLimit           LayerKind = "TripLimit"
+	KindRecurrence          LayerKind = "Recurrence"
+	KindIterator            LayerKind = "Iterator"
+	KindLoopOutput          LayerKind = "LoopOutput"
+	KindCondition           LayerKind = "Condition"
+	KindIfConditionalInput  LayerKind = "IfConditionalInput"
+	KindIfConditionalOutput LayerKind = "IfConditionalOutput"
 )
 
 // Kinds lists every layer kind of the API, in declaration order. A test
@@ -64,67 +71,88 @@ var Kinds = []LayerKind{
 	KindOneHot,
 	KindPluginV3,
 	KindScatter,
+	KindTripLimit,
+	KindRecurrence,
+	KindIterator,
+	KindLoopOutput,
+	KindCondition,
+	KindIfConditionalInput,
+	KindIfConditionalOutput,
 }
 
 // layerTypes maps each layer kind to TensorRT's LayerType enumerator
 // (NvInfer.h, enum class LayerType) without its "k".
 var layerTypes = map[LayerKind]string{
-	KindElementWise:    "ELEMENTWISE",
-	KindActivation:     "ACTIVATION",
-	KindUnary:          "UNARY",
-	KindConstant:       "CONSTANT",
-	KindMatrixMultiply: "MATRIX_MULTIPLY",
-	KindConvolution:    "CONVOLUTION",
-	KindPooling:        "POOLING",
-	KindShuffle:        "SHUFFLE",
-	KindReduce:         "REDUCE",
-	KindSoftMax:        "SOFTMAX",
-	KindConcatenation:  "CONCATENATION",
-	KindSlice:          "SLICE",
-	KindGather:         "GATHER",
-	KindSelect:         "SELECT",
-	KindCast:           "CAST",
-	KindIdentity:       "IDENTITY",
-	KindNormalization:  "NORMALIZATION",
-	KindShape:          "SHAPE",
-	KindFill:           "FILL",
-	KindCumulative:     "CUMULATIVE",
-	KindTopK:           "TOPK",
-	KindResize:         "RESIZE",
-	KindDeconvolution:  "DECONVOLUTION",
-	KindEinsum:         "EINSUM",
-	KindOneHot:         "ONE_HOT",
-	KindPluginV3:       "PLUGIN_V3",
-	KindScatter:        "SCATTER",
+	KindElementWise:         "ELEMENTWISE",
+	KindActivation:          "ACTIVATION",
+	KindUnary:               "UNARY",
+	KindConstant:            "CONSTANT",
+	KindMatrixMultiply:      "MATRIX_MULTIPLY",
+	KindConvolution:         "CONVOLUTION",
+	KindPooling:             "POOLING",
+	KindShuffle:             "SHUFFLE",
+	KindReduce:              "REDUCE",
+	KindSoftMax:             "SOFTMAX",
+	KindConcatenation:       "CONCATENATION",
+	KindSlice:               "SLICE",
+	KindGather:              "GATHER",
+	KindSelect:              "SELECT",
+	KindCast:                "CAST",
+	KindIdentity:            "IDENTITY",
+	KindNormalization:       "NORMALIZATION",
+	KindShape:               "SHAPE",
+	KindFill:                "FILL",
+	KindCumulative:          "CUMULATIVE",
+	KindTopK:                "TOPK",
+	KindResize:              "RESIZE",
+	KindDeconvolution:       "DECONVOLUTION",
+	KindEinsum:              "EINSUM",
+	KindOneHot:              "ONE_HOT",
+	KindPluginV3:            "PLUGIN_V3",
+	KindScatter:             "SCATTER",
+	KindTripLimit:           "TRIP_LIMIT",
+	KindRecurrence:          "RECURRENCE",
+	KindIterator:            "ITERATOR",
+	KindLoopOutput:          "LOOP_OUTPUT",
+	KindCondition:           "CONDITION",
+	KindIfConditionalInput:  "CONDITIONAL_INPUT",
+	KindIfConditionalOutput: "CONDITIONAL_OUTPUT",
 }
 
 // kindSince is the first TensorRT release with each kind.
 var kindSince = map[LayerKind]Version{
-	KindElementWise:    {10, 0},
-	KindActivation:     {10, 0},
-	KindUnary:          {10, 0},
-	KindConstant:       {10, 0},
-	KindMatrixMultiply: {10, 0},
-	KindConvolution:    {10, 0},
-	KindPooling:        {10, 0},
-	KindShuffle:        {10, 0},
-	KindReduce:         {10, 0},
-	KindSoftMax:        {10, 0},
-	KindConcatenation:  {10, 0},
-	KindSlice:          {10, 0},
-	KindGather:         {10, 0},
-	KindSelect:         {10, 0},
-	KindCast:           {10, 0},
-	KindIdentity:       {10, 0},
-	KindNormalization:  {10, 0},
-	KindShape:          {10, 0},
-	KindFill:           {10, 0},
-	KindCumulative:     {10, 8},
-	KindTopK:           {10, 0},
-	KindResize:         {10, 0},
-	KindDeconvolution:  {10, 0},
-	KindEinsum:         {10, 0},
-	KindOneHot:         {10, 0},
-	KindPluginV3:       {10, 0},
-	KindScatter:        {10, 0},
+	KindElementWise:         {10, 0},
+	KindActivation:          {10, 0},
+	KindUnary:               {10, 0},
+	KindConstant:            {10, 0},
+	KindMatrixMultiply:      {10, 0},
+	KindConvolution:         {10, 0},
+	KindPooling:             {10, 0},
+	KindShuffle:             {10, 0},
+	KindReduce:              {10, 0},
+	KindSoftMax:             {10, 0},
+	KindConcatenation:       {10, 0},
+	KindSlice:               {10, 0},
+	KindGather:              {10, 0},
+	KindSelect:              {10, 0},
+	KindCast:                {10, 0},
+	KindIdentity:            {10, 0},
+	KindNormalization:       {10, 0},
+	KindShape:               {10, 0},
+	KindFill:                {10, 0},
+	KindCumulative:          {10, 8},
+	KindTopK:                {10, 0},
+	KindResize:              {10, 0},
+	KindDeconvolution:       {10, 0},
+	KindEinsum:              {10, 0},
+	KindOneHot:              {10, 0},
+	KindPluginV3:            {10, 0},
+	KindScatter:             {10, 0},
+	KindTripLimit:           {10, 0},
+	KindRecurrence:          {10, 0},
+	KindIterator:            {10, 0},
+	KindLoopOutput:          {10, 0},
+	KindCondition:           {10, 0},
+	KindIfConditionalInput:  {10, 0},
+	KindIfConditionalOutput: {10, 0},
 }

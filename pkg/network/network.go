@@ -191,11 +191,55 @@ type Network interface {
 	// indexed positions. Indices must lie in [0, dim).
 	AddScatter(data, indices, updates Tensor, mode ScatterMode, axis int) Tensor
 
+	// Loops (ILoop) and if-conditionals (IIfConditional). A loop's body is
+	// every layer that reads, directly or through other body layers, an
+	// output of its IRecurrenceLayers or IIteratorLayers; a conditional's
+	// branches are the layers that read its IIfConditionalInputLayers'
+	// outputs, each in the branch whose output it feeds. Body and branch
+	// layers may read tensors from outside; values leave only through
+	// AddLoopOutput and AddIfOutput. trtc nests neither (the reference
+	// backend refuses a loop or conditional inside another).
+	//
+	// AddLoop is addLoop. AddTripLimit is ILoop::addTripLimit: kCOUNT
+	// with a 0-D Int32/Int64 count computed before the loop, kWHILE with a
+	// 0-D Bool computed in the body from its recurrences.
+	AddLoop() Loop
+	AddTripLimit(loop Loop, t Tensor, kind TripLimit)
+	// AddRecurrence is ILoop::addRecurrence(initial): its output is
+	// initial in the first iteration and the value SetRecurrenceInput
+	// gives (IRecurrenceLayer::setInput(1, next), which must be called
+	// before the network is built) in every later one.
+	AddRecurrence(loop Loop, initial Tensor) Tensor
+	SetRecurrenceInput(recurrence, next Tensor)
+	// AddIterator is ILoop::addIterator(t, axis, reverse): slice i of t
+	// along axis in iteration i (M-1-i when reverse, M the kCOUNT limit).
+	AddIterator(loop Loop, t Tensor, axis int, reverse bool) Tensor
+	// AddLoopOutput is ILoop::addLoopOutput(t, kind, axis) and, for
+	// kCONCATENATE and kREVERSE, setInput(1, length): length is a 0-D
+	// Int32/Int64 shape tensor computed before the loop (nil for
+	// kLAST_VALUE, whose t must be a recurrence of the loop).
+	AddLoopOutput(loop Loop, t Tensor, kind LoopOutput, axis int, length Tensor) Tensor
+	// AddIfConditional is addIfConditional; SetCondition its
+	// setCondition (a 0-D Bool computed outside), AddIfInput its addInput
+	// and AddIfOutput its addOutput(trueOut, falseOut): one output of the
+	// conditional, trueOut's value when the condition is true.
+	AddIfConditional() Conditional
+	SetCondition(c Conditional, cond Tensor)
+	AddIfInput(c Conditional, t Tensor) Tensor
+	AddIfOutput(c Conditional, trueOut, falseOut Tensor) Tensor
+
 	// Err is the first error any Add met, or nil.
 	Err() error
 	// NumLayers counts layers added so far.
 	NumLayers() int
 }
+
+// Loop is an ILoop of a network: its boundary layers are added through the
+// Network methods that take it.
+type Loop interface{ LoopName() string }
+
+// Conditional is an IIfConditional of a network.
+type Conditional interface{ ConditionalName() string }
 
 // Error is a layer error: which layer, and what is wrong.
 type Error struct {

@@ -13,9 +13,9 @@ import (
 // aten.rnn_tanh.input and aten.rnn_relu.input (input, hx, params[], ...) ->
 // (output, h_n). params holds, per layer and direction (forward, then
 // reverse), w_ih [G*H, in], w_hh [G*H, H] and, with biases, b_ih and b_hh;
-// gates are LSTM (i, f, g, o) and GRU (r, z, n), as in torch.nn. These are
-// CPU kernels only: a converter needs TensorRT loop layers (see
-// converters/aten's noConverter reasons).
+// gates are LSTM (i, f, g, o) and GRU (r, z, n), as in torch.nn. The
+// kernels are the fallback and the oracle of converters/aten's loop
+// converters (rnn.go).
 
 type rnnKind int
 

@@ -98,11 +98,11 @@ func RunGraph(g *ir.Graph, env map[string]*ir.Tensor) ([]*ir.Tensor, error) {
 	return res, nil
 }
 
-// inferGraph infers g's outputs with its inputs bound to ins (in order)
-// and outer-scope values to outer, on a copy of g (constants folded there,
-// g itself untouched). Where inference fails,
-// the outputs g declares are used.
-func inferGraph(g *ir.Graph, ins []*ir.Value, outer map[string]*ir.Value) ([]*ir.Value, error) {
+// InferSubgraph returns a copy of g (constants folded there, g itself
+// untouched) with every value's dtype and shape inferred: g's inputs bound
+// to ins (in order; dtype and shape) and outer-scope values to outer.
+// Converters of ops with subgraphs use it to see the subgraph's values.
+func InferSubgraph(g *ir.Graph, ins []*ir.Value, outer map[string]*ir.Value) (*ir.Graph, error) {
 	c := &ir.Graph{Name: g.Name, Format: g.Format, Nodes: append([]*ir.Node{}, g.Nodes...),
 		Values: make(map[string]*ir.Value, len(g.Values)), Inputs: g.Inputs, Outputs: g.Outputs, Opsets: g.Opsets}
 	for k, v := range g.Values {
@@ -124,6 +124,17 @@ func inferGraph(g *ir.Graph, ins []*ir.Value, outer map[string]*ir.Value) ([]*ir
 		}
 	}
 	_, err := Propagate(c, true) // folding shows nested Ifs' constant conditions
+	return c, err
+}
+
+// inferGraph infers g's outputs with its inputs bound to ins (in order)
+// and outer-scope values to outer (InferSubgraph). Where inference fails,
+// the outputs g declares are used.
+func inferGraph(g *ir.Graph, ins []*ir.Value, outer map[string]*ir.Value) ([]*ir.Value, error) {
+	c, err := InferSubgraph(g, ins, outer)
+	if c == nil {
+		return nil, err
+	}
 	outs := make([]*ir.Value, len(g.Outputs))
 	for i, name := range g.Outputs {
 		v := c.Values[name]

@@ -9,7 +9,9 @@
 //     construction: segments are contiguous runs of one topological order.
 //   - No engine segment holds fewer compute ops than MinBlockSize, unless
 //     RequireFullCompilation is set (then every node must convert, and
-//     min block size does not demote).
+//     min block size does not demote) or the segment holds a node that
+//     becomes a TensorRT loop or conditional (conversion.Converter.Region:
+//     a recurrent layer, If, Loop or Scan, as much work as a block).
 //   - An engine node that computes only shape values (Value.ShapeData) for
 //     engine nodes is placed just before its first reader, in the reader's
 //     engine, so shape computations do not cross segment boundaries.

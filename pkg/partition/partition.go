@@ -53,6 +53,19 @@ func computeOps(nodes []*ir.Node) int {
 	return c
 }
 
+// holdsRegion reports whether an engine segment has a node whose converter
+// builds a TensorRT loop or conditional (conversion.Converter.Region): such
+// a node is a whole recurrent layer or subgraph, as much work as a block,
+// so its segment is kept whatever its compute-op count.
+func (r *Result) holdsRegion(seg *Segment) bool {
+	for _, n := range seg.Nodes {
+		if ni := r.byNode[n]; ni != nil && ni.Decision.Converter != nil && ni.Decision.Converter.Region {
+			return true
+		}
+	}
+	return false
+}
+
 // NodeInfo is the capability verdict of one node.
 type NodeInfo struct {
 	Node     *ir.Node
@@ -135,7 +148,7 @@ func Run(g *ir.Graph, reg Decider, s *conversion.Settings) (*Result, error) {
 		demoted := false
 		if !s.RequireFullCompilation {
 			for _, seg := range segs {
-				if seg.Kind == Engine && seg.ComputeOps() < s.MinBlockSize {
+				if seg.Kind == Engine && seg.ComputeOps() < s.MinBlockSize && !r.holdsRegion(seg) {
 					r.DemotedSegments = append(r.DemotedSegments, seg.ComputeOps())
 					for _, n := range seg.Nodes {
 						engine[n] = false

@@ -107,6 +107,22 @@ func TestMinBlockSizeDemotes(t *testing.T) {
 	}
 }
 
+// A segment holding a node that becomes a TensorRT loop or conditional
+// (Converter.Region) is kept below the min block size; the others are not.
+func TestRegionSegmentKeptBelowMinBlockSize(t *testing.T) {
+	reg := registry()
+	reg.MustRegister(conversion.Converter{Target: "onnx.LSTM", DynamicShapes: true, Region: true,
+		Convert: func(*conversion.Context, *conversion.Node) error { return nil }})
+	g := graphOf(t, []string{"e"}, "a:LSTM:x,y", "b:Mul:a,a", "c:Sub:b,x", "d:Add:c,y", "e:Mul:d,d")
+	r, err := Run(g, reg, &conversion.Settings{MinBlockSize: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := kinds(r), "engine[a b] fallback[c d e]"; got != want {
+		t.Fatalf("segments %s, want %s", got, want)
+	}
+}
+
 func TestForcedFallbackAndFullCompilation(t *testing.T) {
 	g := graphOf(t, []string{"b"}, "a:Add:x,y", "b:Mul:a,a")
 	r, err := Run(g, registry(), &conversion.Settings{MinBlockSize: 1, FallbackOps: []string{"Mul"}})

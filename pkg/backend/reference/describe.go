@@ -333,6 +333,43 @@ var describers = map[network.LayerKind]describer{
 		p, err := paramsOf[oneHotParams](l)
 		return map[string]any{"axis": int64(p.Axis)}, err
 	},
+	// Loop and conditional boundary layers: the settings the shim passes
+	// (addTripLimit's kind, addIterator's axis and reverse,
+	// addLoopOutput's kind and axis) and, as "loop"/"conditional", which
+	// of the network's loops or conditionals (1-based, in the order added)
+	// the layer belongs to.
+	network.KindTripLimit: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[tripLimitParams](l)
+		return map[string]any{"trip_limit": word(p.Kind), "loop": int64(p.Region)}, err
+	},
+	network.KindRecurrence: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[recurrenceParams](l)
+		return map[string]any{"loop": int64(p.Region)}, err
+	},
+	network.KindIterator: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[iteratorParams](l)
+		return map[string]any{"axis": int64(p.Axis), "reverse": p.Reverse, "loop": int64(p.Region)}, err
+	},
+	network.KindLoopOutput: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[loopOutputParams](l)
+		m := map[string]any{"loop_output": word(p.Kind), "loop": int64(p.Region)}
+		if p.Kind != network.LoopOutputLAST_VALUE {
+			m["axis"] = int64(p.Axis)
+		}
+		return m, err
+	},
+	network.KindCondition: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[conditionParams](l)
+		return map[string]any{"conditional": int64(p.Region)}, err
+	},
+	network.KindIfConditionalInput: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[condInputParams](l)
+		return map[string]any{"conditional": int64(p.Region)}, err
+	},
+	network.KindIfConditionalOutput: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[condOutputParams](l)
+		return map[string]any{"conditional": int64(p.Region)}, err
+	},
 	// The recording fake has no plugin registry (the shim's plugin layers
 	// fail there), so no record is compared with this: creator, version,
 	// namespace and fields are TensorRT's names (PluginField's name, type,

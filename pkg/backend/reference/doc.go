@@ -31,6 +31,18 @@
 // are refused on a dynamic one, and duplicate scatter writes are refused
 // (both undefined in TensorRT).
 //
+// Loops (ILoop) and if-conditionals (IIfConditional) are regions
+// (layers_loop.go): each layer and tensor has a scope, the region it is
+// computed in, found from its inputs as TensorRT finds it; boundary layers
+// (trip limit, recurrence, iterator, loop output, condition, conditional
+// input and output) check TensorRT's scope rules when added, and Build
+// checks the rules only a complete network shows (a trip limit per loop,
+// every recurrence's input 1, a reverse iterator's kCOUNT limit, a
+// condition and outputs per conditional). The engine runs a region as one
+// step, placed in a topological order of the top-level layers: a loop
+// iteration by iteration (a kWHILE condition's layers first), a
+// conditional's taken branch only. trtc nests no region in another.
+//
 // When a network is built (Build, Serialize, SerializeWith), shapetensor.go
 // infers its shape tensors as TensorRT does and refuses the network when one
 // breaks TensorRT's rules; profiles.go resolves the optimization profiles

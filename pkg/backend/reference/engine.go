@@ -69,6 +69,13 @@ func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error
 				continue
 			}
 		}
+		if st.region > 0 {
+			if err := e.runRegion(st.region, st.layers, vals); err != nil {
+				return nil, err
+			}
+			e.free(st.frees, vals)
+			continue
+		}
 		for _, li := range st.layers {
 			if err := e.runLayer(e.p.Layers[li], vals); err != nil {
 				return nil, err

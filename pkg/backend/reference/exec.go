@@ -26,6 +26,9 @@ type step struct {
 	conv   *preparedConv
 	// frees lists the tensors whose last reader is this step.
 	frees []int
+	// region is the loop or conditional the step runs (layers are then
+	// all of its layers), 0 for none.
+	region int
 }
 
 // preparedConv is a convolution with its fused epilogue.
@@ -39,6 +42,9 @@ type preparedConv struct {
 
 // buildSteps plans the layers; fuse enables convolution fusion.
 func buildSteps(p *plan, fuse bool) []step {
+	if len(p.Regions) > 0 {
+		return freeAfterLastRead(p, regionSteps(p))
+	}
 	nt := len(p.Tensors)
 	producer := make([]int, nt)
 	consumers := make([]int, nt)
@@ -118,7 +124,12 @@ func buildSteps(p *plan, fuse bool) []step {
 		}
 		steps = append(steps, st)
 	}
-	// Release each tensor after the last step that reads it.
+	return freeAfterLastRead(p, steps)
+}
+
+// freeAfterLastRead releases each tensor after the last step that reads it.
+func freeAfterLastRead(p *plan, steps []step) []step {
+	nt := len(p.Tensors)
 	last := make([]int, nt)
 	for i := range last {
 		last[i] = -1

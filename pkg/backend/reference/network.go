@@ -11,6 +11,9 @@ import (
 type tensor struct {
 	id  int
 	val ir.Value // Name, DType, Shape; Const/ShapeData when known at build
+	// scope is the loop or conditional the tensor is computed in (0: the
+	// top level; layers_loop.go).
+	scope int
 }
 
 func (t *tensor) Name() string    { return t.val.Name }
@@ -28,6 +31,11 @@ type layer struct {
 	// Node is the graph node the layer was converted from, for messages
 	// that send the node to fallback.
 	Node string
+	// Scope is the region (loop or conditional, plan.Regions[Scope-1])
+	// the layer belongs to, 0 for the top level; Branch the branches of a
+	// conditional it runs in (layers_loop.go).
+	Scope  int
+	Branch uint8
 }
 
 // kindImpl is one layer kind's semantics.
@@ -63,6 +71,7 @@ type Network struct {
 	inputs  []int
 	outputs []int
 	outName []string
+	regions []planRegion
 	err     error
 	// target is the TensorRT release the network must build on (zero:
 	// any); see SetTargetVersion.
@@ -131,6 +140,13 @@ func (n *Network) add(kind network.LayerKind, params any, inputs ...network.Tens
 			n.fail(name, fmt.Errorf("input %d: %w", i, err))
 			return poison(1)
 		}
+		if rt.scope != 0 && l.Scope != 0 && rt.scope != l.Scope {
+			n.fail(name, fmt.Errorf("input %d is computed in %s, another input in %s: a layer belongs to one loop or conditional, and trtc nests none", i, n.regionName(rt.scope), n.regionName(l.Scope)))
+			return poison(1)
+		}
+		if rt.scope != 0 {
+			l.Scope = rt.scope
+		}
 		l.In = append(l.In, rt.id)
 		vals[i] = &rt.val
 		if rt.val.Const == nil {
@@ -156,6 +172,7 @@ func (n *Network) add(kind network.LayerKind, params any, inputs ...network.Tens
 	for i, o := range outs {
 		o.Name = fmt.Sprintf("%s_out%d", name, i)
 		t := n.newTensor(*o)
+		t.scope = l.Scope
 		l.Out = append(l.Out, t.id)
 		res[i] = t
 	}

@@ -18,7 +18,7 @@ import (
 // the encoding or a layer's semantics change.
 const (
 	planMagic   = "TRTCREF1"
-	planVersion = 3
+	planVersion = 4
 )
 
 // plan is the serialized form of a network.
@@ -29,6 +29,8 @@ type plan struct {
 	Inputs  []int
 	Outputs []int
 	OutName []string
+	// Regions are the network's loops and conditionals (layers_loop.go).
+	Regions []planRegion
 	// Profiles are the optimization profiles the engine was built with
 	// (profiles.go); empty when none was given.
 	Profiles []backend.Profile
@@ -92,11 +94,14 @@ func (n *Network) build(profiles []backend.Profile) ([]byte, *plan, error) {
 	if len(n.outputs) == 0 {
 		return nil, nil, errors.New("network has no outputs")
 	}
+	if err := n.checkRegions(); err != nil {
+		return nil, nil, err
+	}
 	marks, err := n.checkShapeTensors()
 	if err != nil {
 		return nil, nil, err
 	}
-	p := plan{Version: planVersion, Layers: n.layers, Inputs: n.inputs, Outputs: n.outputs, OutName: n.outName}
+	p := plan{Version: planVersion, Layers: n.layers, Inputs: n.inputs, Outputs: n.outputs, OutName: n.outName, Regions: n.regions}
 	for i, t := range n.tensors {
 		p.Tensors = append(p.Tensors, planTensor{t.val.Name, t.val.DType, t.val.Shape, marks[i]})
 	}
@@ -163,6 +168,9 @@ func Load(blob []byte) (*Engine, error) {
 		if err := check(l.Out, false); err != nil {
 			return nil, fmt.Errorf("layer %s: %w", l.Name, err)
 		}
+		if l.Scope < 0 || l.Scope > len(p.Regions) || regionOf(l) < 0 || regionOf(l) > len(p.Regions) {
+			return nil, fmt.Errorf("layer %s: region %d out of range", l.Name, l.Scope)
+		}
 		if c, ok := l.Params.(constantParams); ok {
 			if c.Weights == nil {
 				return nil, fmt.Errorf("layer %s: missing weights", l.Name)
@@ -180,6 +188,9 @@ func Load(blob []byte) (*Engine, error) {
 				return nil, &ops.MissingOpError{Op: pp.Spec.CPUOp, Where: fmt.Sprintf("layer %s (TensorRT plugin %s version %s, namespace %q) runs through it on the reference backend", l.Name, pp.Spec.Creator, pp.Spec.Version, pp.Spec.Namespace)}
 			}
 		}
+	}
+	if err := checkRegionLayers(&p); err != nil {
+		return nil, fmt.Errorf("reference engine: %w", err)
 	}
 	return newEngine(&p), nil
 }

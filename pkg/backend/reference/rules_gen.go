@@ -257,6 +257,75 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 			{Check: "scatter_same_type", Text: "updates have data's dtype", Source: ruleSource{"NvInfer.h", "The types of Data, Update, and Output shall be the same"}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
+	network.KindTripLimit: {
+		Kind: network.KindTripLimit, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "limit", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInfer.h", "Tensor is a scalar of type kINT32 or kINT64 that contains the trip count."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{"NvInfer.h", "Tensor is a scalar of type kBOOL. Loop terminates when value is false."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Rules: []customRule{
+			{Check: "trip_limit_kind_dtype", Text: "a kCOUNT limit is Int32 or Int64, a kWHILE limit Bool", Source: ruleSource{"NvInfer.h", "kWHILE = 1  //!< Tensor is a scalar of type kBOOL. Loop terminates when value is false."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "trip_limit_scope", Text: "at most one limit of each kind; kCOUNT computed before the loop, kWHILE in its body", Source: ruleSource{"NvInfer.h", "There may be at most one kCOUNT and one kWHILE limiter for a loop."}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
+	network.KindRecurrence: {
+		Kind: network.KindRecurrence, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "initial", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "next", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Rules: []customRule{
+			{Check: "recurrence_initial_outside", Text: "input 0 comes from outside the loop", Source: ruleSource{"NvInfer.h", "The initial value of the output tensor. The value must come from outside the loop."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "recurrence_next_dims", Text: "input 1 has input 0's dtype and dimensions and belongs to the same loop", Source: ruleSource{"NvInfer.h", "The value usually comes from inside the loop, and must have the same"}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
+	network.KindIterator: {
+		Kind: network.KindIterator, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 1, MaxRank: 0, RankSource: ruleSource{"NvInfer.h", "For reverse=false, the layer is equivalent to addGather(tensor, I, 0) where I is a"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Rules: []customRule{
+			{Check: "iterator_axis", Text: "0 <= axis < rank(input), and the input comes from outside the loop", Source: ruleSource{"NvInfer.h", "Set axis to iterate over."}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
+	network.KindLoopOutput: {
+		Kind: network.KindLoopOutput, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "length", Optional: true, ShapeTensor: true, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "The concatenation length scalar value, must come from outside the loop, as a 0D"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{"NvInfer.h", "The second input must be a 0D shape tensor, defined before the loop commences,"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Rules: []customRule{
+			{Check: "loop_output_inside", Text: "input 0 is computed in the loop; the length comes from outside it", Source: ruleSource{"NvInfer.h", "The first input tensor must be defined inside the loop; the output tensor is outside the loop."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "loop_output_kind", Text: "kLAST_VALUE takes one input, a recurrence of the same loop; kCONCATENATE and kREVERSE a length too, and 0 <= axis <= rank(input)", Source: ruleSource{"NvInfer.h", "If getLoopOutput() is kCONCATENATE or kREVERSE, a second input must be provided."}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
+	network.KindCondition: {
+		Kind: network.KindCondition, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "condition", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Bool}, DTypeSource: ruleSource{"NvInfer.h", "tensor must be a 0D execution tensor (scalar) with type DataType::kBOOL."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{"NvInfer.h", "Condition is a 0D boolean tensor (representing a scalar)."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Rules: []customRule{
+			{Check: "condition_once", Text: "one condition per conditional, computed outside it", Source: ruleSource{"NvInfer.h", "Set the condition tensor for this If-Conditional construct."}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
+	network.KindIfConditionalInput: {
+		Kind: network.KindIfConditionalInput, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Rules: []customRule{
+			{Check: "cond_input_outside", Text: "the input comes from outside the conditional", Source: ruleSource{"NvInfer.h", "An input to the conditional that can be used by either or both of the conditional"}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
+	network.KindIfConditionalOutput: {
+		Kind: network.KindIfConditionalOutput, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "true_output", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "false_output", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInferRuntimeBase.h", "Use the IdentityLayer to convert kUINT8 network-level inputs to {kFLOAT, kHALF} prior to use with other TensorRT layers"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Rules: []customRule{
+			{Check: "cond_output_match", Text: "both outputs have one dtype and rank, and equal dims where both are known at build time (the 10.0 header says shape, 11.1 rank), and are computed in the conditional", Source: ruleSource{"NvInfer.h", "Corresponding output tensors from the true/false subgraphs have the same type and"}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
 }
 
 // registerParams registers every kind's parameter types for the plan
@@ -286,4 +355,11 @@ func registerParams() {
 	gob.Register(oneHotParams{})                // OneHot
 	gob.Register(pluginV3Params{})              // PluginV3
 	gob.Register(scatterParams{})               // Scatter
+	gob.Register(tripLimitParams{})             // TripLimit
+	gob.Register(recurrenceParams{})            // Recurrence
+	gob.Register(iteratorParams{})              // Iterator
+	gob.Register(loopOutputParams{})            // LoopOutput
+	gob.Register(conditionParams{})             // Condition
+	gob.Register(condInputParams{})             // IfConditionalInput
+	gob.Register(condOutputParams{})            // IfConditionalOutput
 }

@@ -39,6 +39,8 @@ func shapeSlots(l *layer) []int {
 		return []int{1}
 	case network.KindOneHot: // indices, values, depth
 		return []int{2}
+	case network.KindLoopOutput: // input, concatenation length
+		return []int{1}
 	}
 	return nil
 }
@@ -58,6 +60,8 @@ func slotName(k network.LayerKind, i int) string {
 		return "axis (input 1)"
 	case network.KindOneHot:
 		return "depth (input 2)"
+	case network.KindLoopOutput:
+		return "concatenation length (input 1)"
 	}
 	return fmt.Sprintf("input %d", i)
 }

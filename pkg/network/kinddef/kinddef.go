@@ -438,4 +438,101 @@ var Kinds = []Kind{
 				Source: Source{NvInfer, "The types of Data, Update, and Output shall be the same"}},
 		},
 	},
+	// Loops (ILoop) and if-conditionals (IIfConditional): their boundary
+	// layers. The structure rules that only a complete network shows (a
+	// loop has a trip limit, every recurrence its input 1, a conditional
+	// its condition) are checked when the reference backend builds
+	// (pkg/backend/reference/layers_loop.go).
+	{
+		Name: "TripLimit", LayerType: "TRIP_LIMIT", Since: Version{10, 0},
+		Methods: []string{"AddLoop", "AddTripLimit"}, Shim: []string{"trtc_add_loop", "trtc_add_trip_limit"},
+		Params: []string{"tripLimitParams{}"},
+		Inputs: []Input{{Name: "limit", DTypes: []string{"Int32", "Int64", "Bool"},
+			DTypeSource: Source{NvInfer, "Tensor is a scalar of type kINT32 or kINT64 that contains the trip count."},
+			MinRank:     0, MaxRank: 0, RankSource: Source{NvInfer, "Tensor is a scalar of type kBOOL. Loop terminates when value is false."}}},
+		Rules: []Rule{
+			{Check: "trip_limit_kind_dtype", Text: "a kCOUNT limit is Int32 or Int64, a kWHILE limit Bool",
+				Source: Source{NvInfer, "kWHILE = 1  //!< Tensor is a scalar of type kBOOL. Loop terminates when value is false."}},
+			{Check: "trip_limit_scope", Text: "at most one limit of each kind; kCOUNT computed before the loop, kWHILE in its body",
+				Source: Source{NvInfer, "There may be at most one kCOUNT and one kWHILE limiter for a loop."}},
+		},
+	},
+	{
+		Name: "Recurrence", LayerType: "RECURRENCE", Since: Version{10, 0},
+		Methods: []string{"AddRecurrence", "SetRecurrenceInput"}, Shim: []string{"trtc_add_recurrence", "trtc_set_recurrence_input"},
+		Params: []string{"recurrenceParams{}"},
+		Inputs: []Input{
+			{Name: "initial", DTypes: notUint8, DTypeSource: uint8Src},
+			{Name: "next", Optional: true, DTypes: notUint8, DTypeSource: uint8Src},
+		},
+		Rules: []Rule{
+			{Check: "recurrence_initial_outside", Text: "input 0 comes from outside the loop",
+				Source: Source{NvInfer, "The initial value of the output tensor. The value must come from outside the loop."}},
+			{Check: "recurrence_next_dims", Text: "input 1 has input 0's dtype and dimensions and belongs to the same loop",
+				Source: Source{NvInfer, "The value usually comes from inside the loop, and must have the same"}},
+		},
+	},
+	{
+		Name: "Iterator", LayerType: "ITERATOR", Since: Version{10, 0},
+		Methods: []string{"AddIterator"}, Shim: []string{"trtc_add_iterator"},
+		Params: []string{"iteratorParams{}"},
+		Inputs: []Input{{Name: "input", DTypes: notUint8, DTypeSource: uint8Src,
+			MinRank: 1, RankSource: Source{NvInfer, "For reverse=false, the layer is equivalent to addGather(tensor, I, 0) where I is a"}}},
+		Rules: []Rule{
+			{Check: "iterator_axis", Text: "0 <= axis < rank(input), and the input comes from outside the loop",
+				Source: Source{NvInfer, "Set axis to iterate over."}},
+		},
+	},
+	{
+		Name: "LoopOutput", LayerType: "LOOP_OUTPUT", Since: Version{10, 0},
+		Methods: []string{"AddLoopOutput"}, Shim: []string{"trtc_add_loop_output"},
+		Params: []string{"loopOutputParams{}"},
+		Inputs: []Input{
+			{Name: "input", DTypes: notUint8, DTypeSource: uint8Src},
+			{Name: "length", Optional: true, ShapeTensor: true, DTypes: indexTypes,
+				DTypeSource: Source{NvInfer, "The concatenation length scalar value, must come from outside the loop, as a 0D"},
+				MinRank:     0, MaxRank: 0, RankSource: Source{NvInfer, "The second input must be a 0D shape tensor, defined before the loop commences,"}},
+		},
+		Rules: []Rule{
+			{Check: "loop_output_inside", Text: "input 0 is computed in the loop; the length comes from outside it",
+				Source: Source{NvInfer, "The first input tensor must be defined inside the loop; the output tensor is outside the loop."}},
+			{Check: "loop_output_kind", Text: "kLAST_VALUE takes one input, a recurrence of the same loop; kCONCATENATE and kREVERSE a length too, and 0 <= axis <= rank(input)",
+				Source: Source{NvInfer, "If getLoopOutput() is kCONCATENATE or kREVERSE, a second input must be provided."}},
+		},
+	},
+	{
+		Name: "Condition", LayerType: "CONDITION", Since: Version{10, 0},
+		Methods: []string{"AddIfConditional", "SetCondition"}, Shim: []string{"trtc_add_if_conditional", "trtc_set_condition"},
+		Params: []string{"conditionParams{}"},
+		Inputs: []Input{{Name: "condition", DTypes: boolOnly,
+			DTypeSource: Source{NvInfer, "tensor must be a 0D execution tensor (scalar) with type DataType::kBOOL."},
+			MinRank:     0, MaxRank: 0, RankSource: Source{NvInfer, "Condition is a 0D boolean tensor (representing a scalar)."}}},
+		Rules: []Rule{
+			{Check: "condition_once", Text: "one condition per conditional, computed outside it",
+				Source: Source{NvInfer, "Set the condition tensor for this If-Conditional construct."}},
+		},
+	},
+	{
+		Name: "IfConditionalInput", LayerType: "CONDITIONAL_INPUT", Since: Version{10, 0},
+		Methods: []string{"AddIfInput"}, Shim: []string{"trtc_add_if_input"},
+		Params: []string{"condInputParams{}"},
+		Inputs: []Input{{Name: "input", DTypes: notUint8, DTypeSource: uint8Src}},
+		Rules: []Rule{
+			{Check: "cond_input_outside", Text: "the input comes from outside the conditional",
+				Source: Source{NvInfer, "An input to the conditional that can be used by either or both of the conditional"}},
+		},
+	},
+	{
+		Name: "IfConditionalOutput", LayerType: "CONDITIONAL_OUTPUT", Since: Version{10, 0},
+		Methods: []string{"AddIfOutput"}, Shim: []string{"trtc_add_if_output"},
+		Params: []string{"condOutputParams{}"},
+		Inputs: []Input{
+			{Name: "true_output", DTypes: notUint8, DTypeSource: uint8Src},
+			{Name: "false_output", DTypes: notUint8, DTypeSource: uint8Src},
+		},
+		Rules: []Rule{
+			{Check: "cond_output_match", Text: "both outputs have one dtype and rank, and equal dims where both are known at build time (the 10.0 header says shape, 11.1 rank), and are computed in the conditional",
+				Source: Source{NvInfer, "Corresponding output tensors from the true/false subgraphs have the same type and"}},
+		},
+	},
 }

@@ -108,6 +108,7 @@ var enumTypes = map[string]string{
 	"CumulativeOperation": "Cumulative", "TopKOperation": "TopK", "PaddingMode": "Padding",
 	"InterpolationMode": "Interpolation", "ResizeCoordinateTransformation": "Resize",
 	"ResizeSelector": "ResizeSelector", "ResizeRoundMode": "ResizeRound", "ScatterMode": "Scatter",
+	"TripLimit": "TripLimit", "LoopOutput": "LoopOutput",
 }
 
 // since gives the TensorRT release whose headers added an enumerator that

@@ -457,6 +457,84 @@ public:
 
 class Network;
 
+// Loops and conditionals. Each records, on its boundary layers, its number
+// ("loop"/"conditional": loops and conditionals counted together in the
+// order added, as trtc's reference backend numbers its regions).
+class NetworkImpl;
+
+// BL is a fake boundary layer: L with the boundary implementation B.
+template <typename I, typename G, typename B>
+class BL : public L<I, G>
+{
+public:
+    B boundary;
+    explicit BL(LayerType t)
+        : L<I, G>(t)
+    {
+        this->mBoundary = &boundary;
+        boundary.owner = this;
+    }
+};
+
+class LoopV : public GenVLoop
+{
+public:
+    NetworkImpl* net{nullptr};
+    int32_t id{0};
+    std::string name;
+    IRecurrenceLayer* addRecurrence(ITensor& init) noexcept override;
+    ITripLimitLayer* addTripLimit(ITensor& t, TripLimit kind) noexcept override;
+    IIteratorLayer* addIterator(ITensor& t, int32_t axis, bool reverse) noexcept override;
+    ILoopOutputLayer* addLoopOutput(ITensor& t, LoopOutput kind, int32_t axis) noexcept override;
+    void setName(char const* n) noexcept override
+    {
+        name = n != nullptr ? n : "";
+    }
+    char const* getName() const noexcept override
+    {
+        return name.c_str();
+    }
+};
+
+class FakeLoop : public ILoop
+{
+public:
+    LoopV v;
+    FakeLoop()
+    {
+        mImpl = &v;
+    }
+};
+
+class CondV : public GenVIfConditional
+{
+public:
+    NetworkImpl* net{nullptr};
+    int32_t id{0};
+    std::string name;
+    IConditionLayer* setCondition(ITensor& cond) noexcept override;
+    IIfConditionalInputLayer* addInput(ITensor& t) noexcept override;
+    IIfConditionalOutputLayer* addOutput(ITensor& t, ITensor& f) noexcept override;
+    void setName(char const* n) noexcept override
+    {
+        name = n != nullptr ? n : "";
+    }
+    char const* getName() const noexcept override
+    {
+        return name.c_str();
+    }
+};
+
+class FakeCond : public IIfConditional
+{
+public:
+    CondV v;
+    FakeCond()
+    {
+        mImpl = &v;
+    }
+};
+
 class NetworkImpl : public GenVNetworkDefinition
 {
 public:
@@ -464,6 +542,27 @@ public:
     std::vector<std::unique_ptr<Tensor>> inputs;
     std::vector<std::unique_ptr<Layer>> layers;
     std::vector<ITensor*> outputs;
+    std::vector<std::unique_ptr<FakeLoop>> loops;
+    std::vector<std::unique_ptr<FakeCond>> conds;
+    int32_t regions{0};
+
+    ILoop* addLoop() noexcept override
+    {
+        auto* l = new FakeLoop();
+        l->v.net = this;
+        l->v.id = ++regions;
+        loops.emplace_back(l);
+        return l;
+    }
+
+    IIfConditional* addIfConditional() noexcept override
+    {
+        auto* c = new FakeCond();
+        c->v.net = this;
+        c->v.id = ++regions;
+        conds.emplace_back(c);
+        return c;
+    }
 
     bool nullAdd(char const* method)
     {
@@ -788,6 +887,78 @@ public:
         return out + "]";
     }
 };
+
+IRecurrenceLayer* LoopV::addRecurrence(ITensor& init) noexcept
+{
+    auto* l = net->add(new BL<IRecurrenceLayer, GenVRecurrenceLayer, GenVLoopBoundaryLayer>(LayerType::kRECURRENCE), {&init},
+        {NetworkImpl::like(init)});
+    l->set("loop", json(id));
+    return l;
+}
+
+ITripLimitLayer* LoopV::addTripLimit(ITensor& t, TripLimit kind) noexcept
+{
+    auto* l = net->add(new BL<ITripLimitLayer, GenVTripLimitLayer, GenVLoopBoundaryLayer>(LayerType::kTRIP_LIMIT), {&t}, {});
+    l->set("trip_limit", json(kind));
+    l->set("loop", json(id));
+    return l;
+}
+
+IIteratorLayer* LoopV::addIterator(ITensor& t, int32_t axis, bool reverse) noexcept
+{
+    Dims d = implOf(t).dims;
+    if (d.nbDims > 0 && axis >= 0 && axis < d.nbDims)
+    {
+        for (int32_t i = axis; i + 1 < d.nbDims; ++i)
+        {
+            d.d[i] = d.d[i + 1];
+        }
+        --d.nbDims;
+    }
+    auto* l = net->add(new BL<IIteratorLayer, GenVIteratorLayer, GenVLoopBoundaryLayer>(LayerType::kITERATOR), {&t},
+        {{implOf(t).type, d}});
+    l->set("axis", json(axis));
+    l->set("reverse", json(reverse));
+    l->set("loop", json(id));
+    return l;
+}
+
+ILoopOutputLayer* LoopV::addLoopOutput(ITensor& t, LoopOutput kind, int32_t axis) noexcept
+{
+    auto* l = net->add(new BL<ILoopOutputLayer, GenVLoopOutputLayer, GenVLoopBoundaryLayer>(LayerType::kLOOP_OUTPUT), {&t},
+        {NetworkImpl::like(t)});
+    l->set("loop_output", json(kind));
+    if (kind != LoopOutput::kLAST_VALUE)
+    {
+        l->set("axis", json(axis));
+    }
+    l->set("loop", json(id));
+    l->shapeInputs = {1}; // the concatenation length, setInput(1, ...)
+    return l;
+}
+
+IConditionLayer* CondV::setCondition(ITensor& cond) noexcept
+{
+    auto* l = net->add(new BL<IConditionLayer, GenVConditionLayer, GenVConditionalBoundaryLayer>(LayerType::kCONDITION), {&cond}, {});
+    l->set("conditional", json(id));
+    return l;
+}
+
+IIfConditionalInputLayer* CondV::addInput(ITensor& t) noexcept
+{
+    auto* l = net->add(new BL<IIfConditionalInputLayer, GenVConditionalInputLayer, GenVConditionalBoundaryLayer>(LayerType::kCONDITIONAL_INPUT),
+        {&t}, {NetworkImpl::like(t)});
+    l->set("conditional", json(id));
+    return l;
+}
+
+IIfConditionalOutputLayer* CondV::addOutput(ITensor& t, ITensor& f) noexcept
+{
+    auto* l = net->add(new BL<IIfConditionalOutputLayer, GenVConditionalOutputLayer, GenVConditionalBoundaryLayer>(LayerType::kCONDITIONAL_OUTPUT),
+        {&t, &f}, {NetworkImpl::like(t)});
+    l->set("conditional", json(id));
+    return l;
+}
 
 class Network : public INetworkDefinition
 {
