@@ -73,7 +73,11 @@ func autocast(g *ir.Graph, model string, be backend.Backend, opts *Options, s *c
 		return res, fmt.Errorf("%s: %w", model, err)
 	}
 	warnUnmatched(opts, model, res.Unmatched)
-	if res.ObserveError != "" {
+	switch {
+	case res.ObserveError != "" && res.Observed:
+		opts.Log.Warn().Str("stage", "precision").Str("error", res.ObserveError).
+			Msg("some nodes could not run on the observation inputs; the overflow rule does not see them (--calibration-input gives real inputs; --keep-fp32 keeps nodes)")
+	case res.ObserveError != "":
 		opts.Log.Warn().Str("stage", "precision").Str("error", res.ObserveError).
 			Msg("could not run the float32 graph to observe magnitudes; the overflow rule is off (use --keep-fp32 for nodes that overflow)")
 	}

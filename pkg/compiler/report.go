@@ -511,7 +511,7 @@ func (rep *Report) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "  --%s %q names nothing in the model; closest: %s\n", u.Flag, u.Name, strings.Join(u.Closest, ", "))
 		}
 		if p.ObserveError != "" {
-			fmt.Fprintf(w, "  overflow rule off: the float32 graph could not be observed: %s\n", p.ObserveError)
+			fmt.Fprintf(w, "  overflow rule incomplete: %s\n", p.ObserveError)
 		}
 	}
 	if len(rep.UnsupportedOps) > 0 {

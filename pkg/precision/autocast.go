@@ -1,6 +1,7 @@
 package precision
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -35,7 +36,7 @@ type Result struct {
 	Casts   int `json:"casts"`
 	Weights int `json:"weights"`
 	// Observed says whether the magnitude rule had observed values;
-	// ObserveError says why not.
+	// ObserveError says why not, or which nodes were not observed.
 	Observed     bool   `json:"observed"`
 	ObserveError string `json:"observe_error,omitempty"`
 	// Unmatched are --keep-fp32 and --precision-constraints names that
@@ -99,10 +100,13 @@ func Autocast(g *ir.Graph, o Options, env Env) (*Result, error) {
 	if !o.rulesOff {
 		var err error
 		observed, err = Observe(g, inputs, env.Seed)
-		if err != nil {
-			res.ObserveError = err.Error()
-			observed = nil
-		} else {
+		var partial *PartialError
+		switch {
+		case errors.As(err, &partial):
+			res.ObserveError, res.Observed = err.Error(), true
+		case err != nil:
+			res.ObserveError, observed = err.Error(), nil
+		default:
 			res.Observed = true
 		}
 	}

@@ -149,3 +149,33 @@ func TestRulesDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialObservation: a node the generated inputs do not fit (a
+// Reshape whose shape is a graph input, generated as zeros) is skipped;
+// the rest of the graph is still observed, and the overflow rule keeps
+// the Mul whose output reaches 1e5.
+func TestPartialObservation(t *testing.T) {
+	g := ir.NewGraph("partial", "onnx")
+	g.Opsets[""] = 18
+	g.Inputs, g.Outputs = []string{"x", "shape"}, []string{"r", "big"}
+	g.Values["x"] = &ir.Value{Name: "x", DType: ir.Float32, Shape: ir.S(2, 8)}
+	g.Values["shape"] = &ir.Value{Name: "shape", DType: ir.Int64, Shape: ir.S(3)}
+	g.Values["k"] = &ir.Value{Name: "k", DType: ir.Float32, Shape: ir.S(), Const: ir.FromSlice(ir.Float32, nil, []float32{1e5})}
+	g.Nodes = []*ir.Node{
+		{Name: "reshape", Op: "onnx.Reshape", Inputs: []string{"x", "shape"}, Outputs: []string{"r"}, Attrs: map[string]ir.Attr{}},
+		{Name: "mul", Op: "onnx.Mul", Inputs: []string{"x", "k"}, Outputs: []string{"big"}, Attrs: map[string]ir.Attr{}},
+	}
+	if _, err := ops.Propagate(g, false); err != nil {
+		t.Fatal(err)
+	}
+	res, err := precision.Autocast(g, precision.Options{FP16: true}, precision.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Observed || !strings.Contains(res.ObserveError, "1 of 2 nodes not observed") {
+		t.Errorf("observed %v, error %q", res.Observed, res.ObserveError)
+	}
+	if d := decisions(res)["mul"]; d.Rule != "overflow" {
+		t.Errorf("mul: %+v, want kept by the overflow rule", d)
+	}
+}

@@ -16,7 +16,9 @@ import (
 // come from inputs, or are generated from seed: floats from a standard
 // normal distribution, integers and booleans as zeros (a valid index and
 // a valid mask for any table). A dynamic dim takes its lower bound, or 1.
-// Each value is freed after its last reader.
+// Each value is freed after its last reader. A node whose kernel refuses
+// the inputs is skipped with what depends on it, and the error is a
+// *PartialError alongside the values observed.
 func Observe(g *ir.Graph, inputs map[string]*ir.Tensor, seed uint64) (map[string]float64, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x7472746370726563))
 	vals := map[string]*ir.Tensor{}
@@ -77,8 +79,11 @@ func Observe(g *ir.Graph, inputs map[string]*ir.Tensor, seed uint64) (map[string
 	for _, o := range g.Outputs {
 		readers[o]++
 	}
+	var firstErr error
+	skipped := 0
 	for _, n := range g.Nodes {
 		in := make([]*ir.Tensor, len(n.Inputs))
+		missing := false
 		for i, name := range n.Inputs {
 			if name == "" {
 				continue
@@ -91,12 +96,22 @@ func Observe(g *ir.Graph, inputs map[string]*ir.Tensor, seed uint64) (map[string
 					note(name, v.Const)
 				}
 			} else {
-				return nil, fmt.Errorf("%s: input %q has no value", n, name)
+				missing = true // its producer was not observed
 			}
 		}
-		out, err := ops.Execute(n, in)
-		if err != nil {
-			return nil, err
+		var out []*ir.Tensor
+		var err error
+		if !missing {
+			out, err = ops.Execute(n, in)
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+		}
+		if missing || err != nil {
+			// Not observed, nor anything computed from it; the rest of
+			// the graph still is.
+			skipped++
+			out = nil
 		}
 		for i, name := range n.Outputs {
 			if name == "" || i >= len(out) {
@@ -113,5 +128,26 @@ func Observe(g *ir.Graph, inputs map[string]*ir.Tensor, seed uint64) (map[string
 			}
 		}
 	}
+	if skipped > 0 {
+		return peak, &PartialError{Skipped: skipped, Total: len(g.Nodes), Err: firstErr}
+	}
 	return peak, nil
 }
+
+// PartialError says that some nodes could not be run on the observation
+// inputs (a shape or scale input that the generated values do not fit):
+// those nodes, and what is computed from them, were not observed; the
+// values returned with it are the rest.
+type PartialError struct {
+	Skipped, Total int
+	Err            error
+}
+
+func (e *PartialError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("%d of %d nodes not observed", e.Skipped, e.Total)
+	}
+	return fmt.Sprintf("%d of %d nodes not observed: %v", e.Skipped, e.Total, e.Err)
+}
+
+func (e *PartialError) Unwrap() error { return e.Err }
