@@ -110,6 +110,9 @@ func compareLayers(ref, rec []network.LayerInfo) []string {
 		}
 		sort.Strings(ks)
 		for _, k := range ks {
+			if a.Type == "PLUGIN_V3" && k == "cpu_op" {
+				continue // trtc's own: the op the reference backend runs; TensorRT never sees it
+			}
 			av, aok := a.Params[k]
 			bv, bok := b.Params[k]
 			switch {
@@ -223,6 +226,11 @@ func TestFakeModelsLayerByLayer(t *testing.T) {
 			s := conversion.DefaultSettings()
 			s.Backend = "tensorrt-fake-tee"
 			s.MinBlockSize = 1 // every convertible node in an engine, small models included
+			// Build for the release of the headers, as a compile with the
+			// TensorRT backend builds for the loaded library's.
+			if _, compiled, err := libVersion(); err == nil {
+				s.TargetVersion = network.Version{Major: int(compiled / 10000), Minor: int(compiled / 100 % 100)}
+			}
 			res, err := compiler.CompileFile(model, compiler.Options{Settings: s, Registry: converters.Builtin()})
 			if err != nil {
 				t.Fatal(err)
@@ -321,6 +329,11 @@ func TestFakeTeeLayerKinds(t *testing.T) {
 	if _, compiled, _ := libVersion(); compiled >= 100800 { // addCumulative is in the 10.8 headers on
 		outs["cumsum"] = n.AddCumulative(x, c(ir.FromSlice(ir.Int32, []int64{}, []int32{2})), network.CumulativeSUM, true, true)
 		kinds = append(kinds, "CUMULATIVE")
+	}
+	if _, compiled, _ := libVersion(); compiled >= 101500 { // addRotaryEmbedding is in the 10.15 headers on
+		outs["rope"] = n.AddRotaryEmbedding(x, c(ir.NewTensor(ir.Float32, []int64{16, 2})), c(ir.NewTensor(ir.Float32, []int64{16, 2})),
+			c(ir.FromSlice(ir.Int32, []int64{1, 8}, []int32{0, 1, 2, 3, 4, 5, 6, 7})), true, 4)
+		kinds = append(kinds, "ROTARY_EMBEDDING")
 	}
 	vals, idx := n.AddTopK(x, network.TopKMIN, 2, 1<<3)
 	outs["topk_values"], outs["topk_indices"] = vals, idx

@@ -38,7 +38,11 @@ func newTee() *teeNetwork {
 }
 
 func (n *teeNetwork) BeginNode(op, node string) { n.ref.BeginNode(op, node); n.trt.BeginNode(op, node) }
-func (n *teeNetwork) NumLayers() int            { return n.ref.NumLayers() }
+
+// SetTargetVersion applies that release's rule table on the reference side
+// (the compiler sets it on every engine's network).
+func (n *teeNetwork) SetTargetVersion(v network.Version) { n.ref.SetTargetVersion(v) }
+func (n *teeNetwork) NumLayers() int                     { return n.ref.NumLayers() }
 func (n *teeNetwork) Err() error {
 	if err := n.ref.Err(); err != nil {
 		return err
@@ -287,6 +291,20 @@ func (n *teeNetwork) AddCumulative(x, axis network.Tensor, op network.Cumulative
 	return n.call(
 		func() []network.Tensor { return one(n.ref.AddCumulative(x, axis, op, exclusive, reverse)) },
 		func() []network.Tensor { return one(n.trt.AddCumulative(n.tt(x), n.tt(axis), op, exclusive, reverse)) })[0]
+}
+
+func (n *teeNetwork) AddRotaryEmbedding(x, cosCache, sinCache, positionIDs network.Tensor, interleaved bool, rotaryDim int) network.Tensor {
+	return n.call(
+		func() []network.Tensor {
+			return one(n.ref.AddRotaryEmbedding(x, cosCache, sinCache, positionIDs, interleaved, rotaryDim))
+		},
+		func() []network.Tensor {
+			var pos network.Tensor
+			if positionIDs != nil {
+				pos = n.tt(positionIDs)
+			}
+			return one(n.trt.AddRotaryEmbedding(n.tt(x), n.tt(cosCache), n.tt(sinCache), pos, interleaved, rotaryDim))
+		})[0]
 }
 
 func (n *teeNetwork) AddTopK(x network.Tensor, op network.TopKOperation, k int64, axes uint32) (network.Tensor, network.Tensor) {

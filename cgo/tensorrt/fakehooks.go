@@ -9,10 +9,16 @@ package tensorrt
 // char const* trtc_fake_events(void);
 // void trtc_fake_feed_output(int32_t dtype, int32_t nb, int64_t const* d);
 // void trtc_fake_feed_clear(void);
+// void trtc_fake_register_creator(char const* name, char const* version, char const* ns, char const* fields);
+// #include <stdlib.h>
 import "C"
 
 import (
+	"fmt"
 	"strings"
+	"unsafe"
+
+	"github.com/trtc-dev/trtc/pkg/network"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -46,3 +52,19 @@ func fakeFeed(dt ir.DType, shape ir.Shape) error {
 }
 
 func fakeFeedClear() { C.trtc_fake_feed_clear() }
+
+// fakeRegisterCreator adds an IPluginCreatorV3One with these fields to the
+// fake's plugin registry.
+func fakeRegisterCreator(name, version, ns string, fields []network.PluginFieldInfo) {
+	var spec []string
+	for _, f := range fields {
+		spec = append(spec, fmt.Sprintf("%s:%d", f.Name, int32(f.Type)))
+	}
+	cs := []*C.char{C.CString(name), C.CString(version), C.CString(ns), C.CString(strings.Join(spec, ","))}
+	defer func() {
+		for _, c := range cs {
+			C.free(unsafe.Pointer(c))
+		}
+	}()
+	C.trtc_fake_register_creator(cs[0], cs[1], cs[2], cs[3])
+}

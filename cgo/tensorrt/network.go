@@ -528,6 +528,20 @@ func (n *Network) AddCumulative(x, axis network.Tensor, op network.CumulativeOpe
 	})
 }
 
+func (n *Network) AddRotaryEmbedding(x, cosCache, sinCache, positionIDs network.Tensor, interleaved bool, rotaryDim int) network.Tensor {
+	xs := []network.Tensor{x, cosCache, sinCache}
+	if positionIDs != nil {
+		xs = append(xs, positionIDs)
+	}
+	return n.layer(network.KindRotaryEmbedding, xs, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		var pos *C.trtc_tensor
+		if len(in) > 3 {
+			pos = in[3]
+		}
+		return C.trtc_add_rotary_embedding(n.b, name, in[0], in[1], in[2], pos, cbool(interleaved), C.int32_t(rotaryDim), out)
+	})
+}
+
 // AddTopK returns values and Int32 indices.
 func (n *Network) AddTopK(x network.Tensor, op network.TopKOperation, k int64, axes uint32) (network.Tensor, network.Tensor) {
 	var idx C.trtc_out

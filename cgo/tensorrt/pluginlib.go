@@ -9,6 +9,8 @@ import "C"
 import (
 	"fmt"
 	"unsafe"
+
+	"github.com/trtc-dev/trtc/pkg/network"
 )
 
 // LoadPluginLibraries loads TensorRT plugin libraries into the plugin
@@ -24,4 +26,24 @@ func (Backend) LoadPluginLibraries(paths []string) error {
 		}
 	}
 	return nil
+}
+
+// PluginCreators lists the creators of TensorRT's plugin registry
+// (getAllCreators; trtc_plugin_creators), with the fields V3One creators
+// declare (getFieldNames).
+func (Backend) PluginCreators() ([]network.PluginCreatorInfo, error) {
+	var need C.int64_t
+	if err := check(C.trtc_plugin_creators(nil, 0, &need), "listing TensorRT plugin creators"); err != nil {
+		return nil, err
+	}
+	for range 3 { // the registry may grow between the calls
+		buf := make([]byte, int(need))
+		if err := check(C.trtc_plugin_creators((*C.char)(unsafe.Pointer(&buf[0])), C.int64_t(len(buf)), &need), "listing TensorRT plugin creators"); err != nil {
+			return nil, err
+		}
+		if int(need) <= len(buf) {
+			return parseCreators(string(buf[:need-1]))
+		}
+	}
+	return nil, fmt.Errorf("listing TensorRT plugin creators: the registry kept changing")
 }

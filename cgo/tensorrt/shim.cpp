@@ -160,6 +160,7 @@ enum class Api
     kShapeValuesV2,
     kTopKIndicesType,
     kNormalizationV2,
+    kRotaryEmbedding,
 };
 
 struct ApiMin
@@ -179,6 +180,7 @@ constexpr ApiMin kApiMin[] = {
     {Api::kShapeValuesV2, "IOptimizationProfile::setShapeValuesV2 (int64 shape values)", 101100},
     {Api::kTopKIndicesType, "INetworkDefinition::addTopK with an indices type", 101400},
     {Api::kNormalizationV2, "INetworkDefinition::addNormalizationV2", 101500},
+    {Api::kRotaryEmbedding, "INetworkDefinition::addRotaryEmbedding", 101500},
 };
 
 ApiMin const& apiMin(Api a)
@@ -866,6 +868,66 @@ trtc_status trtc_load_plugin_library(char const* path)
     });
 }
 
+trtc_status trtc_plugin_creators(char* buf, int64_t cap, int64_t* need)
+{
+    return guard(nullptr, [&]() {
+        if (need == nullptr || cap < 0 || (cap > 0 && buf == nullptr))
+        {
+            fail(TRTC_ERR_ARGUMENT, "plugin creator list without an output");
+        }
+        IPluginRegistry* registry = getPluginRegistry();
+        if (registry == nullptr)
+        {
+            fail(TRTC_ERR_TENSORRT, "listing TensorRT plugin creators: getPluginRegistry() returned null");
+        }
+        auto clean = [](char const* s) {
+            std::string out = s != nullptr ? s : "";
+            for (char& c : out)
+            {
+                if (c == '\t' || c == '\n' || c == '\r')
+                {
+                    c = ' ';
+                }
+            }
+            return out;
+        };
+        int32_t n = 0;
+        IPluginCreatorInterface* const* all = registry->getAllCreators(&n);
+        std::string text;
+        for (int32_t i = 0; all != nullptr && i < n; ++i)
+        {
+            IPluginCreatorInterface* ci = all[i];
+            if (ci == nullptr)
+            {
+                continue;
+            }
+            InterfaceInfo info = ci->getInterfaceInfo();
+            std::string kind = clean(info.kind);
+            if (kind != "PLUGIN CREATOR_V3ONE")
+            {
+                // Only V3One creators can make plugin layers; others are
+                // listed by kind alone (their name API differs per kind).
+                text += "\t\t\t" + kind + "\t\n";
+                continue;
+            }
+            auto* c = static_cast<IPluginCreatorV3One*>(ci);
+            std::string fields;
+            PluginFieldCollection const* fc = c->getFieldNames();
+            for (int32_t j = 0; fc != nullptr && j < fc->nbFields; ++j)
+            {
+                fields += (j > 0 ? "," : "") + clean(fc->fields[j].name) + ":" + std::to_string(static_cast<int32_t>(fc->fields[j].type));
+            }
+            text += clean(c->getPluginName()) + "\t" + clean(c->getPluginVersion()) + "\t" + clean(c->getPluginNamespace()) + "\t" + kind
+                + "\t" + fields + "\n";
+        }
+        *need = static_cast<int64_t>(text.size()) + 1;
+        if (cap >= *need)
+        {
+            std::memcpy(buf, text.c_str(), text.size() + 1);
+        }
+    });
+}
+
 trtc_status trtc_add_plugin_v3(trtc_builder* b, char const* name, trtc_tensor* const* xs, int32_t n, char const* creator,
     char const* version, char const* ns, trtc_plugin_field const* fields, int32_t nfields, trtc_out* out)
 {
@@ -1284,6 +1346,31 @@ trtc_status trtc_add_cumulative(trtc_builder* b, char const* name, trtc_tensor* 
         (void) op;
         (void) exclusive;
         (void) reverse;
+        (void) out;
+#endif
+    });
+}
+
+trtc_status trtc_add_rotary_embedding(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* cosCache, trtc_tensor* sinCache,
+    trtc_tensor* pos, int32_t interleaved, int32_t dim, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        need(b->linked, Api::kRotaryEmbedding, name);
+#if TRTC_TRT_AT_LEAST(10, 15)
+        IRotaryEmbeddingLayer* l = b->network->addRotaryEmbedding(
+            *tensor(x, "input"), *tensor(cosCache, "cos cache"), *tensor(sinCache, "sin cache"), interleaved != 0, dim);
+        if (l != nullptr && pos != nullptr)
+        {
+            l->setInput(3, *tensor(pos, "position ids"));
+        }
+        b->finish(l, name, "addRotaryEmbedding", out);
+#else
+        (void) x;
+        (void) cosCache;
+        (void) sinCache;
+        (void) pos;
+        (void) interleaved;
+        (void) dim;
         (void) out;
 #endif
     });

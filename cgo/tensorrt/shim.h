@@ -176,6 +176,15 @@ trtc_status trtc_add_einsum(trtc_builder *b, const char *name, trtc_tensor *cons
 /* getPluginRegistry()->loadLibrary(path): registers the plugin creators of
  * a TensorRT plugin library (trtexec's --dynamicPlugins). */
 trtc_status trtc_load_plugin_library(const char *path);
+/* The plugin creators the registry holds (getPluginRegistry()->
+ * getAllCreators()), as text, one creator a line:
+ * NAME \t VERSION \t NAMESPACE \t KIND \t FIELDS, where KIND is the
+ * creator's getInterfaceInfo().kind ("PLUGIN CREATOR_V3ONE") and FIELDS,
+ * for an IPluginCreatorV3One, its getFieldNames() as name:type joined by
+ * "," (type: PluginFieldType's value). Tabs and newlines inside names are
+ * written as spaces. The text is written into buf when it fits in cap bytes
+ * with its NUL; *need is always set to the bytes it needs. */
+trtc_status trtc_plugin_creators(char *buf, int64_t cap, int64_t *need);
 /* A PluginField (NvInferPluginBase.h): type is TensorRT's PluginFieldType
  * value, data points to length elements of it (chars for kCHAR). */
 typedef struct {
@@ -190,6 +199,9 @@ typedef struct {
  * builder keeps the plugin until it is destroyed. */
 trtc_status trtc_add_plugin_v3(trtc_builder *b, const char *name, trtc_tensor *const *xs, int32_t n, const char *creator, const char *version, const char *ns, const trtc_plugin_field *fields, int32_t nfields, trtc_out *out);
 /* addOneHot(indices, values, depth, axis). */
+/* addRotaryEmbedding(x, cos, sin, interleaved, dim) (10.15+; refused on an
+ * older library), with pos (may be null) set as input 3. */
+trtc_status trtc_add_rotary_embedding(trtc_builder *b, const char *name, trtc_tensor *x, trtc_tensor *cos_cache, trtc_tensor *sin_cache, trtc_tensor *pos, int32_t interleaved, int32_t dim, trtc_out *out);
 trtc_status trtc_add_onehot(trtc_builder *b, const char *name, trtc_tensor *indices, trtc_tensor *values, trtc_tensor *depth, int32_t axis, trtc_out *out);
 trtc_status trtc_add_select(trtc_builder *b, const char *name, trtc_tensor *cond, trtc_tensor *then_, trtc_tensor *else_, trtc_out *out);
 trtc_status trtc_add_cast(trtc_builder *b, const char *name, trtc_tensor *x, int32_t dtype, trtc_out *out);

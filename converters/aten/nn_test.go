@@ -1,10 +1,13 @@
 package aten_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters/convtest"
+	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 )
 
 var pos = convtest.Input{DType: ir.Float32, Shape: ir.S(3), Const: true, Lo: 0.5, Hi: 2}
@@ -84,3 +87,18 @@ func TestConv(t *testing.T)   { runCases(t, convCases) }
 func TestNorm(t *testing.T)   { runCases(t, normCases) }
 func TestReduce(t *testing.T) { runCases(t, reduceCases) }
 func TestFill(t *testing.T)   { runCases(t, fillCases) }
+
+// aten.cumsum for a target without ICumulativeLayer (before 10.8) is the
+// matrix-product decomposition; it agrees with the layer and the kernel.
+func TestCumsumByTargetVersion(t *testing.T) {
+	c := convtest.Case{Op: "aten.cumsum.default", Inputs: []convtest.Input{f32(3, 4)}, Attrs: A{"dim": ai(0)}}
+	fused := convtest.Run(t, c)
+	c.Settings = &conversion.Settings{TargetVersion: network.Version{Major: 10, Minor: 7}}
+	dec := convtest.Run(t, c)
+	if !slices.Contains(fused.Types, "CUMULATIVE") || slices.Contains(dec.Types, "CUMULATIVE") {
+		t.Fatalf("layers %v (newest) and %v (10.7)", fused.Types, dec.Types)
+	}
+	if err := convtest.Compare(fused.Engine[0], dec.Engine[0], 1e-5, 1e-5); err != nil {
+		t.Error(err)
+	}
+}

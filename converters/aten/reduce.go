@@ -66,15 +66,14 @@ func init() {
 		m := impl.Reduce(ctx, b, network.ReduceMAX, []int{d}, n.AttrInt("keepdim", 0) != 0)
 		return impl.Cast(ctx, m, ir.Bool)
 	})
-	simple("aten.cumsum.default", "cumsum as Cumulative SUM", all(dtypeIn(floats...), func(n *conversion.Node) error {
+	add("aten.cumsum.default", "cumsum as Cumulative SUM (TensorRT 10.8+; before, a matrix product with a triangular constant)", all(dtypeIn(floats...), func(n *conversion.Node) error {
 		if n.HasAttr("dtype") && ir.DType(n.AttrInt("dtype", 0)) != n.In[0].DType {
 			return fmt.Errorf("dtype conversion is not converted")
 		}
 		_, err := ir.NormAxis(n.AttrInt("dim", 0), len(n.In[0].Shape))
 		return err
-	}), func(ctx *conversion.Context, n *conversion.Node) network.Tensor {
+	}), func(ctx *conversion.Context, n *conversion.Node) (network.Tensor, error) {
 		d, _ := ir.NormAxis(n.AttrInt("dim", 0), len(n.In[0].Shape))
-		axis := ctx.Net.AddConstant(ir.FromSlice(ir.Int32, nil, []int32{int32(d)}))
-		return ctx.Net.AddCumulative(ctx.Input(n, 0), axis, network.CumulativeSUM, false, false)
+		return impl.CumSum(ctx, ctx.Input(n, 0), d, false, false)
 	})
 }

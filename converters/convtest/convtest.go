@@ -61,6 +61,10 @@ type Result struct {
 	Engine    []*ir.Tensor
 	Fallback  []*ir.Tensor
 	Layers    int
+	// Types are the engine's layers' TensorRT LayerTypes, in order
+	// (reference.Describe), so a test can tell a fused layer from its
+	// decomposition.
+	Types []string
 	// ShapeInputs are the engine inputs the network uses as shape tensors
 	// (sorted); the engine was built with their run values as the
 	// profile's min, opt and max, as TensorRT needs values for them.
@@ -138,6 +142,8 @@ func Build(c Case) (*Result, error) {
 		return nil, fmt.Errorf("no converter accepted %s: %v", c.Op, d.Reasons())
 	}
 	net := reference.NewNetwork()
+	// The rules of the release the converters build for (Settings.Target).
+	net.SetTargetVersion(c.Settings.Target())
 	seg := conversion.Segment{Nodes: []*ir.Node{n}, Converters: []*conversion.Converter{d.Converter}, Inputs: segIn, Outputs: n.Outputs, Registry: c.Registry}
 	if err := conversion.ConvertSegment(net, g, c.Settings, seg); err != nil {
 		return nil, err
@@ -177,6 +183,13 @@ func Build(c Case) (*Result, error) {
 	}
 	tested.Store(d.Converter.Name, true)
 	r := &Result{Converter: d.Converter, Fallback: fb[:c.NumOutputs], Layers: net.NumLayers(), ShapeInputs: shapeIns}
+	layers, err := reference.Describe(blob)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range layers {
+		r.Types = append(r.Types, l.Type)
+	}
 	for _, name := range n.Outputs {
 		r.Engine = append(r.Engine, outs[name])
 	}

@@ -39,14 +39,17 @@ func init() {
 		}
 		return nil
 	})
-	add("CumSum", "Cumulative SUM over a constant axis", validateCumSum, func(ctx *conversion.Context, n *conversion.Node) error {
+	add("CumSum", "Cumulative SUM over a constant axis (TensorRT 10.8+; before, a matrix product with a triangular constant)", validateCumSum, func(ctx *conversion.Context, n *conversion.Node) error {
 		x := ctx.Input(n, 0)
 		ax, err := impl.NormAxes([]int64{n.Const(1).Int(0)}, len(x.Shape()))
 		if err != nil {
 			return err
 		}
-		axis := ctx.Net.AddConstant(ir.Scalar(ir.Int64, float64(ax[0])))
-		ctx.SetOutput(n, 0, ctx.Net.AddCumulative(x, axis, network.CumulativeSUM, n.AttrInt("exclusive", 0) == 1, n.AttrInt("reverse", 0) == 1))
+		y, err := impl.CumSum(ctx, x, ax[0], n.AttrInt("exclusive", 0) == 1, n.AttrInt("reverse", 0) == 1)
+		if err != nil {
+			return err
+		}
+		ctx.SetOutput(n, 0, y)
 		return nil
 	})
 	add("Range", "Range as Fill LINSPACE (length from constants or shape arithmetic)", validateRange, convRange)

@@ -1,10 +1,14 @@
 package onnx_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters/convtest"
+	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 )
 
 func TestConstant(t *testing.T) {
@@ -81,5 +85,76 @@ func TestRange(t *testing.T) {
 		{DType: ir.Float32, Shape: ir.S(), Data: ir.Scalar(ir.Float32, 0)}, sc(ir.Float32, 3), sc(ir.Float32, 1)}})
 	if err == nil {
 		t.Fatal("a run-time float Range converted")
+	}
+}
+
+// TestCumSumByTargetVersion: TensorRT 10.8 added ICumulativeLayer; for an
+// older target the converter builds the matrix-product decomposition, which
+// the reference backend runs to the same values as the layer (and as the
+// CPU kernel, which convtest.Run compares each with). A target that has the
+// layer uses it; one without it never emits it (the rule table would refuse
+// it: Cumulative.since).
+func TestCumSumByTargetVersion(t *testing.T) {
+	old := &conversion.Settings{TargetVersion: network.Version{Major: 10, Minor: 0}}
+	for _, dt := range []ir.DType{ir.Float32, ir.Float16} {
+		for _, axis := range []int64{0, 1, -1} {
+			for _, a := range []map[string]ir.Attr{nil, {"exclusive": iattr(1)}, {"reverse": iattr(1)}, {"exclusive": iattr(1), "reverse": iattr(1)}} {
+				c := convtest.Case{Op: "onnx.CumSum", Attrs: a, Atol: 1e-2, Rtol: 1e-2, Inputs: []convtest.Input{
+					{DType: dt, Shape: ir.S(2, 5, 3)}, {Const: true, Data: ir.Scalar(ir.Int64, float64(axis))}}}
+				fused := convtest.Run(t, c)
+				c.Settings = old
+				dec := convtest.Run(t, c)
+				if !slices.Contains(fused.Types, "CUMULATIVE") || slices.Contains(dec.Types, "CUMULATIVE") || !slices.Contains(dec.Types, "MATRIX_MULTIPLY") {
+					t.Fatalf("%v axis %d %v: layers %v (11.1) and %v (10.0), want CUMULATIVE only in the first", dt, axis, a, fused.Types, dec.Types)
+				}
+				if err := convtest.Compare(fused.Engine[0], dec.Engine[0], 1e-2, 1e-2); err != nil {
+					t.Errorf("%v axis %d %v: fused vs decomposed: %v", dt, axis, a, err)
+				}
+			}
+		}
+	}
+	// Rank 1 goes through a VECTOR operand.
+	c := convtest.Case{Op: "onnx.CumSum", Settings: old, Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.S(7)}, {Const: true, Data: ir.Scalar(ir.Int64, 0)}}}
+	if r := convtest.Run(t, c); len(r.Engine[0].Shape) != 1 {
+		t.Errorf("rank-1 decomposition gives shape %v", r.Engine[0].Shape)
+	}
+	// What the decomposition cannot do is an error naming the release.
+	for _, in := range []convtest.Input{
+		{DType: ir.Int32, Shape: ir.S(3, 4)},
+		{DType: ir.Float32, Shape: ir.Shape{ir.D(2), ir.Sym("N")}, RunShape: []int64{2, 3}},
+	} {
+		_, err := convtest.Build(convtest.Case{Op: "onnx.CumSum", Settings: old, Inputs: []convtest.Input{in, {Const: true, Data: ir.Scalar(ir.Int64, 1)}}})
+		if err == nil || !strings.Contains(err.Error(), "TensorRT 10.0 has no Cumulative layer (added in 10.8)") {
+			t.Errorf("CumSum of %v for 10.0: %v", in.Shape, err)
+		}
+	}
+	// 10.8 is the first release with the layer.
+	c = convtest.Case{Op: "onnx.CumSum", Settings: &conversion.Settings{TargetVersion: network.Version{Major: 10, Minor: 8}},
+		Inputs: []convtest.Input{{DType: ir.Int32, Shape: ir.S(3, 4)}, {Const: true, Data: ir.Scalar(ir.Int64, 1)}}}
+	if r := convtest.Run(t, c); !slices.Contains(r.Types, "CUMULATIVE") {
+		t.Errorf("10.8 target: layers %v, want CUMULATIVE", r.Types)
+	}
+}
+
+// TestInt64ShapeTensorsBefore10_4: the 10.0-10.3 headers document only
+// Int32 for the shape inputs of Shuffle, Slice, Resize and OneHot. For such
+// a target the converters' Int64 shape tensors get one Cast to Int32 before
+// the consumer, so dynamic reshapes, expands and fills stay in the engine
+// (and compute the same); from 10.4 no cast is added.
+func TestInt64ShapeTensorsBefore10_4(t *testing.T) {
+	dyn := convtest.Input{DType: ir.Float32, Shape: ir.Shape{ir.Sym("N"), ir.D(3), ir.D(4)}, RunShape: []int64{5, 3, 4}}
+	cases := []convtest.Case{
+		{Op: "onnx.Reshape", Inputs: []convtest.Input{dyn, {DType: ir.Int64, Shape: ir.S(2), Data: ir.FromSlice(ir.Int64, []int64{2}, []int64{0, 12})}}},
+		{Op: "onnx.Expand", Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.S(1, 4)}, {DType: ir.Int64, Shape: ir.S(2), Data: ir.FromSlice(ir.Int64, []int64{2}, []int64{3, 4})}}},
+		{Op: "onnx.ConstantOfShape", Inputs: []convtest.Input{{DType: ir.Int64, Shape: ir.S(2), Data: ir.FromSlice(ir.Int64, []int64{2}, []int64{2, 3})}}},
+	}
+	for _, c := range cases {
+		for _, v := range []network.Version{{Major: 10, Minor: 0}, {Major: 10, Minor: 3}, {Major: 10, Minor: 4}} {
+			c.Settings = &conversion.Settings{TargetVersion: v}
+			r := convtest.Run(t, c)
+			if casts := slices.Contains(r.Types, "CAST"); casts != v.Less(network.Version{Major: 10, Minor: 4}) {
+				t.Errorf("%s for %v: layers %v", c.Op, v, r.Types)
+			}
+		}
 	}
 }

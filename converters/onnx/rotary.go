@@ -11,10 +11,12 @@ import (
 	"github.com/trtc-dev/trtc/pkg/ops"
 )
 
-// RotaryEmbedding (opset 23) from Gather (cache rows by position_ids),
-// Slice (the rotated halves, or the even and odd elements when
-// interleaved), ElementWise and Concatenation; a 3-D input is viewed as
-// [B, S, H, D] by a Shuffle.
+// RotaryEmbedding (opset 23) is one IRotaryEmbeddingLayer where the target
+// TensorRT has it (10.15+; a 3-D input is reshaped to [B, S, H, D] and
+// transposed to the layer's [B, H, S, D] and back), and otherwise built
+// from Gather (cache rows by position_ids), Slice (the rotated halves, or
+// the even and odd elements when interleaved), ElementWise and
+// Concatenation, with a 3-D input viewed as [B, S, H, D] by a Shuffle.
 
 func init() {
 	builtins = append(builtins, conversion.Converter{
@@ -35,12 +37,47 @@ func init() {
 			}
 			return nil
 		},
-		Description: "RotaryEmbedding as Gather of the cos/sin rows, Slice of the rotated pairs, ElementWise and Concatenation",
+		Description: "RotaryEmbedding as IRotaryEmbeddingLayer (TensorRT 10.15+), before that as Gather of the cos/sin rows, Slice of the rotated pairs, ElementWise and Concatenation",
 		Convert:     convRotary,
 	})
 }
 
 func convRotary(ctx *conversion.Context, n *conversion.Node) error {
+	if ctx.Settings.Supports(network.KindRotaryEmbedding) {
+		return convRotaryFused(ctx, n)
+	}
+	return convRotaryDecomposed(ctx, n)
+}
+
+// convRotaryFused is the IRotaryEmbeddingLayer path. Negative position ids
+// (ONNX wraps them like Gather indices; TensorRT documents only indices
+// into the caches) are normalized first.
+func convRotaryFused(ctx *conversion.Context, n *conversion.Node) error {
+	p := ops.RotaryAttrs(n.Node)
+	x := ctx.Input(n, 0)
+	rank := len(x.Shape())
+	last := x.Shape()[rank-1].Size
+	x4 := x
+	if rank == 3 {
+		x4 = impl.ReshapeSpec(ctx, x, []impl.DimSrc{impl.FromIn(0), impl.FromIn(1), impl.Const(p.NumHeads), impl.Const(last / p.NumHeads)})
+		x4 = impl.Transpose(ctx, x4, []int{0, 2, 1, 3})
+	}
+	cos, sin := ctx.Input(n, 1), ctx.Input(n, 2)
+	var pos network.Tensor
+	if len(n.In) > 3 && n.In[3] != nil {
+		pos = impl.NormIndices(ctx, cos, ctx.Input(n, 3), 0, n.Const(3))
+	}
+	y := ctx.Net.AddRotaryEmbedding(x4, cos, sin, pos, p.Interleaved, int(p.RotaryDim))
+	if rank == 3 {
+		y = impl.Transpose(ctx, y, []int{0, 2, 1, 3})
+		y = impl.ReshapeSpec(ctx, y, []impl.DimSrc{impl.FromIn(0), impl.FromIn(1), impl.Const(last)})
+	}
+	ctx.SetOutput(n, 0, y)
+	return nil
+}
+
+// convRotaryDecomposed builds the layer from TensorRT 10.0 layers.
+func convRotaryDecomposed(ctx *conversion.Context, n *conversion.Node) error {
 	p := ops.RotaryAttrs(n.Node)
 	x := ctx.Input(n, 0)
 	rank := len(x.Shape())

@@ -1,11 +1,14 @@
 package onnx_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/trtc-dev/trtc/converters/convtest"
+	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 )
 
 func rotaryAttrs(interleaved, rot, heads int64) map[string]ir.Attr {
@@ -81,4 +84,46 @@ func cacheW(rot int64) int64 {
 		return 4
 	}
 	return rot / 2
+}
+
+// TestRotaryEmbeddingByTargetVersion: TensorRT 10.15 added
+// IRotaryEmbeddingLayer. For a 10.15+ target the converter emits that one
+// layer, for 10.14 the Gather/Slice/ElementWise decomposition; both run in
+// the reference backend (each also against the CPU kernel, by convtest.Run)
+// and agree with each other: 4-D and 3-D inputs, interleaved or not, a
+// partial rotary dim, with constant, run-time and negative position ids and
+// without them.
+func TestRotaryEmbeddingByTargetVersion(t *testing.T) {
+	old := &conversion.Settings{TargetVersion: network.Version{Major: 10, Minor: 14}}
+	newest := &conversion.Settings{TargetVersion: network.Version{Major: 10, Minor: 15}}
+	pos := func(isConst bool, b, s int64) convtest.Input {
+		return convtest.Input{DType: ir.Int64, Shape: ir.S(b, s), Lo: -8, Hi: 8, Const: isConst}
+	}
+	var cases []convtest.Case
+	for _, il := range []int64{0, 1} {
+		for _, rot := range []int64{0, 4} {
+			for _, c := range []bool{false, true} {
+				cases = append(cases, convtest.Case{Op: "onnx.RotaryEmbedding", Opset: 23, Attrs: rotaryAttrs(il, rot, 0), Seed: int64(il*10 + rot),
+					Inputs: []convtest.Input{f32(2, 3, 5, 8), f32(8, cacheW(rot)), f32(8, cacheW(rot)), pos(c, 2, 5)}})
+			}
+			half := int64(4)
+			if rot != 0 {
+				half = rot / 2
+			}
+			cases = append(cases, convtest.Case{Op: "onnx.RotaryEmbedding", Opset: 23, Attrs: rotaryAttrs(il, rot, 3),
+				Inputs: []convtest.Input{f32(2, 5, 24), f32(2, 5, half), f32(2, 5, half)}})
+		}
+	}
+	for i, c := range cases {
+		c.Settings = newest
+		fused := convtest.Run(t, c)
+		c.Settings = old
+		dec := convtest.Run(t, c)
+		if !slices.Contains(fused.Types, "ROTARY_EMBEDDING") || slices.Contains(dec.Types, "ROTARY_EMBEDDING") {
+			t.Fatalf("case %d: layers %v (10.15) and %v (10.14); want ROTARY_EMBEDDING only in the first", i, fused.Types, dec.Types)
+		}
+		if err := convtest.Compare(fused.Engine[0], dec.Engine[0], 1e-5, 1e-4); err != nil {
+			t.Errorf("case %d (%v): fused vs decomposed: %v", i, c.Attrs, err)
+		}
+	}
 }

@@ -50,7 +50,7 @@ func TestUnknownOpsetAndDomainExit4(t *testing.T) {
 		{"newer opset", "", "Relu", map[string]int64{"": 99},
 			"onnx.Relu: n0 (domain ai.onnx, opset 99: newer than the opset"},
 		{"unknown domain", "org.example.vision", "Warp", map[string]int64{"": 17, "org.example.vision": 2},
-			"org.example.vision.Warp: n0 (domain org.example.vision, opset 2: trtc does not know this domain)"},
+			"org.example.vision.Warp: n0 (domain org.example.vision, opset 2: trtc does not know this domain; and no TensorRT plugin creator Warp version 1 (namespace \"\") is declared"},
 	} {
 		path := filepath.Join(tmp, strings.ReplaceAll(c.name, " ", "_")+".onnx")
 		opsetModel(t, path, c.domain, c.op, c.opsets)

@@ -103,6 +103,13 @@ type PluginLibraryLoader interface {
 	LoadPluginLibraries(paths []string) error
 }
 
+// PluginCreatorLister is a backend that can say which TensorRT plugin
+// creators its plugin registry holds (the TensorRT backend:
+// IPluginRegistry::getAllCreators), after LoadPluginLibraries.
+type PluginCreatorLister interface {
+	PluginCreators() ([]network.PluginCreatorInfo, error)
+}
+
 // LoadPluginLibraries loads paths into b; a backend that cannot load them
 // is an error naming it.
 func LoadPluginLibraries(b Backend, paths []string) error {

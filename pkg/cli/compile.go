@@ -20,6 +20,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/enginecache"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 	"github.com/trtc-dev/trtc/pkg/precision"
@@ -50,6 +51,11 @@ type CompileOptions struct {
 	TimingCache                     string
 	HardwareCompatibility           string
 	VersionCompatible               bool
+	// TRTVersion is the TensorRT release to build for (--trt-version
+	// MAJOR.MINOR): the reference backend applies that release's rules and
+	// converters use the layers it has. Empty: network.NewestVersion, or
+	// with the TensorRT backend the loaded library's.
+	TRTVersion string
 	// Device selects the GPU engines are built for: an index as `trtc
 	// devices` lists them, or a UUID; "" for the default (device 0).
 	Device string
@@ -123,6 +129,7 @@ func addBuildFlags(f *pflag.FlagSet, opts *CompileOptions) {
 	f.StringVar(&opts.TimingCache, "timing-cache", "", "timing cache file, read if present and written after the build")
 	f.StringVar(&opts.HardwareCompatibility, "hardware-compatibility", "none", "engine hardware compatibility: none, ampere+ or same-compute-capability")
 	f.BoolVar(&opts.VersionCompatible, "version-compatible", false, "build engines that later TensorRT versions can run (TensorRT only, as are --workspace, --builder-optimization-level, --timing-cache and --hardware-compatibility)")
+	f.StringVar(&opts.TRTVersion, "trt-version", "", "TensorRT release to build for, MAJOR.MINOR from 10.0 to "+network.NewestVersion.String()+": the reference backend applies its rules and converters use only the layers it has (default: "+network.NewestVersion.String()+"; with --backend tensorrt, the loaded library's, which a value must equal)")
 	f.StringVar(&opts.Device, "device", "", "GPU to build engines for: an index as `trtc devices` lists them, or a UUID (default: GPU 0)")
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "engine cache directory (default: the user cache directory's trtc/engines)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither reuse nor store engines in the engine cache")
@@ -179,6 +186,7 @@ type buildSetup struct {
 	shapes map[string]ir.Shape
 	build  backend.BuildOptions
 	prec   precision.Options
+	target network.Version // --trt-version; zero: the default
 	cache  *enginecache.Cache
 }
 
@@ -201,6 +209,15 @@ func (opts *CompileOptions) resolveBuild() (*buildSetup, error) {
 	if err != nil {
 		return nil, err
 	}
+	var target network.Version
+	if opts.TRTVersion != "" {
+		if target, err = network.ParseVersion(opts.TRTVersion); err != nil {
+			return nil, opts.IO.badValue("trt-version", "%v", err)
+		}
+		if err := network.CheckTarget(target); err != nil {
+			return nil, opts.IO.badValue("trt-version", "%v", err)
+		}
+	}
 	if opts.Backend == "reference" {
 		for _, flag := range reference.IgnoredOptions(build) {
 			opts.IO.Log.Warn().Str("flag", flag).Msgf("%s has no effect on the reference backend (it configures TensorRT's builder); ignored", flag)
@@ -211,7 +228,7 @@ func (opts *CompileOptions) resolveBuild() (*buildSetup, error) {
 	default:
 		return nil, opts.IO.badValue("format", "must be onnx, pt2 or pb, not %q", opts.Format)
 	}
-	return &buildSetup{shapes: shapes, build: build, prec: prec}, nil
+	return &buildSetup{shapes: shapes, build: build, prec: prec, target: target}, nil
 }
 
 // openCache is the engine cache the flags ask for; nil when it is off.
@@ -287,6 +304,7 @@ func compileModel(opts *CompileOptions, bs *buildSetup, prog *progress, markAll 
 	settings := &conversion.Settings{
 		MinBlockSize: opts.MinBlockSize, FallbackOps: opts.FallbackOps,
 		RequireFullCompilation: opts.RequireFullCompilation, InputShapes: bs.shapes, Backend: opts.Backend,
+		TargetVersion: bs.target,
 	}
 	be, err := backend.Get(opts.Backend)
 	if err != nil {

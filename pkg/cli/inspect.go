@@ -164,6 +164,9 @@ func inspectBundle(opts *InspectOptions, b *bundle.Bundle) error {
 	if s := m.Settings; s != nil {
 		fmt.Fprintf(w, "settings: backend %s, min block size %d, fallback ops %v, require full compilation %v\n",
 			s.Backend, s.MinBlockSize, s.FallbackOps, s.RequireFullCompilation)
+		if s.TensorrtVersion != "" {
+			fmt.Fprintf(w, "target:  TensorRT %s\n", s.TensorrtVersion)
+		}
 	}
 	for _, v := range m.Inputs {
 		fmt.Fprintf(w, "input:   %s %v%v\n", v.Name, ir.DType(v.Dtype), compiler.ShapeFromProto(v.Dims))

@@ -65,6 +65,7 @@ type SourceInfo struct {
 // SettingsInfo are the compile settings recorded in a bundle.
 type SettingsInfo struct {
 	Backend                string      `json:"backend"`
+	TensorRTVersion        string      `json:"tensorrt_version"`
 	MinBlockSize           int32       `json:"min_block_size"`
 	FallbackOps            []string    `json:"fallback_ops"`
 	RequireFullCompilation bool        `json:"require_full_compilation"`
@@ -226,6 +227,7 @@ func bundleInfo(path string, m *bundlepb.Manifest) *BundleInfo {
 	info.Settings = SettingsInfo{FallbackOps: []string{}, InputShapes: []ShapeInfo{}}
 	if s := m.Settings; s != nil {
 		info.Settings.Backend, info.Settings.MinBlockSize = s.Backend, s.MinBlockSize
+		info.Settings.TensorRTVersion = s.TensorrtVersion
 		info.Settings.FallbackOps = nonNil(s.FallbackOps)
 		info.Settings.RequireFullCompilation = s.RequireFullCompilation
 		for _, is := range s.InputShapes {

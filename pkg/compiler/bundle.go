@@ -13,6 +13,7 @@ import (
 	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/graphio"
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/ops"
 	"github.com/trtc-dev/trtc/pkg/partition"
 	"github.com/trtc-dev/trtc/pkg/version"
@@ -206,6 +207,9 @@ func fileSHA256(path string) ([]byte, error) {
 func settingsProto(s *conversion.Settings) *bundlepb.Settings {
 	p := &bundlepb.Settings{MinBlockSize: int32(s.MinBlockSize), FallbackOps: s.FallbackOps,
 		RequireFullCompilation: s.RequireFullCompilation, Backend: s.Backend}
+	if s.TargetVersion != (network.Version{}) {
+		p.TensorrtVersion = s.TargetVersion.String()
+	}
 	for _, name := range ir.SortedKeys(s.InputShapes) {
 		p.InputShapes = append(p.InputShapes, &bundlepb.InputShape{Name: name, Dims: DimsProto(s.InputShapes[name])})
 	}

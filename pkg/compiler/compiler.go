@@ -136,7 +136,7 @@ func (e *UnsupportedOpsError) Error() string {
 // opset the model imports, the nodes (also inside subgraphs) whose op has
 // no kernel, whose domain trtc does not know, or whose domain's opset is
 // newer than ops.KnownOpsets.
-func checkOps(g *ir.Graph, model string) error {
+func checkOps(g *ir.Graph, model string, registry []network.PluginCreatorInfo) error {
 	e := &UnsupportedOpsError{Model: model, Ops: map[string][]string{}, Why: map[string]string{}}
 	var walk func(g *ir.Graph)
 	walk = func(sub *ir.Graph) {
@@ -150,14 +150,14 @@ func checkOps(g *ir.Graph, model string) error {
 			why := ""
 			switch known, listed := ops.KnownOpsets[d]; {
 			case onnxModel && !ops.KnownDomain(d):
-				why = where + ": trtc does not know this domain"
+				why = where + ": trtc does not know this domain" + noCreator(n, d, registry)
 			case onnxModel && listed && opset > known:
 				why = fmt.Sprintf("%s: newer than the opset %d trtc knows for this domain", where, known)
 			default:
 				if _, ok := ops.Lookup(n.Op); !ok {
 					why = "neither a converter nor a CPU kernel"
 					if onnxModel {
-						why = where + ": " + why
+						why = where + ": " + why + noCreator(n, d, registry)
 					}
 				}
 			}
@@ -172,6 +172,73 @@ func checkOps(g *ir.Graph, model string) error {
 		return e
 	}
 	return nil
+}
+
+// creatorFinder finds the TensorRT plugin creator a custom-domain node
+// names (conversion.ImportTRTPlugins). With a backend that has TensorRT's
+// plugin registry (backend.PluginCreatorLister: the TensorRT backend, after
+// --trt-plugin-lib), a creator must be in that registry, and a Go plugin's
+// declaration of it supplies the CPU op trtc infers shapes with (a
+// registry creator without one is found with no CPU op, which the importer
+// refuses, exit 4, saying so). Otherwise the creators Go plugins declared are the ones there are. It also
+// returns the registry's creators (nil without a registry), for messages.
+func creatorFinder(s *conversion.Settings) (func(name, version, ns string) (conversion.TRTPluginCreator, bool), []network.PluginCreatorInfo, error) {
+	declared := func(name, version, ns string) (conversion.TRTPluginCreator, bool) {
+		for _, c := range conversion.DeclaredTRTPluginCreators() {
+			if c.Name == name && c.Version == version && c.Namespace == ns {
+				return c, true
+			}
+		}
+		return conversion.TRTPluginCreator{}, false
+	}
+	be, err := backend.Get(s.Backend)
+	if err != nil {
+		return declared, nil, nil // the compile reports the backend
+	}
+	lister, ok := be.(backend.PluginCreatorLister)
+	if !ok {
+		return declared, nil, nil
+	}
+	registry, err := lister.PluginCreators()
+	if err != nil {
+		return nil, nil, fmt.Errorf("backend %s: %w", be.Name(), err)
+	}
+	if registry == nil {
+		registry = []network.PluginCreatorInfo{}
+	}
+	find := func(name, version, ns string) (conversion.TRTPluginCreator, bool) {
+		for _, r := range registry {
+			if r.Name != name || r.Version != version || r.Namespace != ns || r.Kind != "PLUGIN CREATOR_V3ONE" {
+				continue
+			}
+			c, ok := declared(name, version, ns)
+			if !ok {
+				c = conversion.TRTPluginCreator{Name: name, Version: version, Namespace: ns}
+				for _, f := range r.Fields {
+					c.Fields = append(c.Fields, conversion.TRTPluginField{Name: f.Name, Type: f.Type})
+				}
+			}
+			return c, true
+		}
+		return conversion.TRTPluginCreator{}, false
+	}
+	return find, registry, nil
+}
+
+// noCreator says, for a node of a custom domain, which TensorRT plugin
+// creator the fallback plugin importer looked for.
+func noCreator(n *ir.Node, d string, registry []network.PluginCreatorInfo) string {
+	if _, standard := ops.KnownOpsets[d]; standard || d == "" || len(n.Op) <= len(d)+1 {
+		return ""
+	}
+	version, ns := n.AttrString(conversion.PluginVersionAttr, "1"), n.AttrString(conversion.PluginNamespaceAttr, "")
+	if a, ok := n.Attrs[conversion.PluginVersionAttr]; ok && a.Kind == ir.AttrInt {
+		version = fmt.Sprint(a.I)
+	}
+	if registry != nil {
+		return fmt.Sprintf("; and TensorRT's plugin registry has no IPluginCreatorV3One %s version %s (namespace %q) (%d creators; load its library with --trt-plugin-lib)", n.Op[len(d)+1:], version, ns, len(registry))
+	}
+	return fmt.Sprintf("; and no TensorRT plugin creator %s version %s (namespace %q) is declared (a Go plugin's DeclareTRTPlugin: docs/custom-ops.md)", n.Op[len(d)+1:], version, ns)
 }
 
 // Prepare loads nothing: it takes a parsed graph and brings it to the point
@@ -194,7 +261,18 @@ func Prepare(g *ir.Graph, model string, s *conversion.Settings) (int, error) {
 		return 0, fmt.Errorf("%s: %w", model, err)
 	}
 	constOutputs(g)
-	if err := checkOps(g, model); err != nil {
+	find, registry, err := creatorFinder(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", model, err)
+	}
+	if _, err := conversion.ImportTRTPlugins(g, find); err != nil {
+		var ie *conversion.PluginImportError
+		if errors.As(err, &ie) && ie.Unsupported {
+			return 0, &UnsupportedOpsError{Model: model, Ops: map[string][]string{ie.Op: {ie.Node}}, Why: map[string]string{ie.Op: ie.Err.Error()}}
+		}
+		return 0, fmt.Errorf("%s: %w", model, err)
+	}
+	if err := checkOps(g, model, registry); err != nil {
 		return 0, err
 	}
 	folded, err := ops.Propagate(g, true)
@@ -311,6 +389,9 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 	if err != nil {
 		return &Result{Model: model, Graph: g, Folded: folded, Settings: s}, err
 	}
+	if err := resolveTarget(be, s); err != nil {
+		return &Result{Model: model, Graph: g, Folded: folded, Settings: s}, err
+	}
 	var marked []string
 	if opts.MarkAllOutputs {
 		marked = MarkAllOutputs(g)
@@ -386,6 +467,9 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 				net = tn.NewTypedNetwork(opts.Build.Precision)
 			} else {
 				net = be.NewNetwork()
+			}
+			if t, ok := net.(targetSetter); ok {
+				t.SetTargetVersion(s.TargetVersion)
 			}
 			// A network that failed before any converter ran is the
 			// backend's failure (no library, no device), not a node's: it
@@ -480,6 +564,44 @@ func MarkAllOutputs(g *ir.Graph) []string {
 	}
 	g.Outputs = append(g.Outputs, added...)
 	return added
+}
+
+// targetSetter is a network that applies a TensorRT release's rules
+// (reference.Network).
+type targetSetter interface{ SetTargetVersion(network.Version) }
+
+// TargetVersionError is a --trt-version that trtc cannot build for, or that
+// differs from the loaded TensorRT library's.
+type TargetVersionError struct{ Err error }
+
+func (e *TargetVersionError) Error() string { return e.Err.Error() }
+func (e *TargetVersionError) Unwrap() error { return e.Err }
+
+// resolveTarget fills s.TargetVersion: with a backend that reports its
+// library's version (TensorRT), that version, which a --trt-version must
+// equal; otherwise the one given, checked, or network.NewestVersion.
+func resolveTarget(be backend.Backend, s *conversion.Settings) error {
+	if vr, ok := be.(backend.VersionReporter); ok {
+		if lib, err := vr.RuntimeVersion(); err == nil {
+			v, err := network.ParseVersion(lib)
+			if err != nil {
+				return &TargetVersionError{fmt.Errorf("backend %s: %w", be.Name(), err)}
+			}
+			if s.TargetVersion != (network.Version{}) && s.TargetVersion != v {
+				return &TargetVersionError{fmt.Errorf("--trt-version %v, but backend %s has loaded TensorRT %s: the TensorRT backend builds for the library it runs (leave --trt-version unset, or set it to %v)", s.TargetVersion, be.Name(), lib, v)}
+			}
+			s.TargetVersion = v
+			return nil
+		}
+	}
+	if s.TargetVersion == (network.Version{}) {
+		s.TargetVersion = network.NewestVersion
+		return nil
+	}
+	if err := network.CheckTarget(s.TargetVersion); err != nil {
+		return &TargetVersionError{fmt.Errorf("--trt-version: %w", err)}
+	}
+	return nil
 }
 
 // failedFilter is a registry view that rejects a node whose converter

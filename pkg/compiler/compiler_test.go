@@ -101,7 +101,7 @@ func TestNewerOpsetAndUnknownDomain(t *testing.T) {
 	var u *UnsupportedOpsError
 	want := []string{
 		fmt.Sprintf("onnx.Relu: a (domain ai.onnx, opset %d: newer than the opset %d trtc knows", ops.KnownOpsets[""]+1, ops.KnownOpsets[""]),
-		"com.example.Zap: b (domain com.example, opset 3: trtc does not know this domain)",
+		"com.example.Zap: b (domain com.example, opset 3: trtc does not know this domain; and no TensorRT plugin creator Zap version 1 (namespace \"\") is declared",
 	}
 	if !errors.As(err, &u) || len(u.Ops) != 2 {
 		t.Fatalf("got %v", err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
+	"github.com/trtc-dev/trtc/pkg/conversion"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
 	"github.com/trtc-dev/trtc/pkg/ops"
@@ -67,8 +68,11 @@ func layerPrecisions(r *Result, e *Engine) []LayerPrecision {
 // Report is the dry-run report; its JSON form is what --report writes and
 // what CI scripts read, so field names are a stable interface.
 type Report struct {
-	Model           string  `json:"model"`
-	Backend         string  `json:"backend"`
+	Model   string `json:"model"`
+	Backend string `json:"backend"`
+	// TensorRTVersion is the TensorRT release the engines were built for
+	// ("11.1"; --trt-version, or the loaded library's).
+	TensorRTVersion string  `json:"tensorrt_version"`
 	TotalNodes      int     `json:"total_nodes"`
 	ConvertedNodes  int     `json:"converted_nodes"`
 	FallbackNodes   int     `json:"fallback_nodes"`
@@ -226,11 +230,19 @@ type NodeRef struct {
 	FromOp   string `json:"from_op,omitempty"`
 }
 
+// targetString is the settings' TensorRT target, "" when not yet resolved.
+func targetString(s *conversion.Settings) string {
+	if s == nil || s.TargetVersion == (network.Version{}) {
+		return ""
+	}
+	return s.TargetVersion.String()
+}
+
 // BuildReport summarizes a compile.
 func BuildReport(r *Result) *Report {
 	p := r.Partition
 	rep := &Report{
-		Model: r.Model, Backend: r.Settings.Backend,
+		Model: r.Model, Backend: r.Settings.Backend, TensorRTVersion: targetString(r.Settings),
 		TotalNodes: len(p.Nodes), ConvertedNodes: p.Converted(), FoldedNodes: r.Folded,
 		MinBlockSize: r.Settings.MinBlockSize,
 		Segments:     []SegmentReport{}, Unsupported: []UnsupportedReport{},
@@ -363,6 +375,7 @@ func FailureReport(r *Result, model string, err error) *Report {
 	}
 	if r.Settings != nil {
 		rep.Backend, rep.MinBlockSize = r.Settings.Backend, r.Settings.MinBlockSize
+		rep.TensorRTVersion = targetString(r.Settings)
 	}
 	rep.TotalNodes, rep.FoldedNodes = len(r.Graph.Nodes), r.Folded
 	rep.ConvertedNodes = -1 // unknown unless the error says
@@ -432,6 +445,9 @@ func recommend(r *Result, rep *Report) []string {
 func (rep *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "model:      %s\n", rep.Model)
 	fmt.Fprintf(w, "backend:    %s\n", rep.Backend)
+	if rep.TensorRTVersion != "" {
+		fmt.Fprintf(w, "tensorrt:   %s (the release the engines are built for)\n", rep.TensorRTVersion)
+	}
 	fmt.Fprintf(w, "nodes:      %d total, %d converted, %d fallback (coverage %.1f%%), %d folded at compile time\n",
 		rep.TotalNodes, rep.ConvertedNodes, rep.FallbackNodes, rep.CoveragePercent, rep.FoldedNodes)
 	if rep.ExportedNodes != rep.TotalNodes {

@@ -120,6 +120,10 @@ type Segment struct {
 // segment inputs, each node through its converter in order, and network
 // outputs named after the graph values they carry.
 func ConvertSegment(net network.Network, g *ir.Graph, s *Settings, seg Segment) error {
+	if s == nil {
+		s = DefaultSettings()
+	}
+	net = forTarget(net, s)
 	ctx := NewContext(net, g, s)
 	ctx.Registry = seg.Registry
 	for _, name := range seg.Inputs {

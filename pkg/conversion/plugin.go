@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/trtc-dev/trtc/pkg/ops"
@@ -35,14 +36,42 @@ type Registrar interface {
 	// A key trtc or another plugin already defines is an error naming
 	// both.
 	DefineOp(d ops.Def) error
+	// DeclareTRTPlugin declares a TensorRT plugin creator (see
+	// TRTPluginCreator): ONNX nodes of a custom domain whose op type is its
+	// name convert to its plugin layer (onnx-tensorrt's fallback plugin
+	// importer), computed on the CPU by its CPUOp, which must be built in
+	// or defined by this plugin. The same creator declared by two plugins
+	// is an error naming both.
+	DeclareTRTPlugin(c TRTPluginCreator) error
 	// TrtcVersion is the version of the trtc loading the plugin.
 	TrtcVersion() string
 }
 
 type pluginRegistrar struct {
-	r      *Registry
-	origin string
-	defs   []ops.Def
+	r        *Registry
+	origin   string
+	defs     []ops.Def
+	creators []TRTPluginCreator
+}
+
+func (p *pluginRegistrar) DeclareTRTPlugin(c TRTPluginCreator) error {
+	if err := checkCreator(c); err != nil {
+		return err
+	}
+	_, builtin := ops.Lookup(c.CPUOp)
+	if !builtin && !slices.ContainsFunc(p.defs, func(d ops.Def) bool { return d.Key == c.CPUOp }) {
+		return fmt.Errorf("%v: CPUOp %s is neither built in nor defined by this plugin (DefineOp it first)", c, c.CPUOp)
+	}
+	for _, prev := range p.creators {
+		if prev.key() == c.key() {
+			return fmt.Errorf("%v is declared twice by this plugin", c)
+		}
+	}
+	if err := p.r.Register(pluginLayerConverter(c), p.origin); err != nil {
+		return err
+	}
+	p.creators = append(p.creators, c)
+	return nil
 }
 
 func (p *pluginRegistrar) Register(c Converter) error { return p.r.Register(c, p.origin) }
@@ -84,6 +113,11 @@ func CommitPlugin(reg Registrar, given string) error {
 	}
 	for _, d := range p.defs {
 		if err := ops.RegisterPlugin(d, p.origin); err != nil {
+			return &PluginError{p.origin, err}
+		}
+	}
+	for _, c := range p.creators {
+		if err := commitCreator(c, p.origin); err != nil {
 			return &PluginError{p.origin, err}
 		}
 	}

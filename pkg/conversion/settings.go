@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 )
 
 // Settings steer capability, partitioning and builds.
@@ -22,6 +23,28 @@ type Settings struct {
 	InputShapes map[string]ir.Shape
 	// Backend builds the engines: "reference" or "tensorrt".
 	Backend string
+	// TargetVersion is the TensorRT release the engines are built for
+	// (`trtc compile --trt-version`; with the TensorRT backend, the loaded
+	// library's). Converters choose a fused layer or its decomposition by
+	// it (Supports), and the reference backend applies the rule table of
+	// that release. The zero Version means network.NewestVersion.
+	TargetVersion network.Version
+}
+
+// Target is the TensorRT release converters build for: TargetVersion, or
+// network.NewestVersion when it is unset.
+func (s *Settings) Target() network.Version {
+	if s == nil || s.TargetVersion == (network.Version{}) {
+		return network.NewestVersion
+	}
+	return s.TargetVersion
+}
+
+// Supports reports whether the target release has layer kind k, so that a
+// converter uses a fused layer (Cumulative, Attention, RotaryEmbedding)
+// where the release has it and its decomposition where it does not.
+func (s *Settings) Supports(k network.LayerKind) bool {
+	return !s.Target().Less(k.Since())
 }
 
 // DefaultSettings are trtc's defaults.

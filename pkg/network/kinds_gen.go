@@ -30,6 +30,7 @@ const (
 	KindDeconvolution       LayerKind = "Deconvolution"
 	KindEinsum              LayerKind = "Einsum"
 	KindOneHot              LayerKind = "OneHot"
+	KindRotaryEmbedding     LayerKind = "RotaryEmbedding"
 	KindPluginV3            LayerKind = "PluginV3"
 	KindScatter             LayerKind = "Scatter"
 	KindTripLimit           LayerKind = "TripLimit"
@@ -69,6 +70,7 @@ var Kinds = []LayerKind{
 	KindDeconvolution,
 	KindEinsum,
 	KindOneHot,
+	KindRotaryEmbedding,
 	KindPluginV3,
 	KindScatter,
 	KindTripLimit,
@@ -108,6 +110,7 @@ var layerTypes = map[LayerKind]string{
 	KindDeconvolution:       "DECONVOLUTION",
 	KindEinsum:              "EINSUM",
 	KindOneHot:              "ONE_HOT",
+	KindRotaryEmbedding:     "ROTARY_EMBEDDING",
 	KindPluginV3:            "PLUGIN_V3",
 	KindScatter:             "SCATTER",
 	KindTripLimit:           "TRIP_LIMIT",
@@ -146,6 +149,7 @@ var kindSince = map[LayerKind]Version{
 	KindDeconvolution:       {10, 0},
 	KindEinsum:              {10, 0},
 	KindOneHot:              {10, 0},
+	KindRotaryEmbedding:     {10, 15},
 	KindPluginV3:            {10, 0},
 	KindScatter:             {10, 0},
 	KindTripLimit:           {10, 0},

@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -28,6 +29,45 @@ func (v Version) Less(w Version) bool {
 }
 
 func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+
+// OldestVersion and NewestVersion bound the TensorRT releases trtc builds
+// for: the oldest the shim supports, and the newest whose headers
+// `make check-tensorrt` and `make check-rules` were run against. A compile
+// with the reference backend targets NewestVersion unless told otherwise
+// (`trtc compile --trt-version`); one with the TensorRT backend targets the
+// loaded library.
+var (
+	OldestVersion = Version{10, 0}
+	NewestVersion = Version{11, 1}
+)
+
+// ParseVersion reads "MAJOR.MINOR" or "MAJOR.MINOR.PATCH" (the patch, as in
+// getInferLibVersion's "10.8.0", is dropped: rules and APIs change with
+// minor releases).
+func ParseVersion(s string) (Version, error) {
+	parts := strings.Split(strings.TrimSpace(s), ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return Version{}, fmt.Errorf("TensorRT version %q: want MAJOR.MINOR such as 10.8", s)
+	}
+	var n [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 || v > 1000 {
+			return Version{}, fmt.Errorf("TensorRT version %q: %q is not a release number", s, p)
+		}
+		n[i] = v
+	}
+	return Version{n[0], n[1]}, nil
+}
+
+// CheckTarget reports whether trtc can build for v: OldestVersion to
+// NewestVersion.
+func CheckTarget(v Version) error {
+	if v.Less(OldestVersion) || NewestVersion.Less(v) {
+		return fmt.Errorf("TensorRT %v is not supported: trtc builds for %v to %v", v, OldestVersion, NewestVersion)
+	}
+	return nil
+}
 
 // Since is the first TensorRT release with the kind (pkg/network/kinddef).
 // The constants, Kinds and each kind's LayerType and Since are generated
@@ -165,6 +205,13 @@ type Network interface {
 	// in [0, depth) (TensorRT documents no other), values [off, on], depth
 	// a 0-D build-time constant; the output has a new dim of depth at axis.
 	AddOneHot(indices, values, depth Tensor, axis int) Tensor
+	// AddRotaryEmbedding is addRotaryEmbedding(x, cosCache, sinCache,
+	// interleaved, rotaryDim) (TensorRT 10.15+) with positionIDs (nil when
+	// absent) as input 3 (setInput): rotary position embedding of x
+	// [batch, heads, sequence, headSize]; the caches are [batch, sequence,
+	// R/2], or [maxPositionId+1, R/2] indexed by positionIDs [batch,
+	// sequence] (R = rotaryDim, the head size when 0).
+	AddRotaryEmbedding(x, cosCache, sinCache, positionIDs Tensor, interleaved bool, rotaryDim int) Tensor
 	// AddPluginV3 is a TensorRT plugin layer: the creator
 	// getPluginRegistry()->getCreator(Creator, Version, Namespace), an
 	// IPluginCreatorV3One, makes the plugin with createPlugin(name,
@@ -367,6 +414,22 @@ func (f PluginField) Len() int {
 		return len(f.Chars)
 	}
 	return 0
+}
+
+// PluginCreatorInfo is a creator a TensorRT plugin registry holds
+// (IPluginRegistry::getAllCreators): name, version and namespace, its
+// interface kind ("PLUGIN CREATOR_V3ONE" for the IPluginCreatorV3One that
+// plugin layers need; other kinds have no name here) and, for a V3One
+// creator, the fields it declares (getFieldNames).
+type PluginCreatorInfo struct {
+	Name, Version, Namespace, Kind string
+	Fields                         []PluginFieldInfo
+}
+
+// PluginFieldInfo is one field a plugin creator declares.
+type PluginFieldInfo struct {
+	Name string
+	Type PluginFieldType
 }
 
 // PluginV3 names a TensorRT IPluginV3 plugin and the fields it is created

@@ -590,9 +590,14 @@ type Settings struct {
 	// The backend that built the engines: "reference" or "tensorrt".
 	Backend string `protobuf:"bytes,4,opt,name=backend,proto3" json:"backend,omitempty"`
 	// Input shape overrides, sorted by input name.
-	InputShapes   []*InputShape `protobuf:"bytes,5,rep,name=input_shapes,json=inputShapes,proto3" json:"input_shapes,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	InputShapes []*InputShape `protobuf:"bytes,5,rep,name=input_shapes,json=inputShapes,proto3" json:"input_shapes,omitempty"`
+	// The TensorRT release the engines were built for, "MAJOR.MINOR"
+	// (--trt-version, or the loaded library's with the TensorRT backend):
+	// the rule table the reference backend applied and the fused layers the
+	// converters chose. Empty in bundles written before it was recorded.
+	TensorrtVersion string `protobuf:"bytes,6,opt,name=tensorrt_version,json=tensorrtVersion,proto3" json:"tensorrt_version,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Settings) Reset() {
@@ -658,6 +663,13 @@ func (x *Settings) GetInputShapes() []*InputShape {
 		return x.InputShapes
 	}
 	return nil
+}
+
+func (x *Settings) GetTensorrtVersion() string {
+	if x != nil {
+		return x.TensorrtVersion
+	}
+	return ""
 }
 
 // An override of one graph input's shape.
@@ -1817,13 +1829,14 @@ const file_proto_bundle_bundle_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06sha256\x18\x02 \x01(\fR\x06sha256\x120\n" +
 	"\x06format\x18\x03 \x01(\x0e2\x18.trtc.bundle.ModelFormatR\x06format\x12\x12\n" +
-	"\x04size\x18\x04 \x01(\x04R\x04size\"\xe3\x01\n" +
+	"\x04size\x18\x04 \x01(\x04R\x04size\"\x8e\x02\n" +
 	"\bSettings\x12$\n" +
 	"\x0emin_block_size\x18\x01 \x01(\x05R\fminBlockSize\x12!\n" +
 	"\ffallback_ops\x18\x02 \x03(\tR\vfallbackOps\x128\n" +
 	"\x18require_full_compilation\x18\x03 \x01(\bR\x16requireFullCompilation\x12\x18\n" +
 	"\abackend\x18\x04 \x01(\tR\abackend\x12:\n" +
-	"\finput_shapes\x18\x05 \x03(\v2\x17.trtc.bundle.InputShapeR\vinputShapes\"F\n" +
+	"\finput_shapes\x18\x05 \x03(\v2\x17.trtc.bundle.InputShapeR\vinputShapes\x12)\n" +
+	"\x10tensorrt_version\x18\x06 \x01(\tR\x0ftensorrtVersion\"F\n" +
 	"\n" +
 	"InputShape\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12$\n" +

@@ -329,6 +329,10 @@ var describers = map[network.LayerKind]describer{
 		p, err := paramsOf[einsumParams](l)
 		return map[string]any{"equation": p.Equation}, err
 	},
+	network.KindRotaryEmbedding: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+		p, err := paramsOf[rotaryParams](l)
+		return map[string]any{"interleaved": p.Interleaved, "rotary_embedding_dim": int64(p.RotaryDim)}, err
+	},
 	network.KindOneHot: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[oneHotParams](l)
 		return map[string]any{"axis": int64(p.Axis)}, err

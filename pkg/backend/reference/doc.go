@@ -24,7 +24,8 @@
 // ruleChecks (rules.go). A broken rule fails the layer with a *RuleError
 // naming the rule id (Kind.input.dtype, Kind.check, ...) and the header
 // passage it comes from. SetTargetVersion makes a network also refuse kinds
-// and features newer than a given TensorRT release.
+// and features newer than a given TensorRT release; the compiler sets it to
+// the compile's target (conversion.Settings.TargetVersion, --trt-version).
 //
 // Index results follow TensorRT's documentation: out-of-bounds gather
 // indices give zeros, negative ones count from the end of a static dim and

@@ -304,6 +304,12 @@ func (n *Network) AddEinsum(xs []network.Tensor, equation string) network.Tensor
 func (n *Network) AddOneHot(indices, values, depth network.Tensor, axis int) network.Tensor {
 	return one(n.add(network.KindOneHot, oneHotParams{axis}, indices, values, depth))
 }
+func (n *Network) AddRotaryEmbedding(x, cosCache, sinCache, positionIDs network.Tensor, interleaved bool, rotaryDim int) network.Tensor {
+	if positionIDs == nil {
+		return one(n.add(network.KindRotaryEmbedding, rotaryParams{interleaved, rotaryDim}, x, cosCache, sinCache))
+	}
+	return one(n.add(network.KindRotaryEmbedding, rotaryParams{interleaved, rotaryDim}, x, cosCache, sinCache, positionIDs))
+}
 func (n *Network) AddGather(data, indices network.Tensor, axis int, mode network.GatherMode) network.Tensor {
 	return one(n.add(network.KindGather, gatherParams{Axis: axis, Mode: mode}, data, indices))
 }

@@ -390,6 +390,49 @@ var ruleChecks = map[string]ruleCheck{
 		_, err := oneHotAxis(l.Params.(oneHotParams).Axis, len(in[0].Shape))
 		return err
 	},
+	"rotary_dim": func(_ *Network, l *layer, in []*ir.Value) error {
+		p := l.Params.(rotaryParams)
+		d := in[0].Shape[3]
+		switch {
+		case p.RotaryDim < 0 || p.RotaryDim%2 != 0:
+			return fmt.Errorf("rotaryEmbeddingDim %d is negative or odd", p.RotaryDim)
+		case p.RotaryDim == 0 && d.Static() && d.Size%2 != 0:
+			return fmt.Errorf("rotaryEmbeddingDim 0 means the head size, %d, which is odd", d.Size)
+		case p.RotaryDim > 0 && d.Static() && int64(p.RotaryDim) > d.Size:
+			return fmt.Errorf("rotaryEmbeddingDim %d exceeds the head size %d", p.RotaryDim, d.Size)
+		case p.RotaryDim == 0 && !d.Static():
+			return fmt.Errorf("rotaryEmbeddingDim 0 with a dynamic head size: R/2 is unknown at build time")
+		}
+		return nil
+	},
+	"rotary_cache_shape": func(_ *Network, l *layer, in []*ir.Value) error {
+		half := rotaryHalf(l.Params.(rotaryParams), in[0].Shape[3].Size)
+		x, cos, sin := in[0].Shape, in[1].Shape, in[2].Shape
+		if len(cos) != len(sin) {
+			return fmt.Errorf("cos cache %v and sin cache %v differ in rank", cos, sin)
+		}
+		for i := range cos {
+			if cos[i].Static() && sin[i].Static() && cos[i].Size != sin[i].Size {
+				return fmt.Errorf("cos cache %v and sin cache %v differ", cos, sin)
+			}
+		}
+		want := ir.Shape{x[0], x[2], ir.D(half)}
+		if len(in) > 3 && in[3] != nil {
+			want = ir.Shape{ir.Sym(""), ir.D(half)}
+			if p := in[3].Shape; (p[0].Static() && x[0].Static() && p[0].Size != x[0].Size) || (p[1].Static() && x[2].Static() && p[1].Size != x[2].Size) {
+				return fmt.Errorf("position ids %v are not [batch, sequence] of input %v", p, x)
+			}
+		}
+		if len(cos) != len(want) {
+			return fmt.Errorf("caches are %v; want %v", cos, want)
+		}
+		for i, w := range want {
+			if w.Static() && cos[i].Static() && w.Size != cos[i].Size {
+				return fmt.Errorf("caches are %v; want %v", cos, want)
+			}
+		}
+		return nil
+	},
 	"scatter_same_type": func(_ *Network, _ *layer, in []*ir.Value) error {
 		if in[0].DType != in[2].DType {
 			return fmt.Errorf("updates are %v, data %v", in[2].DType, in[0].DType)

@@ -240,6 +240,19 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 			{Check: "onehot_axis", Text: "-rank(indices)-1 <= axis <= rank(indices)", Source: ruleSource{"NvInfer.h", "Valid range for axis is -rank(indices)-1 <= axis <= rank(indices)."}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
+	network.KindRotaryEmbedding: {
+		Kind: network.KindRotaryEmbedding, Since: network.Version{Major: 10, Minor: 15},
+		Inputs: []inputRule{
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "The RotaryEmbedding layer applies RoPE to the"}, MinRank: 4, MaxRank: 4, RankSource: ruleSource{"NvInfer.h", "The shape must be (batchSize, numHeads, sequenceLength, headSize)."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "cos_cache", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "The cosine cache tensor for use in RoPE computation."}, MinRank: 2, MaxRank: 3, RankSource: ruleSource{"NvInfer.h", "must have shape (batchSize, sequenceLength, headSize / 2) if"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "sin_cache", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "The sine cache tensor for use in RoPE computation."}, MinRank: 2, MaxRank: 3, RankSource: ruleSource{"NvInfer.h", "must have shape (maxPositionId+1, headSize / 2) if"}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "position_ids", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Int32, ir.Int64}, DTypeSource: ruleSource{"NvInfer.h", "which is used for indexing into the cosine and sine caches."}, MinRank: 2, MaxRank: 2, RankSource: ruleSource{"NvInfer.h", "must have shape (batchSize, sequenceLength)."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Rules: []customRule{
+			{Check: "rotary_dim", Text: "rotaryEmbeddingDim is 0 (the head size, which must be even) or even and at most the head size", Source: ruleSource{"NvInfer.h", "Must be non-negative and even."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "rotary_cache_shape", Text: "without position ids the caches are [batch, sequence, R/2]; with them [maxPositionId+1, R/2] (R: rotaryEmbeddingDim, or the head size when 0)", Source: ruleSource{"NvInfer.h", "must have shape (batchSize, sequenceLength, headSize / 2) if"}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
 	network.KindPluginV3: {
 		Kind: network.KindPluginV3, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
@@ -353,6 +366,7 @@ func registerParams() {
 	gob.Register(network.DeconvolutionParams{}) // Deconvolution
 	gob.Register(einsumParams{})                // Einsum
 	gob.Register(oneHotParams{})                // OneHot
+	gob.Register(rotaryParams{})                // RotaryEmbedding
 	gob.Register(pluginV3Params{})              // PluginV3
 	gob.Register(scatterParams{})               // Scatter
 	gob.Register(tripLimitParams{})             // TripLimit

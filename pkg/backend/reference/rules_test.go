@@ -21,6 +21,9 @@ type ruleCase struct{ bad, good func(n *Network) }
 func f32(n *Network, name string, dims ...int64) network.Tensor {
 	return n.AddInput(name, ir.Float32, ir.S(dims...))
 }
+func rope(n *Network, x, c, s, pos network.Tensor, dim int) network.Tensor {
+	return n.AddRotaryEmbedding(x, c, s, pos, false, dim)
+}
 func in(n *Network, name string, dt ir.DType, dims ...int64) network.Tensor {
 	return n.AddInput(name, dt, ir.S(dims...))
 }
@@ -225,6 +228,46 @@ var ruleCases = map[string]ruleCase{
 			n.AddFill(network.FillParams{Op: network.FillLINSPACE, DType: ir.Int64, Dims: []int64{3},
 				AlphaT: n.AddConstant(ir.FromSlice(ir.Int64, []int64{}, []int64{1 << 60})), BetaT: ints64(n, 1)})
 		},
+	},
+	"RotaryEmbedding.since": {
+		bad: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 14})(n)
+			rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 1, 3, 2), f32(n, "s", 1, 3, 2), nil, 0)
+		},
+		good: func(n *Network) {
+			at(network.Version{Major: 10, Minor: 15})(n)
+			rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 1, 3, 2), f32(n, "s", 1, 3, 2), nil, 0)
+		},
+	},
+	"RotaryEmbedding.input.rank": {
+		bad:  func(n *Network) { rope(n, f32(n, "x", 2, 3, 4), f32(n, "c", 1, 3, 2), f32(n, "s", 1, 3, 2), nil, 0) },
+		good: func(n *Network) { rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 1, 3, 2), f32(n, "s", 1, 3, 2), nil, 0) },
+	},
+	"RotaryEmbedding.cos_cache.rank": {
+		bad:  func(n *Network) { rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 6), f32(n, "s", 1, 3, 2), nil, 0) },
+		good: func(n *Network) { rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 1, 3, 2), f32(n, "s", 1, 3, 2), nil, 0) },
+	},
+	"RotaryEmbedding.sin_cache.rank": {
+		bad: func(n *Network) {
+			rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 1, 3, 2), f32(n, "s", 1, 1, 3, 2), nil, 0)
+		},
+		good: func(n *Network) { rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 1, 3, 2), f32(n, "s", 1, 3, 2), nil, 0) },
+	},
+	"RotaryEmbedding.position_ids.rank": {
+		bad: func(n *Network) {
+			rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 8, 2), f32(n, "s", 8, 2), in(n, "p", ir.Int32, 3), 0)
+		},
+		good: func(n *Network) {
+			rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 8, 2), f32(n, "s", 8, 2), in(n, "p", ir.Int32, 1, 3), 0)
+		},
+	},
+	"RotaryEmbedding.rotary_dim": {
+		bad:  func(n *Network) { rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 1, 3, 2), f32(n, "s", 1, 3, 2), nil, 3) },
+		good: func(n *Network) { rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 1, 3, 1), f32(n, "s", 1, 3, 1), nil, 2) },
+	},
+	"RotaryEmbedding.rotary_cache_shape": {
+		bad:  func(n *Network) { rope(n, f32(n, "x", 1, 2, 3, 4), f32(n, "c", 1, 3, 4), f32(n, "s", 1, 3, 4), nil, 0) },
+		good: func(n *Network) { rope(n, f32(n, "x", 1, 2, 3, 8), f32(n, "c", 1, 3, 4), f32(n, "s", 1, 3, 4), nil, 0) },
 	},
 	"Cumulative.since": {
 		bad: func(n *Network) {

@@ -415,6 +415,30 @@ var Kinds = []Kind{
 		},
 	},
 	{
+		// The header gives shapes but no dtypes; the layer rotates
+		// floating-point activations (the converters use it for float
+		// inputs only), so the table takes the float types.
+		Name: "RotaryEmbedding", LayerType: "ROTARY_EMBEDDING", Since: Version{10, 15},
+		Methods: []string{"AddRotaryEmbedding"}, Shim: []string{"trtc_add_rotary_embedding"},
+		Params: []string{"rotaryParams{}"},
+		Inputs: []Input{
+			{Name: "input", DTypes: float, DTypeSource: Source{NvInfer, "The RotaryEmbedding layer applies RoPE to the"},
+				MinRank: 4, MaxRank: 4, RankSource: Source{NvInfer, "The shape must be (batchSize, numHeads, sequenceLength, headSize)."}},
+			{Name: "cos_cache", DTypes: float, DTypeSource: Source{NvInfer, "The cosine cache tensor for use in RoPE computation."},
+				MinRank: 2, MaxRank: 3, RankSource: Source{NvInfer, "must have shape (batchSize, sequenceLength, headSize / 2) if"}},
+			{Name: "sin_cache", DTypes: float, DTypeSource: Source{NvInfer, "The sine cache tensor for use in RoPE computation."},
+				MinRank: 2, MaxRank: 3, RankSource: Source{NvInfer, "must have shape (maxPositionId+1, headSize / 2) if"}},
+			{Name: "position_ids", Optional: true, DTypes: indexTypes, DTypeSource: Source{NvInfer, "which is used for indexing into the cosine and sine caches."},
+				MinRank: 2, MaxRank: 2, RankSource: Source{NvInfer, "must have shape (batchSize, sequenceLength)."}},
+		},
+		Rules: []Rule{
+			{Check: "rotary_dim", Text: "rotaryEmbeddingDim is 0 (the head size, which must be even) or even and at most the head size",
+				Source: Source{NvInfer, "Must be non-negative and even."}},
+			{Check: "rotary_cache_shape", Text: "without position ids the caches are [batch, sequence, R/2]; with them [maxPositionId+1, R/2] (R: rotaryEmbeddingDim, or the head size when 0)",
+				Source: Source{NvInfer, "must have shape (batchSize, sequenceLength, headSize / 2) if"}},
+		},
+	},
+	{
 		// The plugin decides which dtypes it takes (IPluginV3OneBuild::
 		// supportsFormatCombination); trtc passes any dtype it holds and
 		// TensorRT refuses what the plugin does not support.

@@ -455,6 +455,238 @@ public:
     }
 };
 
+// ---- Plugin registry -------------------------------------------------
+//
+// The fake's IPluginRegistry holds the creators a test registers
+// (trtc_fake_register_creator). Each is an IPluginCreatorV3One whose
+// createPlugin records its arguments (event "createPlugin ...") and makes a
+// FakePlugin that keeps them; addPluginV3 records the layer with the
+// creator's name, version and namespace and the fields as
+// reference.Describe writes a PLUGIN_V3 layer's params.
+
+// pluginFieldTypeName is PluginFieldType's enumerator name ("kFLOAT32"),
+// for the four types trtc passes; others by number.
+std::string pluginFieldTypeName(PluginFieldType t)
+{
+    switch (static_cast<int32_t>(t))
+    {
+    case 1: return "kFLOAT32";
+    case 5: return "kINT32";
+    case 6: return "kCHAR";
+    case 10: return "kINT64";
+    }
+    return "PluginFieldType(" + std::to_string(static_cast<int32_t>(t)) + ")";
+}
+
+// fieldsJson writes a field collection as [{"name","type","length","data"}].
+std::string fieldsJson(PluginFieldCollection const* fc)
+{
+    std::string out = "[";
+    for (int32_t i = 0; fc != nullptr && i < fc->nbFields; ++i)
+    {
+        PluginField const& f = fc->fields[i];
+        std::string data = "null";
+        if (f.data != nullptr && f.length > 0)
+        {
+            switch (static_cast<int32_t>(f.type))
+            {
+            case 1:
+            case 5:
+            case 10:
+                data = "[";
+                for (int32_t j = 0; j < f.length; ++j)
+                {
+                    data += j > 0 ? "," : "";
+                    int32_t t = static_cast<int32_t>(f.type);
+                    data += t == 1 ? json(static_cast<float const*>(f.data)[j])
+                        : t == 5   ? std::to_string(static_cast<int32_t const*>(f.data)[j])
+                                   : std::to_string(static_cast<int64_t const*>(f.data)[j]);
+                }
+                data += "]";
+                break;
+            case 6: data = jsonString(std::string(static_cast<char const*>(f.data), static_cast<size_t>(f.length)).c_str()); break;
+            default: data = "\"unrecorded\"";
+            }
+        }
+        else if (static_cast<int32_t>(f.type) == 6)
+        {
+            data = "\"\"";
+        }
+        out += (i > 0 ? "," : "") + std::string("{\"name\":") + jsonString(f.name) + ",\"type\":"
+            + jsonString(pluginFieldTypeName(f.type).c_str()) + ",\"length\":" + std::to_string(f.length) + ",\"data\":" + data + "}";
+    }
+    return out + "]";
+}
+
+class FakePlugin : public IPluginV3
+{
+public:
+    std::string creator, version, ns, name, fields;
+    IPluginCapability* getCapabilityInterface(PluginCapabilityType) noexcept override
+    {
+        unexpected("IPluginV3::getCapabilityInterface");
+        return nullptr;
+    }
+    IPluginV3* clone() noexcept override
+    {
+        return new FakePlugin(*this);
+    }
+};
+
+class FakeCreator : public IPluginCreatorV3One
+{
+public:
+    std::string name, version, ns;
+    // The declared fields (getFieldNames): names kept alive here.
+    std::vector<std::string> fieldNames;
+    std::vector<PluginField> fieldList;
+    PluginFieldCollection fc{};
+
+    IPluginV3* createPlugin(AsciiChar const* n, PluginFieldCollection const* c, TensorRTPhase phase) noexcept override
+    {
+        auto* p = new FakePlugin();
+        p->creator = name;
+        p->version = version;
+        p->ns = ns;
+        p->name = n != nullptr ? n : "";
+        p->fields = fieldsJson(c);
+        event("createPlugin " + name + " " + version + " " + ns + " name=" + p->name
+            + " phase=" + (phase == TensorRTPhase::kBUILD ? "BUILD" : "RUNTIME") + " fields=" + p->fields);
+        return p;
+    }
+    PluginFieldCollection const* getFieldNames() noexcept override
+    {
+        return &fc;
+    }
+    AsciiChar const* getPluginName() const noexcept override
+    {
+        return name.c_str();
+    }
+    AsciiChar const* getPluginVersion() const noexcept override
+    {
+        return version.c_str();
+    }
+    AsciiChar const* getPluginNamespace() const noexcept override
+    {
+        return ns.c_str();
+    }
+};
+
+class FakeRegistry : public IPluginRegistry
+{
+public:
+    std::vector<std::unique_ptr<FakeCreator>> creators;
+    std::vector<IPluginCreatorInterface*> list;
+
+#if !FAKE_TRT_AT_LEAST(11, 0)
+    // The IPluginCreator (V2) methods 10.x still declares, deprecated.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    bool registerCreator(IPluginCreator&, AsciiChar const* const) noexcept override
+    {
+        unexpected("IPluginRegistry::registerCreator(IPluginCreator)");
+        return false;
+    }
+    IPluginCreator* const* getPluginCreatorList(int32_t* const n) const noexcept override
+    {
+        unexpected("IPluginRegistry::getPluginCreatorList");
+        *n = 0;
+        return nullptr;
+    }
+    IPluginCreator* getPluginCreator(AsciiChar const* const, AsciiChar const* const, AsciiChar const* const) noexcept override
+    {
+        unexpected("IPluginRegistry::getPluginCreator");
+        return nullptr;
+    }
+    bool deregisterCreator(IPluginCreator const&) noexcept override
+    {
+        unexpected("IPluginRegistry::deregisterCreator(IPluginCreator)");
+        return false;
+    }
+#pragma GCC diagnostic pop
+#endif
+    void setErrorRecorder(IErrorRecorder* const) noexcept override
+    {
+        unexpected("IPluginRegistry::setErrorRecorder");
+    }
+    IErrorRecorder* getErrorRecorder() const noexcept override
+    {
+        unexpected("IPluginRegistry::getErrorRecorder");
+        return nullptr;
+    }
+    bool isParentSearchEnabled() const override
+    {
+        unexpected("IPluginRegistry::isParentSearchEnabled");
+        return true;
+    }
+    void setParentSearchEnabled(bool const) override
+    {
+        unexpected("IPluginRegistry::setParentSearchEnabled");
+    }
+    PluginLibraryHandle loadLibrary(AsciiChar const* path) noexcept override
+    {
+        event(std::string("loadLibrary ") + (path != nullptr ? path : "(null)"));
+        return path != nullptr && std::string(path).find("missing") == std::string::npos ? this : nullptr;
+    }
+    void deregisterLibrary(PluginLibraryHandle) noexcept override
+    {
+        unexpected("IPluginRegistry::deregisterLibrary");
+    }
+    bool registerCreator(IPluginCreatorInterface&, AsciiChar const* const) noexcept override
+    {
+        unexpected("IPluginRegistry::registerCreator");
+        return false;
+    }
+    IPluginCreatorInterface* const* getAllCreators(int32_t* const n) const noexcept override
+    {
+        event("getAllCreators");
+        *n = static_cast<int32_t>(list.size());
+        return list.data();
+    }
+    IPluginCreatorInterface* getCreator(AsciiChar const* const name, AsciiChar const* const version, AsciiChar const* const ns) noexcept override
+    {
+        std::string n = name != nullptr ? name : "", v = version != nullptr ? version : "", s = ns != nullptr ? ns : "";
+        event("getCreator " + n + " " + v + " " + s);
+        for (auto& c : creators)
+        {
+            if (c->name == n && c->version == v && c->ns == s)
+            {
+                return c.get();
+            }
+        }
+        return nullptr;
+    }
+    bool deregisterCreator(IPluginCreatorInterface const&) noexcept override
+    {
+        unexpected("IPluginRegistry::deregisterCreator");
+        return false;
+    }
+    IPluginResource* acquirePluginResource(AsciiChar const*, IPluginResource*) noexcept override
+    {
+        unexpected("IPluginRegistry::acquirePluginResource");
+        return nullptr;
+    }
+    int32_t releasePluginResource(AsciiChar const*) noexcept override
+    {
+        unexpected("IPluginRegistry::releasePluginResource");
+        return -1;
+    }
+#if FAKE_TRT_AT_LEAST(10, 10)
+    IPluginCreatorInterface* const* getAllCreatorsRecursive(int32_t* const n) noexcept override
+    {
+        event("getAllCreatorsRecursive");
+        *n = static_cast<int32_t>(list.size());
+        return list.data();
+    }
+#endif
+};
+
+FakeRegistry* registry()
+{
+    static FakeRegistry* r = new FakeRegistry(); // never destroyed, as TensorRT's
+    return r;
+}
+
 class Network;
 
 // Loops and conditionals. Each records, on its boundary layers, its number
@@ -862,6 +1094,34 @@ public:
         l->set("dtype", json(to));
         return l;
     }
+
+    IPluginV3Layer* addPluginV3(ITensor* const* xs, int32_t n, ITensor* const* shapeXs, int32_t nShape, IPluginV3& plugin) noexcept override
+    {
+        auto* p = dynamic_cast<FakePlugin*>(&plugin);
+        if (p == nullptr || n < 1 || xs == nullptr || nShape != 0 || shapeXs != nullptr)
+        {
+            unexpected("VNetworkDefinition::addPluginV3 with a plugin the fake did not make, no inputs, or shape inputs");
+            return nullptr;
+        }
+        std::vector<ITensor*> ins(xs, xs + n);
+        auto* l = add(new L<IPluginV3Layer, GenVPluginV3Layer>(LayerType::kPLUGIN_V3), ins, {like(*xs[0])});
+        l->set("creator", jsonString(p->creator.c_str()));
+        l->set("version", jsonString(p->version.c_str()));
+        l->set("namespace", jsonString(p->ns.c_str()));
+        l->set("fields", p->fields);
+        return l;
+    }
+
+#if FAKE_TRT_AT_LEAST(10, 15)
+    IRotaryEmbeddingLayer* addRotaryEmbedding(ITensor& x, ITensor& cosCache, ITensor& sinCache, bool interleaved, int32_t dim) noexcept override
+    {
+        event("addRotaryEmbedding");
+        auto* l = add(new L<IRotaryEmbeddingLayer, GenVRotaryEmbeddingLayer>(LayerType::kROTARY_EMBEDDING), {&x, &cosCache, &sinCache}, {like(x)});
+        l->set("interleaved", json(interleaved));
+        l->set("rotary_embedding_dim", json(dim));
+        return l;
+    }
+#endif
 
 #if FAKE_TRT_AT_LEAST(10, 8)
     ICumulativeLayer* addCumulative(ITensor& x, ITensor& axis, CumulativeOperation op, bool exclusive, bool reverse) noexcept override
@@ -1703,9 +1963,63 @@ extern "C" void trtc_fake_feed_clear(void)
     fake::gFeed.clear();
 }
 
-// getPluginRegistry (NvInferRuntime.h) has no registry to give: the shim's
-// plugin layers fail with "getPluginRegistry() returned null".
+// getPluginRegistry (NvInferRuntime.h) is the fake's registry, or null
+// with TRTC_FAKE_NVINFER_FAIL=1 (a broken installation).
 extern "C" nvinfer1::IPluginRegistry* getPluginRegistry() noexcept
 {
-    return nullptr;
+    if (fake::env("TRTC_FAKE_NVINFER_FAIL") == "1")
+    {
+        return nullptr;
+    }
+    return fake::registry();
+}
+
+// trtc_fake_register_creator adds an IPluginCreatorV3One to the registry;
+// fields is "name:type,name:type" with PluginFieldType values. Registering
+// the same name, version and namespace again replaces its fields.
+extern "C" void trtc_fake_register_creator(char const* name, char const* version, char const* ns, char const* fields)
+{
+    fake::FakeRegistry* r = fake::registry();
+    fake::FakeCreator* c = nullptr;
+    for (auto& e : r->creators)
+    {
+        if (e->name == name && e->version == version && e->ns == ns)
+        {
+            c = e.get();
+        }
+    }
+    if (c == nullptr)
+    {
+        r->creators.emplace_back(new fake::FakeCreator());
+        c = r->creators.back().get();
+        c->name = name;
+        c->version = version;
+        c->ns = ns;
+        r->list.push_back(c);
+    }
+    c->fieldNames.clear();
+    c->fieldList.clear();
+    std::vector<std::pair<std::string, int32_t>> parsed;
+    std::stringstream ss(fields != nullptr ? fields : "");
+    std::string item;
+    while (std::getline(ss, item, ','))
+    {
+        size_t colon = item.rfind(':');
+        if (colon == std::string::npos)
+        {
+            continue;
+        }
+        parsed.emplace_back(item.substr(0, colon), std::atoi(item.c_str() + colon + 1));
+    }
+    c->fieldNames.reserve(parsed.size());
+    for (auto& p : parsed)
+    {
+        c->fieldNames.push_back(p.first);
+    }
+    for (size_t i = 0; i < parsed.size(); ++i)
+    {
+        c->fieldList.emplace_back(c->fieldNames[i].c_str(), nullptr, static_cast<nvinfer1::PluginFieldType>(parsed[i].second), 0);
+    }
+    c->fc.nbFields = static_cast<int32_t>(c->fieldList.size());
+    c->fc.fields = c->fieldList.empty() ? nullptr : c->fieldList.data();
 }
