@@ -62,11 +62,13 @@ func autocast(g *ir.Graph, model string, be backend.Backend, opts *Options, s *c
 	opts.progress("precision", 0, 0)
 	start := time.Now()
 	reg := opts.Registry
-	convertible := func(n *ir.Node) bool {
+	convertible := func(n *ir.Node, in, out []*ir.Value) bool {
 		if reg == nil {
 			return true
 		}
-		return reg.Decide(conversion.NewNode(g, n), s).Converter != nil
+		cn := conversion.NewNode(g, n)
+		cn.In, cn.Out = in, out
+		return reg.Decide(cn, s).Converter != nil
 	}
 	res, err := precision.Autocast(g, opts.Precision, precision.Env{Convertible: convertible, Seed: 1})
 	if err != nil {

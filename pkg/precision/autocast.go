@@ -64,10 +64,12 @@ func (r *Result) Lowered() int {
 
 // Env is what the pass needs from the compiler.
 type Env struct {
-	// Convertible says whether a node will become engine layers; nodes that
-	// fall back stay float32 (the CPU fallback computes in float32). nil:
-	// every node.
-	Convertible func(*ir.Node) bool
+	// Convertible says whether a node will become engine layers with
+	// inputs and outputs in and out (its own values, or the lowered ones the
+	// pass tries); nodes that fall back stay float32 (the CPU fallback
+	// computes in float32), and so do nodes whose converter refuses the low
+	// type. nil: every node.
+	Convertible func(n *ir.Node, in, out []*ir.Value) bool
 	// Inputs are the values the float32 graph is observed on (the magnitude
 	// rule); missing inputs are generated (see Observe).
 	Inputs map[string]*ir.Tensor
@@ -165,6 +167,9 @@ func Autocast(g *ir.Graph, o Options, env Env) (*Result, error) {
 				var err error
 				if lowerIn, lowOut, err = trial(n, in, t, lowConst); err != nil {
 					d.Type, d.Rule, d.Detail = ir.Float32, "dtype", err.Error()
+				} else if env.Convertible != nil && !env.Convertible(n, loweredIn(in, lowerIn, t), lowOut) {
+					lowerIn, lowOut = nil, nil
+					d.Type, d.Rule, d.Detail = ir.Float32, "dtype", "no converter takes it in "+TypeName(t)+" (it would fall back); float32 converts"
 				}
 			}
 			d.Precision = TypeName(d.Type)
@@ -259,8 +264,8 @@ func candidate(n *ir.Node, in, out []*ir.Value) bool {
 }
 
 // decide picks n's compute type and the reason.
-func decide(n *ir.Node, in, out []*ir.Value, o Options, low ir.DType, observed map[string]float64, gi *graphInfo, convertible func(*ir.Node) bool) (ir.DType, string, string) {
-	if convertible != nil && !convertible(n) {
+func decide(n *ir.Node, in, out []*ir.Value, o Options, low ir.DType, observed map[string]float64, gi *graphInfo, convertible func(*ir.Node, []*ir.Value, []*ir.Value) bool) (ir.DType, string, string) {
+	if convertible != nil && !convertible(n, in, out) {
 		return ir.Float32, "fallback", "runs as CPU fallback, in float32"
 	}
 	if c, ok := constraintFor(n, o.Constraints); ok {
@@ -291,6 +296,17 @@ func decide(n *ir.Node, in, out []*ir.Value, o Options, low ir.DType, observed m
 		return low, "statistics-fp32", "tensors in " + TypeName(low) + ", statistics computed in float32"
 	}
 	return low, "", ""
+}
+
+// loweredIn is in with the inputs at idx in the low type.
+func loweredIn(in []*ir.Value, idx []int, low ir.DType) []*ir.Value {
+	out := append([]*ir.Value(nil), in...)
+	for _, i := range idx {
+		c := *in[i]
+		c.DType = low
+		out[i] = &c
+	}
+	return out
 }
 
 // fixedFloat32 are inputs that ONNX types as float32 whatever the data's

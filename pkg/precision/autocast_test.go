@@ -110,7 +110,10 @@ func TestConstraintsPrecedence(t *testing.T) {
 func TestFallbackNodesStayFloat32(t *testing.T) {
 	g := smallGraph(t)
 	res, err := precision.Autocast(g, precision.Options{BF16: true},
-		precision.Env{Convertible: func(n *ir.Node) bool { return n.Name != "soft" }})
+		precision.Env{Convertible: func(n *ir.Node, in, _ []*ir.Value) bool {
+			// soft never converts; relu converts in float32 only.
+			return n.Name != "soft" && (n.Name != "relu" || in[0].DType == ir.Float32)
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +122,9 @@ func TestFallbackNodesStayFloat32(t *testing.T) {
 	}
 	if d := decisions(res)["mul"]; d.Precision != "bf16" {
 		t.Errorf("mul: %+v", d)
+	}
+	if d := decisions(res)["relu"]; d.Precision != "fp32" || d.Rule != "dtype" {
+		t.Errorf("relu, whose converter refuses bf16: %+v", d)
 	}
 }
 
