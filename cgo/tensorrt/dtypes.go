@@ -32,6 +32,7 @@ var DataTypes = map[ir.DType]int32{
 var DataTypeNames = map[int32]string{
 	dtFLOAT: "kFLOAT", dtHALF: "kHALF", dtINT8: "kINT8", dtINT32: "kINT32", dtBOOL: "kBOOL",
 	dtUINT8: "kUINT8", dtFP8: "kFP8", dtBF16: "kBF16", dtINT64: "kINT64",
+	dtINT4: "kINT4", // kFP4 (10) is not in the 10.0-10.7 headers: the shim checks it by number
 }
 
 // toTRT maps a dtype, or says why TensorRT cannot hold it.
@@ -42,12 +43,35 @@ func toTRT(dt ir.DType) (int32, error) {
 	return 0, fmt.Errorf("TensorRT has no %v tensors; cast to a type it has (float32, float16, bfloat16, int8, uint8, int32, int64, bool) before the engine", dt)
 }
 
-// fromTRT maps TensorRT's DataType back; types trtc does not hold (FP8,
-// INT4, ...) are ir.Undefined.
+// TensorRT's quantized storage types (NvInferRuntimeBase.h): kFP8 is
+// float8 e4m3, kINT4 signed 4-bit, kFP4 float4 e2m1 (10.8 on). They exist
+// only inside a network, around quantize and dequantize layers and as
+// constant weights: never as an engine input or output here.
+const (
+	dtINT4 int32 = 9
+	dtFP4  int32 = 10
+)
+
+// QuantDataTypes maps the low-bit dtypes TensorRT's Q/DQ layers hold.
+var QuantDataTypes = map[ir.DType]int32{ir.Float8E4M3FN: dtFP8, ir.Int4: dtINT4, ir.Float4E2M1: dtFP4}
+
+// layerTRT maps a dtype a layer may produce or take: DataTypes and
+// QuantDataTypes.
+func layerTRT(dt ir.DType) (int32, error) {
+	if v, ok := QuantDataTypes[dt]; ok {
+		return v, nil
+	}
+	return toTRT(dt)
+}
+
+// fromTRT maps TensorRT's DataType back; types trtc does not hold (E8M0)
+// are ir.Undefined.
 func fromTRT(v int32) ir.DType {
-	for dt, t := range DataTypes {
-		if t == v {
-			return dt
+	for _, m := range []map[ir.DType]int32{DataTypes, QuantDataTypes} {
+		for dt, t := range m {
+			if t == v {
+				return dt
+			}
 		}
 	}
 	return ir.Undefined

@@ -324,8 +324,15 @@ func TestFakeTeeLayerKinds(t *testing.T) {
 		"pool": n.AddPoolingNd(x, network.PoolingParams{Type: network.PoolingMAX_AVERAGE_BLEND, WindowSize: []int64{3, 3},
 			Stride: []int64{2, 2}, PaddingMode: network.PaddingSAME_UPPER, BlendFactor: 0.25}),
 	}
+	// Q/DQ with zero-point inputs (setInput(2)) and to float8, which no
+	// testdata model has.
+	sc := func(v float32) network.Tensor { return c(ir.FromSlice(ir.Float32, nil, []float32{v})) }
+	z8 := func() network.Tensor { return c(ir.FromSlice(ir.Int8, nil, []int8{0})) }
+	perTensor := func(to ir.DType) network.QuantizeParams { return network.QuantizeParams{Axis: -1, ToType: to} }
+	outs["qdq_zero_point"] = n.AddDequantize(n.AddQuantize(x, sc(0.1), z8(), perTensor(ir.Int8)), sc(0.1), z8(), perTensor(ir.Float32))
+	outs["qdq_fp8"] = n.AddDequantize(n.AddQuantize(x, sc(0.25), nil, perTensor(ir.Float8E4M3FN)), sc(0.25), nil, perTensor(ir.Float32))
 	kinds := []string{"DECONVOLUTION", "RESIZE", "CONCATENATION", "CAST", "SHAPE", "SHUFFLE", "FILL",
-		"SLICE", "GATHER", "SCATTER", "EINSUM", "ONE_HOT", "POOLING", "TOPK", "IDENTITY", "CONSTANT"}
+		"SLICE", "GATHER", "SCATTER", "EINSUM", "ONE_HOT", "POOLING", "TOPK", "IDENTITY", "CONSTANT", "QUANTIZE", "DEQUANTIZE"}
 	if _, compiled, _ := libVersion(); compiled >= 100800 { // addCumulative is in the 10.8 headers on
 		outs["cumsum"] = n.AddCumulative(x, c(ir.FromSlice(ir.Int32, []int64{}, []int32{2})), network.CumulativeSUM, true, true)
 		kinds = append(kinds, "CUMULATIVE")

@@ -144,7 +144,11 @@ func (n *teeNetwork) AddMatrixMultiply(a network.Tensor, opA network.MatrixOpera
 func (n *teeNetwork) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams) network.Tensor {
 	return n.call(
 		func() []network.Tensor { return one(n.ref.AddConvolutionNd(x, p)) },
-		func() []network.Tensor { return one(n.trt.AddConvolutionNd(n.tt(x), p)) })[0]
+		func() []network.Tensor {
+			tp := p
+			tp.KernelT = n.tt(p.KernelT)
+			return one(n.trt.AddConvolutionNd(n.tt(x), tp))
+		})[0]
 }
 
 func (n *teeNetwork) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionParams) network.Tensor {
@@ -330,6 +334,18 @@ func (n *teeNetwork) AddScatter(data, indices, updates network.Tensor, mode netw
 		func() []network.Tensor {
 			return one(n.trt.AddScatter(n.tt(data), n.tt(indices), n.tt(updates), mode, axis))
 		})[0]
+}
+
+func (n *teeNetwork) AddQuantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return n.call(
+		func() []network.Tensor { return one(n.ref.AddQuantize(x, scale, zeroPt, p)) },
+		func() []network.Tensor { return one(n.trt.AddQuantize(n.tt(x), n.tt(scale), n.tt(zeroPt), p)) })[0]
+}
+
+func (n *teeNetwork) AddDequantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return n.call(
+		func() []network.Tensor { return one(n.ref.AddDequantize(x, scale, zeroPt, p)) },
+		func() []network.Tensor { return one(n.trt.AddDequantize(n.tt(x), n.tt(scale), n.tt(zeroPt), p)) })[0]
 }
 
 var _ network.Network = (*teeNetwork)(nil)

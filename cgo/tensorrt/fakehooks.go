@@ -36,7 +36,7 @@ func fakeEvents() []string {
 // fakeFeed sets the dtype and shape of the next output the fake creates
 // (dynamic dims -1); fakeFeedClear drops what was not used.
 func fakeFeed(dt ir.DType, shape ir.Shape) error {
-	trt, err := toTRT(dt)
+	trt, err := layerTRT(dt)
 	if err != nil {
 		return err
 	}

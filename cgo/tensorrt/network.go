@@ -262,6 +262,9 @@ func (n *Network) AddConstant(w *ir.Tensor) network.Tensor {
 		return poisoned
 	}
 	trt, err := toTRT(w.DType)
+	if w.DType == ir.Float8E4M3FN { // kFP8 weights, one byte each (quantized weights feeding a dequantize layer)
+		trt, err = dtFP8, nil
+	}
 	if err != nil {
 		n.fail(n.namer.Name(network.KindConstant), err)
 		return poisoned
@@ -282,17 +285,23 @@ func (n *Network) AddMatrixMultiply(a network.Tensor, opA network.MatrixOperatio
 // names the layer kind in messages) and gives the shim's settings and the
 // bias bytes (nil without bias).
 func convSettings(what string, p network.ConvolutionParams) (C.trtc_conv_params, []byte, error) {
-	if p.Kernel == nil {
-		return C.trtc_conv_params{}, nil, fmt.Errorf("%s without kernel weights", what)
+	if (p.Kernel == nil) == (p.KernelT == nil) {
+		return C.trtc_conv_params{}, nil, fmt.Errorf("%s needs kernel weights or a kernel tensor, one of them", what)
 	}
-	wt, err := toTRT(p.Kernel.DType)
+	kdt := ir.Undefined
+	if p.Kernel != nil {
+		kdt = p.Kernel.DType
+	} else {
+		kdt = p.KernelT.DType()
+	}
+	wt, err := toTRT(kdt)
 	if err != nil {
 		return C.trtc_conv_params{}, nil, err
 	}
 	var bias []byte
 	if p.Bias != nil {
-		if p.Bias.DType != p.Kernel.DType {
-			return C.trtc_conv_params{}, nil, fmt.Errorf("bias dtype %v differs from kernel dtype %v", p.Bias.DType, p.Kernel.DType)
+		if p.Bias.DType != kdt {
+			return C.trtc_conv_params{}, nil, fmt.Errorf("bias dtype %v differs from kernel dtype %v", p.Bias.DType, kdt)
 		}
 		bias = p.Bias.Data
 	}
@@ -311,10 +320,15 @@ func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams
 		n.fail(n.namer.Name(network.KindConvolution), err)
 		return poisoned
 	}
-	return n.layer(network.KindConvolution, []network.Tensor{x}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
-		k, kn := bytesPtr(p.Kernel.Data)
+	ins := []network.Tensor{x, p.KernelT}
+	return n.layer(network.KindConvolution, ins, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		var kdata []byte
+		if p.Kernel != nil {
+			kdata = p.Kernel.Data
+		}
+		k, kn := bytesPtr(kdata)
 		b, bn := bytesPtr(bias)
-		return C.trtc_add_convolution(n.b, name, in[0], cp, k, kn, b, bn, out)
+		return C.trtc_add_convolution(n.b, name, in[0], cp, k, kn, in[1], b, bn, out)
 	})
 }
 
@@ -322,6 +336,9 @@ func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams
 // into the builder. DeconvolutionParams has ConvolutionParams' fields.
 func (n *Network) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionParams) network.Tensor {
 	cp, bias, err := convSettings("deconvolution", network.ConvolutionParams(p))
+	if err == nil && p.KernelT != nil {
+		err = fmt.Errorf("deconvolutions take kernel weights here, not a kernel tensor")
+	}
 	if err != nil {
 		n.fail(n.namer.Name(network.KindDeconvolution), err)
 		return poisoned
@@ -793,3 +810,37 @@ func (n *Network) AddIfOutput(c network.Conditional, trueOut, falseOut network.T
 }
 
 var _ network.Network = (*Network)(nil)
+
+// AddQuantize and AddDequantize: addQuantize/addDequantize(input, scale,
+// toType) with setAxis, setInput(2, zeroPt) and setBlockShape (see
+// network.Network).
+func (n *Network) AddQuantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	trt, block, ok := n.qdqArgs(network.KindQuantize, p)
+	if !ok {
+		return poisoned
+	}
+	return n.layer(network.KindQuantize, []network.Tensor{x, scale, zeroPt}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_quantize(n.b, name, in[0], in[1], in[2], C.int32_t(trt), C.int32_t(p.Axis), block, out)
+	})
+}
+
+func (n *Network) AddDequantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	trt, block, ok := n.qdqArgs(network.KindDequantize, p)
+	if !ok {
+		return poisoned
+	}
+	return n.layer(network.KindDequantize, []network.Tensor{x, scale, zeroPt}, func(name *C.char, in []*C.trtc_tensor, out *C.trtc_out) C.trtc_status {
+		return C.trtc_add_dequantize(n.b, name, in[0], in[1], in[2], C.int32_t(trt), C.int32_t(p.Axis), block, out)
+	})
+}
+
+// qdqArgs gives the shim's output type and block shape (nil: nb -1, no
+// setBlockShape), or records the error.
+func (n *Network) qdqArgs(kind network.LayerKind, p network.QuantizeParams) (int32, C.trtc_dims, bool) {
+	trt, err := layerTRT(p.ToType)
+	if err != nil {
+		n.fail(n.namer.Name(kind), err)
+		return 0, C.trtc_dims{}, false
+	}
+	return trt, cdims(p.BlockShape), true
+}

@@ -328,8 +328,16 @@ func TestDataTypes(t *testing.T) {
 	if _, err := toTRT(ir.Float64); err == nil || !strings.Contains(err.Error(), "TensorRT has no float64") {
 		t.Errorf("float64: %v", err)
 	}
-	if fromTRT(dtFP8) != ir.Undefined {
-		t.Error("FP8 maps to a trtc dtype")
+	for dt, v := range QuantDataTypes { // the layer-only low-bit types map back too
+		if got := fromTRT(v); got != dt {
+			t.Errorf("fromTRT(%d) = %v, want %v", v, got, dt)
+		}
+		if _, err := toTRT(dt); err == nil {
+			t.Errorf("%v is accepted as an engine input/output type", dt)
+		}
+	}
+	if fromTRT(11) != ir.Undefined { // kE8M0
+		t.Error("E8M0 maps to a trtc dtype")
 	}
 	if versionString(101600) != "10.16.0" || versionString(110100) != "11.1.0" {
 		t.Error("versionString")

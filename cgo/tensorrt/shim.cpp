@@ -161,6 +161,8 @@ enum class Api
     kTopKIndicesType,
     kNormalizationV2,
     kRotaryEmbedding,
+    kFP4,
+    kQuantizeBlockShape,
 };
 
 struct ApiMin
@@ -181,6 +183,8 @@ constexpr ApiMin kApiMin[] = {
     {Api::kTopKIndicesType, "INetworkDefinition::addTopK with an indices type", 101400},
     {Api::kNormalizationV2, "INetworkDefinition::addNormalizationV2", 101500},
     {Api::kRotaryEmbedding, "INetworkDefinition::addRotaryEmbedding", 101500},
+    {Api::kFP4, "DataType::kFP4", 100800},
+    {Api::kQuantizeBlockShape, "IQuantizeLayer::setBlockShape and IDequantizeLayer::setBlockShape", 101500},
 };
 
 ApiMin const& apiMin(Api a)
@@ -511,6 +515,37 @@ struct trtc_engine
         __VA_ARGS__;                                                                                                   \
     })
 
+// qdqSettings applies what IQuantizeLayer and IDequantizeLayer share: the
+// axis (left at TensorRT's default, per tensor, when negative), the zero
+// point (input 2) and the block shape. Releases before 10.15 have no
+// setBlockShape and infer the block from the scale's shape.
+template <typename L>
+void qdqSettings(trtc_builder* b, char const* name, L* l, trtc_tensor* zero_point, int32_t axis, trtc_dims const& block)
+{
+    if (l == nullptr)
+    {
+        return;
+    }
+    if (axis >= 0)
+    {
+        l->setAxis(axis);
+    }
+    if (zero_point != nullptr)
+    {
+        l->setInput(2, *tensor(zero_point, "zero point"));
+    }
+    (void) name; // used with 10.15 headers only
+    if (block.nb > 0 && has(b->linked, Api::kQuantizeBlockShape))
+    {
+#if TRTC_TRT_AT_LEAST(10, 15)
+        if (!l->setBlockShape(toDims(block, "block shape")))
+        {
+            fail(TRTC_ERR_TENSORRT, std::string(name) + ": TensorRT refused the block shape");
+        }
+#endif
+    }
+}
+
 extern "C" {
 
 trtc_status trtc_version(int32_t* linked, int32_t* compiled)
@@ -689,7 +724,7 @@ trtc_status trtc_add_matrix_multiply(trtc_builder* b, char const* name, trtc_ten
 }
 
 trtc_status trtc_add_convolution(trtc_builder* b, char const* name, trtc_tensor* x, trtc_conv_params p, void const* kernel,
-    int64_t kernel_bytes, void const* bias, int64_t bias_bytes, trtc_out* out)
+    int64_t kernel_bytes, trtc_tensor* kernel_t, void const* bias, int64_t bias_bytes, trtc_out* out)
 {
     return BUILDER_GUARD(b, {
         DataType wt = static_cast<DataType>(p.weights_dtype);
@@ -698,6 +733,10 @@ trtc_status trtc_add_convolution(trtc_builder* b, char const* name, trtc_tensor*
         IConvolutionLayer* l = b->network->addConvolutionNd(
             *tensor(x, "input"), p.nb_output_maps, toDims(p.kernel_size, "kernel size"), kw, bw);
         setConv(l, p);
+        if (l != nullptr && kernel_t != nullptr)
+        {
+            l->setInput(1, *tensor(kernel_t, "convolution kernel tensor"));
+        }
         b->finish(l, name, "addConvolutionNd", out);
     });
 }
@@ -1254,6 +1293,30 @@ trtc_status trtc_add_cast(trtc_builder* b, char const* name, trtc_tensor* x, int
 {
     return BUILDER_GUARD(b, {
         b->finish(b->network->addCast(*tensor(x, "input"), static_cast<DataType>(dtype)), name, "addCast", out);
+    });
+}
+
+trtc_status trtc_add_quantize(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* scale, trtc_tensor* zero_point,
+    int32_t to_type, int32_t axis, trtc_dims block_shape, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        if (to_type == 10)
+        {
+            need(b->linked, Api::kFP4, name);
+        }
+        IQuantizeLayer* l = b->network->addQuantize(*tensor(x, "input"), *tensor(scale, "scale"), static_cast<DataType>(to_type));
+        qdqSettings(b, name, l, zero_point, axis, block_shape);
+        b->finish(l, name, "addQuantize", out);
+    });
+}
+
+trtc_status trtc_add_dequantize(trtc_builder* b, char const* name, trtc_tensor* x, trtc_tensor* scale, trtc_tensor* zero_point,
+    int32_t to_type, int32_t axis, trtc_dims block_shape, trtc_out* out)
+{
+    return BUILDER_GUARD(b, {
+        IDequantizeLayer* l = b->network->addDequantize(*tensor(x, "input"), *tensor(scale, "scale"), static_cast<DataType>(to_type));
+        qdqSettings(b, name, l, zero_point, axis, block_shape);
+        b->finish(l, name, "addDequantize", out);
     });
 }
 

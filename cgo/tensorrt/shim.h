@@ -102,9 +102,12 @@ typedef struct {
 	int64_t nb_groups;
 	int32_t weights_dtype;
 } trtc_conv_params;
-/* kernel and bias are copied; bias may be NULL with bias_bytes 0. */
+/* kernel and bias are copied; bias may be NULL with bias_bytes 0. With a
+ * kernel tensor kernel_t (not NULL), the kernel weights are empty (kernel
+ * NULL, kernel_bytes 0) and setInput(1, kernel_t) gives the kernel: a
+ * dequantized weight tensor. */
 trtc_status trtc_add_convolution(trtc_builder *b, const char *name, trtc_tensor *x, trtc_conv_params p,
-	const void *kernel, int64_t kernel_bytes, const void *bias, int64_t bias_bytes, trtc_out *out);
+	const void *kernel, int64_t kernel_bytes, trtc_tensor *kernel_t, const void *bias, int64_t bias_bytes, trtc_out *out);
 
 /* Deconvolution (addDeconvolutionNd) takes the convolution's settings; its
  * kernel is [C, K/groups, kernel...]. */
@@ -205,6 +208,13 @@ trtc_status trtc_add_rotary_embedding(trtc_builder *b, const char *name, trtc_te
 trtc_status trtc_add_onehot(trtc_builder *b, const char *name, trtc_tensor *indices, trtc_tensor *values, trtc_tensor *depth, int32_t axis, trtc_out *out);
 trtc_status trtc_add_select(trtc_builder *b, const char *name, trtc_tensor *cond, trtc_tensor *then_, trtc_tensor *else_, trtc_out *out);
 trtc_status trtc_add_cast(trtc_builder *b, const char *name, trtc_tensor *x, int32_t dtype, trtc_out *out);
+/* addQuantize / addDequantize (input, scale, to_type) with setAxis when
+ * axis >= 0, setInput(2, zero_point) when it is not NULL, and setBlockShape
+ * (10.15 on) when block_shape.nb > 0. */
+trtc_status trtc_add_quantize(trtc_builder *b, const char *name, trtc_tensor *x, trtc_tensor *scale, trtc_tensor *zero_point,
+	int32_t to_type, int32_t axis, trtc_dims block_shape, trtc_out *out);
+trtc_status trtc_add_dequantize(trtc_builder *b, const char *name, trtc_tensor *x, trtc_tensor *scale, trtc_tensor *zero_point,
+	int32_t to_type, int32_t axis, trtc_dims block_shape, trtc_out *out);
 trtc_status trtc_add_identity(trtc_builder *b, const char *name, trtc_tensor *x, trtc_out *out);
 trtc_status trtc_add_normalization(trtc_builder *b, const char *name, trtc_tensor *x, trtc_tensor *scale, trtc_tensor *bias, uint32_t axes, float epsilon, trtc_out *out);
 trtc_status trtc_add_shape(trtc_builder *b, const char *name, trtc_tensor *x, trtc_out *out);

@@ -138,6 +138,9 @@ func init() {
 			if !n.HasAttr("dtype") || x.DType() == n.Out[0].DType {
 				return ctx.Net.AddIdentity(x)
 			}
-			return ctx.Net.AddCast(x, n.Out[0].DType)
+			// impl.Cast routes uint8 through float32 (TensorRT casts
+			// uint8 only from and to float and half), wrapping integers
+			// modulo 256 as PyTorch does.
+			return impl.Cast(ctx, x, n.Out[0].DType)
 		})
 }

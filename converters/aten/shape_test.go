@@ -33,6 +33,9 @@ var shapeCases = []convtest.Case{
 	{Op: "aten.dropout.default", Inputs: []convtest.Input{f32(2, 3)}, Attrs: A{"p": af(0.1), "train": ai(0)}},
 	{Op: "aten._to_copy.default", Inputs: []convtest.Input{f32(2, 3)}, Attrs: A{"dtype": ai(int64(ir.Int32))}},
 	{Op: "aten._to_copy.default", Inputs: []convtest.Input{f32(2, 3)}},
+	// uint8 both ways, negative integers wrapping modulo 256.
+	{Op: "aten._to_copy.default", Inputs: []convtest.Input{{DType: ir.Int32, Shape: ir.S(3, 4), Lo: -300, Hi: 300}}, Attrs: A{"dtype": ai(int64(ir.Uint8))}},
+	{Op: "aten._to_copy.default", Inputs: []convtest.Input{{DType: ir.Uint8, Shape: ir.S(3, 4), Lo: 0, Hi: 255}}, Attrs: A{"dtype": ai(int64(ir.Int64))}},
 }
 
 var sliceCases = []convtest.Case{

@@ -43,3 +43,27 @@ func ext(v []int64, d int64) []int64 {
 	}
 	return append(append([]int64{}, v...), d)
 }
+
+// ConvT is Conv with the kernel as a tensor of static shape wShape (a
+// dequantize layer's output: TensorRT's explicit quantization takes
+// quantized weights as the convolution's input 1). A 1-D convolution
+// reshapes the kernel to [K, C/groups, k, 1], as Conv does its weights.
+func ConvT(ctx *conversion.Context, x, w network.Tensor, wShape []int64, bias *ir.Tensor, strides, dilations, padsBegin, padsEnd []int64, groups int64) network.Tensor {
+	if is1D(x) {
+		w4 := append(append([]int64{}, wShape...), 1)
+		y := ConvT(ctx, Unsqueeze(ctx, x, []int{3}), Reshape(ctx, w, w4), w4, bias,
+			ext(strides, 1), ext(dilations, 1), ext(padsBegin, 0), ext(padsEnd, 0), groups)
+		return Squeeze(ctx, y, []int{3})
+	}
+	return ctx.Net.AddConvolutionNd(x, network.ConvolutionParams{
+		NbOutputMaps: wShape[0],
+		KernelSize:   append([]int64{}, wShape[2:]...),
+		KernelT:      w,
+		Bias:         bias,
+		Stride:       strides,
+		PrePadding:   padsBegin,
+		PostPadding:  padsEnd,
+		Dilation:     dilations,
+		NbGroups:     groups,
+	})
+}

@@ -13,7 +13,7 @@ import (
 // kinds, which wait for the one declaration of layer kinds and rules.
 const layerKindTable = "its TensorRT layers are new layer kinds, to be added once the layer-kind table lands"
 
-const qlinearReason = "TensorRT takes quantized networks as Q/DQ graphs (QuantizeLinear/DequantizeLinear around float ops), not as integer ops"
+const qlinearReason = "an int32 convolution of uint8/int8 data with zero points has no TensorRT layer: TensorRT convolves in float, or quantized through symmetric Q/DQ layers (QLinearConv with symmetric int8 and constant weights converts that way)"
 
 const bitwiseReason = "TensorRT's ElementWise kAND/kOR/kXOR take bool only; it has no integer bit operations"
 
@@ -22,8 +22,6 @@ const windowReason = "a window of constant size folds to a constant; a size comp
 var noConverter = map[string]string{
 	"onnx.CumProd": "TensorRT's Cumulative layer has only CumulativeOperation SUM (EnumMax is 1 in TensorRT 10 and 11); " +
 		"a product through exp(cumsum(log|x|)) is neither exact nor defined for zeros and integers",
-	"onnx.DynamicQuantizeLinear": "its scale and zero point come from a data-dependent global min/max, which needs a " +
-		"Reduce over every dim and a scalar-to-shape broadcast per run; not converted yet",
 	"onnx.NonMaxSuppression":         layerKindTable + " (INMSLayer)",
 	"onnx.BitwiseAnd":                bitwiseReason,
 	"onnx.BitwiseOr":                 bitwiseReason,
@@ -34,10 +32,7 @@ var noConverter = map[string]string{
 	"onnx.Compress":                  layerKindTable + " (INonZeroLayer, then Gather): the output size depends on the data",
 	"onnx.ReverseSequence":           layerKindTable + " (IReverseSequenceLayer)",
 	"onnx.GridSample":                layerKindTable + " (IGridSampleLayer)",
-	"onnx.MatMulInteger":             qlinearReason,
 	"onnx.ConvInteger":               qlinearReason,
-	"onnx.QLinearMatMul":             qlinearReason,
-	"onnx.QLinearConv":               qlinearReason,
 	"onnx.LpPool":                    "a converter (Unary ABS, ElementWise POW, Pooling AVERAGE with padding counted, scaled by the window size, POW 1/p) is not written yet",
 	"onnx.LRN":                       "a converter (ElementWise PROD, a channel-window sum as in onnx-tensorrt, POW, DIV) is not written yet",
 	"onnx.AffineGrid":                "a converter (constant base grid, MatrixMultiply with theta) is not written yet; it folds when theta and size are constant",
@@ -48,6 +43,9 @@ var noConverter = map[string]string{
 	"onnx.MaxUnpool":                 "a converter (Scatter of X at I into a Fill of zeros) is not written yet",
 	"onnx.Det":                       "TensorRT has no determinant or LU layer",
 	"onnx.EyeLike":                   "its output depends only on the input's shape, so it folds to a constant wherever that shape is static",
+	"onnx.Multinomial":               "TensorRT has no sampling layer (a cumulative sum and a search per draw); the seeded kernel runs it",
+	"onnx.STFT":                      "TensorRT has no Fourier layer; framing, windowing and a MatrixMultiply by a constant DFT matrix are not written as a converter yet",
+	"onnx.MelWeightMatrix":           "its output depends only on its (usually constant) scalar inputs, so it folds to a constant; with run-time inputs it needs loops TensorRT lacks",
 	"onnx.HannWindow":                windowReason,
 	"onnx.HammingWindow":             windowReason,
 	"onnx.BlackmanWindow":            windowReason,

@@ -55,7 +55,17 @@ func fuzzSeedModels() []*onnxpb.ModelProto {
 		m(x2, y, []*onnxpb.NodeProto{n("Transpose", []string{"x"}, "t", attrInts("perm", 1, 0)), n("ReduceSum", []string{"t", "ax"}, "y", attrInt("keepdims", 1))}, i64Init("ax", 1)),
 		m(x2, y, []*onnxpb.NodeProto{n("Gather", []string{"x", "ix"}, "g", attrInt("axis", 1)), n("Softmax", []string{"g"}, "y", attrInt("axis", -1))}, i64Init("ix", 2, 0, 1)),
 		m(x2, y, []*onnxpb.NodeProto{n("LeakyRelu", []string{"x"}, "l", f("alpha", 0.1)), n("Flatten", []string{"l"}, "y", attrInt("axis", 1))}),
+		// QDQ: activations per tensor, int8 weights per axis (a kept
+		// dequantize layer feeding MatMul).
+		m(x2, y, []*onnxpb.NodeProto{n("QuantizeLinear", []string{"x", "s", "z"}, "q", attrInt("axis", 1)), n("DequantizeLinear", []string{"q", "s", "z"}, "d"),
+			n("DequantizeLinear", []string{"w", "ws", "wz"}, "wf", attrInt("axis", 1)), n("MatMul", []string{"d", "wf"}, "y")},
+			f32Init("s", nil, 0.05), int8Init("z", nil, 0), int8Init("w", []int64{3, 4}, 1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12),
+			f32Init("ws", []int64{4}, 0.1, 0.2, 0.3, 0.4), int8Init("wz", []int64{4}, 0, 0, 0, 0)),
 	}
+}
+
+func int8Init(name string, dims []int64, v ...int32) *onnxpb.TensorProto {
+	return &onnxpb.TensorProto{Name: proto.String(name), DataType: proto.Int32(int32(onnxpb.TensorProto_INT8)), Dims: dims, Int32Data: v}
 }
 
 // intSlots and floatSlots are the values of a model the fuzzer may change:

@@ -39,6 +39,16 @@ func TestDeployModels(t *testing.T) {
 		{"fp16_cnn", []string{"x=x.npy"}, "expected", "1e-2", 1},
 		{"bf16_mlp", []string{"x=x.pb"}, "expected", "1e-2", 1},
 		{"qdq_cnn", []string{"x=x.npy"}, "expected", "", 1},
+		// testdata/gen/gen_qdq.py: ONNX Runtime's quantize_static in the
+		// form TensorRT users make (symmetric int8, per-channel weights),
+		// with its defaults (uint8 asymmetric activations: float
+		// emulation in the engine) and in float8 e4m3fn.
+		{"qdq_int8_sym", []string{"x=x.npy"}, "expected", "", 0.9},
+		{"qdq_uint8", []string{"x=x.npy"}, "expected", "", 0.9},
+		{"qdq_fp8", []string{"x=x.npy"}, "expected", "", 0.9},
+		// testdata/gen/gen_qoperator.py: QOperator format (QLinearConv),
+		// symmetric int8, ONNX Runtime CPU's output.
+		{"qlinear_conv", []string{"x=x.npy"}, "expected", "", 1},
 		{"lstm", []string{"x=x.npy"}, "expected", "1e-5", 0.9},
 		{"gru", []string{"x=x.npy", "h0=h0.npy"}, "expected", "1e-5", 0.9},
 		{"scan_loop", []string{"s0=s0.npy", "x=x.npy"}, "expected", "1e-5", 0.9},
@@ -76,6 +86,9 @@ func TestDeployModels(t *testing.T) {
 				t.Fatalf("no comparison in output:\n%s", out)
 			}
 			t.Log(strings.TrimSpace(out))
+			if q, ok := qdqLayers[m.name]; ok {
+				checkQDQLayers(t, bundle, q)
+			}
 		})
 	}
 }
@@ -121,4 +134,43 @@ func TestBFloat16OutputFormats(t *testing.T) {
 		t.Errorf("--output-format npy on a bfloat16 output: exit %d, %s", code, stderr)
 	}
 	noFile(t, filepath.Join(tmp, "npy", "y.npy"))
+}
+
+// qdqLayers: the quantize_static models keep TensorRT's Q/DQ placement.
+// Every activation Q/DQ pair of the symmetric models is a quantize and a
+// dequantize layer of the quantized type, and the weights of the three
+// convolutions and the Gemm stay constants of the low type feeding
+// dequantize layers (the convolutions take them as their kernel input).
+// ONNX Runtime's default model has symmetric int8 weights (dequantize
+// layers) but uint8 asymmetric activations, which TensorRT's layers cannot
+// take: those are emulated in float, with no quantize layer.
+var qdqLayers = map[string]qdqWant{
+	"qdq_int8_sym": {q: 11, dq: 15, to: "int8", weights: 4},
+	"qdq_fp8":      {q: 11, dq: 15, to: "float8e4m3fn", weights: 4},
+	"qdq_uint8":    {q: 0, dq: 4, to: "int8", weights: 4},
+	// QLinearConv as DQ(x), DQ(W) -> Convolution -> Q(y): the input's Q,
+	// one Q per convolution, three input and three kernel DQs and the
+	// output's DQ.
+	"qlinear_conv": {q: 4, dq: 7, to: "int8", weights: 3},
+}
+
+type qdqWant struct {
+	q, dq   int    // quantize and dequantize layers
+	to      string // the quantized type
+	weights int    // constants of that type (quantized weights)
+}
+
+func checkQDQLayers(t *testing.T, bundle string, want qdqWant) {
+	t.Helper()
+	out := mustTrtc(t, "inspect", "--layers", bundle)
+	q, dq := strings.Count(out, "[Op: QUANTIZE]"), strings.Count(out, "[Op: DEQUANTIZE]")
+	if q != want.q || dq != want.dq {
+		t.Errorf("%d quantize and %d dequantize layers, want %d and %d", q, dq, want.q, want.dq)
+	}
+	if n := strings.Count(out, "to_type=\""+want.to+"\""); n != want.q {
+		t.Errorf("%d quantize layers to %s, want %d", n, want.to, want.q)
+	}
+	if n := strings.Count(out, "dtype=\""+want.to+"\" weights="); n != want.weights {
+		t.Errorf("%d %s weight constants, want %d", n, want.to, want.weights)
+	}
 }

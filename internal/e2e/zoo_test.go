@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trtc-dev/trtc/internal/stattest"
 	"github.com/trtc-dev/trtc/internal/testenv"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/tensorio"
@@ -27,7 +28,11 @@ type zooMeta struct {
 	InputNames []string       `json:"input_names"`
 	Ranges     map[string]any `json:"ranges"`
 	Forms      map[string]any `json:"forms"`
-	Sets       []struct {
+	// Compare is "distribution" for models of random ops: each output is
+	// checked against Distributions[i] (internal/stattest), never by value.
+	Compare       string           `json:"compare"`
+	Distributions []map[string]any `json:"distributions"`
+	Sets          []struct {
 		Name     string            `json:"name"`
 		Inputs   map[string]string `json:"inputs"`
 		Expected map[string]string `json:"expected"`
@@ -81,6 +86,15 @@ func TestZooMatchesPyTorch(t *testing.T) {
 	t.Logf("zoo table:\n| model | form | exported nodes | nodes | in engines | segments | max abs diff |\n| --- | --- | --- | --- | --- | --- | --- |\n%s", strings.Join(rows, "\n"))
 }
 
+// zooFallbackByDesign: op-exercise models whose ops have no TensorRT layer
+// (or none in trtc's layer-kind table yet); they must compile, run and
+// match, and each fallback node must carry its reason.
+var zooFallbackByDesign = map[string]string{
+	"ops_bits": "integer bitwise ops and shifts: TensorRT's ElementWise AND/OR/XOR take bool only, and it has no shifts",
+	"ops_gridsample": "ONNX GridSample (what grid_sampler lowers to) needs the IGridSampleLayer kind, not in trtc's layer-kind " +
+		"table yet; bicubic with border padding is the ATen kernel's (converters/aten noConverter)",
+}
+
 func zooCase(t *testing.T, dir, form string, meta *zooMeta) string {
 	tmp := t.TempDir()
 	bundle := filepath.Join(tmp, "m.trtb")
@@ -90,7 +104,9 @@ func zooCase(t *testing.T, dir, form string, meta *zooMeta) string {
 	if r.TotalNodes == 0 {
 		t.Fatal("no nodes")
 	}
-	if frac := float64(r.ConvertedNodes) / float64(r.TotalNodes); frac < 0.9 {
+	if why, ok := zooFallbackByDesign[meta.Name]; ok {
+		t.Logf("%s: %d of %d nodes in engines; the 90%% rule does not apply: %s", meta.Name, r.ConvertedNodes, r.TotalNodes, why)
+	} else if frac := float64(r.ConvertedNodes) / float64(r.TotalNodes); frac < 0.9 {
 		t.Errorf("%d of %d nodes in engines (%.1f%%), want at least 90%%", r.ConvertedNodes, r.TotalNodes, 100*frac)
 	}
 	for _, u := range r.Unsupported {
@@ -103,6 +119,19 @@ func zooCase(t *testing.T, dir, form string, meta *zooMeta) string {
 	}
 	if meta.Ranges != nil && len(meta.Sets) < 3 {
 		t.Errorf("a dynamic model needs three input sets, has %d", len(meta.Sets))
+	}
+	if meta.Compare == "distribution" {
+		// Random draws: engines (as compiled above) and kernels (every
+		// node in fallback) both sample the declared distributions, and so
+		// do PyTorch's own samples in expected/.
+		fb := filepath.Join(tmp, "fb.trtb")
+		mustTrtc(t, "compile", filepath.Join(dir, form), "-o", fb, "--min-block-size", "1000000")
+		for _, b := range []string{bundle, fb} {
+			checkZooDistributions(t, dir, tmp, b, meta)
+		}
+		formName := map[string]string{"model.pt2": "exported", "model_decomposed.pt2": "decomposed"}[form]
+		return fmt.Sprintf("| %s | %s | %d | %d | %d (%.1f%%) | %d | by distribution |", meta.Name, formName,
+			r.ExportedNodes, r.TotalNodes, r.ConvertedNodes, r.CoveragePercent, len(r.Segments))
 	}
 	maxAbs := 0.0
 	for _, set := range meta.Sets {
@@ -254,5 +283,130 @@ func TestZooUnsupportedLoweringExit4(t *testing.T) {
 	code, _, stderr := trtc(t, "compile", bad, "-o", filepath.Join(tmp, "b.trtb"))
 	if code != 4 || !strings.Contains(stderr, `node "as_strided"`) || !strings.Contains(stderr, "[48 0 48 48]") {
 		t.Fatalf("exit %d, stderr %q; want exit 4 naming the as_strided node and its strides", code, stderr)
+	}
+}
+
+// checkZooDistributions runs bundle on each input set and checks every
+// output (and PyTorch's expected sample) against meta.Distributions.
+func checkZooDistributions(t *testing.T, dir, tmp, bundle string, meta *zooMeta) {
+	t.Helper()
+	for _, set := range meta.Sets {
+		outDir := filepath.Join(tmp, "out_"+filepath.Base(bundle)+"_"+set.Name)
+		args := []string{"run", bundle, "--output-dir", outDir}
+		inputs := map[string]*ir.Tensor{}
+		for _, name := range meta.InputNames {
+			args = append(args, "--input", name+"="+filepath.Join(dir, set.Inputs[name]))
+			x, err := tensorio.ReadNPY(filepath.Join(dir, set.Inputs[name]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs[name] = x
+		}
+		mustTrtc(t, args...)
+		if len(set.Expected) != len(meta.Distributions) {
+			t.Fatalf("%d outputs, %d distributions", len(set.Expected), len(meta.Distributions))
+		}
+		for i, dist := range meta.Distributions {
+			out := fmt.Sprintf("output_%d", i)
+			got, err := tensorio.ReadNPY(filepath.Join(outDir, out+".npy"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := tensorio.ReadNPY(filepath.Join(dir, set.Expected[out]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.DType != want.DType || fmt.Sprint(got.Shape) != fmt.Sprint(want.Shape) {
+				t.Errorf("%s: %s is %v%v, PyTorch's %v%v", filepath.Base(bundle), out, got.DType, got.Shape, want.DType, want.Shape)
+				continue
+			}
+			for who, y := range map[string]*ir.Tensor{"trtc " + filepath.Base(bundle): got, "PyTorch": want} {
+				if err := checkDistribution(y, dist, inputs, meta.InputNames); err != nil {
+					t.Errorf("%s, %s (%v): %v", who, out, dist, err)
+				}
+			}
+		}
+	}
+}
+
+func tensorFloats(t *ir.Tensor) []float64 {
+	v := make([]float64, t.Numel())
+	for i := range v {
+		v[i] = t.Float(i)
+	}
+	return v
+}
+
+func checkDistribution(y *ir.Tensor, d map[string]any, inputs map[string]*ir.Tensor, names []string) error {
+	num := func(k string) float64 { f, _ := d[k].(float64); return f }
+	input := func(k string) (*ir.Tensor, error) {
+		i := int(num(k))
+		if i < 0 || i >= len(names) {
+			return nil, fmt.Errorf("input %d is not a model input", i)
+		}
+		return inputs[names[i]], nil
+	}
+	v := tensorFloats(y)
+	switch d["kind"] {
+	case "uniform":
+		return stattest.Uniform(v, num("low"), num("high"))
+	case "normal":
+		return stattest.Normal(v, num("mean"), num("std"))
+	case "randint":
+		return stattest.Randint(v, int64(num("low")), int64(num("high")))
+	case "bernoulli":
+		if _, ok := d["p_input"]; ok {
+			p, err := input("p_input")
+			if err != nil {
+				return err
+			}
+			return stattest.Bernoulli(v, tensorFloats(p))
+		}
+		return stattest.Bernoulli(v, []float64{num("p")})
+	case "dropout":
+		x, err := input("input")
+		if err != nil {
+			return err
+		}
+		return stattest.Dropout(v, tensorFloats(x), num("p"))
+	}
+	return fmt.Errorf("distribution kind %v is not known", d["kind"])
+}
+
+// The SymInt-argument model with every node in fallback: the symbolic
+// sizes, shifts, counts and pads are scalars in kernels there, and must
+// give PyTorch's values at all three shapes as the engines do.
+func TestZooSymIntInFallback(t *testing.T) {
+	dir := filepath.Join(zooDir(), "ops_symint")
+	meta := readZooMeta(t, dir)
+	for _, form := range []string{"model.pt2", "model_decomposed.pt2"} {
+		tmp := t.TempDir()
+		bundle := filepath.Join(tmp, "fb.trtb")
+		rep := filepath.Join(tmp, "report.json")
+		mustTrtc(t, "compile", filepath.Join(dir, form), "-o", bundle, "--min-block-size", "1000000", "--report", rep)
+		if r := readReport(t, rep); r.ConvertedNodes != 0 {
+			t.Fatalf("%s: %d nodes in engines, want none", form, r.ConvertedNodes)
+		}
+		for _, set := range meta.Sets {
+			out := filepath.Join(tmp, "out_"+set.Name)
+			args := []string{"run", bundle, "--output-dir", out}
+			for _, name := range meta.InputNames {
+				args = append(args, "--input", name+"="+filepath.Join(dir, set.Inputs[name]))
+			}
+			mustTrtc(t, args...)
+			for o, file := range set.Expected {
+				want, err := tensorio.ReadNPY(filepath.Join(dir, file))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := tensorio.ReadNPY(filepath.Join(out, o+".npy"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := tensorio.Diff(got, want, 1e-6, 1e-6); !d.OK {
+					t.Errorf("%s set %s, %s: %s", form, set.Name, o, d)
+				}
+			}
+		}
 	}
 }

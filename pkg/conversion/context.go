@@ -133,6 +133,9 @@ func ConvertSegment(net network.Network, g *ir.Graph, s *Settings, seg Segment) 
 		}
 		net.BeginNode("input", name)
 		ctx.Bind(name, net.AddInput(name, v.DType, v.Shape))
+		if err := net.Err(); err != nil {
+			return blameNode(seg, name, false, err)
+		}
 	}
 	for i, n := range seg.Nodes {
 		conv := seg.Converters[i]
@@ -164,8 +167,32 @@ func ConvertSegment(net network.Network, g *ir.Graph, s *Settings, seg Segment) 
 			return fmt.Errorf("segment output %q was not produced by the segment", name)
 		}
 		net.MarkOutput(t, name)
+		if err := net.Err(); err != nil {
+			return blameNode(seg, name, true, err)
+		}
 	}
 	return net.Err()
+}
+
+// blameNode turns a segment input or output the backend refused (a dtype
+// TensorRT cannot take at an engine boundary, such as float8 between a
+// quantize layer and a dequantize layer split across segments) into a
+// ConvertError of the node that produces it (an output) or first reads it
+// (an input), so that node falls back and the graph is partitioned again.
+// Without such a node the error stays the segment's.
+func blameNode(seg Segment, value string, produced bool, err error) error {
+	for i, n := range seg.Nodes {
+		names := n.Inputs
+		if produced {
+			names = n.Outputs
+		}
+		for _, v := range names {
+			if v == value {
+				return &ConvertError{n.Name, n.Op, seg.Converters[i].Name, fmt.Errorf("segment %s %q: %w", map[bool]string{true: "output", false: "input"}[produced], value, err)}
+			}
+		}
+	}
+	return err
 }
 
 func safeConvert(f ConvertFunc, ctx *Context, n *Node) (err error) {

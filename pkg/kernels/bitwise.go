@@ -19,7 +19,10 @@ const (
 
 // Bitwise applies op elementwise with broadcasting to integer tensors of
 // one dtype, on their two's-complement bits (shifts by the width or more
-// give 0, as ONNX's reference does for its unsigned types).
+// give 0, as ONNX's reference does for its unsigned types). ShiftRight of a
+// signed type is arithmetic (the sign bit fills in, PyTorch's >>); a shift
+// amount that is negative or at least the width then gives 0 or -1, as
+// PyTorch does.
 func Bitwise(op BitOp, a, b *ir.Tensor) (*ir.Tensor, error) {
 	if a.DType != b.DType || !(a.DType.IsInt()) {
 		return nil, fmt.Errorf("bitwise ops take two integer tensors of one dtype, have %v and %v", a.DType, b.DType)
@@ -30,6 +33,7 @@ func Bitwise(op BitOp, a, b *ir.Tensor) (*ir.Tensor, error) {
 	}
 	out := ir.NewTensor(a.DType, shape)
 	bits := uint64(8 * a.DType.Size())
+	signed := a.DType == ir.Int8 || a.DType == ir.Int16 || a.DType == ir.Int32 || a.DType == ir.Int64
 	sa, sb := BroadcastStrides(a.Shape, shape), BroadcastStrides(b.Shape, shape)
 	ForEachRun(shape, [][]int64{sa, sb}, func(o int64, in []int64, n int64, step []int64) {
 		for i := int64(0); i < n; i++ {
@@ -48,7 +52,15 @@ func Bitwise(op BitOp, a, b *ir.Tensor) (*ir.Tensor, error) {
 					r = x << y
 				}
 			case ShiftRight:
-				if y < bits {
+				if signed {
+					// Sign-extend x to 64 bits, shift arithmetically, keep
+					// the width's bits.
+					sx := int64(x<<(64-bits)) >> (64 - bits)
+					if y >= bits {
+						y = bits - 1
+					}
+					r = uint64(sx >> y)
+				} else if y < bits {
 					r = (x & (^uint64(0) >> (64 - bits))) >> y
 				}
 			}

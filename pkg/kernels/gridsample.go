@@ -12,6 +12,11 @@ type GridSampleParams struct {
 	Mode         string // "linear" (or "bilinear"), "nearest", "cubic" (or "bicubic")
 	Padding      string // "zeros", "border", "reflection"
 	AlignCorners bool
+	// PadTaps is PyTorch's bicubic rule (grid_sampler_2d, mode 2): the
+	// unnormalized coordinate is not clamped or reflected; each of the 16
+	// taps is. ONNX pads the coordinate first, which differs from it for
+	// border padding (a point past the edge keeps its distance in PyTorch).
+	PadTaps bool
 }
 
 // GridSample samples x [N, C, D1..Dk] at grid [N, O1..Ok, k] (normalized
@@ -114,10 +119,11 @@ func GridSample(x, grid *ir.Tensor, p GridSampleParams) (*ir.Tensor, error) {
 				} else {
 					v = ((v+1)*float64(dim[j]) - 1) / 2
 				}
-				switch p.Padding {
-				case "border":
+				switch {
+				case p.PadTaps && mode == "cubic":
+				case p.Padding == "border":
 					v = math.Min(math.Max(v, 0), float64(dim[j]-1))
-				case "reflection":
+				case p.Padding == "reflection":
 					v = reflect(v, lo[j], hi[j])
 				}
 				coord[j] = v

@@ -95,7 +95,7 @@ var requiredInputs = map[string]int{
 	"aten.empty.memory_format": 0, "aten.index_select.default": 2, "aten.slice_scatter.default": 2,
 	"aten.select_scatter.default": 2, "aten.copy.default": 2, "aten.atan2.default": 2, "aten.gather.default": 2,
 	"aten.scatter.src": 3, "aten.scatter.value": 2, "aten.scatter_add.default": 3, "aten.scatter_reduce.two": 3,
-	"aten.baddbmm.default": 3, "aten.addbmm.default": 3, "aten.index_put.default": 3, "aten.type_as.default": 2,
+	"aten.baddbmm.default": 3, "aten.addbmm.default": 3, "aten.type_as.default": 2,
 	"aten.clamp_min.Tensor": 2, "aten.clamp_max.Tensor": 2, "aten.conv_transpose1d.default": 2,
 	"aten.conv_transpose2d.input": 2, "aten.conv_transpose3d.input": 2, "aten.convolution.default": 2,
 	"aten.conv3d.default": 2, "aten.scaled_dot_product_attention.default": 3,
@@ -209,6 +209,11 @@ func needsDecomposition(r *rewriter, n *ir.Node) bool {
 			}
 		}
 		return c > 1
+	case "aten.dropout.default":
+		p, _, _ := ops.ScalarAttr(n, "p")
+		return n.AttrInt("train", 0) != 0 && p != 0
+	case "aten.grid_sampler_2d.default":
+		return !torchCubicBorder(n)
 	case "aten.pow.Tensor_Scalar":
 		x := r.in(n, 0)
 		return x != nil && x.DType.IsInt()
@@ -633,7 +638,11 @@ func decRoll(r *rewriter, n *ir.Node) error {
 			return err
 		}
 		if !shape[dim].Static() {
-			return fmt.Errorf("roll over the symbolic dim %d of %v", dim, shape)
+			if flat {
+				return fmt.Errorf("roll over the symbolic dim %d of %v", dim, shape)
+			}
+			// A dynamic dim: the shape-tensor form, for all dims.
+			return r.rollShapes(n, r.ints(shifts...), dims, out(n, 0))
 		}
 		size := shape[dim].Size
 		s := ((shifts[i] % size) + size) % size
@@ -649,6 +658,33 @@ func decRoll(r *rewriter, n *ir.Node) error {
 		cur = r.emit1("aten.view.default", map[string]ir.Attr{"size": attrInts(dims...)}, cur)
 	}
 	r.emit("aten.alias.default", nil, []string{cur}, out(n, 0))
+	return nil
+}
+
+// rollShapes rolls n's input 0 by shifts (a 1-D int64 tensor, one per
+// dim, possibly symbolic) over dims whose sizes may be symbolic, as
+// PyTorch's decomposition does: per dim, Gather at
+// (arange(size) + size - shift mod size) mod size. Every step is
+// shape-tensor arithmetic, which engines take.
+func (r *rewriter) rollShapes(n *ir.Node, shifts string, dims []int64, o string) error {
+	x, err := needShape(r, n, 0)
+	if err != nil {
+		return err
+	}
+	cur := n.Inputs[0]
+	for i, d := range dims {
+		dim, err := ir.NormAxis(d, len(x.Shape))
+		if err != nil {
+			return err
+		}
+		size := r.emit1("onnx.Squeeze", nil, r.emit1("onnx.Shape", map[string]ir.Attr{"start": attrInt(int64(dim)), "end": attrInt(int64(dim + 1))}, cur), r.ints(0))
+		sh := r.emit1("onnx.Gather", map[string]ir.Attr{"axis": attrInt(0)}, shifts, r.scalarI(int64(i)))
+		mod := func(a string) string { return r.emit1("onnx.Mod", map[string]ir.Attr{"fmod": attrInt(0)}, a, size) }
+		start := r.emit1("onnx.Sub", nil, size, mod(sh))
+		idx := mod(r.emit1("onnx.Add", nil, r.emit1("onnx.Range", nil, r.scalarI(0), size, r.scalarI(1)), start))
+		cur = r.emit1("onnx.Gather", map[string]ir.Attr{"axis": attrInt(int64(dim))}, cur, idx)
+	}
+	r.emit("onnx.Identity", nil, []string{cur}, o)
 	return nil
 }
 

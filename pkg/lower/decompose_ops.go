@@ -79,6 +79,8 @@ func init() {
 		return nil
 	}
 	d["aten.repeat.default"] = decRepeat
+	d["aten.tile.default"] = decTile
+	symAware["aten.tile.default"] = true
 	d["aten.stack.default"] = decStack
 	d["aten.unbind.int"] = decUnbind
 	d["aten.narrow.default"] = func(r *rewriter, n *ir.Node) error {
@@ -100,6 +102,15 @@ func init() {
 		}
 	}
 	d["aten.bitwise_not.default"] = decBitwise("onnx.Not")
+	for _, dir := range []string{"left", "right"} {
+		for _, ov := range []string{"Tensor", "Tensor_Scalar", "Scalar_Tensor"} {
+			d["aten.bitwise_"+dir+"_shift."+ov] = decBitwise("shift_" + dir)
+		}
+		py := map[string]string{"left": "l", "right": "r"}[dir]
+		for _, ov := range []string{"Tensor", "Scalar"} {
+			d["aten.__"+py+"shift__."+ov] = decBitwise("shift_" + dir)
+		}
+	}
 	for _, f := range []string{"and", "or", "xor"} {
 		for _, ov := range []string{"Tensor", "Scalar"} {
 			d["aten.__"+f+"__."+ov] = decBitwise("onnx." + strings.ToUpper(f[:1]) + f[1:])
@@ -154,6 +165,8 @@ func init() {
 	d["aten.max_pool3d_with_indices.default"] = decPoolND("onnx.MaxPool")
 	d["aten.avg_pool3d.default"] = decPoolND("onnx.AveragePool")
 	d["aten.adaptive_avg_pool1d.default"] = decAdaptive1d
+	d["aten.grid_sampler.default"] = decGridSampler
+	d["aten.grid_sampler_2d.default"] = decGridSampler
 	d["aten.where.ScalarSelf"] = decWhereScalar
 	d["aten.where.ScalarOther"] = decWhereScalar
 	d["aten.where.Scalar"] = decWhereScalar
@@ -431,6 +444,28 @@ func decRepeat(r *rewriter, n *ir.Node) error {
 	return nil
 }
 
+// tile is repeat with its dims padded with leading ones to the input's
+// rank (symbolic counts carried over for the symbolic-integer pass).
+func decTile(r *rewriter, n *ir.Node) error {
+	x, err := needShape(r, n, 0)
+	if err != nil {
+		return err
+	}
+	dims := n.AttrInts("dims", nil)
+	pad := len(x.Shape) - len(dims)
+	if pad < 0 {
+		pad = 0
+	}
+	reps := append(onesN(pad), dims...)
+	a := map[string]ir.Attr{"repeats": attrInts(reps...)}
+	if s, ok := n.Attrs["_symref_dims"]; ok {
+		refs := append(make([]string, pad), s.Strings...)
+		a["_symref_repeats"] = ir.Attr{Kind: ir.AttrStrings, Strings: refs}
+	}
+	r.emit("aten.repeat.default", a, []string{n.Inputs[0]}, out(n, 0))
+	return nil
+}
+
 func decStack(r *rewriter, n *ir.Node) error {
 	if len(n.Inputs) == 0 {
 		return errors.New("stack of no tensors")
@@ -548,33 +583,101 @@ func decDivMode(r *rewriter, n *ir.Node) error {
 	return nil
 }
 
-// Bitwise ops on bool tensors are the logical ops; integer bitwise
-// arithmetic has no TensorRT layer and no kernel here.
+// Bitwise ops and shifts, with PyTorch's type promotion of the two
+// operands (a Scalar self in bitwise_*_shift.Scalar_Tensor, a Scalar other in
+// the .Scalar and .Tensor_Scalar forms). On bool results they are the
+// logical ops, which TensorRT runs; on integers they are ONNX BitwiseAnd/Or/
+// Xor/Not and BitShift, which have kernels only: TensorRT's elementwise
+// AND/OR/XOR take bool operands alone. A right shift of a signed integer is
+// arithmetic (PyTorch's >>), which the BitShift kernel does for signed types.
 func decBitwise(op string) decomposer {
 	return func(r *rewriter, n *ir.Node) error {
-		for i, in := range n.Inputs {
-			if v := r.value(in); v != nil && v.DType != ir.Bool {
-				return fmt.Errorf("input %d is %v: trtc supports bitwise ops on bool tensors only", i, v.DType)
-			}
+		x, err := needShape(r, n, 0)
+		if err != nil {
+			return err
 		}
-		ins := n.Inputs
-		if op != "onnx.Not" && n.Input(1) == "" {
-			v, _, ok := ops.ScalarAttr(n, "other")
+		if op == "onnx.Not" {
+			if x.DType == ir.Bool {
+				r.emit("onnx.Not", nil, []string{n.Inputs[0]}, out(n, 0))
+				return nil
+			}
+			if !x.DType.IsInt() {
+				return fmt.Errorf("input is %v: bitwise_not takes bool or integer tensors", x.DType)
+			}
+			r.emit("onnx.BitwiseNot", nil, []string{n.Inputs[0]}, out(n, 0))
+			return nil
+		}
+		// Operands: a tensor and a tensor, or a tensor and a Scalar.
+		a, b := n.Inputs[0], n.Input(1)
+		dt := x.DType
+		scalarName := "other"
+		scalarFirst := strings.HasSuffix(n.Op, ".Scalar_Tensor")
+		if scalarFirst {
+			scalarName = "self"
+		}
+		if b == "" {
+			v, isInt, ok := ops.ScalarAttr(n, scalarName)
 			if !ok {
-				return errors.New("other is missing")
+				return fmt.Errorf("%s is missing", scalarName)
 			}
-			ins = []string{n.Inputs[0], r.konst(ir.Scalar(ir.Bool, v))}
+			if !isInt && v != math.Trunc(v) {
+				return fmt.Errorf("%s is %g: bitwise ops take integers", scalarName, v)
+			}
+			dt = ops.ResultType(x.DType, len(x.Shape), 0, 0, true, isInt)
+			b = r.konst(ir.Scalar(dt, v))
+		} else {
+			bv := r.value(b)
+			if bv == nil {
+				return fmt.Errorf("input %q has no type", b)
+			}
+			dt = ops.ResultType(x.DType, len(x.Shape), bv.DType, len(bv.Shape), false, false)
+			if bv.DType != dt {
+				b = r.emit1("onnx.Cast", map[string]ir.Attr{"to": attrInt(int64(dt))}, b)
+			}
 		}
-		r.emit(op, nil, ins, out(n, 0))
+		if x.DType != dt {
+			a = r.emit1("onnx.Cast", map[string]ir.Attr{"to": attrInt(int64(dt))}, a)
+		}
+		if scalarFirst {
+			a, b = b, a
+		}
+		shift := strings.HasPrefix(op, "shift")
+		switch {
+		case dt == ir.Bool && !shift:
+			r.emit(op, nil, []string{a, b}, out(n, 0))
+		case !dt.IsInt():
+			return fmt.Errorf("operands promote to %v: bitwise ops take bool or integer tensors", dt)
+		case shift:
+			dir := "LEFT"
+			if op == "shift_right" {
+				dir = "RIGHT"
+			}
+			r.emit("onnx.BitShift", map[string]ir.Attr{"direction": attrStr(dir)}, []string{a, b}, out(n, 0))
+		default:
+			r.emit("onnx.Bitwise"+strings.TrimPrefix(op, "onnx."), nil, []string{a, b}, out(n, 0))
+		}
 		return nil
 	}
 }
 
-// native_dropout in eval (train false): the input, and a mask of ones.
+// native_dropout in eval (train false): the input, and a mask of ones; in
+// training mode a random keep mask (decompose_random.go).
 func decNativeDropout(r *rewriter, n *ir.Node) error {
 	if n.AttrInt("train", 0) != 0 {
 		if p, _, _ := ops.ScalarAttr(n, "p"); p != 0 {
-			return errors.New("training-mode dropout is not supported (export in eval mode)")
+			x, err := needShape(r, n, 0)
+			if err != nil {
+				return err
+			}
+			y, keep, err := dropoutTrain(r, n, x, p)
+			if err != nil {
+				return err
+			}
+			r.emit("onnx.Identity", nil, []string{y}, out(n, 0))
+			if m := out(n, 1); m != "" {
+				r.emit("onnx.Identity", nil, []string{keep}, m)
+			}
+			return nil
 		}
 	}
 	r.emit("aten.alias.default", nil, []string{n.Inputs[0]}, out(n, 0))
@@ -686,38 +789,118 @@ func decScatter(reduction string) decomposer {
 	}
 }
 
-// index_put with one integer index tensor for the leading dim: ONNX
-// ScatterND (reduction add when accumulating).
+// index_put (accumulate or not) as PyTorch's x[indices] = values:
+//   - integer index tensors (one or several, None between them, adjacent or
+//     not): ScatterND (reduction add when accumulating) into x transposed
+//     with the indexed dims first, the values expanded to the indexing
+//     result's shape and laid out like the transposed x, then transposed
+//     back;
+//   - one bool mask (after leading Nones) with values that broadcast over
+//     the dims the mask leaves: Where(mask, values, x), or x + Where(mask,
+//     values, 0) when accumulating. Values with one entry per true element
+//     (a data-dependent count) are refused.
 func decIndexPut(r *rewriter, n *ir.Node) error {
 	x, err := needShape(r, n, 0)
 	if err != nil {
 		return err
 	}
-	if n.AttrInt("_list_indices", 0) != 1 || len(n.Inputs) != 3 {
-		return errors.New("index_put with more than one index tensor is not supported")
+	k := int(n.AttrInt("_list_indices", 0))
+	if k < 1 || len(n.Inputs) != k+2 {
+		return fmt.Errorf("index_put has %d inputs for %d indices", len(n.Inputs), k)
 	}
-	idx, vals := n.Inputs[1], n.Inputs[2]
-	iv := r.value(idx)
-	if iv == nil || !iv.DType.IsInt() || len(iv.Shape) != 1 {
-		return errors.New("index_put needs one 1-D integer index tensor (boolean masks are not supported)")
+	idx, vals := n.Inputs[1:1+k], n.Inputs[1+k]
+	if vals == "" {
+		return errors.New("values are missing")
 	}
-	dims, ok := staticDims(x)
-	if !ok || !iv.Shape[0].Static() {
-		return errors.New("index_put needs static shapes")
-	}
-	want := append([]int64{iv.Shape[0].Size}, dims[1:]...)
+	dims, static := staticDims(x)
 	vv := r.value(vals)
-	if vv != nil && vv.DType != x.DType {
+	if vv == nil {
+		return errors.New("values have no type")
+	}
+	if vv.DType != x.DType {
 		vals = r.emit1("aten._to_copy.default", map[string]ir.Attr{"dtype": attrInt(int64(x.DType))}, vals)
 	}
-	vals = r.emit1("aten.expand.default", map[string]ir.Attr{"size": attrInts(want...)}, vals)
+	acc := n.AttrInt("accumulate", 0) != 0
+	var masks []int
+	for i, s := range idx {
+		if v := r.value(s); s != "" && v != nil && v.DType == ir.Bool {
+			masks = append(masks, i)
+		}
+	}
+	if len(masks) > 0 {
+		p := masks[0]
+		for i, s := range idx {
+			if s != "" && i != p {
+				return errors.New("a bool mask index together with other indices is not supported")
+			}
+		}
+		if !static {
+			return errors.New("index_put with a bool mask needs a static input shape")
+		}
+		mv := r.value(idx[p])
+		md, ok := staticDims(mv)
+		if !ok || p+len(md) > len(dims) {
+			return fmt.Errorf("mask %v at dim %d does not fit input %v", mv.Shape, p, x.Shape)
+		}
+		for i, d := range md {
+			if d != dims[p+i] {
+				return fmt.Errorf("mask %v at dim %d does not match input %v", mv.Shape, p, x.Shape)
+			}
+		}
+		rest := len(dims) - p - len(md)
+		if vd, ok := staticDims(vv); !ok || len(vd) > rest && ir.Numel(vd) != 1 {
+			return fmt.Errorf("values %v: trtc takes values that broadcast over the %d dims the mask leaves (one value per true element has a data-dependent count)", vv.Shape, rest)
+		} else if len(vd) > rest {
+			vals = r.emit1("onnx.Reshape", nil, vals, r.ints())
+		}
+		// The mask as [1]*p + mask + [1]*rest.
+		shape := append(append(onesN(p), md...), onesN(rest)...)
+		m := r.emit1("onnx.Reshape", nil, idx[p], r.ints(shape...))
+		if acc {
+			add := r.emit1("onnx.Where", nil, m, vals, r.konst(ir.Scalar(x.DType, 0)))
+			r.emit("onnx.Add", nil, []string{n.Inputs[0], add}, out(n, 0))
+			return nil
+		}
+		r.emit("onnx.Where", nil, []string{m, vals, n.Inputs[0]}, out(n, 0))
+		return nil
+	}
+	a, err := r.advancedIndex(x, idx)
+	if err != nil {
+		return err
+	}
+	xt := a.transposed(r, n.Inputs[0])
+	var up string
+	if static {
+		up = r.emit1("aten.expand.default", map[string]ir.Attr{"size": attrInts(a.resultShape(dims)...)}, vals)
+	} else {
+		// A dynamic input: the indexing result's shape as a shape tensor
+		// (the index tensors' broadcast shape is static).
+		up = r.emit1("onnx.Expand", nil, vals, a.resultShapeTensor(r, n.Inputs[0]))
+	}
+	if !a.frontLayout() {
+		// [leading, bshape, trailing] -> [bshape, leading, trailing].
+		inv := invertPerm(a.fromFront())
+		up = r.emit1("onnx.Transpose", map[string]ir.Attr{"perm": attrInts(inv...)}, up)
+	}
 	red := "none"
-	if n.AttrInt("accumulate", 0) != 0 {
+	if acc {
 		red = "add"
 	}
-	ui := r.emit1("onnx.Unsqueeze", nil, idx, r.ints(-1))
-	r.emit("onnx.ScatterND", map[string]ir.Attr{"reduction": attrStr(red)}, []string{n.Inputs[0], ui, vals}, out(n, 0))
+	if isIdentity(a.perm) {
+		r.emit("onnx.ScatterND", map[string]ir.Attr{"reduction": attrStr(red)}, []string{xt, a.stacked, up}, out(n, 0))
+		return nil
+	}
+	sc := r.emit1("onnx.ScatterND", map[string]ir.Attr{"reduction": attrStr(red)}, xt, a.stacked, up)
+	r.emit("onnx.Transpose", map[string]ir.Attr{"perm": attrInts(invertPerm(a.perm)...)}, []string{sc}, out(n, 0))
 	return nil
+}
+
+func invertPerm(p []int64) []int64 {
+	inv := make([]int64, len(p))
+	for i, v := range p {
+		inv[v] = int64(i)
+	}
+	return inv
 }
 
 // instance_norm with input statistics is ONNX InstanceNormalization
@@ -935,72 +1118,51 @@ func decIndexMulti(r *rewriter, n *ir.Node) error {
 	if err != nil {
 		return err
 	}
-	idx := n.Inputs[1:]
-	var pos []int
-	for i, s := range idx {
-		if s != "" {
-			pos = append(pos, i)
-		}
+	a, err := r.advancedIndex(x, n.Inputs[1:])
+	if err != nil {
+		return err
 	}
-	for i := 1; i < len(pos); i++ {
-		if pos[i] != pos[i-1]+1 {
-			return errors.New("index tensors on non-adjacent dims are not supported")
-		}
-	}
-	rank := len(x.Shape)
-	if len(idx) > rank {
-		return fmt.Errorf("%d indices for rank %d", len(idx), rank)
-	}
-	// Broadcast shape of the index tensors (static).
-	var bshape []int64
-	for _, p := range pos {
-		v := r.value(idx[p])
-		if v == nil {
-			return fmt.Errorf("index %d has no shape", p)
-		}
-		if v.DType == ir.Bool {
-			return errors.New("boolean mask indices are not supported")
-		}
-		dims, ok := staticDims(v)
-		if !ok {
-			return errors.New("index tensors need static shapes")
-		}
-		bshape = broadcastShapes(bshape, dims)
-		if bshape == nil {
-			return fmt.Errorf("index shapes do not broadcast")
-		}
-	}
-	perm := make([]int64, 0, rank)
-	for _, p := range pos {
-		perm = append(perm, int64(p))
-	}
-	for i := 0; i < rank; i++ {
-		if i < pos[0] || i > pos[len(pos)-1] {
-			perm = append(perm, int64(i))
-		}
-	}
-	xt := n.Inputs[0]
-	if !isIdentity(perm) {
-		xt = r.emit1("onnx.Transpose", map[string]ir.Attr{"perm": attrInts(perm...)}, xt)
-	}
-	parts := make([]string, len(pos))
-	for i, p := range pos {
-		e := r.emit1("onnx.Expand", nil, r.emit1("onnx.Cast", map[string]ir.Attr{"to": attrInt(int64(ir.Int64))}, idx[p]), r.ints(bshape...))
-		parts[i] = r.emit1("onnx.Unsqueeze", nil, e, r.ints(-1))
-	}
-	stacked := parts[0]
-	if len(parts) > 1 {
-		stacked = r.emit1("onnx.Concat", map[string]ir.Attr{"axis": attrInt(-1)}, parts...)
-	}
-	lead := pos[0]
-	b := len(bshape)
-	if lead == 0 {
-		r.emit("onnx.GatherND", nil, []string{xt, stacked}, out(n, 0))
+	a.xt = a.transposed(r, n.Inputs[0])
+	if a.frontLayout() {
+		r.emit("onnx.GatherND", nil, []string{a.xt, a.stacked}, out(n, 0))
 		return nil
 	}
-	g := r.emit1("onnx.GatherND", nil, xt, stacked)
-	// g: [bshape..., leading dims..., trailing dims...] -> [leading, bshape, trailing].
-	rest := rank - len(pos)
+	g := r.emit1("onnx.GatherND", nil, a.xt, a.stacked)
+	r.emit("onnx.Transpose", map[string]ir.Attr{"perm": attrInts(a.fromFront()...)}, []string{g}, out(n, 0))
+	return nil
+}
+
+// advIndex is PyTorch advanced indexing by integer index tensors at pos
+// (None elsewhere): x transposed with the indexed dims first (xt), the
+// broadcast index tensors stacked on a last axis (stacked: [bshape..., m],
+// int64) for GatherND/ScatterND. PyTorch's result is [bshape..., rest...]
+// when the indexed dims are not adjacent or start at dim 0, else
+// [leading..., bshape..., trailing...].
+type advIndex struct {
+	pos     []int
+	bshape  []int64
+	rank    int
+	xt      string
+	stacked string
+	perm    []int64
+}
+
+func (a *advIndex) adjacent() bool {
+	for i := 1; i < len(a.pos); i++ {
+		if a.pos[i] != a.pos[i-1]+1 {
+			return false
+		}
+	}
+	return true
+}
+
+// frontLayout: the result (and index_put's values) are [bshape, rest].
+func (a *advIndex) frontLayout() bool { return !a.adjacent() || a.pos[0] == 0 }
+
+// fromFront permutes [bshape, leading, trailing] to [leading, bshape,
+// trailing] (adjacent index dims after dim 0).
+func (a *advIndex) fromFront() []int64 {
+	b, lead, rest := len(a.bshape), a.pos[0], a.rank-len(a.pos)
 	back := make([]int64, 0, b+rest)
 	for i := 0; i < lead; i++ {
 		back = append(back, int64(b+i))
@@ -1011,8 +1173,124 @@ func decIndexMulti(r *rewriter, n *ir.Node) error {
 	for i := b + lead; i < b+rest; i++ {
 		back = append(back, int64(i))
 	}
-	r.emit("onnx.Transpose", map[string]ir.Attr{"perm": attrInts(back...)}, []string{g}, out(n, 0))
-	return nil
+	return back
+}
+
+// resultShape is PyTorch's static result shape of x[indices].
+func (a *advIndex) resultShape(dims []int64) []int64 {
+	in := map[int]bool{}
+	for _, p := range a.pos {
+		in[p] = true
+	}
+	var res []int64
+	if a.frontLayout() {
+		res = append(res, a.bshape...)
+		for i, d := range dims {
+			if !in[i] {
+				res = append(res, d)
+			}
+		}
+		return res
+	}
+	res = append(res, dims[:a.pos[0]]...)
+	res = append(res, a.bshape...)
+	return append(res, dims[a.pos[len(a.pos)-1]+1:]...)
+}
+
+// resultShapeTensor is resultShape as a 1-D int64 tensor, for an input x
+// whose dims are symbolic.
+func (a *advIndex) resultShapeTensor(r *rewriter, x string) string {
+	in := map[int]bool{}
+	for _, p := range a.pos {
+		in[p] = true
+	}
+	dim := func(i int) string {
+		return r.emit1("onnx.Shape", map[string]ir.Attr{"start": attrInt(int64(i)), "end": attrInt(int64(i + 1))}, x)
+	}
+	var parts []string
+	if a.frontLayout() {
+		parts = append(parts, r.ints(a.bshape...))
+		for i := 0; i < a.rank; i++ {
+			if !in[i] {
+				parts = append(parts, dim(i))
+			}
+		}
+	} else {
+		for i := 0; i < a.pos[0]; i++ {
+			parts = append(parts, dim(i))
+		}
+		parts = append(parts, r.ints(a.bshape...))
+		for i := a.pos[len(a.pos)-1] + 1; i < a.rank; i++ {
+			parts = append(parts, dim(i))
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return r.emit1("onnx.Concat", map[string]ir.Attr{"axis": attrInt(0)}, parts...)
+}
+
+func (r *rewriter) advancedIndex(x *ir.Value, idx []string) (*advIndex, error) {
+	a := &advIndex{rank: len(x.Shape)}
+	for i, s := range idx {
+		if s != "" {
+			a.pos = append(a.pos, i)
+		}
+	}
+	if len(a.pos) == 0 {
+		return nil, errors.New("no index tensors")
+	}
+	if len(idx) > a.rank {
+		return nil, fmt.Errorf("%d indices for rank %d", len(idx), a.rank)
+	}
+	for _, p := range a.pos {
+		v := r.value(idx[p])
+		if v == nil {
+			return nil, fmt.Errorf("index %d has no shape", p)
+		}
+		if v.DType == ir.Bool {
+			return nil, errors.New("boolean mask indices together with other indices are not supported (the result size depends on the data)")
+		}
+		if !v.DType.IsInt() {
+			return nil, fmt.Errorf("index %d is %v, want an integer or bool tensor", p, v.DType)
+		}
+		dims, ok := staticDims(v)
+		if !ok {
+			return nil, errors.New("index tensors need static shapes")
+		}
+		a.bshape = broadcastShapes(a.bshape, dims)
+		if a.bshape == nil {
+			return nil, fmt.Errorf("index shapes do not broadcast")
+		}
+	}
+	in := map[int]bool{}
+	for _, p := range a.pos {
+		a.perm = append(a.perm, int64(p))
+		in[p] = true
+	}
+	for i := 0; i < a.rank; i++ {
+		if !in[i] {
+			a.perm = append(a.perm, int64(i))
+		}
+	}
+	parts := make([]string, len(a.pos))
+	for i, p := range a.pos {
+		e := r.emit1("onnx.Expand", nil, r.emit1("onnx.Cast", map[string]ir.Attr{"to": attrInt(int64(ir.Int64))}, idx[p]), r.ints(a.bshape...))
+		parts[i] = r.emit1("onnx.Unsqueeze", nil, e, r.ints(-1))
+	}
+	a.stacked = parts[0]
+	if len(parts) > 1 {
+		a.stacked = r.emit1("onnx.Concat", map[string]ir.Attr{"axis": attrInt(-1)}, parts...)
+	}
+	return a, nil
+}
+
+// transposed returns x with the indexed dims first.
+func (a *advIndex) transposed(r *rewriter, x string) string {
+	if isIdentity(a.perm) {
+		return x
+	}
+	return r.emit1("onnx.Transpose", map[string]ir.Attr{"perm": attrInts(a.perm...)}, x)
 }
 
 func isIdentity(p []int64) bool {
@@ -1085,4 +1363,49 @@ func decIntPow(r *rewriter, n *ir.Node) error {
 	}
 	r.emit("onnx.Identity", nil, []string{result}, out(n, 0))
 	return nil
+}
+
+// grid_sampler (before decomposition) and grid_sampler_2d are ONNX
+// GridSample, which ONNX defined after PyTorch's: interpolation_mode 0, 1, 2
+// are linear, nearest and cubic; padding_mode 0, 1, 2 zeros, border and
+// reflection; align_corners the same rule. One kernel and one converter
+// then serve both front ends. grid_sampler on a 5-D input (3-D sampling,
+// bicubic refused by PyTorch) is the same op with a 3-D grid.
+func decGridSampler(r *rewriter, n *ir.Node) error {
+	x, err := needShape(r, n, 0)
+	if err != nil {
+		return err
+	}
+	if n.Op == "aten.grid_sampler_2d.default" && len(x.Shape) != 4 {
+		return fmt.Errorf("grid_sampler_2d input %v, want rank 4", x.Shape)
+	}
+	mode, ok := map[int64]string{0: "linear", 1: "nearest", 2: "cubic"}[n.AttrInt("interpolation_mode", 0)]
+	if !ok {
+		return fmt.Errorf("interpolation_mode %d is not 0 (bilinear), 1 (nearest) or 2 (bicubic)", n.AttrInt("interpolation_mode", 0))
+	}
+	pad, ok := map[int64]string{0: "zeros", 1: "border", 2: "reflection"}[n.AttrInt("padding_mode", 0)]
+	if !ok {
+		return fmt.Errorf("padding_mode %d is not 0 (zeros), 1 (border) or 2 (reflection)", n.AttrInt("padding_mode", 0))
+	}
+	if mode == "cubic" && len(x.Shape) != 4 {
+		return fmt.Errorf("bicubic sampling of a rank-%d input: PyTorch samples 4-D inputs only bicubically", len(x.Shape))
+	}
+	if torchCubicBorder(n) {
+		// PyTorch clamps each bicubic tap, ONNX the point: the ATen kernel.
+		a := map[string]ir.Attr{}
+		for _, k := range []string{"interpolation_mode", "padding_mode", "align_corners"} {
+			a[k] = attrInt(n.AttrInt(k, 0))
+		}
+		r.emit("aten.grid_sampler_2d.default", a, []string{n.Inputs[0], n.Input(1)}, out(n, 0))
+		return nil
+	}
+	r.emit("onnx.GridSample", map[string]ir.Attr{"mode": attrStr(mode), "padding_mode": attrStr(pad),
+		"align_corners": attrInt(n.AttrInt("align_corners", 0))}, []string{n.Inputs[0], n.Input(1)}, out(n, 0))
+	return nil
+}
+
+// torchCubicBorder: bicubic sampling with border padding, whose PyTorch
+// rule ONNX GridSample does not have.
+func torchCubicBorder(n *ir.Node) bool {
+	return n.AttrInt("interpolation_mode", 0) == 2 && n.AttrInt("padding_mode", 0) == 1
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // FuzzLower mutates the program JSON of zoo archives (the dynamic GPT, with
-// its sym nodes, and swin, with its in-place writes through views), parses
+// its sym nodes, swin, with its in-place writes through views, and the op
+// models of SymInt arguments, random ops, bit ops and grid sampling), parses
 // it, and lowers it: the lowering returns an error or a graph, never
 // panics.
 //
@@ -24,7 +25,7 @@ func FuzzLower(f *testing.F) {
 		program string
 	}
 	var archives []archive
-	for _, name := range []string{"gpt_dyn", "swin"} {
+	for _, name := range []string{"gpt_dyn", "swin", "ops_symint", "ops_random", "ops_bits", "ops_gridsample"} {
 		data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "testdata", "zoo", name, "model.pt2"))
 		if err != nil {
 			f.Fatal(err)

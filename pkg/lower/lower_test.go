@@ -532,13 +532,14 @@ func TestSymArgNotDecomposedWithPlaceholder(t *testing.T) {
 	b := newG().input("x", ir.Float32, ir.Shape{ir.Sym("s0"), ir.D(4)})
 	b.g.Nodes = append(b.g.Nodes,
 		&ir.Node{Name: "sz", Op: "aten.sym_size.int", Inputs: []string{"x"}, Outputs: []string{"s"}, Attrs: A("dim", 0)},
-		&ir.Node{Name: "roll", Op: "aten.roll.default", Inputs: []string{"x"}, Outputs: []string{"y"}, Attrs: A("shifts", []int64{-1}, "_symref_shifts", []string{"s"}, "dims", []int64{1})},
+		// roll of the flattened input (no dims) by a symbolic shift.
+		&ir.Node{Name: "roll", Op: "aten.roll.default", Inputs: []string{"x"}, Outputs: []string{"y"}, Attrs: A("shifts", []int64{-1}, "_symref_shifts", []string{"s"})},
 	)
 	b.g.Values["s"] = &ir.Value{Name: "s", DType: ir.Int64, Shape: ir.Shape{}}
 	b.g.Values["y"] = &ir.Value{Name: "y", DType: ir.Float32, Shape: ir.Shape{ir.Sym("s0"), ir.D(4)}}
 	b.g.Outputs = []string{"y"}
 	_, err := Run(b.g)
-	if err == nil || !strings.Contains(err.Error(), "shifts") || !strings.Contains(err.Error(), "roll") {
+	if err == nil || !strings.Contains(err.Error(), "symbolic shift") || !strings.Contains(err.Error(), "roll") {
 		t.Fatalf("got %v, want a refusal naming roll's symbolic shifts", err)
 	}
 }
@@ -606,4 +607,54 @@ func TestSymSliceNarrowSelectExpand(t *testing.T) {
 	// rows 3,4,5 + rows 1,2,3 + row 2 (4, 5) each:
 	// [6+2+4, 7+3+5], [8+4+4, 9+5+5], [10+6+4, 11+7+5]
 	wantFloats(t, got, []int64{3, 2}, []float64{12, 15, 16, 19, 20, 23})
+}
+
+// SymInt arguments of roll, unflatten, tile/repeat, constant_pad_nd and
+// pad (x is [s0, 2] with s0 = 4 at run time, h = s0 // 2 = 2), each lowered
+// to shape computations and checked against PyTorch's definition.
+func TestSymRollUnflattenTilePad(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		node  *ir.Node
+		shape ir.Shape
+		want  []int64
+		vals  []float64
+	}{
+		{"roll", &ir.Node{Op: "aten.roll.default", Attrs: A("shifts", []int64{-1}, "_symref_shifts", []string{"h"}, "dims", []int64{0})},
+			ir.Shape{ir.Sym("s0"), ir.D(2)}, []int64{4, 2}, []float64{4, 5, 6, 7, 0, 1, 2, 3}},
+		{"roll static shift, dynamic dim", &ir.Node{Op: "aten.roll.default", Attrs: A("shifts", []int64{-5}, "dims", []int64{0})},
+			ir.Shape{ir.Sym("s0"), ir.D(2)}, []int64{4, 2}, []float64{2, 3, 4, 5, 6, 7, 0, 1}}, // -5 mod 4 = 3: out[i] = x[i+1]
+		{"unflatten", &ir.Node{Op: "aten.unflatten.int", Attrs: A("dim", 0, "sizes", []int64{-1, -1}, "_symref_sizes", []string{"h", ""})},
+			ir.Shape{ir.Sym("h"), ir.D(2), ir.D(2)}, []int64{2, 2, 2}, []float64{0, 1, 2, 3, 4, 5, 6, 7}},
+		{"tile", &ir.Node{Op: "aten.tile.default", Attrs: A("dims", []int64{-1}, "_symref_dims", []string{"h"})},
+			ir.Shape{ir.Sym("s0"), ir.Sym("w")}, []int64{4, 4}, []float64{0, 1, 0, 1, 2, 3, 2, 3, 4, 5, 4, 5, 6, 7, 6, 7}},
+		{"repeat", &ir.Node{Op: "aten.repeat.default", Attrs: A("repeats", []int64{-1, 1, 1}, "_symref_repeats", []string{"h", "", ""})},
+			ir.Shape{ir.Sym("h"), ir.Sym("s0"), ir.D(2)}, []int64{2, 4, 2}, []float64{0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7}},
+		{"constant_pad_nd", &ir.Node{Op: "aten.constant_pad_nd.default", Attrs: A("pad", []int64{0, -1}, "_symref_pad", []string{"", "h"}, "value", 9.0)},
+			ir.Shape{ir.Sym("s0"), ir.Sym("w")}, []int64{4, 4}, []float64{0, 1, 9, 9, 2, 3, 9, 9, 4, 5, 9, 9, 6, 7, 9, 9}},
+		{"pad replicate", &ir.Node{Op: "aten.pad.default", Attrs: A("pad", []int64{1, 0, 0, -1}, "_symref_pad", []string{"", "", "", "h"}, "mode", "replicate")},
+			ir.Shape{ir.Sym("r"), ir.D(3)}, []int64{6, 3}, []float64{0, 0, 1, 2, 2, 3, 4, 4, 5, 6, 6, 7, 6, 6, 7, 6, 6, 7}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := newG().input("x", ir.Float32, ir.Shape{ir.Sym("s0"), ir.D(2)})
+			b.konst("two", ir.Scalar(ir.Int64, 2))
+			for _, v := range []string{"s", "h"} {
+				b.g.Values[v] = &ir.Value{Name: v, DType: ir.Int64, Shape: ir.Shape{}}
+			}
+			b.g.Values["y"] = &ir.Value{Name: "y", DType: ir.Float32, Shape: c.shape}
+			c.node.Name, c.node.Inputs, c.node.Outputs = "op", []string{"x"}, []string{"y"}
+			b.g.Nodes = append(b.g.Nodes,
+				&ir.Node{Name: "sz", Op: "aten.sym_size.int", Inputs: []string{"x"}, Outputs: []string{"s"}, Attrs: A("dim", 0)},
+				&ir.Node{Name: "half", Op: "_operator.floordiv", Inputs: []string{"s", "two"}, Outputs: []string{"h"}, Attrs: A()},
+				c.node)
+			b.g.Outputs = []string{"y"}
+			got := run(t, b.g, map[string]*ir.Tensor{"x": seq(4, 2)})
+			wantFloats(t, got, c.want, c.vals)
+			for _, n := range b.g.Nodes {
+				if strings.HasPrefix(n.Op, "aten.") {
+					t.Errorf("node %s kept its ATen op %s", n.Name, n.Op)
+				}
+			}
+		})
+	}
 }

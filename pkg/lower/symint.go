@@ -419,6 +419,139 @@ func (r *rewriter) symArgs(n *ir.Node) (bool, error) {
 		}
 		idx := r.symScalar(n, "index", ir.Int64, 0, true)
 		r.emit("onnx.Gather", map[string]ir.Attr{"axis": attrInt(int64(dim))}, []string{n.Inputs[0], idx}, o)
+	case "aten.roll.default":
+		dims := n.AttrInts("dims", nil)
+		if len(dims) == 0 {
+			return false, fmt.Errorf("roll of the flattened input by a symbolic shift is not supported")
+		}
+		shifts, err := r.symList(n, "shifts", false)
+		if err != nil {
+			return false, err
+		}
+		if err := r.rollShapes(n, shifts, dims, o); err != nil {
+			return false, err
+		}
+	case "aten.fmod.Scalar", "aten.remainder.Scalar":
+		// x % sym: ONNX Mod, truncated (fmod) or floored (remainder).
+		x := r.in(n, 0)
+		if x == nil {
+			return false, fmt.Errorf("input has no type")
+		}
+		dt := x.DType
+		if !dt.IsInt() && !dt.IsFloat() {
+			return false, fmt.Errorf("%s of %v", n.Op, dt)
+		}
+		b := r.symScalar(n, "other", dt, 0, false)
+		f := int64(0)
+		if n.Op == "aten.fmod.Scalar" {
+			f = 1
+		}
+		if dt.IsFloat() && f == 0 {
+			// Floored float remainder: a - floor(a / b) * b.
+			q := r.emit1("onnx.Floor", nil, r.emit1("onnx.Div", nil, n.Inputs[0], b))
+			r.emit("onnx.Sub", nil, []string{n.Inputs[0], r.emit1("onnx.Mul", nil, q, b)}, o)
+			break
+		}
+		r.emit("onnx.Mod", map[string]ir.Attr{"fmod": attrInt(f)}, []string{n.Inputs[0], b}, o)
+	case "aten.repeat.default":
+		x := r.in(n, 0)
+		if x == nil {
+			return false, fmt.Errorf("input has no type")
+		}
+		reps := n.AttrInts("repeats", nil)
+		if len(reps) < len(x.Shape) {
+			return false, fmt.Errorf("%d repeats for rank %d", len(reps), len(x.Shape))
+		}
+		counts, err := r.symList(n, "repeats", false)
+		if err != nil {
+			return false, err
+		}
+		in := n.Inputs[0]
+		if extra := len(reps) - len(x.Shape); extra > 0 {
+			axes := make([]int64, extra)
+			for i := range axes {
+				axes[i] = int64(i)
+			}
+			in = r.emit1("onnx.Unsqueeze", nil, in, r.ints(axes...))
+		}
+		// Tile with run-time counts as shape arithmetic (TensorRT has no
+		// tile layer): view [d0, d1, ...] as [1, d0, 1, d1, ...], expand to
+		// [r0, d0, r1, d1, ...], view as [r0*d0, r1*d1, ...].
+		var ones, expand, final []string
+		for i := range reps {
+			d := r.emit1("onnx.Shape", map[string]ir.Attr{"start": attrInt(int64(i)), "end": attrInt(int64(i + 1))}, in)
+			c := r.emit1("onnx.Slice", nil, counts, r.ints(int64(i)), r.ints(int64(i+1)))
+			ones = append(ones, r.ints(1), d)
+			expand = append(expand, c, d)
+			final = append(final, r.emit1("onnx.Mul", nil, c, d))
+		}
+		cat := func(parts []string) string {
+			return r.emit1("onnx.Concat", map[string]ir.Attr{"axis": attrInt(0)}, parts...)
+		}
+		v := r.emit1("onnx.Reshape", nil, in, cat(ones))
+		v = r.emit1("onnx.Expand", nil, v, cat(expand))
+		r.emit("onnx.Reshape", nil, []string{v, cat(final)}, o)
+	case "aten.constant_pad_nd.default", "aten.pad.default":
+		x := r.in(n, 0)
+		if x == nil {
+			return false, fmt.Errorf("input has no type")
+		}
+		mode := map[string]string{"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[n.AttrString("mode", "constant")]
+		if mode == "" {
+			return false, fmt.Errorf("pad mode %q is not known", n.AttrString("mode", ""))
+		}
+		pad := n.AttrInts("pad", nil)
+		rank := len(x.Shape)
+		if len(pad)%2 != 0 || len(pad)/2 > rank {
+			return false, fmt.Errorf("pad %v for rank %d", pad, rank)
+		}
+		p, err := r.symList(n, "pad", false)
+		if err != nil {
+			return false, err
+		}
+		// PyTorch lists (begin, end) from the last dim backwards; ONNX all
+		// begins, then all ends. Index 2k of [pad..., 0] is the 0 of an
+		// unpadded dim.
+		k := len(pad) / 2
+		withZero := r.emit1("onnx.Concat", map[string]ir.Attr{"axis": attrInt(0)}, p, r.ints(0))
+		idx := make([]int64, 2*rank)
+		for i := 0; i < rank; i++ {
+			j := rank - 1 - i
+			if j < k {
+				idx[i], idx[rank+i] = int64(2*j), int64(2*j+1)
+			} else {
+				idx[i], idx[rank+i] = int64(2*k), int64(2*k)
+			}
+		}
+		pads := r.emit1("onnx.Gather", map[string]ir.Attr{"axis": attrInt(0)}, withZero, r.ints(idx...))
+		ins := []string{n.Inputs[0], pads}
+		if mode == "constant" {
+			v, _, _ := ops.ScalarAttr(n, "value")
+			ins = append(ins, r.konst(ir.Scalar(x.DType, v)))
+		}
+		r.emit("onnx.Pad", map[string]ir.Attr{"mode": attrStr(mode)}, ins, o)
+	case "aten.unflatten.int":
+		x, dim, err := needShapeDim(r, n)
+		if err != nil {
+			return false, err
+		}
+		sizes, err := r.symList(n, "sizes", false)
+		if err != nil {
+			return false, err
+		}
+		parts := []string{}
+		if dim > 0 {
+			parts = append(parts, r.emit1("onnx.Shape", map[string]ir.Attr{"start": attrInt(0), "end": attrInt(int64(dim))}, n.Inputs[0]))
+		}
+		parts = append(parts, sizes)
+		if dim+1 < len(x.Shape) {
+			parts = append(parts, r.emit1("onnx.Shape", map[string]ir.Attr{"start": attrInt(int64(dim + 1))}, n.Inputs[0]))
+		}
+		shape := parts[0]
+		if len(parts) > 1 {
+			shape = r.emit1("onnx.Concat", map[string]ir.Attr{"axis": attrInt(0)}, parts...)
+		}
+		r.emit("onnx.Reshape", nil, []string{n.Inputs[0], shape}, o)
 	default:
 		var args []string
 		for k := range n.Attrs {
@@ -426,7 +559,7 @@ func (r *rewriter) symArgs(n *ir.Node) (bool, error) {
 				args = append(args, strings.TrimPrefix(k, "_symref_"))
 			}
 		}
-		return false, fmt.Errorf("argument(s) %v are symbolic integers; trtc takes symbolic integers in view/reshape, expand, full/zeros/ones/empty/new_*, arange, slice, narrow, select and split sizes", args)
+		return false, fmt.Errorf("argument(s) %v are symbolic integers; trtc takes symbolic integers in view/reshape, expand, full/zeros/ones/empty/new_*, arange, slice, narrow, select, split sizes, roll shifts, repeat/tile counts, pad amounts, unflatten sizes and fmod/remainder divisors", args)
 	}
 	return true, nil
 }

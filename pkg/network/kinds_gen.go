@@ -40,6 +40,8 @@ const (
 	KindCondition           LayerKind = "Condition"
 	KindIfConditionalInput  LayerKind = "IfConditionalInput"
 	KindIfConditionalOutput LayerKind = "IfConditionalOutput"
+	KindQuantize            LayerKind = "Quantize"
+	KindDequantize          LayerKind = "Dequantize"
 )
 
 // Kinds lists every layer kind of the API, in declaration order. A test
@@ -80,6 +82,8 @@ var Kinds = []LayerKind{
 	KindCondition,
 	KindIfConditionalInput,
 	KindIfConditionalOutput,
+	KindQuantize,
+	KindDequantize,
 }
 
 // layerTypes maps each layer kind to TensorRT's LayerType enumerator
@@ -120,6 +124,8 @@ var layerTypes = map[LayerKind]string{
 	KindCondition:           "CONDITION",
 	KindIfConditionalInput:  "CONDITIONAL_INPUT",
 	KindIfConditionalOutput: "CONDITIONAL_OUTPUT",
+	KindQuantize:            "QUANTIZE",
+	KindDequantize:          "DEQUANTIZE",
 }
 
 // kindSince is the first TensorRT release with each kind.
@@ -159,4 +165,6 @@ var kindSince = map[LayerKind]Version{
 	KindCondition:           {10, 0},
 	KindIfConditionalInput:  {10, 0},
 	KindIfConditionalOutput: {10, 0},
+	KindQuantize:            {10, 0},
+	KindDequantize:          {10, 0},
 }

@@ -87,12 +87,17 @@ type ConvolutionParams struct {
 	NbOutputMaps int64
 	KernelSize   []int64
 	Kernel       *ir.Tensor // [K, C/groups, kernel...]
-	Bias         *ir.Tensor // [K] or nil
-	Stride       []int64    // default 1s
-	PrePadding   []int64    // default 0s
-	PostPadding  []int64    // default 0s
-	Dilation     []int64    // default 1s
-	NbGroups     int64      // default 1
+	// KernelT, when set (Kernel nil), is the kernel as a tensor
+	// (setInput(1), empty kernel weights): TensorRT's form for quantized
+	// weights, a constant of the low type through a dequantize layer. Its
+	// values must be known at build time.
+	KernelT     Tensor
+	Bias        *ir.Tensor // [K] or nil
+	Stride      []int64    // default 1s
+	PrePadding  []int64    // default 0s
+	PostPadding []int64    // default 0s
+	Dilation    []int64    // default 1s
+	NbGroups    int64      // default 1
 }
 
 // DeconvolutionParams are IDeconvolutionLayer's settings for N spatial
@@ -104,6 +109,7 @@ type DeconvolutionParams struct {
 	NbOutputMaps int64
 	KernelSize   []int64
 	Kernel       *ir.Tensor // [C, K/groups, kernel...]
+	KernelT      Tensor     // unused: deconvolutions take kernel weights
 	Bias         *ir.Tensor // [K] or nil
 	Stride       []int64    // default 1s
 	PrePadding   []int64    // default 0s
@@ -155,6 +161,18 @@ type FillParams struct {
 	Alpha, Beta float64
 	AlphaT      Tensor
 	BetaT       Tensor
+}
+
+// QuantizeParams are IQuantizeLayer's and IDequantizeLayer's: the
+// quantization axis (-1 for per tensor; for blocked quantization the
+// blocked dim), the block shape (nil unless blocked: the input's rank, 1
+// except the blocked dim's block size), and the output type (setToType):
+// Int8, Float8E4M3FN (kFP8), Int4 or Float4E2M1 (kFP4) for Quantize,
+// Float32, Float16 or BFloat16 for Dequantize.
+type QuantizeParams struct {
+	Axis       int
+	BlockShape []int64
+	ToType     ir.DType
 }
 
 // ResizeParams are IResizeLayer's. The output size is static OutputDims,
@@ -237,6 +255,16 @@ type Network interface {
 	// (ELEMENT mode only): a copy of data with updates written at the
 	// indexed positions. Indices must lie in [0, dim).
 	AddScatter(data, indices, updates Tensor, mode ScatterMode, axis int) Tensor
+	// AddQuantize is addQuantize(x, scale, p.ToType) with setAxis,
+	// setBlockShape (TensorRT 10.15 on; earlier releases infer the block
+	// from the scale's shape) and, when zeroPt is not nil, setInput(2,
+	// zeroPt): y = clamp(round_half_even(x / scale) + zeroPt) in the low
+	// type (float8 saturates at ±448). Only symmetric quantization: a zero
+	// point is a build-time constant of zeros.
+	AddQuantize(x, scale, zeroPt Tensor, p QuantizeParams) Tensor
+	// AddDequantize is addDequantize(x, scale, p.ToType) with the same
+	// settings: y = (x - zeroPt) * scale in p.ToType.
+	AddDequantize(x, scale, zeroPt Tensor, p QuantizeParams) Tensor
 
 	// Loops (ILoop) and if-conditionals (IIfConditional). A loop's body is
 	// every layer that reads, directly or through other body layers, an

@@ -27,6 +27,12 @@ func TestGridSampler2d(t *testing.T) {
 		{"bilinear reflection", 0, 2, 0, []float64{1, 4, 2.5, 1.9, 1.7}},
 		// nearest rounds half to even: (0.5, 0.5) is pixel (0, 0).
 		{"nearest align", 1, 0, 1, []float64{1, 4, 1, 2, 2}},
+		// bicubic, border, align: (1.8, -1) is pixel (1.4, 0); PyTorch
+		// clamps each tap (columns 0, 1, 1, 1 with weights w(0.4)), so the
+		// sample is 1*w0 + 2*(1-w0) with w0 = -0.108; clamping the point
+		// first (ONNX's rule) would give 2. (0.4, -1) is pixel (0.7, 0):
+		// columns 0, 0, 1, 1, so 1 + w2(0.7) + w3(0.7) = 1 + 0.83125 - 0.11025.
+		{"bicubic border", 2, 1, 1, []float64{1, 4, 2.5, 1.721, 2.108}},
 	} {
 		n := &ir.Node{Name: "g", Op: "aten.grid_sampler_2d.default", Outputs: []string{"y"}, Attrs: map[string]ir.Attr{
 			"interpolation_mode": {Kind: ir.AttrInt, I: c.mode}, "padding_mode": {Kind: ir.AttrInt, I: c.padding},
@@ -41,8 +47,8 @@ func TestGridSampler2d(t *testing.T) {
 			}
 		}
 	}
-	bad := &ir.Node{Name: "g", Op: "aten.grid_sampler_2d.default", Outputs: []string{"y"}, Attrs: map[string]ir.Attr{"interpolation_mode": {Kind: ir.AttrInt, I: 2}}}
+	bad := &ir.Node{Name: "g", Op: "aten.grid_sampler_2d.default", Outputs: []string{"y"}, Attrs: map[string]ir.Attr{"interpolation_mode": {Kind: ir.AttrInt, I: 3}}}
 	if _, err := Execute(bad, []*ir.Tensor{x, grid}); err == nil {
-		t.Error("bicubic was accepted")
+		t.Error("interpolation_mode 3 was accepted")
 	}
 }

@@ -36,6 +36,15 @@ func Propagate(g *ir.Graph, fold bool) (int, error) {
 	for _, o := range g.Outputs {
 		isOutput[o] = true
 	}
+	// readers: the ops that read each value (for Op.KeepIf).
+	readers := map[string][]string{}
+	for _, n := range g.Nodes {
+		for _, name := range n.Inputs {
+			if name != "" {
+				readers[name] = append(readers[name], n.Op)
+			}
+		}
+	}
 	for _, n := range g.Nodes {
 		op, ok := Lookup(n.Op)
 		if !ok {
@@ -74,7 +83,15 @@ func Propagate(g *ir.Graph, fold bool) (int, error) {
 			producesOutput = producesOutput || isOutput[o]
 		}
 		fold := fold && !producesOutput
-		if fold && allConst && !op.NoFold && len(n.Outputs) > 0 {
+		keep := false
+		if op.KeepIf != nil {
+			var consumers []string
+			for _, o := range n.Outputs {
+				consumers = append(consumers, readers[o]...)
+			}
+			keep = op.KeepIf(n, in, consumers)
+		}
+		if fold && allConst && !op.NoFold && !keep && len(n.Outputs) > 0 {
 			tensors, ok, err := tryFold(n, in, outs)
 			if err != nil {
 				return folded, err

@@ -28,7 +28,7 @@ func init() {
 		}
 		return t1(kernels.QuantizeLinear(in[0], in[1], zp, p, quantizeDType(n, zdt), n.AttrInt("saturate", 1) != 0))
 	}})
-	Register(Op{Key: "onnx.DequantizeLinear", Infer: inferDequantize, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
+	Register(Op{Key: "onnx.DequantizeLinear", Infer: inferDequantize, KeepIf: quantizedWeights, Run: func(n *ir.Node, in []*ir.Tensor) ([]*ir.Tensor, error) {
 		p, err := quantParams(n, len(in[0].Shape))
 		if err != nil {
 			return nil, err
@@ -167,4 +167,44 @@ func inferDequantize(n *ir.Node, in []*ir.Value) ([]*ir.Value, error) {
 		return nil, fmt.Errorf("output_dtype %v is not a float type", dt)
 	}
 	return out1(dt, x.Shape.Clone()), nil
+}
+
+// quantizedWeights reports whether a DequantizeLinear of constants is the
+// quantized weights TensorRT takes through a dequantize layer (explicit
+// quantization: a constant of int8, float8e4m3fn, int4 or float4e2m1 with
+// no zero point or zeros, a float output) read only by ops whose
+// converters take the weights as a tensor (Conv, MatMul, Gemm): such a
+// node is not folded, so the engine keeps the weights in the low type and
+// the Q/DQ placement TensorRT fuses into quantized kernels. Other constant
+// DequantizeLinear nodes (int32 biases, asymmetric uint8, weights of a
+// ConvTranspose, whose layer takes kernel weights) fold.
+func quantizedWeights(n *ir.Node, in []*ir.Value, consumers []string) bool {
+	if len(consumers) == 0 {
+		return false
+	}
+	for _, op := range consumers {
+		if op != "onnx.Conv" && op != "onnx.MatMul" && op != "onnx.Gemm" {
+			return false
+		}
+	}
+	if len(in) < 2 || in[0] == nil || in[0].Const == nil || in[1] == nil || in[1].Const == nil {
+		return false
+	}
+	switch in[0].DType {
+	case ir.Int8, ir.Float8E4M3FN, ir.Int4, ir.Float4E2M1:
+	default:
+		return false
+	}
+	if len(in) > 2 && in[2] != nil {
+		zp := in[2].Const
+		if zp == nil {
+			return false
+		}
+		for i := range int(zp.Numel()) {
+			if zp.Float(i) != 0 {
+				return false
+			}
+		}
+	}
+	return len(in[0].Shape) > 0
 }

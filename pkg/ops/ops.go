@@ -27,6 +27,11 @@ type Op struct {
 	NonCompute bool
 	// NoFold keeps the op out of constant folding (random ops).
 	NoFold bool
+	// KeepIf, where set, keeps a node with constant inputs out of constant
+	// folding when it reports true (a DequantizeLinear of quantized
+	// weights, which TensorRT takes as a dequantize layer). consumers are
+	// the ops of the nodes that read the node's outputs.
+	KeepIf func(n *ir.Node, in []*ir.Value, consumers []string) bool
 	// Origin is "" for ops compiled into trtc and the plugin file's path
 	// for ops a plugin defined (see Def and RegisterPlugin).
 	Origin string

@@ -420,6 +420,154 @@ class OpsNN(nn.Module):
                 self.inorm(x), F.group_norm(x, 3), self.ct1(a[..., :10]), F.max_pool2d(x, 3, 2, ceil_mode=True))
 
 
+class OpsBits(nn.Module):
+    """Integer bitwise ops: and/or/xor/not and left/right shifts (.Tensor,
+    .Scalar, Scalar_Tensor) on int64, int32 and uint8, with negative values
+    (arithmetic right shift) and uint8 wrap-around."""
+
+    def forward(self, x):
+        k = (x * 10).to(torch.int64)
+        j = (x * 7).to(torch.int32)
+        u = (x.abs() * 40).to(torch.uint8)
+        s = (x.abs() * 2).to(torch.int64)
+        return (k & 5, k | j, k ^ (j * 3), ~k, ~j, k << 2, k >> 1, j >> 2, torch.bitwise_left_shift(k, s),
+                torch.bitwise_right_shift(k, s), torch.bitwise_left_shift(3, s), u & 0x0F, u | j.abs().to(torch.uint8),
+                ~u, u << 3, u >> 1, torch.bitwise_xor(j, 6), torch.bitwise_and(u, u >> 2))
+
+
+class OpsIndexPut(nn.Module):
+    """index_put with several index tensors, None between them and bool
+    masks (accumulate false and true, duplicate indices when accumulating),
+    and aten.index.Tensor with adjacent and non-adjacent index tensors."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("i0", torch.tensor([1, 0, 1]))
+        self.register_buffer("i1", torch.tensor([2, 0, 2]))
+        self.register_buffer("i2", torch.tensor([[3, 5, 7], [0, 1, 1]]))
+        self.register_buffer("m2", torch.tensor([[True, False, True], [False, True, False]]))
+
+    def forward(self, x):
+        a = x.clone()
+        a[self.i0, :, self.i1[:3]] = 2.5
+        b = x.clone()
+        b[x > 0.5] = -1.0
+        c = torch.index_put(x, (self.i0, self.i1), x[0, 0, 0, :3, None, None] * 0 + 7.0, accumulate=True)
+        d = x.clone()
+        d[self.m2] = 0.25
+        e = torch.index_put(x, (self.i0, None, self.i2[0, :3]), torch.ones(3, 8), accumulate=True)
+        f = x.clone()
+        f[:, self.i1, 2] = x[:, :3, 3]
+        g = torch.index_put(x, (x < -0.5,), torch.full((), 2.0), accumulate=True)
+        return (a, b, c, d, e, f, g, x[:, self.i1, :, self.i0], x[self.i0, :, self.i1], x[:, self.i1, self.i2[:, :3]],
+                x[self.i0, self.i1], x[..., self.i2], x[:, :, self.i0, self.i1])
+
+
+class OpsGridSample(nn.Module):
+    """grid_sampler_2d in every mode (bilinear, nearest, bicubic), padding
+    mode (zeros, border, reflection) and align_corners, with grid points
+    outside [-1, 1]."""
+
+    def forward(self, x, grid):
+        outs = []
+        for mode in ("bilinear", "nearest", "bicubic"):
+            for pad in ("zeros", "border", "reflection"):
+                for ac in (False, True):
+                    outs.append(F.grid_sample(x, grid, mode=mode, padding_mode=pad, align_corners=ac))
+        return tuple(outs)
+
+
+# SymInt arguments, one candidate per entry: torch.export refuses some of
+# them over a range (a guard it cannot prove for every size), so
+# symint_model keeps the entries that export alone, and meta.json records
+# the ones it dropped and why.
+SYMINT_CASES = [
+    ("roll_shift", lambda x, B, S: torch.roll(x, shifts=S // 2, dims=1)),
+    ("unflatten_sizes", lambda x, B, S: x.reshape(B * S, 8).unflatten(0, (B, S))),
+    ("narrow_length", lambda x, B, S: x.narrow(1, 1, S - 2)),
+    ("narrow_start", lambda x, B, S: x.narrow(1, S // 2, S - S // 2)),
+    ("select_last", lambda x, B, S: x[:, S - 1]),
+    ("select_mid", lambda x, B, S: x.select(1, S // 2)),
+    ("slice_start", lambda x, B, S: x[:, S // 2:]),
+    ("slice_end_step", lambda x, B, S: x[:, 1:S - 1:2]),
+    ("repeat_count", lambda x, B, S: x[:, :2].repeat(1, S, 1)),
+    ("tile_count", lambda x, B, S: x[:, :2].tile((1, 1, S))),
+    ("pad_amount", lambda x, B, S: F.pad(x, (1, 1, 0, S))),
+    ("pad_last", lambda x, B, S: F.pad(x, (S, 0))),
+    ("new_zeros", lambda x, B, S: x.new_zeros((B, S + 1))),
+    ("new_full", lambda x, B, S: x.new_full((S, 2), 3.0)),
+    ("new_ones", lambda x, B, S: x.new_ones((S * 2,))),
+    ("view_minus1", lambda x, B, S: x.view(B, -1)),
+    ("view_sym_minus1", lambda x, B, S: x.view(-1, S, 4, 2)),
+    ("view_flat", lambda x, B, S: x.view(B * S, -1)),
+]
+
+
+class OpsSymInt(nn.Module):
+    """SymInt arguments: roll shifts, unflatten sizes, narrow start/length,
+    select/slice at symbolic positions, repeat/tile counts, pad amounts,
+    new_zeros/new_full sizes, view with -1 and symbols; batch B and length S
+    dynamic."""
+
+    def __init__(self, cases=SYMINT_CASES):
+        super().__init__()
+        self.cases = list(cases)
+
+    def forward(self, x):
+        B, S = x.shape[0], x.shape[1]
+        return tuple(f(x, B, S) for _, f in self.cases)
+
+
+SYMINT_DYNAMIC = [{0: ("batch", 1, 4), 1: ("seq", 3, 12)}]
+
+
+def symint_model():
+    """OpsSymInt over the SYMINT_CASES that torch.export takes alone."""
+    C.seed_all()
+    args = tuple(torch.from_numpy(a) for a in symint_inputs()["s2"])
+    keep, dropped = [], {}
+    for name, f in SYMINT_CASES:
+        try:
+            export(OpsSymInt([(name, f)]).eval(), args, SYMINT_DYNAMIC)
+            keep.append((name, f))
+        except Exception as e:  # noqa: BLE001
+            dropped[name] = f"{type(e).__name__}: {str(e).splitlines()[0][:200]}"
+    print(f"  symint cases kept: {[n for n, _ in keep]}; dropped: {dropped}", flush=True)
+    SYMINT_KEPT["kept"], SYMINT_KEPT["dropped"] = [n for n, _ in keep], dropped
+    return OpsSymInt(keep).eval(), "ATen ops: SymInt arguments"
+
+
+SYMINT_KEPT = {}
+
+
+class OpsRandom(nn.Module):
+    """Random ops (compared by distribution, never by value): rand, randn,
+    rand_like, randn_like, randint, normal, uniform_, bernoulli (.default,
+    .p, bernoulli_), dropout in training mode."""
+
+    def forward(self, p):
+        n = p.shape
+        y = torch.empty_like(p).uniform_(-2.0, 3.0)
+        z = torch.empty_like(p).normal_(1.5, 0.5)
+        w = p.clone()
+        w.bernoulli_(0.3)
+        return (torch.rand(n), torch.randn(n), torch.rand_like(p), torch.randn_like(p) * 2.0 + 1.0,
+                torch.randint(-3, 7, n), torch.normal(2.0, 3.0, size=n), y, z, torch.bernoulli(p),
+                torch.bernoulli(p, 0.7), w, F.dropout(p, 0.4, training=True))
+
+
+# Distributions of OpsRandom's outputs, in order, for meta.json: the zoo
+# test checks each by mean, variance and range against the sample size.
+RANDOM_DISTS = [
+    {"kind": "uniform", "low": 0.0, "high": 1.0}, {"kind": "normal", "mean": 0.0, "std": 1.0},
+    {"kind": "uniform", "low": 0.0, "high": 1.0}, {"kind": "normal", "mean": 1.0, "std": 2.0},
+    {"kind": "randint", "low": -3, "high": 7}, {"kind": "normal", "mean": 2.0, "std": 3.0},
+    {"kind": "uniform", "low": -2.0, "high": 3.0}, {"kind": "normal", "mean": 1.5, "std": 0.5},
+    {"kind": "bernoulli", "p_input": 0}, {"kind": "bernoulli", "p": 0.7}, {"kind": "bernoulli", "p": 0.3},
+    {"kind": "dropout", "p": 0.4, "input": 0},
+]
+
+
 def nn_model(cls, note, *a, **kw):
     def build():
         C.seed_all()
@@ -444,6 +592,22 @@ def gpt_inputs():
     r = np.random.default_rng(0)
     return {s: [r.integers(0, 64, size=shape, dtype=np.int64)] for s, shape in
             (("s1", (1, 5)), ("s2", (2, 9)), ("s3", (4, 16)))}
+
+
+def grid_inputs():
+    r = np.random.default_rng(0)
+    return {"default": [r.standard_normal((2, 2, 5, 6)).astype(np.float32),
+                        r.uniform(-1.3, 1.3, size=(2, 4, 7, 2)).astype(np.float32)]}
+
+
+def symint_inputs():
+    r = np.random.default_rng(0)
+    return {s: [r.standard_normal(shape).astype(np.float32)] for s, shape in
+            (("s1", (1, 3, 8)), ("s2", (2, 6, 8)), ("s3", (4, 12, 8)))}
+
+
+def prob_inputs():
+    return {"default": [np.random.default_rng(0).uniform(0.0, 1.0, size=(8, 1024)).astype(np.float32)]}
 
 
 SPECS = [
@@ -472,6 +636,13 @@ SPECS = [
     dict(name="ops_nn", build=nn_model(OpsNN, "ATen ops: interpolation, padding, 3-D conv/pool, norms"), inputs=img((2, 3, 8, 8))),
     dict(name="gpt_dyn", build=nn_model(GPT, "GPT-style decoder, dynamic batch and sequence"), inputs=gpt_inputs,
          dynamic=[{0: ("batch", 1, 4), 1: ("seq", 2, 16)}], example="s2"),
+    dict(name="ops_bits", build=nn_model(OpsBits, "ATen ops: integer bitwise and shifts"), inputs=img((2, 3, 4, 4))),
+    dict(name="ops_indexput", build=nn_model(OpsIndexPut, "ATen ops: index_put and advanced indexing"), inputs=img((2, 3, 8, 8))),
+    dict(name="ops_gridsample", build=nn_model(OpsGridSample, "ATen ops: grid_sampler_2d, every mode"), inputs=grid_inputs),
+    dict(name="ops_symint", build=symint_model, inputs=symint_inputs, dynamic=SYMINT_DYNAMIC, example="s2",
+         extra_meta=lambda: {"symint_cases": SYMINT_KEPT}),
+    dict(name="ops_random", build=nn_model(OpsRandom, "ATen ops: random draws, compared by distribution"), inputs=prob_inputs,
+         random=RANDOM_DISTS),
 ]
 
 
@@ -535,6 +706,11 @@ def generate(spec, out_root, summary):
     diffs = {}
     meta = {"name": name, "description": note, "parameters": nparams, "torch_version": torch.__version__,
             "seed": C.SEED, "reference": "eager PyTorch module (CPU, eval, no_grad)"}
+    if spec.get("extra_meta"):
+        meta.update(spec["extra_meta"]())
+    if spec.get("random"):
+        meta["compare"] = "distribution"
+        meta["distributions"] = spec["random"]
     if ranges:
         meta["ranges"] = ranges
         meta["range_constraints"] = {str(k): str(v) for k, v in ep.range_constraints.items()}
@@ -559,6 +735,13 @@ def generate(spec, out_root, summary):
                 raise RuntimeError(f"{fname} is {size} bytes, over {MAX_ARCHIVE}")
             loaded = torch.export.load(path)
             for set_name, arrays in input_sets.items():
+                if spec.get("random"):
+                    # Random draws differ between runs: check that the
+                    # reloaded program runs and keeps the output shapes.
+                    got = run_program(loaded, arrays)
+                    if [g.shape for g in got] != [e.shape for e in eager[set_name]]:
+                        raise ValueError(f"{fname}: output shapes {[g.shape for g in got]} differ from eager")
+                    continue
                 check_close(f"{fname}:{set_name}", run_program(loaded, arrays), eager[set_name], diffs)
             C.write_text(os.path.join(gdir, f"{name}{sfx}.txt"), str(prog.graph))
             counts = op_counts(prog)

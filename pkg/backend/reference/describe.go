@@ -183,7 +183,11 @@ var describers = map[network.LayerKind]describer{
 	},
 	network.KindConvolution: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.ConvolutionParams](l)
-		return convParams(p), err
+		m := convParams(p)
+		if hasInput(l, 1) { // the kernel is input 1; the weights are empty
+			m["kernel_weights"] = weightsOf(nil, p.Kernel.DType)
+		}
+		return m, err
 	},
 	network.KindDeconvolution: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[network.DeconvolutionParams](l)
@@ -399,6 +403,11 @@ var describers = map[network.LayerKind]describer{
 		return map[string]any{"creator": p.Spec.Creator, "version": p.Spec.Version, "namespace": p.Spec.Namespace,
 			"fields": fields, "cpu_op": p.Spec.CPUOp}, err
 	},
+	// addQuantize/addDequantize's output type is to_type (setToType); the
+	// axis is absent when per tensor (TensorRT's default, not set);
+	// block_shape is setBlockShape's (TensorRT 10.15 on).
+	network.KindQuantize:   describeQDQ,
+	network.KindDequantize: describeQDQ,
 	network.KindScatter: func(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
 		p, err := paramsOf[scatterParams](l)
 		m := map[string]any{"mode": word(p.Mode)}
@@ -493,3 +502,15 @@ func word(v fmt.Stringer) string { return strings.TrimPrefix(v.String(), "k") }
 func (Backend) DescribeLayers(blob []byte) ([]network.LayerInfo, error) { return Describe(blob) }
 
 var _ backend.LayerDescriber = Backend{}
+
+func describeQDQ(l *layer, _ func(int) ir.Shape) (map[string]any, error) {
+	p, err := paramsOf[quantizeParams](l)
+	m := map[string]any{"to_type": p.ToType.String()}
+	if p.Axis >= 0 {
+		m["axis"] = int64(p.Axis)
+	}
+	if len(p.BlockShape) > 0 {
+		m["block_shape"] = dimList(p.BlockShape)
+	}
+	return m, err
+}

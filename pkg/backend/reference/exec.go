@@ -157,7 +157,7 @@ func freeAfterLastRead(p *plan, steps []step) []step {
 // prepareConv packs a float32 convolution layer's weights, or returns nil
 // where the layer does not qualify (other dtypes, weights as inputs).
 func prepareConv(p *plan, l *layer) *preparedConv {
-	if l.Kind != network.KindConvolution || len(l.In) != 1 || l.In[0] < 0 || len(l.Out) != 1 {
+	if l.Kind != network.KindConvolution || len(l.In) < 1 || l.In[0] < 0 || len(l.Out) != 1 {
 		return nil
 	}
 	cp, ok := l.Params.(network.ConvolutionParams)

@@ -227,6 +227,10 @@ func (n *Network) AddInput(name string, dt ir.DType, shape ir.Shape) network.Ten
 		n.fail("input "+name, fmt.Errorf("unsupported dtype %v", dt))
 		return poisoned
 	}
+	if dt.IsLowBit() {
+		n.fail("input "+name, lowBitIOError(dt))
+		return poisoned
+	}
 	t := n.newTensor(ir.Value{Name: name, DType: dt, Shape: shape.Clone()})
 	n.inputs = append(n.inputs, t.id)
 	return t
@@ -240,6 +244,10 @@ func (n *Network) MarkOutput(t network.Tensor, name string) {
 	rt, err := n.own(t)
 	if err != nil {
 		n.fail("output "+name, err)
+		return
+	}
+	if rt.val.DType.IsLowBit() {
+		n.fail("output "+name, lowBitIOError(rt.val.DType))
 		return
 	}
 	for _, o := range n.outName {
@@ -274,7 +282,17 @@ func (n *Network) AddMatrixMultiply(a network.Tensor, opA network.MatrixOperatio
 	return one(n.add(network.KindMatrixMultiply, matMulParams{opA, opB}, a, b))
 }
 func (n *Network) AddConvolutionNd(x network.Tensor, p network.ConvolutionParams) network.Tensor {
-	return one(n.add(network.KindConvolution, p, x))
+	kt := p.KernelT
+	p.KernelT = nil
+	if kt == nil || isNilTensor(kt) {
+		return one(n.add(network.KindConvolution, p, x))
+	}
+	// The kernel tensor's build-time value (conv_kernel_const) is the
+	// layer's kernel: the plan packs it as it packs kernel weights.
+	if rt, err := n.own(kt); err == nil && rt.val.Const != nil {
+		p.Kernel = rt.val.Const
+	}
+	return one(n.add(network.KindConvolution, p, x, kt))
 }
 func (n *Network) AddPoolingNd(x network.Tensor, p network.PoolingParams) network.Tensor {
 	return one(n.add(network.KindPooling, p, x))
@@ -354,6 +372,10 @@ func (n *Network) AddResize(x network.Tensor, p network.ResizeParams) network.Te
 }
 
 func (n *Network) AddDeconvolutionNd(x network.Tensor, p network.DeconvolutionParams) network.Tensor {
+	if p.KernelT != nil {
+		n.fail(n.namer.Name(network.KindDeconvolution), fmt.Errorf("deconvolutions take kernel weights here, not a kernel tensor"))
+		return poisoned
+	}
 	return one(n.add(network.KindDeconvolution, p, x))
 }
 
@@ -414,4 +436,20 @@ var _ network.Network = (*Network)(nil)
 
 func (n *Network) AddPluginV3(inputs []network.Tensor, p network.PluginV3) network.Tensor {
 	return one(n.add(network.KindPluginV3, pluginV3Params{p}, inputs...))
+}
+
+func (n *Network) AddQuantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return one(n.add(network.KindQuantize, quantizeParams{p}, x, scale, zeroPt))
+}
+
+func (n *Network) AddDequantize(x, scale, zeroPt network.Tensor, p network.QuantizeParams) network.Tensor {
+	return one(n.add(network.KindDequantize, quantizeParams{p}, x, scale, zeroPt))
+}
+
+// lowBitIOError: TensorRT's I/O formats are those of kFLOAT, kHALF, kBF16,
+// kINT8, kINT32, kINT64, kBOOL and kUINT8; the quantized types kFP8, kINT4
+// and kFP4 exist inside a network only, between quantize and dequantize
+// layers (and as constant weights).
+func lowBitIOError(dt ir.DType) error {
+	return fmt.Errorf("%v cannot be an engine input or output: TensorRT holds low-bit types only between quantize and dequantize layers", dt)
 }

@@ -44,7 +44,7 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 	network.KindConstant: {
 		Kind: network.KindConstant, Since: network.Version{Major: 10, Minor: 0},
 		Outputs: []outputRule{
-			{Name: "output", DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool}, DTypeSource: ruleSource{"NvInfer.h", "DataType::kUINT8 not supported."}},
+			{Name: "output", DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16, ir.Int8, ir.Int32, ir.Int64, ir.Bool, ir.Float8E4M3FN}, DTypeSource: ruleSource{"NvInfer.h", "DataType::kUINT8 not supported."}},
 		},
 	},
 	network.KindMatrixMultiply: {
@@ -58,9 +58,11 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 		Kind: network.KindConvolution, Since: network.Version{Major: 10, Minor: 0},
 		Inputs: []inputRule{
 			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Int32 tensors are not valid input tensors."}, MinRank: 4, MaxRank: 5, RankSource: ruleSource{"NvInfer.h", "Only 2D or 3D convolution is supported."}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "kernel", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "Input 1 is the kernel tensor. If used, the kernel weights parameter must be set to empty weights."}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
 		},
 		Rules: []customRule{
 			{Check: "static_channels", Text: "the channel dim (1) of the input is a build-time constant", Source: ruleSource{"NvInfer.h", "It is an error to specify a wildcard value for the 'C' dimension of the input tensor."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "conv_kernel_const", Text: "a kernel tensor (input 1) has build-time values (constant weights, through a dequantize layer in a quantized network), of the input's dtype; trtc's reading: TensorRT's convolutions take weights, and a kernel input in explicit quantization", Source: ruleSource{"NvInfer.h", "Input 1 is the kernel tensor."}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
 	network.KindPooling: {
@@ -339,6 +341,46 @@ var kindRuleTable = map[network.LayerKind]*kindRules{
 			{Check: "cond_output_match", Text: "both outputs have one dtype and rank, and equal dims where both are known at build time (the 10.0 header says shape, 11.1 rank), and are computed in the conditional", Source: ruleSource{"NvInfer.h", "Corresponding output tensors from the true/false subgraphs have the same type and"}, Since: network.Version{Major: 0, Minor: 0}},
 		},
 	},
+	network.KindQuantize: {
+		Kind: network.KindQuantize, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "input type, if constrained, must be constrained to DataType::kFLOAT, DataType::kHALF, or DataType::kBF16"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "scale", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "IQuantizeLayer supports DataType::kFLOAT, DataType::kHALF, or DataType::kBF16 precision"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "zero_point", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Int8, ir.Float8E4M3FN, ir.Int4, ir.Float4E2M1}, DTypeSource: ruleSource{"NvInfer.h", "Its data type must match the"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Outputs: []outputRule{
+			{Name: "output", DTypes: []ir.DType{ir.Int8, ir.Float8E4M3FN, ir.Int4, ir.Float4E2M1}, DTypeSource: ruleSource{"NvInfer.h", "IQuantizeLayer supports DataType::kINT8, DataType::kFP8, ... DataType::kINT4"}},
+		},
+		Rules: []customRule{
+			{Check: "quant_scale_shape", Text: "scale is a scalar or one-element tensor (per tensor), 1-D as long as the axis (per channel), or of the input's rank (blocked); the zero point, if any, has the scale's shape", Source: ruleSource{"NvInfer.h", "The \\p scale value must be a scalar for per-tensor quantization"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "quant_scale_const", Text: "scale is a build-time constant with positive coefficients (TensorRT before 10.13; from 10.13 on only the zero point must be)", Source: ruleSource{"NvInfer.h", "All \\p scale coefficients must have"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "quant_zero_point", Text: "the zero point, if present, is a build-time constant of only zeros, of the quantized dtype", Source: ruleSource{"NvInfer.h", "\\p zeroPt must only contain zero-valued coefficients, because only symmetric quantization is supported."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "quant_per_channel_weights", Text: "per-channel (de)quantization only of weights: an input that is a build-time constant", Source: ruleSource{"NvInfer.h", "Per-channel quantization is supported only for weight inputs."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "quant_block", Text: "blocked (de)quantization: Int4 only before TensorRT 11 (also Float8 and Float4 from 11.0), 2-D weights only before 10.8; the blocked dim is the last or second to last", Source: ruleSource{"NvInfer.h", "the shape of \\p scale tensor must match the shape of the input, except for"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "quant_fp4_since", Text: "kFP4 needs TensorRT 10.8", Source: ruleSource{"NvInferRuntimeBase.h", "kFP4 = 10,"}, Since: network.Version{Major: 10, Minor: 8}},
+			{Check: "quant_not_scalar", Text: "the input is not a scalar", Source: ruleSource{"NvInfer.h", "The input tensor for this layer must not be a scalar."}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
+	network.KindDequantize: {
+		Kind: network.KindDequantize, Since: network.Version{Major: 10, Minor: 0},
+		Inputs: []inputRule{
+			{Name: "input", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Int8, ir.Float8E4M3FN, ir.Int4, ir.Float4E2M1}, DTypeSource: ruleSource{"NvInfer.h", "IDequantizeLayer supports DataType::kINT8"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "scale", Optional: false, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "output type, if constrained, must be constrained to DataType::kFLOAT, DataType::kHALF, or DataType::kBF16"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+			{Name: "zero_point", Optional: true, ShapeTensor: false, Variadic: false, DTypes: []ir.DType{ir.Int8, ir.Float8E4M3FN, ir.Int4, ir.Float4E2M1}, DTypeSource: ruleSource{"NvInfer.h", "Its data type must be identical to"}, MinRank: 0, MaxRank: 0, RankSource: ruleSource{}, Since: network.Version{Major: 0, Minor: 0}, Int64Since: network.Version{Major: 0, Minor: 0}, Int64Source: ruleSource{}},
+		},
+		Outputs: []outputRule{
+			{Name: "output", DTypes: []ir.DType{ir.Float32, ir.Float16, ir.BFloat16}, DTypeSource: ruleSource{"NvInfer.h", "output type, if constrained, must be constrained to DataType::kFLOAT, DataType::kHALF, or DataType::kBF16"}},
+		},
+		Rules: []customRule{
+			{Check: "quant_scale_shape", Text: "scale is a scalar or one-element tensor (per tensor), 1-D as long as the axis (per channel), or of the input's rank (blocked); the zero point, if any, has the scale's shape", Source: ruleSource{"NvInfer.h", "The \\p scale value must be a scalar for per-tensor quantization"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "quant_scale_const", Text: "scale is a build-time constant with positive coefficients (TensorRT before 10.13; from 10.13 on only the zero point must be)", Source: ruleSource{"NvInfer.h", "All \\p scale coefficients must have"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "quant_zero_point", Text: "the zero point, if present, is a build-time constant of only zeros, of the quantized dtype", Source: ruleSource{"NvInfer.h", "\\p zeroPt must only contain zero-valued coefficients, because only symmetric quantization is supported."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "quant_per_channel_weights", Text: "per-channel (de)quantization only of weights: an input that is a build-time constant", Source: ruleSource{"NvInfer.h", "Per-channel quantization is supported only for weight inputs."}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "quant_block", Text: "blocked (de)quantization: Int4 only before TensorRT 11 (also Float8 and Float4 from 11.0), 2-D weights only before 10.8; the blocked dim is the last or second to last", Source: ruleSource{"NvInfer.h", "the shape of \\p scale tensor must match the shape of the input, except for"}, Since: network.Version{Major: 0, Minor: 0}},
+			{Check: "quant_fp4_since", Text: "kFP4 needs TensorRT 10.8", Source: ruleSource{"NvInferRuntimeBase.h", "kFP4 = 10,"}, Since: network.Version{Major: 10, Minor: 8}},
+			{Check: "quant_not_scalar", Text: "the input is not a scalar", Source: ruleSource{"NvInfer.h", "The input tensor for this layer must not be a scalar."}, Since: network.Version{Major: 0, Minor: 0}},
+		},
+	},
 }
 
 // registerParams registers every kind's parameter types for the plan
@@ -376,4 +418,6 @@ func registerParams() {
 	gob.Register(conditionParams{})             // Condition
 	gob.Register(condInputParams{})             // IfConditionalInput
 	gob.Register(condOutputParams{})            // IfConditionalOutput
+	gob.Register(quantizeParams{})              // Quantize
+	gob.Register(quantizeParams{})              // Dequantize
 }

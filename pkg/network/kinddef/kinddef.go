@@ -171,8 +171,11 @@ var Kinds = []Kind{
 	{
 		Name: "Constant", LayerType: "CONSTANT", Since: Version{10, 0},
 		Methods: []string{"AddConstant"}, Shim: []string{"trtc_add_constant"},
-		Params:  []string{"constantParams{}"},
-		Outputs: []Output{{Name: "output", DTypes: []string{"Float32", "Float16", "BFloat16", "Int8", "Int32", "Int64", "Bool"}, DTypeSource: Source{NvInfer, "DataType::kUINT8 not supported."}}},
+		Params: []string{"constantParams{}"},
+		// Float8E4M3FN: kFP8 weights (one byte each), the quantized weights
+		// of a dequantize layer. kINT4 weights are packed two to a byte,
+		// which the shim does not write.
+		Outputs: []Output{{Name: "output", DTypes: []string{"Float32", "Float16", "BFloat16", "Int8", "Int32", "Int64", "Bool", "Float8E4M3FN"}, DTypeSource: Source{NvInfer, "DataType::kUINT8 not supported."}}},
 	},
 	{
 		Name: "MatrixMultiply", LayerType: "MATRIX_MULTIPLY", Since: Version{10, 0},
@@ -187,11 +190,17 @@ var Kinds = []Kind{
 		Name: "Convolution", LayerType: "CONVOLUTION", Since: Version{10, 0},
 		Methods: []string{"AddConvolutionNd"}, Shim: []string{"trtc_add_convolution"},
 		Params: []string{"network.ConvolutionParams{}"},
-		Inputs: []Input{{Name: "input", DTypes: float, DTypeSource: int32Src,
-			MinRank: 4, MaxRank: 5, RankSource: Source{NvInfer, "Only 2D or 3D convolution is supported."}}},
+		Inputs: []Input{
+			{Name: "input", DTypes: float, DTypeSource: int32Src,
+				MinRank: 4, MaxRank: 5, RankSource: Source{NvInfer, "Only 2D or 3D convolution is supported."}},
+			// setInput(1): the kernel as a tensor (dequantized weights).
+			{Name: "kernel", Optional: true, DTypes: float, DTypeSource: Source{NvInfer, "Input 1 is the kernel tensor. If used, the kernel weights parameter must be set to empty weights."}},
+		},
 		Rules: []Rule{
 			{Check: "static_channels", Text: "the channel dim (1) of the input is a build-time constant",
 				Source: Source{NvInfer, "It is an error to specify a wildcard value for the 'C' dimension of the input tensor."}},
+			{Check: "conv_kernel_const", Text: "a kernel tensor (input 1) has build-time values (constant weights, through a dequantize layer in a quantized network), of the input's dtype; trtc's reading: TensorRT's convolutions take weights, and a kernel input in explicit quantization",
+				Source: Source{NvInfer, "Input 1 is the kernel tensor."}},
 		},
 	},
 	{
@@ -559,4 +568,63 @@ var Kinds = []Kind{
 				Source: Source{NvInfer, "Corresponding output tensors from the true/false subgraphs have the same type and"}},
 		},
 	},
+}
+
+// The quantized storage types TensorRT's Q/DQ layers produce and consume
+// (kINT8, kFP8 = float8 e4m3, kINT4, kFP4 = float4 e2m1).
+var (
+	quantTypes = []string{"Int8", "Float8E4M3FN", "Int4", "Float4E2M1"}
+	quantSrc   = Source{NvInfer, "IQuantizeLayer supports DataType::kINT8, DataType::kFP8, ... DataType::kINT4"}
+	dequantSrc = Source{NvInfer, "IDequantizeLayer supports DataType::kINT8"}
+	qScaleSrc  = Source{NvInfer, "The \\p scale value must be a scalar for per-tensor quantization"}
+	qZeroSrc   = Source{NvInfer, "\\p zeroPt must only contain zero-valued coefficients, because only symmetric quantization is supported."}
+	qAxisSrc   = Source{NvInfer, "Per-channel quantization is supported only for weight inputs."}
+	qBlockSrc  = Source{NvInfer, "the shape of \\p scale tensor must match the shape of the input, except for"}
+	qScaleCSrc = Source{NvInfer, "All \\p scale coefficients must have"}
+	qFP4Src    = Source{NvInferBase, "kFP4 = 10,"}
+	qScalarSrc = Source{NvInfer, "The input tensor for this layer must not be a scalar."}
+)
+
+// quantRules are the rules IQuantizeLayer and IDequantizeLayer share.
+var quantRules = []Rule{
+	{Check: "quant_scale_shape", Text: "scale is a scalar or one-element tensor (per tensor), 1-D as long as the axis (per channel), or of the input's rank (blocked); the zero point, if any, has the scale's shape",
+		Source: qScaleSrc},
+	{Check: "quant_scale_const", Text: "scale is a build-time constant with positive coefficients (TensorRT before 10.13; from 10.13 on only the zero point must be)",
+		Source: qScaleCSrc},
+	{Check: "quant_zero_point", Text: "the zero point, if present, is a build-time constant of only zeros, of the quantized dtype",
+		Source: qZeroSrc},
+	{Check: "quant_per_channel_weights", Text: "per-channel (de)quantization only of weights: an input that is a build-time constant",
+		Source: qAxisSrc},
+	{Check: "quant_block", Text: "blocked (de)quantization: Int4 only before TensorRT 11 (also Float8 and Float4 from 11.0), 2-D weights only before 10.8; the blocked dim is the last or second to last",
+		Source: qBlockSrc},
+	{Check: "quant_fp4_since", Text: "kFP4 needs TensorRT 10.8", Source: qFP4Src, Since: Version{10, 8}},
+	{Check: "quant_not_scalar", Text: "the input is not a scalar", Source: qScalarSrc},
+}
+
+func init() {
+	Kinds = append(Kinds,
+		Kind{
+			Name: "Quantize", LayerType: "QUANTIZE", Since: Version{10, 0},
+			Methods: []string{"AddQuantize"}, Shim: []string{"trtc_add_quantize"},
+			Params: []string{"quantizeParams{}"},
+			Inputs: []Input{
+				{Name: "input", DTypes: float, DTypeSource: Source{NvInfer, "input type, if constrained, must be constrained to DataType::kFLOAT, DataType::kHALF, or DataType::kBF16"}},
+				{Name: "scale", DTypes: float, DTypeSource: Source{NvInfer, "IQuantizeLayer supports DataType::kFLOAT, DataType::kHALF, or DataType::kBF16 precision"}},
+				{Name: "zero_point", Optional: true, DTypes: quantTypes, DTypeSource: Source{NvInfer, "Its data type must match the"}},
+			},
+			Outputs: []Output{{Name: "output", DTypes: quantTypes, DTypeSource: quantSrc}},
+			Rules:   quantRules,
+		},
+		Kind{
+			Name: "Dequantize", LayerType: "DEQUANTIZE", Since: Version{10, 0},
+			Methods: []string{"AddDequantize"}, Shim: []string{"trtc_add_dequantize"},
+			Params: []string{"quantizeParams{}"},
+			Inputs: []Input{
+				{Name: "input", DTypes: quantTypes, DTypeSource: dequantSrc},
+				{Name: "scale", DTypes: float, DTypeSource: Source{NvInfer, "output type, if constrained, must be constrained to DataType::kFLOAT, DataType::kHALF, or DataType::kBF16"}},
+				{Name: "zero_point", Optional: true, DTypes: quantTypes, DTypeSource: Source{NvInfer, "Its data type must be identical to"}},
+			},
+			Outputs: []Output{{Name: "output", DTypes: float, DTypeSource: Source{NvInfer, "output type, if constrained, must be constrained to DataType::kFLOAT, DataType::kHALF, or DataType::kBF16"}}},
+			Rules:   quantRules,
+		})
 }

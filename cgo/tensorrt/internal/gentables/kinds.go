@@ -28,7 +28,7 @@ const (
 )
 
 // irDTypes are the pkg/ir dtype names a declaration may use.
-var irDTypes = []string{"Float32", "Float16", "BFloat16", "Int8", "Int32", "Int64", "Bool", "Uint8"}
+var irDTypes = []string{"Float32", "Float16", "BFloat16", "Int8", "Int32", "Int64", "Bool", "Uint8", "Float8E4M3FN", "Int4", "Float4E2M1"}
 
 // checkKinds refuses a declaration the implementations do not match: a
 // kind without a reference implementation (registerKind), a method not in

@@ -1122,6 +1122,19 @@ public:
         return l;
     }
 #endif
+    IQuantizeLayer* addQuantizeV2(ITensor& x, ITensor& scale, DataType to) noexcept override
+    {
+        auto* l = add(new L<IQuantizeLayer, GenVQuantizeLayer>(LayerType::kQUANTIZE), {&x, &scale}, {{to, implOf(x).dims}});
+        l->set("to_type", json(to));
+        return l;
+    }
+
+    IDequantizeLayer* addDequantizeV2(ITensor& x, ITensor& scale, DataType to) noexcept override
+    {
+        auto* l = add(new L<IDequantizeLayer, GenVDequantizeLayer>(LayerType::kDEQUANTIZE), {&x, &scale}, {{to, implOf(x).dims}});
+        l->set("to_type", json(to));
+        return l;
+    }
 
 #if FAKE_TRT_AT_LEAST(10, 8)
     ICumulativeLayer* addCumulative(ITensor& x, ITensor& axis, CumulativeOperation op, bool exclusive, bool reverse) noexcept override
