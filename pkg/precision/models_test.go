@@ -203,43 +203,56 @@ func TestOverflowRules(t *testing.T) {
 	}
 }
 
-// TestQDQModelWithInt8: --int8 on a strongly typed network keeps the
-// model's own Q/DQ layers (as many int8 layers as the float32 compile
-// has), and the outputs match ONNX Runtime's; with --int8 --fp16 the
-// float compute around them is lowered and the outputs stay within 1e-2.
-func TestQDQModelWithInt8(t *testing.T) {
-	dir := filepath.Join("..", "..", "testdata", "models", "qdq_cnn")
-	x, err := tensorio.ReadNPY(filepath.Join(dir, "x.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := tensorio.ReadNPY(filepath.Join(dir, "expected", "y.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	load := loadFile(filepath.Join(dir, "model.onnx"))
-	int8Layers := func(rep *compiler.Report) (n int) {
-		for _, s := range rep.Segments {
-			for _, l := range s.LayerPrecisions {
-				if l.Precision == "int8" {
-					n++
-				}
+// TestQDQModels: --int8 (--fp8) on a strongly typed network keeps the
+// model's own Q/DQ layers — the engine has int8 (fp8) layers, as many with
+// --fp16 added — and the outputs match ONNX Runtime's exactly (1e-5); with
+// --fp16 as well the float compute around them is lowered and the outputs
+// stay within 1e-2.
+func TestQDQModels(t *testing.T) {
+	for _, m := range []struct {
+		dir  string
+		flag precision.Options
+		prec string
+	}{
+		{"qdq_cnn", precision.Options{INT8: true}, "int8"},
+		{"qdq_int8_sym", precision.Options{INT8: true}, "int8"},
+		{"qdq_fp8", precision.Options{FP8: true}, "fp8"},
+	} {
+		t.Run(m.dir, func(t *testing.T) {
+			dir := filepath.Join("..", "..", "testdata", "models", m.dir)
+			x, err := tensorio.ReadNPY(filepath.Join(dir, "x.npy"))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		return n
-	}
-	inputs := map[string]*ir.Tensor{"x": x}
-	_, base := compileRun(t, load, precision.Options{FP16: true, INT8: true}, 0, inputs) // any flag fills layer_precisions
-	for _, c := range []struct {
-		p    precision.Options
-		atol float64
-	}{{precision.Options{INT8: true}, 1e-5}, {precision.Options{INT8: true, FP16: true}, atol}} {
-		got, rep := compileRun(t, load, c.p, 0, inputs)
-		if n := int8Layers(rep); n == 0 || n != int8Layers(base) {
-			t.Errorf("%v: %d int8 layers (the fp16 compile has %d)", c.p.Flags(), n, int8Layers(base))
-		}
-		if d := tensorio.Diff(got["y"], want, c.atol, c.atol); !d.OK {
-			t.Errorf("%v against ONNX Runtime: %v", c.p.Flags(), d)
-		}
+			want, err := tensorio.ReadNPY(filepath.Join(dir, "expected", "y.npy"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			load := loadFile(filepath.Join(dir, "model.onnx"))
+			count := func(rep *compiler.Report) (n int) {
+				for _, s := range rep.Segments {
+					for _, l := range s.LayerPrecisions {
+						if l.Precision == m.prec {
+							n++
+						}
+					}
+				}
+				return n
+			}
+			inputs := map[string]*ir.Tensor{"x": x}
+			both := m.flag
+			both.FP16 = true
+			got, rep := compileRun(t, load, m.flag, 0, inputs)
+			got16, rep16 := compileRun(t, load, both, 0, inputs)
+			if n, n16 := count(rep), count(rep16); n == 0 || n != n16 {
+				t.Errorf("%d %s layers, %d with --fp16 too; want the same, > 0", n, m.prec, n16)
+			}
+			if d := tensorio.Diff(got["y"], want, 1e-5, 1e-5); !d.OK {
+				t.Errorf("%v against ONNX Runtime: %v", m.flag.Flags(), d)
+			}
+			if d := tensorio.Diff(got16["y"], want, atol, rtol); !d.OK {
+				t.Errorf("%v against ONNX Runtime: %v", both.Flags(), d)
+			}
+		})
 	}
 }
