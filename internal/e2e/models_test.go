@@ -59,6 +59,10 @@ func TestFallbackOpsSameOutputs(t *testing.T) {
 		{"cnn_resnet", "input.npy", "Relu"},
 		{"gpt_tiny", "input_ids.npy", "Softmax"},
 		{"cnn_mobilenet", "input.npy", "onnx.HardSwish"},
+		// Fallback convolutions with constant weights run prepared
+		// (runtime/fallback_conv.go): plain, strided, depthwise, 1x1.
+		{"cnn_resnet", "input.npy", "Conv"},
+		{"cnn_mobilenet", "input.npy", "Conv"},
 	} {
 		t.Run(m.name+"/"+m.op, func(t *testing.T) {
 			dir, tmp := modelDir(m.name), t.TempDir()

@@ -83,11 +83,14 @@ func activation[T float](op ActOp, o, x []T, alpha, beta float64) {
 	a, b := T(alpha), T(beta)
 	switch op {
 	case ActRelu:
+		// max without a data-dependent branch; a zero (either sign) and
+		// a NaN come back as they are.
 		for i, v := range x {
-			if v < 0 {
-				v = 0
+			r := max(v, 0)
+			if v == 0 || v != v {
+				r = v
 			}
-			o[i] = v
+			o[i] = r
 		}
 	case ActSigmoid:
 		for i, v := range x {
@@ -198,13 +201,13 @@ func activation[T float](op ActOp, o, x []T, alpha, beta float64) {
 
 // clamp01 clamps to [0, 1], keeping NaN.
 func clamp01[T float](v T) T {
-	if v < 0 {
-		return 0
+	// min and max without data-dependent branches; a zero keeps its sign
+	// and a NaN stays NaN, as with v < 0 ? 0 : v > 1 ? 1 : v.
+	r := min(max(v, 0), 1)
+	if v == 0 {
+		r = v
 	}
-	if v > 1 {
-		return 1
-	}
-	return v
+	return r
 }
 
 // Clip clamps every element to [lo, hi] in the tensor's own dtype: first

@@ -192,6 +192,10 @@ func im2col2D[T number](x, cols []T, C int, in, k, o []int64, p ConvParams) {
 			for kj := 0; kj < kw; kj++ {
 				dst := cols[row*outSize : (row+1)*outSize]
 				row++
+				if sh == 1 && sw == 1 && ow == iw {
+					im2colPlane(xc, dst, ih, iw, oh, ki*dh-ph, kj*dw-pw)
+					continue
+				}
 				for y := 0; y < oh; y++ {
 					iy := y*sh - ph + ki*dh
 					d := dst[y*ow : (y+1)*ow]
@@ -205,18 +209,76 @@ func im2col2D[T number](x, cols []T, C int, in, k, o []int64, p ConvParams) {
 						copy(d, src[ix0:ix0+ow])
 						continue
 					}
-					for xo := range d {
-						ix := ix0 + xo*sw
-						if ix >= 0 && ix < iw {
-							d[xo] = src[ix]
-						} else {
-							d[xo] = 0
+					// Columns [lo, hi) read inside the row; the rest
+					// are padding.
+					lo, hi := colRange(ix0, sw, iw, ow)
+					clear(d[:lo])
+					clear(d[hi:])
+					if sw == 1 {
+						if lo < hi {
+							copy(d[lo:hi], src[ix0+lo:ix0+hi])
+						}
+						continue
+					}
+					if lo < hi {
+						// The taps as one span of the row, read at stride sw.
+						dd, ss := d[lo:hi], src[ix0+lo*sw:ix0+(hi-1)*sw+1]
+						for k := range dd {
+							dd[k] = ss[k*sw]
 						}
 					}
 				}
 			}
 		}
 	}
+}
+
+// im2colPlane is one im2col row of a stride-1 convolution whose output rows
+// are as wide as the input's (a "same" convolution): output (y, x) reads
+// input (y+dy, x+dx), so the valid rows are one contiguous copy of the
+// input shifted by dy*iw+dx, after which the columns that wrapped around
+// a row's end are zeroed, as are the rows outside the input.
+func im2colPlane[T number](xc, dst []T, ih, iw, oh, dy, dx int) {
+	ow := iw
+	ylo, yhi := max(0, -dy), min(oh, ih-dy)
+	if ylo >= yhi {
+		clear(dst)
+		return
+	}
+	clear(dst[:ylo*ow])
+	clear(dst[yhi*ow:])
+	d := dst[ylo*ow : yhi*ow]
+	s0 := (ylo+dy)*iw + dx
+	a, b := max(0, -s0), min(len(d), len(xc)-s0)
+	clear(d[:a])
+	if b < len(d) {
+		clear(d[max(a, b):])
+	}
+	if a < b {
+		copy(d[a:b], xc[s0+a:s0+b])
+	}
+	if lo, hi := colRange(dx, 1, iw, ow); lo > 0 || hi < ow {
+		for r := 0; r < yhi-ylo; r++ {
+			clear(d[r*ow : r*ow+lo])
+			clear(d[r*ow+hi : (r+1)*ow])
+		}
+	}
+}
+
+// colRange is the range [lo, hi) of output columns xo in [0, ow) whose
+// input column ix0 + xo*sw lies in [0, iw).
+func colRange(ix0, sw, iw, ow int) (lo, hi int) {
+	if ix0 < 0 {
+		lo = (-ix0 + sw - 1) / sw
+	}
+	hi = ow
+	if last := iw - 1 - ix0; last < 0 {
+		hi = 0
+	} else {
+		hi = min(hi, last/sw+1)
+	}
+	lo = min(lo, ow)
+	return lo, max(lo, hi)
 }
 
 // im2colND is im2col for any number of spatial dims.

@@ -117,6 +117,19 @@ func (pc *PreparedConv) OutShape(xs []int64) ([]int64, error) {
 	return os, nil
 }
 
+// OutShapeTo is OutShape written into dst, which has len(xs) elements.
+func (pc *PreparedConv) OutShapeTo(xs, dst []int64) error {
+	ws, p := pc.ws, pc.p
+	if len(xs) != len(ws) || len(dst) != len(xs) {
+		return fmt.Errorf("conv input %v does not match weights %v", ir.S(xs...), ir.S(ws...))
+	}
+	dst[0], dst[1] = xs[0], ws[0]
+	for i := 0; i < len(xs)-2; i++ {
+		dst[2+i] = max(ConvOutSize(xs[2+i], ws[2+i], p.Strides[i], p.Dilations[i], p.PadsBegin[i], p.PadsEnd[i]), 0)
+	}
+	return nil
+}
+
 // Run convolves x [N, C, spatial...] and applies ep (may be nil).
 func (pc *PreparedConv) Run(x *ir.Tensor, ep *Epilogue) (*ir.Tensor, error) {
 	return pc.RunBuf(x, ep, nil)
@@ -146,14 +159,41 @@ func (pc *PreparedConv) RunBuf(x *ir.Tensor, ep *Epilogue, buf []byte) (*ir.Tens
 	} else {
 		out = ir.NewTensor(ir.Float32, os)
 	}
+	return out, pc.run(x, ep, out)
+}
+
+// RunInto is Run writing into out, a float32 tensor of the output's shape
+// (OutShape); every element is written.
+func (pc *PreparedConv) RunInto(x *ir.Tensor, ep *Epilogue, out *ir.Tensor) error {
+	xs, ws, p := x.Shape, pc.ws, pc.p
+	if x.DType != ir.Float32 || out.DType != ir.Float32 || len(xs) != len(ws) || len(out.Shape) != len(xs) ||
+		out.Shape[0] != xs[0] || out.Shape[1] != ws[0] {
+		return fmt.Errorf("conv input %v%v and output %v%v do not match float32 weights %v", x.DType, ir.S(xs...), out.DType, ir.S(out.Shape...), ir.S(ws...))
+	}
+	for i := 0; i < len(xs)-2; i++ {
+		if o := ConvOutSize(xs[2+i], ws[2+i], p.Strides[i], p.Dilations[i], p.PadsBegin[i], p.PadsEnd[i]); max(o, 0) != out.Shape[2+i] {
+			return fmt.Errorf("conv output %v does not match input %v", ir.S(out.Shape...), ir.S(xs...))
+		}
+	}
+	return pc.run(x, ep, out)
+}
+
+// run convolves x into out, whose shape has been checked.
+func (pc *PreparedConv) run(x *ir.Tensor, ep *Epilogue, out *ir.Tensor) error {
+	xs, ws, os, p := x.Shape, pc.ws, out.Shape, pc.p
+	nsp := len(xs) - 2
+	N, C, K, g := int(xs[0]), int(xs[1]), int(ws[0]), int(p.Group)
+	if C%g != 0 || int(ws[1]) != C/g {
+		return fmt.Errorf("conv: %d input channels do not fit weights %v with group %d", C, ir.S(ws...), g)
+	}
 	if ep != nil && ep.Residual != nil && len(ep.Residual) != int(out.Numel()) {
-		return nil, fmt.Errorf("conv residual has %d elements, output %v", len(ep.Residual), ir.S(os...))
+		return fmt.Errorf("conv residual has %d elements, output %v", len(ep.Residual), ir.S(os...))
 	}
 	xv, ov := ir.View[float32](x), ir.View[float32](out)
 	Cg, Kg := C/g, K/g
 	inSize, outSize, ks := int(ir.Numel(xs[2:])), int(ir.Numel(os[2:])), int(ir.Numel(ws[2:]))
 	if outSize == 0 || N == 0 || K == 0 {
-		return out, nil
+		return nil
 	}
 	pointwise := ks == 1 && inSize == outSize
 	for i := range p.Strides {
@@ -166,11 +206,21 @@ func (pc *PreparedConv) RunBuf(x *ir.Tensor, ep *Epilogue, buf []byte) (*ir.Tens
 	}
 	for n := 0; n < N; n++ {
 		if pc.groups == nil { // depthwise, channels in parallel
-			parallelFor(C, depthwiseThreads(C*outSize*ks), func(ch int) {
-				xg := xv[(n*C+ch)*inSize : (n*C+ch+1)*inSize]
-				og := ov[(n*K+ch)*outSize : (n*K+ch+1)*outSize]
-				depthwise2DF32(xg, pc.w[ch*ks:(ch+1)*ks], og, xs[2:], ws[2:], os[2:], p)
-			})
+			if th := depthwiseThreads(C * outSize * ks); th <= 1 {
+				// Small maps: the geometry once for every channel.
+				ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw := dims2D(xs[2:], ws[2:], os[2:], p)
+				for ch := 0; ch < C; ch++ {
+					if ow < depthwiseDirectWidth {
+						depthwiseDirect(xv[(n*C+ch)*inSize:(n*C+ch+1)*inSize], pc.w[ch*ks:(ch+1)*ks], ov[(n*K+ch)*outSize:(n*K+ch+1)*outSize],
+							ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw)
+					} else {
+						pc.depthwiseChannel(xv, ov, xs, os, n, ch)
+					}
+				}
+			} else {
+				n := n
+				parallelFor(C, th, func(ch int) { pc.depthwiseChannel(xv, ov, xs, os, n, ch) })
+			}
 		} else {
 			for gi := 0; gi < g; gi++ {
 				xg := xv[(n*C+gi*Cg)*inSize : (n*C+gi*Cg+Cg)*inSize]
@@ -207,12 +257,15 @@ func (pc *PreparedConv) RunBuf(x *ir.Tensor, ep *Epilogue, buf []byte) (*ir.Tens
 					o[i] += r[i]
 				}
 			}
-			if ep != nil && ep.HasAct {
+			if ep != nil && ep.HasAct && outSize >= 256 { // while the channel is in cache
 				activation(ep.Act, o, o, ep.Alpha, ep.Beta)
 			}
 		}
+		if ep != nil && ep.HasAct && outSize < 256 { // small maps: one call for the image
+			activation(ep.Act, img, img, ep.Alpha, ep.Beta)
+		}
 	}
-	return out, nil
+	return nil
 }
 
 // depthwiseThreads is how many threads a depthwise convolution of that many
@@ -230,6 +283,10 @@ func depthwiseThreads(work int) int {
 // gathered once per row).
 func depthwise2DF32(x, w, out []float32, in, k, o []int64, p ConvParams) {
 	ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw := dims2D(in, k, o, p)
+	if ow < depthwiseDirectWidth {
+		depthwiseDirect(x, w, out, ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw)
+		return
+	}
 	axpy := activeKernel.axpy
 	var phase []float32
 	var php *[]float32
@@ -276,4 +333,75 @@ func depthwise2DF32(x, w, out []float32, in, k, o []int64, p ConvParams) {
 			}
 		}
 	}
+}
+
+// depthwiseChannel convolves channel ch of image n of a depthwise
+// convolution.
+func (pc *PreparedConv) depthwiseChannel(xv, ov []float32, xs, os []int64, n, ch int) {
+	C, K := int(xs[1]), int(pc.ws[0])
+	inSize, outSize, ks := int(ir.Numel(xs[2:])), int(ir.Numel(os[2:])), int(ir.Numel(pc.ws[2:]))
+	xg := xv[(n*C+ch)*inSize : (n*C+ch+1)*inSize]
+	og := ov[(n*K+ch)*outSize : (n*K+ch+1)*outSize]
+	depthwise2DF32(xg, pc.w[ch*ks:(ch+1)*ks], og, xs[2:], pc.ws[2:], os[2:], pc.p)
+}
+
+// depthwiseDirectWidth is the output width below which a depthwise
+// convolution sums each output's taps directly: axpys over rows that short
+// cost more in calls than in arithmetic.
+const depthwiseDirectWidth = 16
+
+// depthwiseDirect is depthwise2DF32 output by output: the taps inside the
+// input, rows then columns (the order of the axpy path), summed from zero.
+func depthwiseDirect(x, w, out []float32, ih, iw, kh, kw, oh, ow, sh, sw, dh, dw, ph, pw int) {
+	for y := 0; y < oh; y++ {
+		base := y*sh - ph
+		kilo, kihi := tapRange(base, dh, kh, ih)
+		for xo := 0; xo < ow; xo++ {
+			bx := xo*sw - pw
+			var acc float32
+			if dw == 1 { // the taps of a row are contiguous in the input
+				kjlo, kjhi := max(0, -bx), min(kw, iw-bx)
+				if kjlo >= kjhi {
+					out[y*ow+xo] = 0
+					continue
+				}
+				for ki := kilo; ki < kihi; ki++ {
+					wseg := w[ki*kw+kjlo : ki*kw+kjhi]
+					r0 := (base+ki*dh)*iw + bx
+					xseg := x[r0+kjlo : r0+kjhi]
+					xseg = xseg[:len(wseg)]
+					for i, wv := range wseg {
+						acc += wv * xseg[i]
+					}
+				}
+				out[y*ow+xo] = acc
+				continue
+			}
+			kjlo, kjhi := tapRange(bx, dw, kw, iw)
+			for ki := kilo; ki < kihi; ki++ {
+				row := x[(base+ki*dh)*iw : (base+ki*dh+1)*iw]
+				wr := w[ki*kw : (ki+1)*kw]
+				for kj, ix := kjlo, bx+kjlo*dw; kj < kjhi; kj, ix = kj+1, ix+dw {
+					acc += wr[kj] * row[ix]
+				}
+			}
+			out[y*ow+xo] = acc
+		}
+	}
+}
+
+// tapRange is the range [lo, hi) of kernel taps k in [0, n) whose input
+// coordinate base + k*dil lies in [0, size).
+func tapRange(base, dil, n, size int) (lo, hi int) {
+	if base < 0 {
+		lo = (-base + dil - 1) / dil
+	}
+	hi = n
+	if last := size - 1 - base; last < 0 {
+		hi = 0
+	} else {
+		hi = min(hi, last/dil+1)
+	}
+	lo = min(lo, n)
+	return lo, max(lo, hi)
 }

@@ -32,6 +32,11 @@ func TestPreparedConvMatchesConv(t *testing.T) {
 		{x: []int64{1, 12, 11, 10}, w: []int64{12, 1, 3, 3}, p: ConvParams{Group: 12, PadsBegin: []int64{1, 1}, PadsEnd: []int64{1, 1}}, act: ActHardSwish},
 		{x: []int64{1, 7, 13, 15}, w: []int64{7, 1, 5, 5}, p: ConvParams{Group: 7, Strides: []int64{2, 2}, PadsBegin: []int64{2, 2}, PadsEnd: []int64{2, 2}}, act: ActRelu},
 		{x: []int64{1, 5, 12, 12}, w: []int64{5, 1, 3, 3}, p: ConvParams{Group: 5, Strides: []int64{3, 3}, Dilations: []int64{2, 1}}, act: -1},
+		// Depthwise rows of 16 outputs and more run as axpys, shorter ones
+		// output by output (depthwiseDirectWidth).
+		{x: []int64{1, 6, 9, 40}, w: []int64{6, 1, 3, 3}, p: ConvParams{Group: 6, PadsBegin: []int64{1, 1}, PadsEnd: []int64{1, 1}}, act: ActRelu},
+		{x: []int64{2, 4, 11, 45}, w: []int64{4, 1, 5, 3}, p: ConvParams{Group: 4, Strides: []int64{1, 2}, PadsBegin: []int64{2, 1}, PadsEnd: []int64{2, 1}}, act: -1},
+		{x: []int64{1, 3, 7, 9}, w: []int64{3, 1, 3, 3}, p: ConvParams{Group: 3, Dilations: []int64{1, 2}, PadsBegin: []int64{0, 2}, PadsEnd: []int64{1, 3}}, act: -1},
 		{x: []int64{1, 8, 10, 10}, w: []int64{6, 4, 3, 3}, p: ConvParams{Group: 2, Dilations: []int64{2, 2}, PadsBegin: []int64{2, 1}, PadsEnd: []int64{0, 2}}, residual: true, act: ActLeakyRelu},
 		{x: []int64{1, 4, 31}, w: []int64{9, 4, 3}, p: ConvParams{PadsBegin: []int64{1}, PadsEnd: []int64{1}}, act: -1},
 		{x: []int64{1, 2, 5, 6, 7}, w: []int64{3, 2, 2, 3, 2}, act: ActSigmoid},

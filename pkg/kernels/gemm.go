@@ -142,51 +142,88 @@ func sgemmCore(kr *sgemmKernel, threads int, transA, transB bool, m, n, k int, a
 			bblk, bstride := pb, 0
 			if direct {
 				bblk, bstride = b[pc*ldb+jc:], ldb
+			} else if threads <= 1 {
+				for jp := 0; jp < nPanels; jp++ {
+					packB(transB, b, ldb, pc, jc+jp*nr, kc, min(nr, nc-jp*nr), nr, pb[jp*nr*kc:(jp+1)*nr*kc])
+				}
 			} else {
+				pb, jc, pc, kc, nc := pb, jc, pc, kc, nc // copies: only these escape to the helpers
 				parallelFor(nPanels, threads, func(jp int) {
 					packB(transB, b, ldb, pc, jc+jp*nr, kc, min(nr, nc-jp*nr), nr, pb[jp*nr*kc:(jp+1)*nr*kc])
 				})
 			}
-			parallelFor(mBlocks*nChunks, threads, func(t int) {
-				ic := (t / nChunks) * mc
-				mcc := min(mc, m-ic)
-				j0 := (t % nChunks) * chunkPanels * nr
-				j1 := min(nc, j0+chunkPanels*nr)
-				mp := roundUp(mcc, mr)
-				pap := getF32(mp*kc + nr*kc)
-				pa := *pap
-				ablk := pa[:mp*kc]
-				if pre != nil {
-					off := roundUp(m, mr)*pc + ic*kc
-					ablk = pre.data[off : off+mp*kc]
-				} else {
-					packA(transA, a, lda, ic, pc, mcc, kc, mr, pa)
+			blk := gemmBlock{kr: kr, transA: transA, m: m, mc: mc, nc: nc, kc: kc, pc: pc, jc: jc, nChunks: nChunks, chunkPanels: chunkPanels,
+				a: a, lda: lda, pre: pre, bblk: bblk, bstride: bstride, c: c, ldc: ldc, accum: accum}
+			// The closure is made only where tasks go to helpers: a
+			// one-thread product allocates nothing.
+			if tasks := mBlocks * nChunks; threads <= 1 || tasks == 1 {
+				for t := 0; t < tasks; t++ {
+					blk.run(t)
 				}
-				macroKernel(kr, mcc, j0, j1, kc, ablk, bblk, bstride, pa[mp*kc:], c[ic*ldc+jc:], ldc, accum)
-				putF32(pap)
-			})
+			} else {
+				par := blk // only this copy escapes to the helpers
+				parallelFor(tasks, threads, par.run)
+			}
 		}
 	}
+}
+
+// gemmBlock is one (pc, jc) block of sgemmCore, split into tasks of mc rows
+// and a chunk of column panels.
+type gemmBlock struct {
+	kr                                          *sgemmKernel
+	transA                                      bool
+	m, mc, nc, kc, pc, jc, nChunks, chunkPanels int
+	a                                           []float32
+	lda                                         int
+	pre                                         *PackedA
+	bblk                                        []float32
+	bstride                                     int
+	c                                           []float32
+	ldc                                         int
+	accum                                       bool
+}
+
+func (g *gemmBlock) run(t int) {
+	kr, mr, nr, kc := g.kr, g.kr.mr, g.kr.nr, g.kc
+	ic := (t / g.nChunks) * g.mc
+	mcc := min(g.mc, g.m-ic)
+	j0 := (t % g.nChunks) * g.chunkPanels * nr
+	j1 := min(g.nc, j0+g.chunkPanels*nr)
+	mp := roundUp(mcc, mr)
+	pap := getF32(mp*kc + nr*kc + mr*nr)
+	pa := *pap
+	ablk := pa[:mp*kc]
+	if g.pre != nil {
+		off := roundUp(g.m, mr)*g.pc + ic*kc
+		ablk = g.pre.data[off : off+mp*kc]
+	} else {
+		packA(g.transA, g.a, g.lda, ic, g.pc, mcc, kc, mr, pa)
+	}
+	macroKernel(kr, mcc, j0, j1, kc, ablk, g.bblk, g.bstride, pa[mp*kc:mp*kc+nr*kc], pa[mp*kc+nr*kc:], g.c[ic*g.ldc+g.jc:], g.ldc, g.accum)
+	putF32(pap)
 }
 
 // gemv is a product with m == 1 or n == 1: dot products or axpys along
 // whichever operand runs contiguously, gathering a strided vector first.
 func gemv(kr *sgemmKernel, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	// vec returns elements [0, cnt) of a vector at stride st, contiguous.
-	vec := func(x []float32, st, cnt int, tmp *[]float32) []float32 {
+	// (It is called once per product; the scratch goes back to the pool.)
+	var tmp *[]float32
+	vec := func(x []float32, st, cnt int) []float32 {
 		if st == 1 {
 			return x[:cnt]
 		}
-		*tmp = (*getF32(cnt))[:cnt]
-		for i := range *tmp {
-			(*tmp)[i] = x[i*st]
+		tmp = getF32(cnt)
+		t := (*tmp)[:cnt]
+		for i := range t {
+			t[i] = x[i*st]
 		}
-		return *tmp
+		return t
 	}
-	var tmp []float32
 	defer func() {
 		if tmp != nil {
-			putF32(&tmp)
+			putF32(tmp)
 		}
 	}()
 	if m == 1 {
@@ -205,7 +242,7 @@ func gemv(kr *sgemmKernel, transA, transB bool, m, n, k int, a []float32, lda in
 			}
 			return
 		}
-		av := vec(a, ast, k, &tmp)
+		av := vec(a, ast, k)
 		for j := 0; j < n; j++ {
 			crow[j] = kr.dot(av, b[j*ldb:j*ldb+k])
 		}
@@ -217,7 +254,7 @@ func gemv(kr *sgemmKernel, transA, transB bool, m, n, k int, a []float32, lda in
 		bst = 1
 	}
 	if !transA {
-		bv := vec(b, bst, k, &tmp)
+		bv := vec(b, bst, k)
 		for i := 0; i < m; i++ {
 			c[i*ldc] = kr.dot(a[i*lda:i*lda+k], bv)
 		}
@@ -302,11 +339,11 @@ func packB(trans bool, b []float32, ldb, pc, j, kc, cols, nr int, panel []float3
 // a kc x nc block of B into C (overwriting, or adding when accum). With
 // ldb = 0, pb is the block packed in panels of nr columns; otherwise it is
 // op(B) itself (row stride ldb) from the block's first element, read in
-// place, and edge (kc*nr floats) takes a packed copy of a last partial panel.
-func macroKernel(kr *sgemmKernel, mc, j0, j1, kc int, pa, pb []float32, ldb int, edge []float32, c []float32, ldc int, accum bool) {
+// place, and edge (kc*nr floats) takes a packed copy of a last partial panel;
+// tile (mr*nr floats) holds the products of partial register blocks.
+func macroKernel(kr *sgemmKernel, mc, j0, j1, kc int, pa, pb []float32, ldb int, edge, tile []float32, c []float32, ldc int, accum bool) {
 	mr, nr := kr.mr, kr.nr
-	var tileBuf [16 * 64]float32
-	tile := tileBuf[:mr*nr]
+	tile = tile[:mr*nr]
 	for jp := j0; jp < j1; jp += nr {
 		cols := min(nr, j1-jp)
 		var bp []float32

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math/bits"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -66,68 +67,105 @@ func parallelFor(n, maxWorkers int, fn func(task int)) {
 		}
 		return
 	}
-	// Tasks go to whoever asks next. The caller waits for tasks to finish,
-	// not for helpers to exit: a helper the scheduler starts late finds no
-	// task left and only returns its slot.
-	var next, done atomic.Int64
+	// Tasks go to whoever asks next: the caller and helpers, which are
+	// long-lived worker goroutines handed the job through a channel (so a
+	// parallel loop starts no goroutine and allocates only the job). The
+	// caller waits for tasks to finish, not for helpers: a helper that
+	// gets the job late finds no task left and only returns its slot.
+	startWorkers()
+	j := &parallelJob{fn: fn, n: int64(n)}
+	for h := 0; h < helpers; h++ {
+		jobs <- j
+	}
+	j.work()
+	for j.done.Load() < int64(n) {
+		runtime.Gosched()
+	}
+	if j.panicVal != nil {
+		panic(j.panicVal)
+	}
+}
+
+// parallelJob is one parallelFor loop.
+type parallelJob struct {
+	fn         func(int)
+	n          int64
+	next, done atomic.Int64
 	// A panic in a task (a tensor over the memory budget, a bug) must not
 	// end the process from a helper goroutine, where nothing can recover
 	// it: the first one is kept and raised again on the caller's goroutine
 	// once every task has ended, so ops.Execute, the reference engine and
 	// trtc's main recover it as they would a panic of the caller.
-	var (
-		panicOnce sync.Once
-		panicVal  any
-	)
-	runTask := func(t int) {
-		defer func() {
-			if r := recover(); r != nil {
-				panicOnce.Do(func() { panicVal = r })
-			}
-			done.Add(1)
-		}()
-		fn(t)
-	}
-	work := func() {
-		for {
-			t := int(next.Add(1) - 1)
-			if t >= n {
-				return
-			}
-			runTask(t)
+	panicOnce sync.Once
+	panicVal  any
+}
+
+func (j *parallelJob) work() {
+	for {
+		t := j.next.Add(1) - 1
+		if t >= j.n {
+			return
 		}
-	}
-	for h := 0; h < helpers; h++ {
-		go func() {
-			work()
-			helpersBusy.Add(-1)
-		}()
-	}
-	work()
-	for done.Load() < int64(n) {
-		runtime.Gosched()
-	}
-	if panicVal != nil {
-		panic(panicVal)
+		j.run(int(t))
 	}
 }
 
-// f32Pool recycles scratch buffers (packed GEMM panels, im2col columns) so
-// that steady-state kernels do not allocate.
-var f32Pool sync.Pool
+func (j *parallelJob) run(t int) {
+	defer func() {
+		if r := recover(); r != nil {
+			j.panicOnce.Do(func() { j.panicVal = r })
+		}
+		j.done.Add(1)
+	}()
+	j.fn(t)
+}
+
+// jobs hands parallel loops to the worker goroutines. At most Threads()-1
+// helper slots are taken at once and each send holds one, so the buffer
+// never fills while the slot count stays under its capacity.
+var (
+	jobs        = make(chan *parallelJob, 1024)
+	workersMu   sync.Mutex
+	workerCount int
+)
+
+// startWorkers makes sure there is a worker for every helper slot.
+func startWorkers() {
+	want := Threads() - 1
+	workersMu.Lock()
+	defer workersMu.Unlock()
+	for ; workerCount < want; workerCount++ {
+		go func() {
+			for j := range jobs {
+				j.work()
+				helpersBusy.Add(-1)
+			}
+		}()
+	}
+}
+
+// f32Pools recycle scratch buffers (packed GEMM panels, im2col columns) so
+// that steady-state kernels do not allocate: pool c holds buffers of
+// capacity 1<<c, so any buffer taken from the class of n fits n.
+var f32Pools [64]sync.Pool
 
 // getF32 returns a scratch buffer of length n (contents undefined).
 func getF32(n int) *[]float32 {
-	if v := f32Pool.Get(); v != nil {
+	c := bits.Len(uint(max(n, 1) - 1))
+	if v := f32Pools[c].Get(); v != nil {
 		p := v.(*[]float32)
-		if cap(*p) >= n {
-			*p = (*p)[:n]
-			return p
-		}
-		f32Pool.Put(p)
+		*p = (*p)[:n]
+		return p
 	}
-	s := make([]float32, n)
+	s := make([]float32, n, 1<<c)
 	return &s
 }
 
-func putF32(p *[]float32) { f32Pool.Put(p) }
+// putF32 gives a buffer from getF32 back.
+func putF32(p *[]float32) {
+	c := bits.Len(uint(max(cap(*p), 1) - 1))
+	if cap(*p) != 1<<c {
+		return // not from getF32
+	}
+	f32Pools[c].Put(p)
+}

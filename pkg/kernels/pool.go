@@ -267,53 +267,112 @@ func pool2DF32(x, out []float32, g *poolGeom, p PoolParams) {
 		return
 	}
 	planes := len(out) / g.outSize
-	iw, oh, ow := int(g.in[1]), int(g.out[0]), int(g.out[1])
-	lowest := float32(math.Inf(-1))
 	work := len(out) * int(p.Kernel[0]*p.Kernel[1])
-	threads := 1
-	if work >= 1<<20 {
-		threads = Threads()
+	if work < 1<<20 || Threads() <= 1 {
+		for pl := 0; pl < planes; pl++ {
+			pool2DPlane(x, out, g, p.Max, p.CountIncludePad, pl)
+		}
+		return
 	}
-	parallelFor(planes, threads, func(pl int) {
-		xp := x[pl*g.inSize : (pl+1)*g.inSize]
-		op := out[pl*g.outSize : (pl+1)*g.outSize]
-		for oy := 0; oy < oh; oy++ {
-			rows := g.taps[0][oy]
-			for ox := 0; ox < ow; ox++ {
-				cols := g.taps[1][ox]
-				if p.Max {
-					best, first := lowest, true
-					for _, r := range rows {
-						row := xp[int(r)*iw : int(r)*iw+iw]
-						for _, c := range cols {
-							// The first NaN wins and sticks.
-							if v := row[c]; first || v > best || (v != v && best == best) {
-								best, first = v, false
-							}
-						}
-					}
-					op[oy*ow+ox] = best
-					continue
-				}
-				var s float32
-				for _, r := range rows {
-					row := xp[int(r)*iw : int(r)*iw+iw]
-					for _, c := range cols {
-						s += row[c]
-					}
-				}
-				div := float32(len(rows) * len(cols))
-				if p.CountIncludePad {
-					div = float32(g.padded[0][oy] * g.padded[1][ox])
-				}
-				if div != 0 {
-					op[oy*ow+ox] = s / div
-				} else {
-					op[oy*ow+ox] = 0
+	isMax, incl := p.Max, p.CountIncludePad
+	parallelFor(planes, Threads(), func(pl int) { pool2DPlane(x, out, g, isMax, incl, pl) })
+}
+
+// pool2DPlane pools plane pl of pool2DF32.
+func pool2DPlane(x, out []float32, g *poolGeom, isMax, countIncludePad bool, pl int) {
+	iw, oh, ow := int(g.in[1]), int(g.out[0]), int(g.out[1])
+	xp := x[pl*g.inSize : (pl+1)*g.inSize]
+	op := out[pl*g.outSize : (pl+1)*g.outSize]
+	for oy := 0; oy < oh; oy++ {
+		rows := g.taps[0][oy]
+		orow := op[oy*ow : oy*ow+ow]
+		if isMax {
+			maxPoolRow(xp, orow, rows, g.taps[1], iw)
+			continue
+		}
+		for ox := range orow {
+			cols := g.taps[1][ox]
+			var s float32
+			for _, r := range rows {
+				row := xp[int(r)*iw : int(r)*iw+iw]
+				for _, c := range cols {
+					s += row[c]
 				}
 			}
+			div := float32(len(rows) * len(cols))
+			if countIncludePad {
+				div = float32(g.padded[0][oy] * g.padded[1][ox])
+			}
+			if div != 0 {
+				orow[ox] = s / div
+			} else {
+				orow[ox] = 0
+			}
 		}
-	})
+	}
+}
+
+// maxPoolRow computes one output row of a max pool: for each output column
+// the first of its taps (rows outer, columns inner) that no later tap
+// exceeds; the first NaN wins and sticks. An empty window gives -Inf.
+//
+// The plain maximum is computed first without data-dependent branches:
+// the window's rows are folded column by column into one row, then each
+// output takes the maximum of its columns there (independent operations,
+// not one chain per output). It is the answer, bit for bit, unless it is a
+// zero (the first zero in tap order decides the sign) or a NaN (the first
+// NaN is kept): those outputs take the exact loop.
+func maxPoolRow(xp, orow []float32, rows []int64, colTaps [][]int64, iw int) {
+	lowest := float32(math.Inf(-1))
+	var buf [512]float32
+	if len(rows) == 0 || iw > len(buf) {
+		for ox := range orow {
+			orow[ox] = maxPoolExact(xp, rows, colTaps[ox], iw)
+		}
+		return
+	}
+	fold := buf[:iw]
+	copy(fold, xp[int(rows[0])*iw:int(rows[0])*iw+iw])
+	for _, r := range rows[1:] {
+		row := xp[int(r)*iw : int(r)*iw+iw]
+		row = row[:len(fold)]
+		for c, v := range row {
+			fold[c] = max(fold[c], v)
+		}
+	}
+	for ox := range orow {
+		m := lowest
+		for _, c := range colTaps[ox] {
+			m = max(m, fold[c])
+		}
+		if m != 0 && m == m {
+			orow[ox] = m
+			continue
+		}
+		orow[ox] = maxPoolExact(xp, rows, colTaps[ox], iw)
+	}
+}
+
+// maxPoolExact is one output of maxPoolRow by the definition.
+func maxPoolExact(xp []float32, rows, cols []int64, iw int) float32 {
+	if len(rows) == 0 || len(cols) == 0 {
+		return float32(math.Inf(-1))
+	}
+	best := xp[int(rows[0])*iw+int(cols[0])]
+	for ri, r := range rows {
+		row := xp[int(r)*iw : int(r)*iw+iw]
+		cs := cols
+		if ri == 0 {
+			cs = cols[1:]
+		}
+		for _, c := range cs {
+			// Replace unless v <= best; never once best is NaN.
+			if v := row[c]; !(v <= best) && best == best {
+				best = v
+			}
+		}
+	}
+	return best
 }
 
 // ceilDiv is ceil(a/b) for b > 0 and any a.

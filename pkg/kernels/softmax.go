@@ -61,8 +61,15 @@ func Softmax(x *ir.Tensor, axis int, mode SoftmaxMode, flatten bool) (*ir.Tensor
 // softmaxT works on [outer, n, inner]; vectors of length inner carry the
 // running max and sum, so every pass reads x with unit stride.
 func softmaxT[T float](x, out []T, outer, n, inner int, mode SoftmaxMode) {
-	mx := make([]T, inner)
-	sum := make([]T, inner)
+	// Rows along the last axis (inner 1, the common case) keep their
+	// running max and sum on the stack.
+	var mxA, sumA [16]T
+	mx, sum := mxA[:0], sumA[:0]
+	if inner <= len(mxA) {
+		mx, sum = mxA[:inner], sumA[:inner]
+	} else {
+		mx, sum = make([]T, inner), make([]T, inner)
+	}
 	var first []int
 	if mode == SoftmaxHard {
 		first = make([]int, inner)

@@ -126,8 +126,8 @@ func Execute(n *ir.Node, in []*ir.Tensor) (out []*ir.Tensor, err error) {
 		if name == "" || out[i] == nil {
 			continue
 		}
-		if err := out[i].Validate(fmt.Sprintf("output %q", name)); err != nil {
-			return nil, &NodeError{n, err}
+		if out[i].Validate("") != nil { // named only when it fails
+			return nil, &NodeError{n, out[i].Validate(fmt.Sprintf("output %q", name))}
 		}
 	}
 	return out, nil

@@ -391,8 +391,8 @@ func (p *Program) runWith(env *env, tm *Timing) (map[string]*ir.Tensor, error) {
 		if err != nil {
 			return nil, fmt.Errorf("output %q: %w", o.Name, err)
 		}
-		if err := t.Validate(fmt.Sprintf("output %q", o.Name)); err != nil {
-			return nil, err
+		if t.Validate("") != nil { // named only when it fails
+			return nil, t.Validate(fmt.Sprintf("output %q", o.Name))
 		}
 		out[o.Name] = t
 	}
@@ -549,6 +549,8 @@ type fallbackSegment struct {
 	consts    map[string]*ir.Tensor
 	inputs    []string
 	lastLocal map[string]int
+	// convs are the Conv nodes prepared at their first run.
+	convs convCache
 }
 
 func (p *Program) loadFallback(i int, fs *bundlepb.FallbackSegment) (*fallbackSegment, error) {
@@ -611,9 +613,12 @@ func (s *fallbackSegment) run(env *env) error {
 			}
 			in[i] = t
 		}
-		out, err := ops.Execute(n, in)
-		if err != nil {
-			return err
+		out, ok := s.runConv(n, in)
+		if !ok {
+			var err error
+			if out, err = ops.Execute(n, in); err != nil {
+				return err
+			}
 		}
 		for i, name := range n.Outputs {
 			if name != "" && i < len(out) {

@@ -223,6 +223,9 @@ func median(x []float64) float64 {
 
 func ints(s string) []int {
 	var out []int
+	if strings.TrimSpace(s) == "" {
+		return nil // an empty list: that part is skipped
+	}
 	for _, f := range strings.Split(s, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || v < 1 {

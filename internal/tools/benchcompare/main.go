@@ -31,7 +31,7 @@ func main() {
 		warmup   = flag.Int("warmup", 3, "untimed iterations first")
 		threadsF = flag.String("threads", "1,2", "comma-separated thread counts")
 		modelsF  = flag.String("models", "cnn_resnet,cnn_mobilenet,gpt_tiny", "testdata models")
-		nodesF   = flag.String("nodes", "10000,100000", "generated-stack sizes for the compile comparison")
+		nodesF   = flag.String("nodes", "10000,100000", "generated-stack sizes for the compile comparison (empty: none)")
 		cIters   = flag.Int("compile-iters", 21, "compile iterations of the smallest stack (fewer for larger ones, at least 5)")
 		ortLarge = flag.Int("ort-large-iters", 2, "ONNX Runtime session creations timed for each stack after the first")
 	)
@@ -104,6 +104,10 @@ func main() {
 	}
 	kernels.SetThreads(0)
 
+	if len(ints(*nodesF)) == 0 { // -nodes "": run latency only
+		fmt.Printf("\nload after: %s\n", loadAvg())
+		return
+	}
 	fmt.Println()
 	fmt.Println("| generated stack | trtc compile --dry-run (in-process) | ORT session creation | trtc / ORT |")
 	fmt.Println("| --- | --- | --- | --- |")

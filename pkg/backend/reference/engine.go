@@ -3,32 +3,37 @@ package reference
 import (
 	"fmt"
 	"github.com/trtc-dev/trtc/internal/sizes"
+	"sync"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
+	"github.com/trtc-dev/trtc/pkg/network"
 )
 
-// Engine executes a plan through its steps (exec.go), built once at load.
+// Engine executes a plan through its steps (exec.go) and memory plan
+// (arena.go), both built once at load.
 type Engine struct {
 	p     *plan
 	steps []step
-	// convOut[id] marks tensors that prepared conv steps write; their
-	// buffers go back to pool when they die.
-	convOut []bool
-	pool    bufPool
+	mp    *memPlan
+	// opt is whether the engine runs the optimized plan (fusion, constants
+	// evaluated at load, the arena); the baseline runs layer by layer.
+	opt bool
+	// states are the run states not in use; a run takes one (or makes one
+	// when all are in use) and gives it back.
+	mu     sync.Mutex
+	states []*runState
 }
 
 func newEngine(p *plan) *Engine { return newEngineFused(p, true) }
 
-// newEngineFused builds the engine with or without convolution fusion (the
-// unfused engine is what tests compare the fused one with).
+// newEngineFused builds the engine with or without the optimized plan (the
+// layer-by-layer engine is what tests compare the optimized one with).
 func newEngineFused(p *plan, fuse bool) *Engine {
-	e := &Engine{p: p, steps: buildSteps(p, fuse), convOut: make([]bool, len(p.Tensors))}
-	for _, st := range e.steps {
-		if st.conv != nil {
-			e.convOut[st.conv.out] = true
-		}
-	}
-	return e
+	// Plans with loops or conditionals run layer by layer: a loop body's
+	// layers run once per iteration, which the memory plan does not model.
+	opt := fuse && len(p.Regions) == 0
+	steps := buildSteps(p, opt)
+	return &Engine{p: p, steps: steps, mp: planMemory(p, steps, opt), opt: opt}
 }
 
 // InputNames lists the engine's input tensor names.
@@ -43,65 +48,176 @@ func (e *Engine) InputNames() []string {
 // Close releases nothing: the engine holds only Go memory.
 func (e *Engine) Close() error { return nil }
 
+func (e *Engine) takeState() *runState {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if n := len(e.states); n > 0 {
+		s := e.states[n-1]
+		e.states = e.states[:n-1]
+		return s
+	}
+	s := newRunState(e.p, e.mp)
+	for id, c := range e.mp.consts {
+		if c != nil {
+			s.vals[id] = c
+		}
+	}
+	return s
+}
+
+func (e *Engine) giveState(s *runState) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.states = append(e.states, s)
+}
+
 // Run executes the plan.
 func (e *Engine) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, error) {
-	vals := make([]*ir.Tensor, len(e.p.Tensors))
-	syms := map[string]int64{}
+	s := e.takeState()
+	defer e.giveState(s)
+	vals := s.vals
+	var syms map[string]int64
 	for _, id := range e.p.Inputs {
 		pt := e.p.Tensors[id]
 		t, ok := inputs[pt.Name]
 		if !ok {
+			e.clear(s)
 			return nil, fmt.Errorf("engine input %q is not bound", pt.Name)
 		}
+		if syms == nil && !pt.Shape.IsStatic() {
+			syms = map[string]int64{}
+		}
 		if err := checkBinding(pt, t, syms); err != nil {
+			e.clear(s)
 			return nil, err
 		}
 		vals[id] = t
 	}
 	if err := e.checkProfiles(inputs); err != nil {
+		e.clear(s)
 		return nil, err
 	}
-	for _, st := range e.steps {
-		if st.conv != nil {
-			if out, ok := runConvStep(st.conv, &e.pool, vals); ok {
-				vals[st.conv.out] = out
-				e.free(st.frees, vals)
-				continue
-			}
+	for si := range e.steps {
+		if err := e.runStep(si, s); err != nil {
+			e.clear(s)
+			return nil, err
 		}
-		if st.region > 0 {
-			if err := e.runRegion(st.region, st.layers, vals); err != nil {
-				return nil, err
-			}
-			e.free(st.frees, vals)
-			continue
+		for _, id := range e.mp.frees[si] {
+			vals[id] = nil
 		}
-		for _, li := range st.layers {
-			if err := e.runLayer(e.p.Layers[li], vals); err != nil {
-				return nil, err
-			}
-		}
-		e.free(st.frees, vals)
 	}
 	res := make(map[string]*ir.Tensor, len(e.p.Outputs))
 	for i, id := range e.p.Outputs {
 		res[e.p.OutName[i]] = vals[id]
+		vals[id] = nil
+	}
+	if s.dirty {
+		s.layout()
 	}
 	return res, nil
 }
 
-// free drops dead tensors, recycling conv outputs no live tensor shares.
-func (e *Engine) free(ids []int, vals []*ir.Tensor) {
-	for _, id := range ids {
-		t := vals[id]
-		vals[id] = nil
-		if e.convOut[id] && t != nil {
-			e.pool.recycle(t, vals)
+// clear drops what a failed run left in its state (constants stay).
+func (e *Engine) clear(s *runState) {
+	for id := range s.vals {
+		if e.mp.consts[id] == nil {
+			s.vals[id] = nil
 		}
 	}
 }
 
-// runLayer runs one layer on vals, storing its outputs.
+// runStep runs step si: skipped when evaluated at load, a prepared
+// convolution, an into layer, or its layers one by one.
+func (e *Engine) runStep(si int, s *runState) error {
+	st := &e.steps[si]
+	if e.mp.skip[si] {
+		return nil
+	}
+	vals := s.vals
+	if st.region > 0 {
+		return e.runRegion(st.region, st.layers, vals)
+	}
+	if st.conv != nil {
+		s.cur = st.conv.out
+		if out, ok := runConvStep(st.conv, s); ok {
+			vals[st.conv.out] = out
+			return nil
+		}
+	} else if e.opt && len(st.layers) == 1 {
+		l := e.p.Layers[st.layers[0]]
+		if l.Kind == network.KindShuffle && !freshLayer(l) {
+			in, err := e.inputs(st.layers[0], s)
+			if err != nil {
+				return err
+			}
+			if t, ok := viewShuffle(l, in, s); ok {
+				vals[l.Out[0]] = t
+				return nil
+			}
+		} else if f := intoKinds[l.Kind]; f != nil && freshLayer(l) {
+			in, err := e.inputs(st.layers[0], s)
+			if err != nil {
+				return err
+			}
+			s.cur = l.Out[0]
+			t, ok, err := e.runInto(f, l, in, s)
+			if err != nil {
+				return err
+			}
+			if ok {
+				vals[l.Out[0]] = t
+				return nil
+			}
+		}
+	}
+	s.cur = -1
+	for _, li := range st.layers {
+		if err := e.runLayerAt(li, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inputs gathers layer li's inputs into its slice of the run state.
+func (e *Engine) inputs(li int, s *runState) ([]*ir.Tensor, error) {
+	l := e.p.Layers[li]
+	in := s.ins[li]
+	for i, id := range l.In {
+		in[i] = nil
+		if id >= 0 {
+			in[i] = s.vals[id]
+			if in[i] == nil {
+				return nil, fmt.Errorf("layer %s: input %d was not computed", l.Name, i)
+			}
+		}
+	}
+	return in, nil
+}
+
+// runLayer runs layer li through its allocating kernel, storing its
+// outputs.
+func (e *Engine) runLayerAt(li int, s *runState) error {
+	l := e.p.Layers[li]
+	in, err := e.inputs(li, s)
+	if err != nil {
+		return err
+	}
+	out, err := runKind(l, in)
+	if err != nil {
+		return fmt.Errorf("layer %s: %w", l.Name, err)
+	}
+	if len(out) != len(l.Out) {
+		return fmt.Errorf("layer %s: %d outputs, plan has %d", l.Name, len(out), len(l.Out))
+	}
+	for i, id := range l.Out {
+		s.vals[id] = out[i]
+	}
+	return nil
+}
+
+// runLayer runs one layer on vals, storing its outputs (the loops and
+// conditionals of layers_loop.go run their bodies through it).
 func (e *Engine) runLayer(l *layer, vals []*ir.Tensor) error {
 	in := make([]*ir.Tensor, len(l.In))
 	for i, id := range l.In {
@@ -140,7 +256,8 @@ func runKind(l *layer, in []*ir.Tensor) (out []*ir.Tensor, err error) {
 	}()
 	out, err = kinds[l.Kind].run(l, in)
 	for i, t := range out {
-		if err == nil && t != nil && i < len(l.Out) {
+		// (Named only when it fails: the name costs an allocation.)
+		if err == nil && t != nil && i < len(l.Out) && t.Validate("") != nil {
 			err = t.Validate(fmt.Sprintf("output %d", i))
 		}
 	}

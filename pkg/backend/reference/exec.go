@@ -2,8 +2,7 @@ package reference
 
 import (
 	"github.com/trtc-dev/trtc/internal/sizes"
-	"sync"
-	"unsafe"
+	"slices"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/kernels"
@@ -24,8 +23,6 @@ import (
 type step struct {
 	layers []int // plan layer indices: one, or a conv and the layers fused into it
 	conv   *preparedConv
-	// frees lists the tensors whose last reader is this step.
-	frees []int
 	// region is the loop or conditional the step runs (layers are then
 	// all of its layers), 0 for none.
 	region int
@@ -43,7 +40,7 @@ type preparedConv struct {
 // buildSteps plans the layers; fuse enables convolution fusion.
 func buildSteps(p *plan, fuse bool) []step {
 	if len(p.Regions) > 0 {
-		return freeAfterLastRead(p, regionSteps(p))
+		return regionSteps(p) // run as they are: no fusion, no arena (engine.go)
 	}
 	nt := len(p.Tensors)
 	producer := make([]int, nt)
@@ -124,33 +121,6 @@ func buildSteps(p *plan, fuse bool) []step {
 		}
 		steps = append(steps, st)
 	}
-	return freeAfterLastRead(p, steps)
-}
-
-// freeAfterLastRead releases each tensor after the last step that reads it.
-func freeAfterLastRead(p *plan, steps []step) []step {
-	nt := len(p.Tensors)
-	last := make([]int, nt)
-	for i := range last {
-		last[i] = -1
-	}
-	for si, st := range steps {
-		for _, li := range st.layers {
-			for _, id := range p.Layers[li].In {
-				if id >= 0 {
-					last[id] = si
-				}
-			}
-		}
-	}
-	for _, id := range p.Outputs {
-		last[id] = len(steps)
-	}
-	for id, si := range last {
-		if si >= 0 && si < len(steps) {
-			steps[si].frees = append(steps[si].frees, id)
-		}
-	}
 	return steps
 }
 
@@ -173,80 +143,42 @@ func prepareConv(p *plan, l *layer) *preparedConv {
 	return &preparedConv{pc: pc, x: l.In[0]}
 }
 
-// bufPool keeps the output buffers of convolution steps whose tensors are
-// dead, by size, for the next step (or run) that needs that size, so that
-// steady-state runs do not allocate (or zero) them again.
-type bufPool struct {
-	mu   sync.Mutex
-	free map[int][][]byte
-}
-
-func (b *bufPool) get(n int) []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	l := b.free[n]
-	if len(l) == 0 {
-		return nil
-	}
-	buf := l[len(l)-1]
-	b.free[n] = l[:len(l)-1]
-	return buf
-}
-
-func (b *bufPool) put(buf []byte) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.free == nil {
-		b.free = map[int][][]byte{}
-	}
-	b.free[len(buf)] = append(b.free[len(buf)], buf)
-}
-
-// recycle gives a dead conv step output's buffer back to the pool unless a
-// live tensor (a reshaped view, an output) shares its memory.
-func (b *bufPool) recycle(t *ir.Tensor, vals []*ir.Tensor) {
-	if t == nil || len(t.Data) == 0 {
-		return
-	}
-	lo := uintptr(unsafe.Pointer(unsafe.SliceData(t.Data)))
-	hi := lo + uintptr(len(t.Data))
-	for _, v := range vals {
-		if v == nil || len(v.Data) == 0 {
-			continue
-		}
-		vlo := uintptr(unsafe.Pointer(unsafe.SliceData(v.Data)))
-		if vlo < hi && vlo+uintptr(len(v.Data)) > lo {
-			return
-		}
-	}
-	b.put(t.Data)
-}
-
 // runConvStep runs a prepared step; ok is false when the tensors at run time
 // do not fit it or the kernel fails (the caller then runs its layers one by
 // one, which report their own errors).
-func runConvStep(pc *preparedConv, pool *bufPool, vals []*ir.Tensor) (out *ir.Tensor, ok bool) {
+func runConvStep(pc *preparedConv, s *runState) (out *ir.Tensor, ok bool) {
+	// An output over the memory budget (s.out panics with a *sizes.Error):
+	// the plain layer runs, and its allocation fails with an error naming
+	// the layer.
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isSize := r.(*sizes.Error); !isSize {
+				panic(r)
+			}
+			out, ok = nil, false
+		}
+	}()
+	vals := s.vals
 	x := vals[pc.x]
 	if x == nil || x.DType != ir.Float32 {
 		return nil, false
 	}
-	os, err := pc.pc.OutShape(x.Shape)
-	if err != nil {
+	if len(x.Shape) > 8 {
 		return nil, false
 	}
-	// The fused path allocates from the buffer pool: only within the
-	// memory budget. Otherwise the plain layer runs, and its allocation
-	// fails with an error naming the layer.
-	if _, err := sizes.Alloc("", os, 4, "float32"); err != nil {
+	var osa [8]int64
+	os := osa[:len(x.Shape)]
+	if err := pc.pc.OutShapeTo(x.Shape, os); err != nil {
 		return nil, false
 	}
+	var epv kernels.Epilogue
 	var ep *kernels.Epilogue
 	if pc.residual >= 0 || pc.act != nil {
-		ep = &kernels.Epilogue{}
+		ep = &epv
 	}
 	if pc.residual >= 0 {
 		r := vals[pc.residual]
-		if r == nil || r.DType != ir.Float32 || !ir.S(r.Shape...).Equal(ir.S(os...)) {
+		if r == nil || r.DType != ir.Float32 || !slices.Equal(r.Shape, os) {
 			return nil, false
 		}
 		ep.Residual = ir.View[float32](r)
@@ -255,6 +187,6 @@ func runConvStep(pc *preparedConv, pool *bufPool, vals []*ir.Tensor) (out *ir.Te
 		ep.HasAct, ep.Act = true, activationKernel[pc.act.Type]
 		ep.Alpha, ep.Beta = float64(pc.act.Alpha), float64(pc.act.Beta)
 	}
-	out, err = pc.pc.RunBuf(x, ep, pool.get(int(ir.Numel(os))*4))
-	return out, err == nil
+	out = s.out(ir.Float32, os)
+	return out, pc.pc.RunInto(x, ep, out) == nil
 }
