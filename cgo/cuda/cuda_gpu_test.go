@@ -321,3 +321,50 @@ func TestGPURuntime(t *testing.T) {
 		t.Errorf("Malloc(1 PiB) = %v, want cudaErrorMemoryAllocation", err)
 	}
 }
+
+// TestGPURuntimeEvents times a 64 MiB upload with the raw event API that
+// the tensorrt runner's clock uses (trtc bench): events recorded on the
+// default stream around a synchronous copy give a positive time, and one
+// not yet recorded is an error, not a number.
+func TestGPURuntimeEvents(t *testing.T) {
+	needGPU(t)
+	var rt Runtime
+	const n = 64 << 20
+	p, err := rt.Malloc(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Free(p)
+	start, err := rt.EventCreate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	end, err := rt.EventCreate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.EventElapsedMs(start, end); err == nil {
+		t.Error("elapsed time of events never recorded: no error")
+	}
+	if err := rt.EventRecord(start, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.MemcpyHtoD(p, make([]byte, n)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.EventRecord(end, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.EventSynchronize(end); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := rt.EventElapsedMs(start, end)
+	if err != nil || ms <= 0 {
+		t.Errorf("64 MiB upload between two events: %g ms, %v", ms, err)
+	}
+	for _, e := range []uintptr{start, end} {
+		if err := rt.EventDestroy(e); err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -94,3 +94,46 @@ func (Runtime) ComputeCapability() (string, error) {
 	}
 	return fmt.Sprintf("%d.%d", major, minor), nil
 }
+
+// EventCreate creates an event with timing enabled.
+func (Runtime) EventCreate() (uintptr, error) {
+	if err := Load(); err != nil {
+		return 0, err
+	}
+	h, s := rawEventCreate()
+	return h, check(s, "cudaEventCreate")
+}
+
+// EventRecord marks event at the current end of stream (0: the default
+// stream).
+func (Runtime) EventRecord(event, stream uintptr) error {
+	if err := Load(); err != nil {
+		return err
+	}
+	return check(rawEventRecord(event, stream), "cudaEventRecord")
+}
+
+// EventSynchronize waits for the work before the event's last record.
+func (Runtime) EventSynchronize(event uintptr) error {
+	if err := Load(); err != nil {
+		return err
+	}
+	return check(rawEventSynchronize(event), "cudaEventSynchronize")
+}
+
+// EventElapsedMs is the time between two completed events, in ms.
+func (Runtime) EventElapsedMs(start, end uintptr) (float32, error) {
+	if err := Load(); err != nil {
+		return 0, err
+	}
+	ms, s := rawEventElapsedTime(start, end)
+	return ms, check(s, "cudaEventElapsedTime")
+}
+
+// EventDestroy releases an event.
+func (Runtime) EventDestroy(event uintptr) error {
+	if err := Load(); err != nil {
+		return err
+	}
+	return check(rawEventDestroy(event), "cudaEventDestroy")
+}

@@ -19,7 +19,8 @@
 // side, and the shim's calls (logger, timing cache, profiles, shape values,
 // host code, version checks) and error paths are tested. The pure-Go parts
 // (dtype mapping, profile resolution and selection, the engine runner over
-// a fake device) are unit-tested. No real engine has been built or run by
+// a fake device, the runner's CUDA-event clock for trtc bench over a fake
+// device that records the event calls) are unit-tested. No real engine has been built or run by
 // this code: that needs a machine with TensorRT and a GPU.
 //
 // Invariants: C keeps no Go pointer (host buffers are passed for the

@@ -138,3 +138,41 @@ func TestGPURunnerOnCUDA(t *testing.T) {
 		t.Errorf("empty input: %v, %v", out, err)
 	}
 }
+
+// TestGPURunnerEventClock: on cgo/cuda's runtime the runner's clock is
+// CUDA events, and a span around an upload and a run is positive and no
+// longer than the host's wall time for the same work.
+func TestGPURunnerEventClock(t *testing.T) {
+	needGPU(t)
+	var dev Device = cuda.Runtime{}
+	r := &runner{api: &gpuDoubler{dev: dev}, dev: dev}
+	defer r.Close()
+	clock := r.Clock()
+	if clock.Name() != "cuda-event" {
+		t.Fatalf("clock %q on cuda.Runtime, want cuda-event", clock.Name())
+	}
+	x := ir.NewTensor(ir.Float32, []int64{1 << 19, 2}) // 4 MiB
+	host, _ := backend.HostClock.Start()
+	span, err := clock.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem, err := r.Alloc(len(x.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Free()
+	if err := mem.CopyFromHost(x.Data); err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.RunDevice(map[string]*backend.DeviceTensor{"x": {DType: ir.Float32, Shape: x.Shape, Mem: mem}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out["y"].Mem.Free()
+	d, err := span.End()
+	wall, _ := host.End()
+	if err != nil || d <= 0 || d > wall {
+		t.Errorf("event span %v (%v), host wall time %v", d, err, wall)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/trtc-dev/trtc/internal/atomicfile"
 	"github.com/trtc-dev/trtc/pkg/backend"
@@ -89,9 +90,7 @@ unchanged model again reuses them (the report's segments say "cache":
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Model = args[0]
-			opts.ctx = cmd.Context()
-			opts.FallbackOps = splitList(opts.FallbackOps)
-			opts.Plugins = append(opts.Plugins, streams.extraPlugins...)
+			opts.finish(cmd)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -100,14 +99,23 @@ unchanged model again reuses them (the report's segments say "cache":
 	}
 	f := cmd.Flags()
 	f.StringVarP(&opts.Output, "output", "o", "", "bundle path (default: MODEL with extension .trtb)")
+	f.BoolVar(&opts.DryRun, "dry-run", false, "report coverage and partitions; write no bundle")
+	f.StringVar(&opts.Report, "report", "", "write the report as JSON to this file (also when the compile fails)")
+	addBuildFlags(f, opts)
+	return cmd
+}
+
+// addBuildFlags adds the flags that decide what a compile builds: every
+// compile flag but where its outputs go (--output, --dry-run, --report).
+// `trtc compare` takes the same set, so a model is compared exactly as
+// `trtc compile` would build it.
+func addBuildFlags(f *pflag.FlagSet, opts *CompileOptions) {
 	f.StringVar(&opts.Format, "format", "", "model format: onnx, pt2 or pb (default: detected)")
 	f.IntVar(&opts.MinBlockSize, "min-block-size", 5, "fewest compute ops an engine segment may hold (one holding a recurrent layer, If, Loop or Scan is always kept; 0: no minimum, so even a lone reshape or shape op stays in an engine)")
 	f.StringSliceVar(&opts.FallbackOps, "fallback-ops", nil, "ops that always run as fallback (Relu, onnx.Relu, aten.relu.default)")
 	f.BoolVar(&opts.RequireFullCompilation, "require-full-compilation", false, "fail (exit 5) unless every node converts")
 	f.StringArrayVar(&opts.Shapes, "shapes", nil, "input shape override NAME:DIMS, e.g. input:1x3x224x224 (repeatable)")
 	f.StringVar(&opts.Backend, "backend", "reference", "engine backend: reference or tensorrt")
-	f.BoolVar(&opts.DryRun, "dry-run", false, "report coverage and partitions; write no bundle")
-	f.StringVar(&opts.Report, "report", "", "write the report as JSON to this file (also when the compile fails)")
 	f.StringArrayVar(&opts.Plugins, "plugin", nil, "converter plugin .so to load (repeatable)")
 	f.StringArrayVar(&opts.TRTPluginLibs, "trt-plugin-lib", nil, "TensorRT plugin library to load before building, recorded in the bundle (repeatable; trtexec's --dynamicPlugins)")
 	// Engine build settings, named as trtexec names them. Profiles are
@@ -126,7 +134,14 @@ unchanged model again reuses them (the report's segments say "cache":
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "engine cache directory (default: the user cache directory's trtc/engines)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither reuse nor store engines in the engine cache")
 	addPrecisionFlags(f, &opts.PrecisionFlags)
-	return cmd
+}
+
+// finish completes the options once the flags are resolved: lists split
+// at commas, plugins from the config file and TRTC_PLUGINS added.
+func (opts *CompileOptions) finish(cmd *cobra.Command) {
+	opts.ctx = cmd.Context()
+	opts.FallbackOps = splitList(opts.FallbackOps)
+	opts.Plugins = append(opts.Plugins, opts.IO.extraPlugins...)
 }
 
 // splitList flattens comma-separated entries.
@@ -165,30 +180,42 @@ var compileOutcomes = map[int]string{
 	ExitFallback: "fallback", ExitBuild: "build", ExitRun: "run", ExitPlugin: "plugin", ExitNoGPU: "no_gpu",
 }
 
-func compileRun(opts *CompileOptions) error {
+// buildSetup is what the build flags resolve to before a compile starts
+// (compile and compare share it).
+type buildSetup struct {
+	shapes map[string]ir.Shape
+	build  backend.BuildOptions
+	prec   precision.Options
+	target network.Version // --trt-version; zero: the default
+	cache  *enginecache.Cache
+}
+
+// resolveBuild checks the build flags and resolves them; errors are usage
+// errors (exit 2, or 3 from the config file) naming the flag.
+func (opts *CompileOptions) resolveBuild() (*buildSetup, error) {
 	if opts.MinBlockSize < 0 {
-		return opts.IO.badValue("min-block-size", "must be at least 0, got %d", opts.MinBlockSize)
+		return nil, opts.IO.badValue("min-block-size", "must be at least 0, got %d", opts.MinBlockSize)
 	}
 	shapes, err := parseShapes(opts.IO, "shapes", opts.Shapes)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	build, err := buildOptions(opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	be, _ := backend.Get(opts.Backend) // an unknown backend is reported by compileWork
+	be, _ := backend.Get(opts.Backend) // an unknown backend is reported by compileModel
 	prec, err := opts.PrecisionFlags.Options(opts.IO, be)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var target network.Version
 	if opts.TRTVersion != "" {
 		if target, err = network.ParseVersion(opts.TRTVersion); err != nil {
-			return opts.IO.badValue("trt-version", "%v", err)
+			return nil, opts.IO.badValue("trt-version", "%v", err)
 		}
 		if err := network.CheckTarget(target); err != nil {
-			return opts.IO.badValue("trt-version", "%v", err)
+			return nil, opts.IO.badValue("trt-version", "%v", err)
 		}
 	}
 	if opts.Backend == "reference" {
@@ -199,7 +226,33 @@ func compileRun(opts *CompileOptions) error {
 	switch opts.Format {
 	case "", "onnx", "pt2", "pb":
 	default:
-		return opts.IO.badValue("format", "must be onnx, pt2 or pb, not %q", opts.Format)
+		return nil, opts.IO.badValue("format", "must be onnx, pt2 or pb, not %q", opts.Format)
+	}
+	return &buildSetup{shapes: shapes, build: build, prec: prec, target: target}, nil
+}
+
+// openCache is the engine cache the flags ask for; nil when it is off.
+func (opts *CompileOptions) openCache() *enginecache.Cache {
+	if opts.NoCache {
+		return nil
+	}
+	dir := opts.CacheDir
+	if dir == "" {
+		var err error
+		if dir, err = enginecache.DefaultDir(); err != nil {
+			opts.IO.Log.Warn().Err(err).Msg("engine cache off")
+		}
+	}
+	if dir == "" {
+		return nil
+	}
+	return &enginecache.Cache{Dir: dir}
+}
+
+func compileRun(opts *CompileOptions) error {
+	bs, err := opts.resolveBuild()
+	if err != nil {
+		return err
 	}
 	if opts.Report != "" && opts.Output != "" && filepath.Clean(opts.Report) == filepath.Clean(opts.Output) {
 		return opts.IO.badValue("report", "%s is also the bundle path (--output)", opts.Report)
@@ -219,21 +272,10 @@ func compileRun(opts *CompileOptions) error {
 			return withFields(withCode(ExitInput, fmt.Errorf("--%s: %w", o.flag, err)), "file", o.path)
 		}
 	}
-	var cache *enginecache.Cache
-	if !opts.NoCache {
-		dir := opts.CacheDir
-		if dir == "" {
-			if dir, err = enginecache.DefaultDir(); err != nil {
-				opts.IO.Log.Warn().Err(err).Msg("engine cache off")
-			}
-		}
-		if dir != "" {
-			cache = &enginecache.Cache{Dir: dir}
-		}
-	}
+	bs.cache = opts.openCache()
 	// From here on the compile has valid settings: every outcome is
 	// written to --report.
-	rep, err := compileWork(opts, shapes, build, prec, target, cache)
+	rep, err := compileWork(opts, bs)
 	code := exitCode(err)
 	if opts.Report != "" {
 		if rep == nil {
@@ -252,14 +294,17 @@ func compileRun(opts *CompileOptions) error {
 	return err
 }
 
-// compileWork compiles and writes the bundle; the report it returns is
-// non-nil whenever the compile got far enough to know anything.
-func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend.BuildOptions, prec precision.Options, target network.Version, cache *enginecache.Cache) (*compiler.Report, error) {
+// compileModel runs the compiler on opts.Model with the resolved settings;
+// markAll makes every computed value a graph output
+// (compiler.Options.MarkAllOutputs). The error carries the exit code
+// compileExitCode gives it; the result is non-nil whenever the compile got
+// far enough to know anything.
+func compileModel(opts *CompileOptions, bs *buildSetup, prog *progress, markAll bool) (*compiler.Result, error) {
 	log := opts.IO.Log
 	settings := &conversion.Settings{
 		MinBlockSize: opts.MinBlockSize, FallbackOps: opts.FallbackOps,
-		RequireFullCompilation: opts.RequireFullCompilation, InputShapes: shapes, Backend: opts.Backend,
-		TargetVersion: target,
+		RequireFullCompilation: opts.RequireFullCompilation, InputShapes: bs.shapes, Backend: opts.Backend,
+		TargetVersion: bs.target,
 	}
 	be, err := backend.Get(opts.Backend)
 	if err != nil {
@@ -276,14 +321,9 @@ func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend
 	if err != nil {
 		return nil, err
 	}
-	out := opts.Output
-	if out == "" {
-		out = strings.TrimSuffix(opts.Model, filepath.Ext(opts.Model)) + ".trtb"
-	}
-	prog := newProgress(opts.IO, "compile "+filepath.Base(opts.Model))
-	defer prog.done()
-	copts := compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: build,
-		Log: log, Progress: prog.stage, Cache: cache, TRTPluginLibs: opts.TRTPluginLibs, Precision: prec}
+	copts := compiler.Options{Settings: settings, Registry: reg, Format: opts.Format, Build: bs.build,
+		Log: log, Progress: prog.stage, Cache: bs.cache, TRTPluginLibs: opts.TRTPluginLibs, MarkAllOutputs: markAll,
+		Precision: bs.prec}
 	if gpu != nil && be.Name() != "reference" {
 		// The GPU is part of the cache key of engines that run on it;
 		// reference engines run on the CPU anywhere.
@@ -298,10 +338,30 @@ func compileWork(opts *CompileOptions, shapes map[string]ir.Shape, build backend
 		if res == nil {
 			return nil, withFields(err, "file", opts.Model)
 		}
-		return compiler.FailureReport(res, opts.Model, err), err
+		return res, err
 	}
-	for _, name := range compiler.UnusedProfileNames(res, build.Profiles) {
+	for _, name := range compiler.UnusedProfileNames(res, bs.build.Profiles) {
 		log.Warn().Str("tensor", name).Msgf("--min/opt/max-shapes name %q, which is neither a model input nor an input of any engine; ignored", name)
+	}
+	return res, nil
+}
+
+// compileWork compiles and writes the bundle; the report it returns is
+// non-nil whenever the compile got far enough to know anything.
+func compileWork(opts *CompileOptions, bs *buildSetup) (*compiler.Report, error) {
+	log := opts.IO.Log
+	out := opts.Output
+	if out == "" {
+		out = strings.TrimSuffix(opts.Model, filepath.Ext(opts.Model)) + ".trtb"
+	}
+	prog := newProgress(opts.IO, "compile "+filepath.Base(opts.Model))
+	defer prog.done()
+	res, err := compileModel(opts, bs, prog, false)
+	if err != nil {
+		if res == nil {
+			return nil, err
+		}
+		return compiler.FailureReport(res, opts.Model, err), err
 	}
 	rep := compiler.BuildReport(res)
 	if err := interrupted(opts.ctx); err != nil {

@@ -23,7 +23,7 @@ import (
 //  2. the environment variable TRTC_<FLAG> (upper case, '-' as '_'), when
 //     set and not empty;
 //  3. the config file: a key in the section named after the command
-//     (compile:, run:, inspect:, devices:, converters:, cache:, version:),
+//     (compile:, run:, compare:, bench:, inspect:, devices:, converters:, cache:, version:),
 //     then a top-level key;
 //  4. the flag's default.
 //
@@ -192,7 +192,7 @@ func sectionFlags(root *cobra.Command, section string) map[string]bool {
 			out[f.Name] = true
 		}
 	})
-	if section == "compile" || section == "converters" {
+	if section == "compile" || section == "compare" || section == "converters" {
 		out["plugins"] = true
 	} else {
 		delete(out, "plugins")

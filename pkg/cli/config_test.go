@@ -67,6 +67,12 @@ var flagSamples = map[string][3]string{
 	"strongly-typed":             {"true", "false", "true"},
 	"keep-fp32":                  {"Softmax", "Exp", "node_1"},
 	"precision-constraints":      {"Softmax:fp32", "conv1:fp16", "*:bf16"},
+	"seed":                       {"7", "8", "9"},
+	"input-range":                {"0,1", "x=-1,1", "ids=0,50256"},
+	"layerwise":                  {"true", "false", "true"},
+	"warmup":                     {"0", "3", "5"},
+	"iterations":                 {"1", "50", "100"},
+	"duration":                   {"0.5", "1", "2.5"},
 	"calibration-input":          {"x=a.npy", "x=b.npy", "x=c.npy"},
 }
 
@@ -74,6 +80,8 @@ var flagSamples = map[string][3]string{
 var outputSamples = map[string][3]string{
 	"inspect": {"json", "text", "json"},
 	"devices": {"json", "text", "json"},
+	"compare": {"json", "text", "json"},
+	"bench":   {"json", "text", "json"},
 	"list":    {"json", "table", "json"}, // converters list; cache list overrides
 }
 
@@ -324,6 +332,12 @@ func TestBadSettings(t *testing.T) {
 		{"missing config", []string{"version"}, map[string]string{"TRTC_CONFIG": "nope.yaml"}, "", 3, []string{"config nope.yaml"}},
 		{"cache -o", []string{"cache", "list"}, map[string]string{"TRTC_OUTPUT": "xml"}, "", 2, []string{"output (env TRTC_OUTPUT)"}},
 		{"converters --op", []string{"converters", "list"}, nil, "converters:\n  op: '['\n", 3, []string{"op (trtc.yaml:2)", "syntax error"}},
+		{"env bench iterations", []string{"bench", "b.trtb"}, map[string]string{"TRTC_ITERATIONS": "0"}, "", 2, []string{"iterations (env TRTC_ITERATIONS): must be 1..1000000, got 0"}},
+		{"file bench duration", []string{"bench", "b.trtb"}, nil, "bench:\n  duration: -1\n", 3, []string{"duration (trtc.yaml:2): must be a number of seconds >= 0"}},
+		{"file bench warmup", []string{"bench", "b.trtb"}, nil, "warmup: many\n", 3, []string{"warmup (trtc.yaml:1)", `"many" is not an integer`}},
+		{"file compare input-range", []string{"compare", model}, nil, "compare:\n  input-range: [\"0,1\", \"3\"]\n", 3, []string{"input-range (trtc.yaml:2)", `"3": want LO,HI or NAME=LO,HI`}},
+		{"env compare seed", []string{"compare", model}, map[string]string{"TRTC_SEED": "x"}, "", 2, []string{"seed (env TRTC_SEED)", `"x" is not an integer`}},
+		{"env compare -o", []string{"compare", model}, map[string]string{"TRTC_OUTPUT": "xml"}, "", 2, []string{"output (env TRTC_OUTPUT): must be text or json"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -66,7 +66,7 @@ const (
 	ExitBuild       = 6  // conversion or engine build failed, or the backend is unavailable
 	ExitRun         = 7  // a bundle failed to run (input binding, execution)
 	ExitPlugin      = 8  // a plugin failed to load or register, a plugin op misbehaved, or run lacks a bundle's plugin
-	ExitMismatch    = 9  // trtc run --expect: an output differs from the expected one
+	ExitMismatch    = 9  // an output differs beyond the tolerance: run --expect from the expected file, compare from the float32 oracle
 	ExitNoGPU       = 10 // no NVIDIA driver or GPU, or a bundle's engines were built for another GPU or TensorRT version
 	ExitMemory      = 11 // a tensor would exceed the memory budget (--max-memory) or the per-tensor limit
 )

@@ -177,6 +177,8 @@ func NewRootCmd(streams *IO) *cobra.Command {
 	root.AddCommand(
 		NewCmdCompile(streams, nil),
 		NewCmdRun(streams, nil),
+		NewCmdCompare(streams, nil),
+		NewCmdBench(streams, nil),
 		NewCmdConverters(streams),
 		NewCmdInspect(streams, nil),
 		NewCmdDevices(streams, nil),

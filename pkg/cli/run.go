@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -109,11 +108,8 @@ func runRun(opts *RunOptions) error {
 	}
 	// NaN would make every comparison pass, a negative tolerance every
 	// one fail, an infinite one every one pass.
-	if opts.Atol < 0 || math.IsNaN(opts.Atol) || math.IsInf(opts.Atol, 0) {
-		return opts.IO.badValue("atol", "must be a finite number >= 0, got %v", opts.Atol)
-	}
-	if opts.Rtol < 0 || math.IsNaN(opts.Rtol) || math.IsInf(opts.Rtol, 0) {
-		return opts.IO.badValue("rtol", "must be a finite number >= 0, got %v", opts.Rtol)
+	if err := checkTolerances(opts.IO, opts.Atol, opts.Rtol); err != nil {
+		return err
 	}
 	if _, err := loadRegistry(opts.Plugins, opts.IO.Log); err != nil {
 		return err
@@ -135,23 +131,9 @@ func runRun(opts *RunOptions) error {
 		disp.stage("segment", done, total)
 	}
 	start := time.Now()
-	prog, err := runtime.OpenWith(opts.Bundle, ropts)
+	prog, err := openProgram(opts.Bundle, ropts)
 	if err != nil {
-		err = withFields(err, "file", opts.Bundle)
-		var te *runtime.TargetError
-		if errors.As(err, &te) {
-			return withCode(ExitNoGPU, err)
-		}
-		var pe *runtime.PluginError
-		var le *runtime.TRTPluginLibError
-		var me *ops.MissingOpError
-		if errors.As(err, &pe) || errors.As(err, &le) || errors.As(err, &me) {
-			return withCode(ExitPlugin, err)
-		}
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, bundle.ErrCorrupt) || errors.Is(err, bundle.ErrNotBundle) || errors.Is(err, bundle.ErrVersion) {
-			return withCode(ExitInput, err)
-		}
-		return withCode(ExitRun, err)
+		return err
 	}
 	defer prog.Close()
 	opts.IO.Log.Info().Str("stage", "load").Str("file", opts.Bundle).Int("segments", len(prog.Segments())).
@@ -180,18 +162,7 @@ func runRun(opts *RunOptions) error {
 	outs, err := prog.Run(inputs)
 	disp.done()
 	if err != nil {
-		var ie *runtime.InputError
-		if errors.As(err, &ie) {
-			if m := inputName.FindStringSubmatch(ie.Error()); m != nil {
-				err = withFields(err, "tensor", m[1])
-			}
-			return withCode(ExitInput, err)
-		}
-		var pe *ops.PluginOpError
-		if errors.As(err, &pe) {
-			return withCode(ExitPlugin, err)
-		}
-		return withCode(ExitRun, err)
+		return runError(err)
 	}
 	elapsed := time.Since(start)
 	if err := os.MkdirAll(opts.OutputDir, 0o755); err != nil {
@@ -214,6 +185,49 @@ func runRun(opts *RunOptions) error {
 		return expectOutputs(opts, prog.Outputs, outs)
 	}
 	return nil
+}
+
+// openProgram opens a bundle to run, giving each failure its exit code:
+// 10 for a build target this machine cannot run, 8 for a missing plugin,
+// 3 for a missing or malformed file, 7 otherwise.
+func openProgram(path string, ropts runtime.Options) (*runtime.Program, error) {
+	prog, err := runtime.OpenWith(path, ropts)
+	if err == nil {
+		return prog, nil
+	}
+	err = withFields(err, "file", path)
+	var te *runtime.TargetError
+	if errors.As(err, &te) {
+		return nil, withCode(ExitNoGPU, err)
+	}
+	var pe *runtime.PluginError
+	var le *runtime.TRTPluginLibError
+	var me *ops.MissingOpError
+	if errors.As(err, &pe) || errors.As(err, &le) || errors.As(err, &me) {
+		return nil, withCode(ExitPlugin, err)
+	}
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, bundle.ErrCorrupt) || errors.Is(err, bundle.ErrNotBundle) || errors.Is(err, bundle.ErrVersion) {
+		return nil, withCode(ExitInput, err)
+	}
+	return nil, withCode(ExitRun, err)
+}
+
+// runError gives an error of Program.Run its exit code: 3 for inputs that
+// do not match the model (naming the input), 8 for a plugin op, 7
+// otherwise.
+func runError(err error) error {
+	var ie *runtime.InputError
+	if errors.As(err, &ie) {
+		if m := inputName.FindStringSubmatch(ie.Error()); m != nil {
+			err = withFields(err, "tensor", m[1])
+		}
+		return withCode(ExitInput, err)
+	}
+	var pe *ops.PluginOpError
+	if errors.As(err, &pe) {
+		return withCode(ExitPlugin, err)
+	}
+	return withCode(ExitRun, err)
 }
 
 // inputName finds the input a runtime.InputError is about (its messages

@@ -44,6 +44,13 @@ type Options struct {
 	// ComputeCapability is the GPU engines are built for ("9.0"; "" for
 	// backends that run on the CPU). It is part of the cache key.
 	ComputeCapability string
+	// MarkAllOutputs makes every value a node computes a graph output
+	// (MarkAllOutputs, the function), before partitioning: each engine
+	// then returns every tensor it computes, as Polygraphy's --mark-all
+	// does (trtc compare --layerwise). Marked tensors cannot be fused
+	// away, so an engine built this way may round differently from one
+	// built without.
+	MarkAllOutputs bool
 	// Precision are the precision flags (--fp16, --bf16, --int8, --fp8,
 	// --strongly-typed, --keep-fp32, --precision-constraints), already
 	// validated (precision.Options.Validate). Strongly typed networks are
@@ -88,6 +95,9 @@ type Result struct {
 	// Pinned are the graph inputs whose value every optimization profile
 	// pins, compiled as constants (pinned.go).
 	Pinned []PinnedInput
+	// MarkedOutputs are the values Options.MarkAllOutputs added to the
+	// graph's outputs, in topological order (after the model's own).
+	MarkedOutputs []string
 	// Precision is what the autocast pass did (nil when it did not run:
 	// a float32 compile, or a weakly typed network); PrecisionOptions are
 	// the settings and BuildPrecision what the builder was told.
@@ -394,6 +404,10 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 		opts.Log.Info().Str("stage", "pin").Str("input", pi.Name).Ints64("value", pi.Value.Ints()).
 			Msg("every optimization profile pins this input's value: compiled as a constant; run refuses any other value")
 	}
+	var marked []string
+	if opts.MarkAllOutputs {
+		marked = MarkAllOutputs(g)
+	}
 	if len(opts.Build.Profiles) == 0 {
 		if p, ok := RangeProfile(g); ok {
 			opts.Build.Profiles = []backend.Profile{p}
@@ -421,7 +435,7 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 		}
 		res := &Result{Model: model, Graph: g, Partition: p, Engines: map[*partition.Segment]*Engine{},
 			Folded: folded, ConvertFailures: failures, Settings: s, TRTPluginLibs: opts.TRTPluginLibs, Pinned: pinned, Precision: prec,
-			PrecisionOptions: opts.Precision, BuildPrecision: opts.Build.Precision}
+			PrecisionOptions: opts.Precision, BuildPrecision: opts.Build.Precision, MarkedOutputs: marked}
 		if round == 0 {
 			logDecisions(opts.Log, p, s)
 		}
@@ -531,6 +545,37 @@ func Compile(g *ir.Graph, model string, folded int, opts Options) (*Result, erro
 			return res, nil
 		}
 	}
+}
+
+// MarkAllOutputs appends to g's outputs every value a node computes that
+// is not already one, in node (topological) order, and returns the names
+// it added. Constants (folded values) and graph inputs are not computed
+// by any segment and are left out. Partitioning then makes each such
+// value an output of the segment computing it, so the bundle's program
+// returns it like any other graph output.
+func MarkAllOutputs(g *ir.Graph) []string {
+	seen := map[string]bool{}
+	for _, name := range g.Inputs {
+		seen[name] = true
+	}
+	for _, name := range g.Outputs {
+		seen[name] = true
+	}
+	var added []string
+	for _, n := range g.Nodes {
+		for _, name := range n.Outputs {
+			if name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			if v := g.Value(name); v == nil || v.Const != nil {
+				continue
+			}
+			added = append(added, name)
+		}
+	}
+	g.Outputs = append(g.Outputs, added...)
+	return added
 }
 
 // targetSetter is a network that applies a TensorRT release's rules

@@ -29,6 +29,8 @@ type fakeGPU struct {
 	live    int    // device allocations not yet freed
 	// hostInputs lists the inputs RunDevice got in host memory.
 	hostInputs []string
+	// copies counts host/device copies, both ways.
+	copies int
 }
 
 var fake = &fakeGPU{version: "10.8.0"}
@@ -124,6 +126,7 @@ func (m *fakeMem) CopyFromHost(src []byte) error {
 	if m.freed || len(src) > len(m.data) {
 		return errors.New("bad CopyFromHost")
 	}
+	m.gpu.copies++
 	copy(m.data, src)
 	return nil
 }
@@ -131,6 +134,7 @@ func (m *fakeMem) CopyToHost(dst []byte) error {
 	if m.freed || len(dst) > len(m.data) {
 		return errors.New("bad CopyToHost")
 	}
+	m.gpu.copies++
 	copy(dst, m.data)
 	return nil
 }

@@ -13,6 +13,10 @@
 // reads it; Transfers counts the bytes that crossed. Before an engine is
 // deserialized, its build target (backend version, compute capability,
 // compatibility flags) is checked against this machine (CheckTarget).
+//
+// RunTimed (trtc bench) is Run with each segment timed on its engine's
+// backend.Clock (the host's clock for engines without one and for
+// fallback segments) and the whole run on the host's clock.
 package runtime
 
 import (
@@ -22,6 +26,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/bundle"
@@ -280,9 +285,102 @@ func (p *Program) Run(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, erro
 	return out, nil
 }
 
-func (p *Program) run(env *env) (map[string]*ir.Tensor, error) {
+// Timing is how long one Run took: end to end on the host's clock, from
+// the check of the inputs to the outputs in host memory, and per segment
+// on the segment's clock (backend.Clock): a GPU engine's span covers the
+// uploads of its host inputs and its execution, a fallback segment's the
+// downloads of its device inputs and its kernels.
+type Timing struct {
+	Total    time.Duration
+	Segments []time.Duration
+	// Clocks names each segment's clock ("host", "cuda-event").
+	Clocks []string
+}
+
+// RunTimed is Run, timed (trtc bench).
+func (p *Program) RunTimed(inputs map[string]*ir.Tensor) (map[string]*ir.Tensor, *Timing, error) {
+	start := time.Now()
+	if err := p.CheckInputs(inputs); err != nil {
+		return nil, nil, err
+	}
+	tm := &Timing{Segments: make([]time.Duration, len(p.segments)), Clocks: make([]string, len(p.segments))}
+	env := newEnv(inputs, &p.count)
+	out, err := p.runWith(env, tm)
+	if rerr := env.release(); rerr != nil && err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	tm.Total = time.Since(start)
+	return out, tm, nil
+}
+
+// SegmentKind is "engine" or "fallback" for segment i.
+func (p *Program) SegmentKind(i int) string {
+	if _, ok := p.segments[i].(*engineSegment); ok {
+		return "engine"
+	}
+	return "fallback"
+}
+
+// OptShape is the dims the first engine profile that binds graph input
+// name gives as its opt dims (TensorRT tunes for them; trtexec runs them
+// when no shape is given), or false when no profile binds it.
+func (p *Program) OptShape(name string) ([]int64, bool) {
+	for _, s := range p.segments {
+		es, ok := s.(*engineSegment)
+		if !ok {
+			continue
+		}
+		for _, b := range es.in {
+			if b.Value != name {
+				continue
+			}
+			for _, pr := range es.profiles {
+				if d, ok := pr.Opt[b.Tensor]; ok {
+					return append([]int64(nil), d...), true
+				}
+			}
+		}
+	}
+	return nil, false
+}
+
+// clock is the clock a segment is timed with.
+func (s *engineSegment) clock() backend.Clock {
+	if ce, ok := s.eng.(backend.ClockEngine); ok {
+		return ce.Clock()
+	}
+	return backend.HostClock
+}
+
+func (p *Program) run(env *env) (map[string]*ir.Tensor, error) { return p.runWith(env, nil) }
+
+// runWith runs every segment; with tm set, each is timed into it.
+func (p *Program) runWith(env *env, tm *Timing) (map[string]*ir.Tensor, error) {
 	for i, s := range p.segments {
-		if err := runSegment(s, env); err != nil {
+		var span backend.Span
+		if tm != nil {
+			clock := backend.HostClock
+			if es, ok := s.(*engineSegment); ok {
+				clock = es.clock()
+			}
+			tm.Clocks[i] = clock.Name()
+			var err error
+			if span, err = clock.Start(); err != nil {
+				return nil, fmt.Errorf("segment %d (%s): starting its %s clock: %w", i, s.describe(), clock.Name(), err)
+			}
+		}
+		err := runSegment(s, env)
+		if span != nil {
+			d, serr := span.End()
+			if err == nil && serr != nil {
+				err = fmt.Errorf("reading its %s clock: %w", tm.Clocks[i], serr)
+			}
+			tm.Segments[i] = d
+		}
+		if err != nil {
 			return nil, fmt.Errorf("segment %d (%s): %w", i, s.describe(), err)
 		}
 		for _, v := range s.reads() {
