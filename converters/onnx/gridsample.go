@@ -12,7 +12,8 @@ import (
 // border and reflection to kFILL, kCLAMP and kREFLECT, align_corners to
 // setAlignCorners. TensorRT's layer takes rank-4 tensors only, so 3-D
 // images (opset 20's 5-D input) fall back, as do a grid whose dtype
-// differs from the input's.
+// differs from the input's, and cubic with border padding: TensorRT's
+// kCLAMP clamps each bicubic tap (PyTorch's rule), ONNX the sample point.
 
 var gridSampleModes = map[string]network.InterpolationMode{
 	"linear": network.InterpolationLINEAR, "bilinear": network.InterpolationLINEAR,
@@ -32,6 +33,9 @@ func gridSampleParams(n *conversion.Node) (network.GridSampleParams, error) {
 	pad, ok := gridSamplePadding[n.AttrString("padding_mode", "zeros")]
 	if !ok {
 		return network.GridSampleParams{}, fmt.Errorf("padding_mode %q is not zeros, border or reflection", n.AttrString("padding_mode", "zeros"))
+	}
+	if mode == network.InterpolationCUBIC && pad == network.SampleCLAMP {
+		return network.GridSampleParams{}, fmt.Errorf("cubic with padding_mode border: TensorRT's kCLAMP clamps each of the 16 taps (\"out of bounds indices are clamped to bounds\"), ONNX GridSample clamps the sample point first, and the two differ near the border")
 	}
 	return network.GridSampleParams{Mode: mode, AlignCorners: n.AttrInt("align_corners", 0) != 0, Sample: pad}, nil
 }

@@ -15,6 +15,9 @@ func TestGridSample(t *testing.T) {
 	for _, mode := range []string{"linear", "bilinear", "nearest", "cubic", "bicubic"} {
 		for _, pad := range []string{"zeros", "border", "reflection"} {
 			for _, align := range []int64{0, 1} {
+				if strings.HasSuffix(mode, "cubic") && pad == "border" {
+					continue // refused: TestGridSampleRefusals
+				}
 				convtest.Run(t, convtest.Case{Op: "onnx.GridSample", Opset: 20, Atol: 1e-5, Rtol: 1e-4,
 					Attrs: map[string]ir.Attr{"mode": aString(mode), "padding_mode": aString(pad), "align_corners": aInt(align)},
 					Inputs: []convtest.Input{{DType: ir.Float32, Shape: ir.S(2, 3, 4, 5)},
@@ -36,8 +39,13 @@ func TestGridSampleRefusals(t *testing.T) {
 	}{
 		{[]convtest.Input{{DType: ir.Float32, Shape: ir.S(1, 2, 3, 4, 4)}, {DType: ir.Float32, Shape: ir.S(1, 2, 2, 2, 3)}}, "2-D images (rank 4) only"},
 		{[]convtest.Input{{DType: ir.Float32, Shape: ir.S(1, 2, 4, 4)}, {DType: ir.Float16, Shape: ir.S(1, 2, 2, 2)}}, "takes one dtype"},
+		{[]convtest.Input{{DType: ir.Float32, Shape: ir.S(1, 2, 4, 4)}, {DType: ir.Float32, Shape: ir.S(1, 2, 2, 2)}}, "clamps each of the 16 taps"},
 	} {
-		_, err := convtest.Build(convtest.Case{Op: "onnx.GridSample", Opset: 20, Inputs: c.inputs})
+		attrs := map[string]ir.Attr{}
+		if strings.Contains(c.want, "16 taps") {
+			attrs = map[string]ir.Attr{"mode": aString("cubic"), "padding_mode": aString("border")}
+		}
+		_, err := convtest.Build(convtest.Case{Op: "onnx.GridSample", Opset: 20, Inputs: c.inputs, Attrs: attrs})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("got %v, want an error saying %q", err, c.want)
 		}

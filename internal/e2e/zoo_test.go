@@ -91,8 +91,6 @@ func TestZooMatchesPyTorch(t *testing.T) {
 // match, and each fallback node must carry its reason.
 var zooFallbackByDesign = map[string]string{
 	"ops_bits": "integer bitwise ops and shifts: TensorRT's ElementWise AND/OR/XOR take bool only, and it has no shifts",
-	"ops_gridsample": "ONNX GridSample (what grid_sampler lowers to) needs the IGridSampleLayer kind, not in trtc's layer-kind " +
-		"table yet; bicubic with border padding is the ATen kernel's (converters/aten noConverter)",
 }
 
 func zooCase(t *testing.T, dir, form string, meta *zooMeta) string {

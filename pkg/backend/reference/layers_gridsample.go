@@ -14,8 +14,12 @@ import (
 // align_corners maps -1 and 1 to the centers of the corner pixels (else to
 // their outer edges); sample mode kFILL reads 0 outside the input, kCLAMP
 // the border, kREFLECT the reflection. TensorRT's layer follows PyTorch's
-// grid_sample, which ONNX GridSample is; this backend computes it with the
-// same kernel as the ONNX op (kernels.GridSample).
+// grid_sample; this backend computes it with the kernel of the ONNX op
+// (kernels.GridSample). The one place where ONNX GridSample and PyTorch
+// differ is kCUBIC with kCLAMP: NvInfer.h says of kCLAMP "out of bounds
+// indices are clamped to bounds", so each of the 16 bicubic taps is clamped
+// (PyTorch's rule, kernels.GridSampleParams.PadTaps), where ONNX clamps the
+// sample point first.
 
 func init() {
 	registerKind(network.KindGridSample, kindImpl{infer: inferGridSample, run: runGridSample})
@@ -49,6 +53,7 @@ func gridSampleKernelParams(p network.GridSampleParams) (kernels.GridSampleParam
 		kp.Padding = "zeros"
 	case network.SampleCLAMP:
 		kp.Padding = "border"
+		kp.PadTaps = p.Mode == network.InterpolationCUBIC
 	case network.SampleREFLECT:
 		kp.Padding = "reflection"
 	default:
