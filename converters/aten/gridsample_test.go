@@ -17,7 +17,7 @@ var gridSampleCases = func() []convtest.Case {
 		for pad := int64(0); pad < 3; pad++ {
 			for align := int64(0); align < 2; align++ {
 				cs = append(cs, convtest.Case{Op: "aten.grid_sampler_2d.default", Atol: 1e-5, Rtol: 1e-4,
-					Attrs: A{"interpolation_mode": ai(mode), "padding_mode": ai(pad), "align_corners": ai(align)},
+					Attrs:  A{"interpolation_mode": ai(mode), "padding_mode": ai(pad), "align_corners": ai(align)},
 					Inputs: []convtest.Input{f32(2, 3, 5, 6), {DType: ir.Float32, Shape: ir.S(2, 4, 7, 2), Lo: -1.4, Hi: 1.4}}})
 			}
 		}
