@@ -895,61 +895,23 @@ func regionSteps(p *plan) []step {
 	}
 	// Items are numbered in add order; a min-heap of ready items keeps
 	// that order wherever the dependencies allow.
-	ready := &intHeap{}
+	ready := &ir.IndexHeap{}
 	for it := range items {
 		if indeg[it] == 0 {
-			ready.push(it)
+			ready.Push(it)
 		}
 	}
 	var steps []step
-	for ready.len() > 0 {
-		it := ready.pop()
+	for ready.Len() > 0 {
+		it := ready.Pop()
 		steps = append(steps, step{layers: items[it].layers, region: items[it].region})
 		for _, u := range users[it] {
 			if indeg[u]--; indeg[u] == 0 {
-				ready.push(u)
+				ready.Push(u)
 			}
 		}
 	}
 	return steps
-}
-
-// intHeap is a min-heap of ints.
-type intHeap struct{ a []int }
-
-func (h *intHeap) len() int { return len(h.a) }
-
-func (h *intHeap) push(v int) {
-	h.a = append(h.a, v)
-	for i := len(h.a) - 1; i > 0; {
-		p := (i - 1) / 2
-		if h.a[p] <= h.a[i] {
-			break
-		}
-		h.a[p], h.a[i] = h.a[i], h.a[p]
-		i = p
-	}
-}
-
-func (h *intHeap) pop() int {
-	top := h.a[0]
-	last := len(h.a) - 1
-	h.a[0] = h.a[last]
-	h.a = h.a[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h.a) && h.a[l] < h.a[m] {
-			m = l
-		}
-		if r < len(h.a) && h.a[r] < h.a[m] {
-			m = r
-		}
-		if m == i {
-			return top
-		}
-		h.a[i], h.a[m] = h.a[m], h.a[i]
-		i = m
-	}
 }
 
 // checkRegionLayers checks a loaded plan's boundary layers, so that running
