@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/editdist"
 	"github.com/trtc-dev/trtc/internal/safefile"
 	"os"
 	"path/filepath"
@@ -252,24 +253,7 @@ func closestHint(key string, known map[string]bool) string {
 
 // editDistance is the Levenshtein distance; '_' and '-' are the same.
 func editDistance(a, b string) int {
-	a, b = strings.ReplaceAll(a, "_", "-"), strings.ReplaceAll(b, "_", "-")
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return editdist.Levenshtein(strings.ReplaceAll(a, "_", "-"), strings.ReplaceAll(b, "_", "-"))
 }
 
 // configPath picks the config file: --config, then TRTC_CONFIG, then

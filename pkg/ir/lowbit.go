@@ -298,3 +298,31 @@ func UnpackLowBit(dt DType, packed []byte, n int64) ([]byte, bool) {
 	}
 	return out, true
 }
+
+// IntLimits is the range of values an integer dtype holds, as float64 (the
+// 64-bit limits rounded to the nearest float64 within them); ok is false
+// for a dtype that is not an integer.
+func IntLimits(dt DType) (lo, hi float64, ok bool) {
+	switch dt {
+	case Int8:
+		return math.MinInt8, math.MaxInt8, true
+	case Uint8:
+		return 0, math.MaxUint8, true
+	case Int16:
+		return math.MinInt16, math.MaxInt16, true
+	case Uint16:
+		return 0, math.MaxUint16, true
+	case Int32:
+		return math.MinInt32, math.MaxInt32, true
+	case Uint32:
+		return 0, math.MaxUint32, true
+	case Int64:
+		return math.MinInt64, math.Nextafter(math.MaxInt64, 0), true
+	case Uint64:
+		return 0, math.Nextafter(math.MaxUint64, 0), true
+	case Int4, Uint4, Int2, Uint2:
+		l, h := LowBitIntRange(dt)
+		return float64(l), float64(h), true
+	}
+	return 0, 0, false
+}

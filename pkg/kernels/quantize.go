@@ -136,22 +136,10 @@ func DequantizeLinear(x, scale, zp *ir.Tensor, p QuantParams, dt ir.DType) (*ir.
 // quantRange is the integer range of a quantized dtype; isInt is false for
 // the float8 and float4 types.
 func quantRange(dt ir.DType) (lo, hi float64, isInt bool) {
-	switch dt {
-	case ir.Int8:
-		return math.MinInt8, math.MaxInt8, true
-	case ir.Uint8:
-		return 0, math.MaxUint8, true
-	case ir.Int16:
-		return math.MinInt16, math.MaxInt16, true
-	case ir.Uint16:
-		return 0, math.MaxUint16, true
-	case ir.Int32:
-		return math.MinInt32, math.MaxInt32, true
-	case ir.Int4, ir.Uint4, ir.Int2, ir.Uint2:
-		l, h := ir.LowBitIntRange(dt)
-		return float64(l), float64(h), true
+	if dt == ir.Uint32 || dt == ir.Int64 || dt == ir.Uint64 {
+		return 0, 0, false // not a quantized type
 	}
-	return 0, 0, false
+	return ir.IntLimits(dt)
 }
 
 // setQuantInt stores an in-range integer into element i of an integer tensor.

@@ -3,6 +3,7 @@ package precision
 import (
 	"errors"
 	"fmt"
+	"github.com/trtc-dev/trtc/internal/editdist"
 	"sort"
 	"strings"
 
@@ -449,7 +450,7 @@ func Closest(s string, names []string, k int) []string {
 	}
 	var cs []cand
 	for _, n := range names {
-		cs = append(cs, cand{n, editDistance(strings.ToLower(s), strings.ToLower(n))})
+		cs = append(cs, cand{n, editdist.Levenshtein(strings.ToLower(s), strings.ToLower(n))})
 	}
 	sort.Slice(cs, func(i, j int) bool {
 		if cs[i].d != cs[j].d {
@@ -462,26 +463,6 @@ func Closest(s string, names []string, k int) []string {
 		out = append(out, cs[i].name)
 	}
 	return out
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // NodeType is the type --precision-constraints or --keep-fp32 pins n to,

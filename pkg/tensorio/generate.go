@@ -17,29 +17,8 @@ type Range struct{ Lo, Hi float64 }
 // floats, the integers 0 and 1.
 var DefaultRange = Range{0, 1}
 
-// IntLimits is the range of values an integer dtype holds, as float64 (the
-// 64-bit limits rounded to the nearest float64 within them).
-func IntLimits(dt ir.DType) (lo, hi float64, ok bool) {
-	switch dt {
-	case ir.Int8:
-		return math.MinInt8, math.MaxInt8, true
-	case ir.Uint8:
-		return 0, math.MaxUint8, true
-	case ir.Int16:
-		return math.MinInt16, math.MaxInt16, true
-	case ir.Uint16:
-		return 0, math.MaxUint16, true
-	case ir.Int32:
-		return math.MinInt32, math.MaxInt32, true
-	case ir.Uint32:
-		return 0, math.MaxUint32, true
-	case ir.Int64:
-		return math.MinInt64, math.Nextafter(math.MaxInt64, 0), true
-	case ir.Uint64:
-		return 0, math.Nextafter(math.MaxUint64, 0), true
-	}
-	return 0, 0, false
-}
+// IntLimits is the range of values an integer dtype holds (ir.IntLimits).
+func IntLimits(dt ir.DType) (lo, hi float64, ok bool) { return ir.IntLimits(dt) }
 
 // CheckRange says whether r suits dtype dt: an integer dtype needs whole
 // numbers within its limits, a float dtype finite bounds; Lo <= Hi always.
