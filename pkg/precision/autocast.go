@@ -3,10 +3,10 @@ package precision
 import (
 	"errors"
 	"fmt"
-	"github.com/trtc-dev/trtc/internal/editdist"
 	"sort"
 	"strings"
 
+	"github.com/trtc-dev/trtc/internal/editdist"
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/kernels"
 	"github.com/trtc-dev/trtc/pkg/ops"
