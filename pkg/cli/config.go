@@ -9,11 +9,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/trtc-dev/trtc/internal/editdist"
-	"github.com/trtc-dev/trtc/internal/safefile"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"github.com/trtc-dev/trtc/internal/editdist"
+	"github.com/trtc-dev/trtc/internal/safefile"
 	"go.yaml.in/yaml/v3"
 )
 
