@@ -284,6 +284,48 @@ trtc_status guard(Logger* logger, F&& f) noexcept
 // silenced here only; #pragma cannot appear inside the guard macros.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#if NV_TENSORRT_MAJOR < 11
+// Weak typing: the builder flags kFP16, kBF16, kINT8, kFP8 and
+// kOBEY_PRECISION_CONSTRAINTS and the per-layer setPrecision/setOutputType
+// are deprecated from the 10.x releases that steer users to strong typing
+// (10.16 marks them) and gone in 11.x. On a weakly typed 10.x network they
+// are still what trtexec's --fp16/--bf16/--int8/--fp8 and
+// --precisionConstraints/--layerPrecisions set, so trtc calls them here,
+// where the deprecation warning is silenced.
+void setWeakTypingFlags(IBuilderConfig& cfg, bool fp16, bool bf16, bool int8, bool fp8, bool obey)
+{
+    if (fp16)
+    {
+        cfg.setFlag(BuilderFlag::kFP16);
+    }
+    if (bf16)
+    {
+        cfg.setFlag(BuilderFlag::kBF16);
+    }
+    if (int8)
+    {
+        cfg.setFlag(BuilderFlag::kINT8);
+    }
+    if (fp8)
+    {
+        cfg.setFlag(BuilderFlag::kFP8);
+    }
+    if (obey)
+    {
+        cfg.setFlag(BuilderFlag::kOBEY_PRECISION_CONSTRAINTS);
+    }
+}
+
+void setLayerPrecision(ILayer& l, DataType t)
+{
+    l.setPrecision(t);
+}
+
+void setLayerOutputType(ILayer& l, int32_t o, DataType t)
+{
+    l.setOutputType(o, t);
+}
+#endif
 ITopKLayer* addTopKWithoutIndicesType(INetworkDefinition& n, ITensor& x, TopKOperation op, int32_t k, uint32_t axes)
 {
     return n.addTopK(x, op, k, axes);
@@ -1584,14 +1626,14 @@ trtc_status trtc_set_node_precision(trtc_builder* b, char const* node, int32_t d
             {
                 continue;
             }
-            l->setPrecision(t);
+            setLayerPrecision(*l, t);
             for (int32_t o = 0; o < l->getNbOutputs(); ++o)
             {
                 ITensor* out = l->getOutput(o);
                 DataType ot = out != nullptr ? out->getType() : DataType::kINT32;
                 if (ot == DataType::kFLOAT || ot == DataType::kHALF || ot == DataType::kBF16)
                 {
-                    l->setOutputType(o, t);
+                    setLayerOutputType(*l, o, t);
                 }
             }
             ++*n;
@@ -1725,26 +1767,7 @@ trtc_status trtc_build(trtc_builder* b, trtc_build_config c, void const* timing_
             fail(TRTC_ERR_ARGUMENT, "precision builder flags (--fp16, --bf16, --int8, --fp8) apply to weakly typed networks only");
         }
 #if NV_TENSORRT_MAJOR < 11
-        if (c.fp16 != 0)
-        {
-            cfg.setFlag(BuilderFlag::kFP16);
-        }
-        if (c.bf16 != 0)
-        {
-            cfg.setFlag(BuilderFlag::kBF16);
-        }
-        if (c.int8 != 0)
-        {
-            cfg.setFlag(BuilderFlag::kINT8);
-        }
-        if (c.fp8 != 0)
-        {
-            cfg.setFlag(BuilderFlag::kFP8);
-        }
-        if (c.obey_precision_constraints != 0)
-        {
-            cfg.setFlag(BuilderFlag::kOBEY_PRECISION_CONSTRAINTS);
-        }
+        setWeakTypingFlags(cfg, c.fp16 != 0, c.bf16 != 0, c.int8 != 0, c.fp8 != 0, c.obey_precision_constraints != 0);
 #endif
         // The config keeps a reference to the cache: the builder owns it,
         // and destroys it after the config.
