@@ -32,9 +32,13 @@ type sgemmKernel struct {
 // packing would cost as much as the product.
 const directBMax = 1 << 16
 
-// gemmParallelFlops is the m*n*k above which a GEMM is split over threads:
-// about 40 µs of one core's work, well above the cost of waking a helper.
-const gemmParallelFlops = 1 << 22
+// gemmParallelFlops is the m*n*k from which a GEMM is split over threads:
+// about 250 µs of one core's work. At 1<<22 (about 60 µs) the small
+// convolutions of the testdata CNNs were split, and waking a helper for
+// each cost more than it gained: BenchmarkRun/cnn_resnet/engine took
+// 2.36 ms with two threads against 2.05 ms with one (2026-11-30, quiet
+// machine); at 1<<24 the two are equal (2.15 and 2.10 ms).
+const gemmParallelFlops = 1 << 24
 
 // goKernel is the portable micro-kernel, used where no SIMD kernel is
 // available (other architectures, the purego build tag, old CPUs).
