@@ -13,6 +13,7 @@ package tensorrt
 import (
 	"fmt"
 	"sync"
+	"testing"
 
 	"github.com/trtc-dev/trtc/pkg/backend"
 	"github.com/trtc-dev/trtc/pkg/backend/reference"
@@ -35,6 +36,36 @@ func newTee() *teeNetwork {
 	fakeFeedClear()
 	return &teeNetwork{ref: reference.NewNetwork(), trt: NewNetwork(), m: map[network.Tensor]network.Tensor{},
 		inputs: map[network.Tensor]bool{}, marked: map[network.Tensor]bool{}}
+}
+
+// compareRecord ends a test's direct use of the tee: the network must have
+// no error and no divergence, and the fake's record of the shim's calls must
+// equal the reference backend's description of its plan, layer by layer
+// (each difference is a test error). It returns the record.
+func (n *teeNetwork) compareRecord(t *testing.T) []network.LayerInfo {
+	t.Helper()
+	if err := n.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n.diverged != nil {
+		t.Fatal(n.diverged)
+	}
+	rec, err := buildRecord(n.trt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob, err := n.ref.Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := referenceLayers(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range compareLayers(ref, rec) {
+		t.Error(d)
+	}
+	return rec
 }
 
 func (n *teeNetwork) BeginNode(op, node string) { n.ref.BeginNode(op, node); n.trt.BeginNode(op, node) }
