@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/trtc-dev/trtc/converters/impl"
@@ -134,7 +135,7 @@ func rnnAttrs(o rnnOp, n *conversion.Node) (*rnnConfig, error) {
 		if v.DType != x.DType {
 			return fmt.Errorf("%s is %v, X is %v", name, v.DType, x.DType)
 		}
-		if got, ok := v.Shape.Ints(); !ok || !sameInts(got, dims) {
+		if got, ok := v.Shape.Ints(); !ok || !slices.Equal(got, dims) {
 			return fmt.Errorf("%s has shape %v, want %v (static)", name, v.Shape, dims)
 		}
 		return nil
@@ -191,18 +192,6 @@ var rnnActDefaults = map[string]struct {
 	"scaledtanh":      {true, true, 1, 1},
 	"hardsigmoid":     {true, true, 0.2, 0.5},
 	"elu":             {true, false, 1, 0},
-}
-
-func sameInts(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func convRNN(ctx *conversion.Context, o rnnOp, n *conversion.Node) error {

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -17,14 +18,14 @@ func TestBitwiseShifts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := r.Ints(), []int64{-5, -1, 3, 0, -1}; !equalInts(got, want) {
+	if got, want := r.Ints(), []int64{-5, -1, 3, 0, -1}; !slices.Equal(got, want) {
 		t.Errorf("int64 >>: got %v, want %v", got, want)
 	}
 	l, err := Bitwise(ShiftLeft, x, i64(2, 63, 1, 64, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := l.Ints(), []int64{-36, -1 << 63, 14, 0, -256}; !equalInts(got, want) {
+	if got, want := l.Ints(), []int64{-36, -1 << 63, 14, 0, -256}; !slices.Equal(got, want) {
 		t.Errorf("int64 <<: got %v, want %v", got, want)
 	}
 	u8 := func(v ...uint8) *ir.Tensor { return ir.FromSlice(ir.Uint8, []int64{int64(len(v))}, v) }
@@ -32,14 +33,14 @@ func TestBitwiseShifts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := ur.Ints(), []int64{100, 1, 0}; !equalInts(got, want) {
+	if got, want := ur.Ints(), []int64{100, 1, 0}; !slices.Equal(got, want) {
 		t.Errorf("uint8 >>: got %v, want %v", got, want)
 	}
 	ul, err := Bitwise(ShiftLeft, u8(120, 255), u8(3, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := ul.Ints(), []int64{(120 << 3) & 255, 254}; !equalInts(got, want) {
+	if got, want := ul.Ints(), []int64{(120 << 3) & 255, 254}; !slices.Equal(got, want) {
 		t.Errorf("uint8 <<: got %v, want %v", got, want)
 	}
 	i8 := ir.FromSlice(ir.Int8, []int64{2}, []int8{-128, 64})
@@ -47,7 +48,7 @@ func TestBitwiseShifts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := r8.Ints(), []int64{-16, 0}; !equalInts(got, want) {
+	if got, want := r8.Ints(), []int64{-16, 0}; !slices.Equal(got, want) {
 		t.Errorf("int8 >>: got %v, want %v", got, want)
 	}
 }

@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -29,7 +30,7 @@ func NLLLoss(input, target, weight *ir.Tensor, red LossReduction, ignoreIndex in
 	n, c := input.Shape[0], input.Shape[1]
 	rest := input.Shape[2:]
 	want := append([]int64{n}, rest...)
-	if !sameShape(target.Shape, want) {
+	if !slices.Equal(target.Shape, want) {
 		return nil, fmt.Errorf("target has shape %v, want %v", target.Shape, want)
 	}
 	if weight != nil && (len(weight.Shape) != 1 || weight.Shape[0] != c) {

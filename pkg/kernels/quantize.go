@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -69,7 +70,7 @@ func QuantizeLinear(x, scale, zp *ir.Tensor, p QuantParams, dt ir.DType, saturat
 	if err != nil {
 		return nil, err
 	}
-	if zp != nil && !sameShape(zp.Shape, scale.Shape) && ir.Numel(zp.Shape) != ir.Numel(scale.Shape) {
+	if zp != nil && !slices.Equal(zp.Shape, scale.Shape) && ir.Numel(zp.Shape) != ir.Numel(scale.Shape) {
 		return nil, fmt.Errorf("zero point has shape %v, scale has %v", zp.Shape, scale.Shape)
 	}
 	lo, hi, isInt := quantRange(dt)
@@ -158,18 +159,6 @@ func setQuantInt(t *ir.Tensor, i int, v int64) {
 	default:
 		t.SetFloat(i, float64(v))
 	}
-}
-
-func sameShape(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // DynamicQuantizeLinear quantizes x (float32) to uint8 with a scale and zero

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 )
@@ -83,33 +84,21 @@ func rotaryGeometry(xs, cs, ss []int64, pos *ir.Tensor, p RotaryParams) (rotaryG
 		return g, fmt.Errorf("rotary embedding: rotary_embedding_dim %d must be even and at most the head size %d", g.rot, g.D)
 	}
 	half := g.rot / 2
-	if !equalInts(cs, ss) {
+	if !slices.Equal(cs, ss) {
 		return g, fmt.Errorf("rotary embedding: cos cache %v and sin cache %v differ in shape", ir.S(cs...), ir.S(ss...))
 	}
 	if pos != nil {
-		if !equalInts(pos.Shape, []int64{g.B, g.S}) {
+		if !slices.Equal(pos.Shape, []int64{g.B, g.S}) {
 			return g, fmt.Errorf("rotary embedding: position_ids are %v, want [%d %d] (batch, sequence)", ir.S(pos.Shape...), g.B, g.S)
 		}
 		if len(cs) != 2 || cs[1] != half {
 			return g, fmt.Errorf("rotary embedding: with position_ids the caches must be [max_position, %d], got %v", half, ir.S(cs...))
 		}
 		g.maxPos = cs[0]
-	} else if !equalInts(cs, []int64{g.B, g.S, half}) {
+	} else if !slices.Equal(cs, []int64{g.B, g.S, half}) {
 		return g, fmt.Errorf("rotary embedding: without position_ids the caches must be [%d %d %d] (batch, sequence, rotary_dim/2), got %v", g.B, g.S, half, ir.S(cs...))
 	}
 	return g, nil
-}
-
-func equalInts(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func rotaryT[T float](x, cos, sin, out []T, pos *ir.Tensor, g rotaryGeom, interleaved bool) error {

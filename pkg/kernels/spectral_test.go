@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -19,7 +20,7 @@ func TestSTFTAndMel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int64{1, (n-frame)/8 + 1, frame/2 + 1, 2}; !equalInts(y.Shape, want) {
+	if want := []int64{1, (n-frame)/8 + 1, frame/2 + 1, 2}; !slices.Equal(y.Shape, want) {
 		t.Fatalf("shape %v, want %v", y.Shape, want)
 	}
 	for f := 0; f < int(y.Shape[1]); f++ {

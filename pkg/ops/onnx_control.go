@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/kernels"
@@ -371,7 +372,7 @@ func stack(ts []*ir.Tensor, axis int, decl *ir.Value) (*ir.Tensor, error) {
 	}
 	first := ts[0]
 	for i, t := range ts {
-		if t.DType != first.DType || !sameDims(t.Shape, first.Shape) {
+		if t.DType != first.DType || !slices.Equal(t.Shape, first.Shape) {
 			return nil, fmt.Errorf("iteration %d gives %v, iteration 0 gave %v", i, t, first)
 		}
 	}
@@ -381,18 +382,6 @@ func stack(ts []*ir.Tensor, axis int, decl *ir.Value) (*ir.Tensor, error) {
 		parts[i] = t.Reshaped(s)
 	}
 	return kernels.Concat(parts, axis)
-}
-
-func sameDims(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Scan (opset 9+) inputs: N initial states, then M scan inputs.

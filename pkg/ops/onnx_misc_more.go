@@ -3,6 +3,7 @@ package ops
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -548,7 +549,7 @@ func init() {
 			}
 			copy(out.Data[j*es:(j+1)*es], x.Data[i*es:(i+1)*es])
 		}
-		if s := optIn(in, 2); s != nil && !sameDims(s.Ints(), shape) {
+		if s := optIn(in, 2); s != nil && !slices.Equal(s.Ints(), shape) {
 			want := s.Ints()
 			if len(want) != len(shape) {
 				return nil, fmt.Errorf("output_shape %v has rank %d, X has %d", want, len(want), len(shape))

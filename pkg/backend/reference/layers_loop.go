@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/trtc-dev/trtc/internal/sizes"
 	"github.com/trtc-dev/trtc/pkg/ir"
@@ -737,7 +738,7 @@ func (e *Engine) runLoop(r int, ids []int, vals []*ir.Tensor) error {
 			if t == nil {
 				return fmt.Errorf("layer %s: the next value was not computed", l.Name)
 			}
-			if !sameDims(t.Shape, cur[k].Shape) {
+			if !slices.Equal(t.Shape, cur[k].Shape) {
 				return fmt.Errorf("layer %s: the next value has shape %v, the initial value %v", l.Name, ir.S(t.Shape...), ir.S(cur[k].Shape...))
 			}
 			next[k] = t
@@ -767,18 +768,6 @@ func (e *Engine) runLoop(r int, ids []int, vals []*ir.Tensor) error {
 	return nil
 }
 
-func sameDims(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // stackIterations concatenates the per-iteration values of a loop output
 // along a new axis of extent length: iteration i at i (kCONCATENATE) or at
 // length-1-i (kREVERSE); positions no iteration reached are zero.
@@ -797,7 +786,7 @@ func stackIterations(pt planTensor, parts []*ir.Tensor, p loopOutputParams, leng
 		elem = dims
 	}
 	for _, t := range parts {
-		if !sameDims(t.Shape, elem) {
+		if !slices.Equal(t.Shape, elem) {
 			return nil, fmt.Errorf("iterations produced shapes %v and %v", ir.S(elem...), ir.S(t.Shape...))
 		}
 	}

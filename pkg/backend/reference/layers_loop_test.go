@@ -2,6 +2,7 @@ package reference
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,7 +88,7 @@ func TestLoopOutputs(t *testing.T) {
 				t.Errorf("reverse=%v last[%d] = %v, want %v (the value after the last iteration)", reverse, j, g, sum[j])
 			}
 		}
-		if !sameDims(out["rev"].Shape, []int64{3, T}) {
+		if !slices.Equal(out["rev"].Shape, []int64{3, T}) {
 			t.Errorf("rev shape %v, want [3 %d]", out["rev"].Shape, T)
 		}
 	}

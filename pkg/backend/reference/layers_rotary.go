@@ -2,6 +2,7 @@ package reference
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/trtc-dev/trtc/pkg/ir"
 	"github.com/trtc-dev/trtc/pkg/network"
@@ -64,12 +65,12 @@ func runRotary(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 	// row returns the cache row for batch b, position s.
 	row := func(b, s int64) (int64, error) {
 		if pos == nil {
-			if !equalShape(cos.Shape, []int64{bn, sn, half}) || !equalShape(sin.Shape, cos.Shape) {
+			if !slices.Equal(cos.Shape, []int64{bn, sn, half}) || !slices.Equal(sin.Shape, cos.Shape) {
 				return 0, fmt.Errorf("rotary caches are %v and %v; without position ids they must be [batch, sequence, R/2] = [%d, %d, %d]", cos.Shape, sin.Shape, bn, sn, half)
 			}
 			return b*sn + s, nil
 		}
-		if !equalShape(pos.Shape, []int64{bn, sn}) || len(cos.Shape) != 2 || cos.Shape[1] != half || !equalShape(sin.Shape, cos.Shape) {
+		if !slices.Equal(pos.Shape, []int64{bn, sn}) || len(cos.Shape) != 2 || cos.Shape[1] != half || !slices.Equal(sin.Shape, cos.Shape) {
 			return 0, fmt.Errorf("rotary position ids %v and caches %v, %v; want ids [batch, sequence] = [%d, %d] and caches [maxPositionId+1, %d]", pos.Shape, cos.Shape, sin.Shape, bn, sn, half)
 		}
 		id := pos.Int(int(b*sn + s))
@@ -104,16 +105,4 @@ func runRotary(l *layer, in []*ir.Tensor) ([]*ir.Tensor, error) {
 		}
 	}
 	return []*ir.Tensor{out}, nil
-}
-
-func equalShape(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
