@@ -179,3 +179,24 @@ func Names() []string {
 type LayerDescriber interface {
 	DescribeLayers(blob []byte) ([]network.LayerInfo, error)
 }
+
+// DescribeLayers lists the layers of an engine blob that backend name
+// built, each with the precision it computes in (network.FillPrecision);
+// an error says when the backend is not in this build or cannot describe
+// its engines (TensorRT engines are not inspected).
+func DescribeLayers(name string, blob []byte) ([]network.LayerInfo, error) {
+	be, err := Get(name)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := be.(LayerDescriber)
+	if !ok {
+		return nil, fmt.Errorf("backend %s cannot list the layers of its engines", name)
+	}
+	layers, err := d.DescribeLayers(blob)
+	if err != nil {
+		return nil, err
+	}
+	network.FillPrecision(layers)
+	return layers, nil
+}

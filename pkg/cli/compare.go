@@ -531,19 +531,8 @@ func engineLayers(e *compiler.Engine) []network.LayerInfo {
 	if e == nil {
 		return nil
 	}
-	be, err := backend.Get(e.Target.Backend)
-	if err != nil {
-		return nil
-	}
-	d, ok := be.(backend.LayerDescriber)
-	if !ok {
-		return nil
-	}
-	infos, err := d.DescribeLayers(e.Blob)
-	if err != nil {
-		return nil
-	}
-	return infos
+	layers, _ := backend.DescribeLayers(e.Target.Backend, e.Blob)
+	return layers
 }
 
 // layerOf names the layer that computes value for node n: the last of

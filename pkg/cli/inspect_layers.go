@@ -35,19 +35,10 @@ func bundleLayers(b *bundle.Bundle) (*LayersInfo, error) {
 		if e == nil {
 			continue
 		}
-		be, err := backend.Get(e.GetBackend())
+		layers, err := backend.DescribeLayers(e.GetBackend(), b.Blob(int(e.GetBlob())))
 		if err != nil {
 			return nil, fmt.Errorf("segment %d: %w", i, err)
 		}
-		d, ok := be.(backend.LayerDescriber)
-		if !ok {
-			return nil, fmt.Errorf("segment %d: backend %s cannot list the layers of its engines", i, e.GetBackend())
-		}
-		layers, err := d.DescribeLayers(b.Blob(int(e.GetBlob())))
-		if err != nil {
-			return nil, fmt.Errorf("segment %d: %w", i, err)
-		}
-		network.FillPrecision(layers)
 		info.Segments = append(info.Segments, SegmentLayers{Index: i, Kind: "engine", Layers: layers})
 	}
 	return info, nil

@@ -45,19 +45,10 @@ func isFloatPrecision(p string) bool {
 // backend can describe its engines (the reference backend can; TensorRT
 // engines are not inspected at compile time).
 func layerPrecisions(r *Result, e *Engine) []LayerPrecision {
-	be, err := backend.Get(e.Target.Backend)
+	layers, err := backend.DescribeLayers(e.Target.Backend, e.Blob)
 	if err != nil {
 		return nil
 	}
-	d, ok := be.(backend.LayerDescriber)
-	if !ok {
-		return nil
-	}
-	layers, err := d.DescribeLayers(e.Blob)
-	if err != nil {
-		return nil
-	}
-	network.FillPrecision(layers)
 	out := make([]LayerPrecision, len(layers))
 	for i, l := range layers {
 		out[i] = LayerPrecision{Name: l.Name, Type: l.Type, Precision: l.Precision}
