@@ -139,13 +139,7 @@ func convertQLinearMatMul(ctx *conversion.Context, n *conversion.Node) error {
 	rank := len(acc.Shape())
 	scale := impl.Div(ctx, impl.Mul(ctx, scalarF32(ctx, n, 1, rank), scalarF32(ctx, n, 4, rank)), scalarF32(ctx, n, 6, rank))
 	y := impl.Add(ctx, impl.Unary(ctx, impl.Mul(ctx, acc, scale), network.UnaryROUND), scalarF32(ctx, n, 7, rank))
-	dt := n.Out[0].DType
-	lo, hi := -128.0, 127.0
-	if dt == ir.Uint8 {
-		lo, hi = 0, 255
-	}
-	y = impl.Min(ctx, impl.Max(ctx, y, impl.Scalar(ctx, lo, ir.Float32, rank)), impl.Scalar(ctx, hi, ir.Float32, rank))
-	ctx.SetOutput(n, 0, impl.Cast(ctx, y, dt))
+	ctx.SetOutput(n, 0, saturateCast(ctx, y, n.Out[0].DType, rank))
 	return nil
 }
 

@@ -271,13 +271,7 @@ func convertQuantize(ctx *conversion.Context, n *conversion.Node) error {
 	if len(n.In) > 2 && n.In[2] != nil {
 		y = impl.Add(ctx, y, qdqParam(ctx, n, 2, rank, axis))
 	}
-	dt := n.Out[0].DType
-	lo, hi := -128.0, 127.0
-	if dt == ir.Uint8 {
-		lo, hi = 0, 255
-	}
-	y = impl.Min(ctx, impl.Max(ctx, y, impl.Scalar(ctx, lo, ir.Float32, rank)), impl.Scalar(ctx, hi, ir.Float32, rank))
-	ctx.SetOutput(n, 0, impl.Cast(ctx, y, dt))
+	ctx.SetOutput(n, 0, saturateCast(ctx, y, n.Out[0].DType, rank))
 	return nil
 }
 
@@ -293,4 +287,16 @@ func convertDequantize(ctx *conversion.Context, n *conversion.Node) error {
 	}
 	ctx.SetOutput(n, 0, y)
 	return nil
+}
+
+// saturateCast clamps the rounded float y to the range of the 8-bit integer
+// dtype dt (int8 or uint8) and casts it there: the last step of quantizing
+// in float32 layers.
+func saturateCast(ctx *conversion.Context, y network.Tensor, dt ir.DType, rank int) network.Tensor {
+	lo, hi := -128.0, 127.0
+	if dt == ir.Uint8 {
+		lo, hi = 0, 255
+	}
+	y = impl.Min(ctx, impl.Max(ctx, y, impl.Scalar(ctx, lo, ir.Float32, rank)), impl.Scalar(ctx, hi, ir.Float32, rank))
+	return impl.Cast(ctx, y, dt)
 }
